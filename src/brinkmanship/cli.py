@@ -1,0 +1,215 @@
+"""The ``brink`` command line."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from brinkmanship import __version__
+from brinkmanship.engine.reference import ReferenceEngine
+from brinkmanship.errors import BrinkError
+from brinkmanship.narrative import jsonl_lines, text_lines
+from brinkmanship.policies.registry import parse_assignments, policy_set
+from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.scenario.loader import builtin_names, load_scenario, read_source, validate_source
+
+app = typer.Typer(
+    name="brink",
+    help="Simulate nuclear crisis bargaining, grounded in the historical record.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+ScenarioArg = Annotated[
+    str, typer.Argument(help="A built-in scenario id (see `brink scenarios`) or a YAML file.")
+]
+InterventionOpt = Annotated[
+    list[str] | None,
+    typer.Option("--intervention", "-i", help="Apply a named intervention (repeatable)."),
+]
+PolicyOpt = Annotated[
+    list[str] | None,
+    typer.Option("--policy", "-p", help="ACTOR=POLICY[:key=value,...] (repeatable)."),
+]
+
+
+class Format(str, Enum):
+    """Output formats of ``brink run``."""
+
+    text = "text"
+    jsonl = "jsonl"
+
+
+def _out(line: str) -> None:
+    sys.stdout.write(line + "\n")
+
+
+@app.command()
+def scenarios() -> None:
+    """List the built-in scenarios."""
+    for name in builtin_names():
+        sc = load_scenario(name)
+        _out(f"{name:<16} {sc.title}")
+
+
+@app.command()
+def show(scenario: ScenarioArg, intervention: InterventionOpt = None) -> None:
+    """Show a scenario: actors, actions, channels, outcomes, interventions, sources."""
+    sc = load_scenario(scenario, intervention or [])
+    _show(sc, Console(highlight=False, soft_wrap=False))
+
+
+def _show(sc: CompiledScenario, console: Console) -> None:
+    console.print(f"[bold]{sc.title}[/bold] ({sc.id})")
+    if sc.summary:
+        console.print(sc.summary.strip())
+    console.print(
+        f"clock: {sc.iso(0)} → {sc.iso(sc.horizon_ticks)}, tick {sc.tick}, {sc.horizon_ticks} ticks"
+        + (f"; interventions applied: {', '.join(sc.applied)}" if sc.applied else "")
+    )
+
+    actors = Table(title="Actors", show_lines=False)
+    for col in ("id", "name", "members / rule", "policies"):
+        actors.add_column(col)
+    for a in sc.actors.values():
+        body = ""
+        if a.rule is not None:
+            members = ", ".join(m.name for m in a.members)
+            body = (
+                f"{a.rule.kind}"
+                + (f" k={a.rule.k}" if a.rule.kind == "consent" else "")
+                + f": {members}"
+            )
+        side = f" (side: {a.holder})" if a.holder != a.id else ""
+        actors.add_row(a.id, a.name + side, body, ", ".join(a.policies) or "-")
+    console.print(actors)
+
+    actions = Table(title="Actions")
+    for col in ("id", "actor", "label", "delay", "visibility", "sources"):
+        actions.add_column(col)
+    for act in sc.actions.values():
+        vis = "public" if "*" in act.visible_to else ", ".join(sorted(act.visible_to)) or "secret"
+        label = act.label + (
+            f" [{act.message.kind} via {act.message.channel}]" if act.message else ""
+        )
+        actions.add_row(
+            act.id, act.actor, label, str(act.delay_ticks * sc.tick), vis, ", ".join(act.sources)
+        )
+    console.print(actions)
+
+    events = Table(title="Events")
+    for col in ("id", "kind", "text", "sources"):
+        events.add_column(col)
+    for ev in sc.events.values():
+        kind = (
+            f"at {sc.iso(ev.at_tick)}"
+            if ev.at_tick is not None
+            else (
+                f"hazard {ev.hazard.source}" if ev.hazard is not None else f"when {ev.when.source}"
+            )
+        )
+        events.add_row(ev.id, kind, ev.text, ", ".join(ev.sources))
+    console.print(events)
+
+    channels = Table(title="Channels")
+    for col in ("id", "users", "latency", "misread", "public"):
+        channels.add_column(col)
+    for ch in sc.channels.values():
+        lat = f"{ch.latency.kind} " + "/".join(f"{s / 3600:g}h" for s in ch.latency.seconds)
+        channels.add_row(ch.id, ", ".join(sorted(ch.users)), lat, ch.misread.source, str(ch.public))
+    console.print(channels)
+
+    outcomes = Table(title="Outcomes")
+    for col in ("id", "class", "condition", "utility"):
+        outcomes.add_column(col)
+    for o in sc.outcomes.values():
+        cond = "at the horizon" if o.default else (o.when.source if o.when else "")
+        util = ", ".join(f"{h}: {e.source}" for h, e in o.utility.items())
+        outcomes.add_row(o.id, o.cls.value, cond, util)
+    console.print(outcomes)
+
+    interventions = Table(title="Interventions")
+    for col in ("id", "description"):
+        interventions.add_column(col)
+    for i in sc.interventions.values():
+        interventions.add_row(i.id, i.description.strip())
+    console.print(interventions)
+
+    sources = Table(title="Sources")
+    for col in ("id", "title", "url"):
+        sources.add_column(col)
+    for sid, src in sc.bibliography.items():
+        sources.add_row(sid, src.title, src.url or "")
+    console.print(sources)
+
+
+@app.command()
+def validate(
+    files: Annotated[list[str], typer.Argument(help="Scenario files or built-in ids.")],
+) -> None:
+    """Check scenario files: schema, references, expressions, and every intervention."""
+    failed = 0
+    for ref in files:
+        try:
+            sc = validate_source(read_source(ref))
+        except BrinkError as exc:
+            failed += 1
+            sys.stderr.write(f"{exc}\n")
+            continue
+        _out(
+            f"{ref}: ok ({sc.id}: {len(sc.actors)} actors, {len(sc.actions)} actions, "
+            f"{len(sc.events)} events, {len(sc.interventions)} interventions)"
+        )
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg,
+    seed: Annotated[int, typer.Option(help="Random seed, 0 <= seed < 2**63.")] = 0,
+    run_index: Annotated[
+        int, typer.Option("--run", help="Run index within the seed's stream.")
+    ] = 0,
+    policy: PolicyOpt = None,
+    intervention: InterventionOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="text or jsonl.")] = Format.text,
+) -> None:
+    """Play one run and print its trajectory."""
+    if not 0 <= seed < 2**63:
+        raise BrinkError(f"--seed must be in [0, 2**63), got {seed}")
+    if run_index < 0:
+        raise BrinkError(f"--run must be >= 0, got {run_index}")
+    sc = load_scenario(scenario, intervention or [])
+    policies = policy_set(sc, parse_assignments(policy or [], sc))
+    result = ReferenceEngine(sc).run(seed, run_index, policies.make(), dict(policies.specs))
+    lines = jsonl_lines(result) if fmt is Format.jsonl else text_lines(sc, result)
+    for line in lines:
+        _out(line)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    _out(__version__)
+
+
+def main() -> None:
+    """Entry point: user errors become one message on stderr and exit code 2."""
+    try:
+        app()
+    except BrinkError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Simulation engines: the scalar reference engine, the batch engine and their randomness."""

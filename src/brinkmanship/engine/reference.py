@@ -1,0 +1,589 @@
+"""The reference engine: one run at a time, step by step, written to be read.
+
+Each tick, in this order:
+
+1. the clock advances (``tick``, ``hours``);
+2. effects of earlier actions whose delay has run out land;
+3. events are drawn, in scenario order: scheduled ones at their time, hazards with their
+   per-tick probability, condition triggers when their condition first holds;
+4. messages whose latency has run out are delivered (possibly misread); an acceptance
+   concludes its deal;
+5. outcomes are checked;
+6. every actor whose decision point is due decides, all on the same state: a body's
+   members give counsel, the policy chooses, the body's rule resolves; then the choices
+   are applied in actor order (effects land now or after a delay, messages leave);
+7. outcomes are checked again; at the horizon the default outcome applies.
+
+All randomness comes from :mod:`brinkmanship.engine.rng`, a pure function of
+(seed, run, tick, site), so the batch engine can draw the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+from brinkmanship import __version__
+from brinkmanship.engine import rng
+from brinkmanship.engine.observation import (
+    WAIT,
+    ActionInfo,
+    Choice,
+    Counsel,
+    LegalActions,
+    Letter,
+    Observation,
+    SeenEvent,
+)
+from brinkmanship.engine.trajectory import (
+    NARRATOR,
+    ChoiceRecord,
+    OutcomeResult,
+    RunResult,
+    TrajectoryEvent,
+)
+from brinkmanship.errors import IllegalChoiceError
+from brinkmanship.policies.base import Policy, as_choice
+from brinkmanship.policies.rules import first_rule
+from brinkmanship.scenario import compiled as c
+
+EVERYONE = frozenset({"*"})
+
+
+@dataclass
+class Transit:
+    """A message on its way (or arrived)."""
+
+    action: str
+    sent_tick: int
+    arrival_tick: int
+    misread: bool
+
+
+@dataclass
+class RunState:
+    """The full, true state of one run (the engine's; policies never see it)."""
+
+    seed: int
+    run: int
+    tick: int
+    env: dict[str, float]
+    fired: set[str] = field(default_factory=set)
+    taken: dict[str, int] = field(default_factory=dict)
+    pending: dict[str, int] = field(default_factory=dict)
+    in_transit: dict[str, Transit] = field(default_factory=dict)
+    delivered: dict[str, Transit] = field(default_factory=dict)
+    answered: set[str] = field(default_factory=set)
+    costs: dict[str, float] = field(default_factory=dict)
+    occurred: dict[str, set[str]] = field(default_factory=dict)
+    events: list[TrajectoryEvent] = field(default_factory=list)
+    choices: list[ChoiceRecord] = field(default_factory=list)
+    outcome: OutcomeResult | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.outcome is not None
+
+
+@dataclass(frozen=True)
+class DecisionRequest:
+    """An actor due to decide: what it observes (counsel included) and what it may do."""
+
+    actor: str
+    observation: Observation
+    legal: LegalActions
+
+
+class ReferenceEngine:
+    """Runs a compiled scenario one run at a time."""
+
+    def __init__(self, scenario: c.CompiledScenario) -> None:
+        self.sc = scenario
+        self.params = scenario.parameter_env()
+        self.visible: dict[str, tuple[c.Variable, ...]] = {
+            a: tuple(v for v in scenario.variables.values() if c.can_see(v.visible_to, a))
+            for a in scenario.actors
+        }
+        self.decision_points: dict[str, tuple[c.DecisionPoint, ...]] = {
+            a: tuple(d for d in scenario.decisions if d.actor == a) for a in scenario.actors
+        }
+        self.space: dict[str, tuple[str, ...]] = {
+            a: (WAIT, *actor.actions) for a, actor in scenario.actors.items()
+        }
+
+    # ------------------------------------------------------------------ runs
+
+    def start(self, seed: int, run: int = 0) -> RunState:
+        """A new run at tick 0, before anything has happened."""
+        env = dict(self.params)
+        env.update({v.name: v.initial for v in self.sc.variables.values()})
+        env.update(tick=0.0, hours=0.0)
+        st = RunState(seed=seed, run=run, tick=0, env=env)
+        st.costs = {a.holder: 0.0 for a in self.sc.actors.values()}
+        st.occurred = {a: set() for a in self.sc.actors}
+        self._log(st, NARRATOR, "start", self.sc.id, self.sc.title, self.sc.sources, EVERYONE)
+        return st
+
+    def run(
+        self,
+        seed: int,
+        run: int,
+        policies: Mapping[str, Policy],
+        names: Mapping[str, str] | None = None,
+    ) -> RunResult:
+        """Play one run to its outcome with the given policies (one per actor);
+        ``names`` are the policy specs to record (default: each policy's name)."""
+        missing = [a for a in self.sc.actors if a not in policies]
+        if missing:
+            raise ValueError(f"no policy for actor(s) {', '.join(missing)}")
+        st = self.start(seed, run)
+        while not st.finished:
+            self.begin_tick(st)
+            if st.finished:
+                break
+            requests = self.requests(st)
+            choices = [(r.actor, self.decide(st, r, policies[r.actor])) for r in requests]
+            self.apply(st, choices)
+            self.end_tick(st)
+        if names is None:
+            names = {a: getattr(p, "name", type(p).__name__) for a, p in policies.items()}
+        return self.result(st, names)
+
+    def result(self, st: RunState, policy_names: Mapping[str, str]) -> RunResult:
+        assert st.outcome is not None
+        return RunResult(
+            scenario=self.sc.id,
+            seed=st.seed,
+            run=st.run,
+            interventions=self.sc.applied,
+            policies=dict(policy_names),
+            events=tuple(st.events),
+            choices=tuple(st.choices),
+            outcome=st.outcome,
+            version=__version__,
+        )
+
+    # ---------------------------------------------------------------- phases
+
+    def begin_tick(self, st: RunState) -> None:
+        """Steps 1-5: clock, due effects, events, deliveries, outcome check."""
+        t = st.tick
+        st.env["tick"] = float(t)
+        st.env["hours"] = t * self.sc.tick_hours
+        self._land_effects(st)
+        self._draw_events(st)
+        self._deliver_messages(st)
+        self._check_outcomes(st)
+
+    def requests(self, st: RunState) -> list[DecisionRequest]:
+        """Step 6a: who decides now, with observations (counsel included) and legal actions."""
+        occurred = st.occurred
+        st.occurred = {a: set() for a in self.sc.actors}
+        out = []
+        for actor in self.sc.actors.values():
+            values = self._visible_values(st, actor.id)
+            if not self._due(st.tick, actor.id, occurred[actor.id], values):
+                continue
+            legal = self.legal_actions(st, actor.id)
+            obs = self.observe(st, actor.id, values)
+            if actor.is_body:
+                obs = replace(obs, member=actor.chair, counsel=self._counsel(st, actor, obs, legal))
+            out.append(DecisionRequest(actor.id, obs, legal))
+        return out
+
+    def decide(self, st: RunState, request: DecisionRequest, policy: Policy) -> Choice:
+        """Step 6b: ask the policy, check the answer, resolve the body's rule."""
+        proposal = as_choice(policy.decide(request.observation, request.legal))
+        if proposal.action not in request.legal:
+            raise IllegalChoiceError(
+                f"policy {getattr(policy, 'name', type(policy).__name__)!r} for actor "
+                f"{request.actor!r} chose {proposal.action!r} at {self.sc.iso(st.tick)}, which is "
+                f"not legal then; legal choices: {', '.join(request.legal.ids)}"
+            )
+        actor = self.sc.actors[request.actor]
+        if actor.rule is None or actor.rule.kind == "leader":
+            return proposal
+        if actor.rule.kind == "consent":
+            return self._consent(st, actor, actor.rule, proposal, request)
+        return self._vote(st, actor, proposal, request)
+
+    def apply(self, st: RunState, choices: list[tuple[str, Choice]]) -> None:
+        """Step 6c: carry out the choices, in actor order."""
+        for actor_id, choice in choices:
+            st.choices.append(ChoiceRecord(st.tick, actor_id, choice.action, choice.why))
+            if choice.action != WAIT:
+                self._take(st, self.sc.actions[choice.action], choice)
+
+    def end_tick(self, st: RunState) -> None:
+        """Step 7: outcomes, the horizon, and the next tick."""
+        self._check_outcomes(st)
+        if st.finished:
+            return
+        if st.tick >= self.sc.horizon_ticks:
+            self._finish(st, self.sc.default_outcome)
+            return
+        st.tick += 1
+
+    # ------------------------------------------------------------- mechanics
+
+    def _log(
+        self,
+        st: RunState,
+        actor: str,
+        kind: str,
+        ident: str,
+        text: str,
+        sources: tuple[str, ...],
+        visible_to: frozenset[str],
+    ) -> None:
+        st.events.append(
+            TrajectoryEvent(
+                st.tick, self.sc.iso(st.tick), actor, kind, ident, text, sources, visible_to
+            )
+        )
+
+    def _assign(self, st: RunState, effects: c.Effects) -> None:
+        """Apply effects simultaneously: all right-hand sides see the state before any lands."""
+        values = [a.expr(st.env) for a in effects]
+        for assign, value in zip(effects, values, strict=True):
+            st.env[assign.var] = self.sc.variables[assign.var].coerce(value)
+
+    def _notify(self, st: RunState, ref: str, visible_to: frozenset[str]) -> None:
+        for actor in self.sc.actors:
+            if c.can_see(visible_to, actor):
+                st.occurred[actor].add(ref)
+
+    def _land_effects(self, st: RunState) -> None:
+        for action in self.sc.actions.values():
+            if st.pending.get(action.id) == st.tick:
+                del st.pending[action.id]
+                self._assign(st, action.effects)
+                self._log(
+                    st,
+                    action.actor,
+                    "effect",
+                    action.id,
+                    f"{action.label}: takes effect",
+                    action.sources,
+                    action.visible_to,
+                )
+
+    def _draw_events(self, st: RunState) -> None:
+        for event in self.sc.events.values():
+            if event.once and event.id in st.fired:
+                continue
+            if event.at_tick is not None and event.at_tick != st.tick:
+                continue
+            if not event.when(st.env):
+                continue
+            if event.hazard is not None:
+                p = min(max(event.hazard(st.env), 0.0), 1.0)
+                if not rng.uniform(st.seed, st.run, st.tick, f"event:{event.id}") < p:
+                    continue
+            st.fired.add(event.id)
+            self._assign(st, event.effects)
+            self._log(
+                st,
+                event.actor or NARRATOR,
+                "event",
+                event.id,
+                event.text,
+                event.sources,
+                event.visible_to,
+            )
+            self._notify(st, event.id, event.visible_to)
+
+    def _recipients(self, message: c.Message) -> frozenset[str]:
+        return EVERYONE if self.sc.channels[message.channel].public else frozenset({message.to})
+
+    def _deliver_messages(self, st: RunState) -> None:
+        for action in self.sc.actions.values():
+            transit = st.in_transit.get(action.id)
+            if transit is None or transit.arrival_tick != st.tick:
+                continue
+            del st.in_transit[action.id]
+            st.delivered[action.id] = transit
+            message = action.message
+            assert message is not None
+            self._assign(st, message.on_misread if transit.misread else message.on_deliver)
+            channel = self.sc.channels[message.channel]
+            note = ""
+            if transit.misread:
+                as_kind = f" as a {message.misread_kind}" if message.misread_kind else ""
+                note = f" It is misread{as_kind}."
+            text = (
+                f"{self.sc.actors[message.to].name} receives {self.sc.actors[action.actor].name}'s "
+                f"{message.kind} by {channel.label} (sent {self.sc.iso(transit.sent_tick)}).{note}"
+            )
+            audience = self._recipients(message) | {action.actor}
+            self._log(st, message.to, "delivery", action.id, text, action.sources, audience)
+            self._notify(st, action.id, self._recipients(message))
+            if message.kind == "accept" and message.of is not None:
+                self._conclude(st, action, self.sc.actions[message.of], audience)
+
+    def _conclude(
+        self, st: RunState, accept: c.Action, offer_action: c.Action, audience: frozenset[str]
+    ) -> None:
+        offer = offer_action.message
+        assert offer is not None
+        terms = [self.sc.terms[t] for t in (*offer.give, *offer.get)]
+        for term in terms:
+            self._assign(st, term.effects)
+        labels = "; ".join(t.label for t in terms)
+        sources = tuple(
+            dict.fromkeys(
+                (*offer_action.sources, *accept.sources, *(s for t in terms for s in t.sources))
+            )
+        )
+        self._log(
+            st, NARRATOR, "deal", offer_action.id, f"Deal concluded: {labels}.", sources, audience
+        )
+
+    def _check_outcomes(self, st: RunState) -> None:
+        if st.finished:
+            return
+        for outcome in self.sc.outcomes.values():
+            if outcome.when is not None and outcome.when(st.env):
+                self._finish(st, outcome)
+                return
+
+    def _finish(self, st: RunState, outcome: c.Outcome) -> None:
+        utilities = {
+            holder: expr(st.env) - st.costs.get(holder, 0.0)
+            for holder, expr in outcome.utility.items()
+        }
+        st.outcome = OutcomeResult(
+            id=outcome.id,
+            cls=outcome.cls.value,
+            label=outcome.label,
+            tick=st.tick,
+            time=self.sc.iso(st.tick),
+            text=outcome.text or outcome.label,
+            sources=outcome.sources,
+            utilities=utilities,
+        )
+
+    # -------------------------------------------------------------- deciding
+
+    def _due(self, tick: int, actor: str, occurred: set[str], values: Mapping[str, float]) -> bool:
+        for dp in self.decision_points[actor]:
+            if (tick in dp.schedule or dp.triggers & occurred) and dp.when(values):
+                return True
+        return False
+
+    def legal_actions(self, st: RunState, actor_id: str) -> LegalActions:
+        """``wait`` plus every action of the actor that may be taken now."""
+        legal = [ActionInfo(WAIT, "Wait", "Do nothing for now.")]
+        for action_id in self.sc.actors[actor_id].actions:
+            action = self.sc.actions[action_id]
+            if self._is_legal(st, action):
+                legal.append(ActionInfo(action.id, action.label, action.text))
+        return LegalActions(actor_id, tuple(legal), self.space[actor_id])
+
+    def _is_legal(self, st: RunState, action: c.Action) -> bool:
+        if action.id in st.pending or action.id in st.in_transit:
+            return False
+        if action.once and st.taken.get(action.id, 0) > 0:
+            return False
+        message = action.message
+        if message is not None and message.of is not None:
+            answered_to = st.delivered.get(message.of)
+            if answered_to is None or message.of in st.answered:
+                return False
+            perceived = self._perceived_kind(message.of, answered_to.misread)
+            if perceived not in ("offer", "demand"):
+                return False
+        return action.when(st.env) != 0.0
+
+    def _perceived_kind(self, action_id: str, misread: bool) -> str:
+        message = self.sc.actions[action_id].message
+        assert message is not None
+        if misread and message.misread_kind is not None:
+            return message.misread_kind
+        return message.kind
+
+    def _visible_values(self, st: RunState, actor: str) -> dict[str, float]:
+        values = dict(self.params)
+        values["tick"] = st.env["tick"]
+        values["hours"] = st.env["hours"]
+        for var in self.visible[actor]:
+            values[var.name] = st.env[var.name]
+        return values
+
+    def observe(
+        self, st: RunState, actor: str, values: Mapping[str, float] | None = None
+    ) -> Observation:
+        """What ``actor`` knows now: visible state, its inbox, the events it could see."""
+        if values is None:
+            values = self._visible_values(st, actor)
+        inbox = []
+        for action_id, transit in st.delivered.items():
+            action = self.sc.actions[action_id]
+            message = action.message
+            assert message is not None
+            if not c.can_see(self._recipients(message), actor):
+                continue
+            text = message.text
+            if transit.misread and message.misread_text:
+                text = message.misread_text
+            inbox.append(
+                Letter(
+                    id=action_id,
+                    sender=action.actor,
+                    channel=message.channel,
+                    kind=self._perceived_kind(action_id, transit.misread),
+                    terms_give=message.give,
+                    terms_get=message.get,
+                    text=text,
+                    sent=self.sc.iso(transit.sent_tick),
+                    arrived=self.sc.iso(transit.arrival_tick),
+                )
+            )
+        seen = tuple(
+            SeenEvent(e.time, e.kind, e.actor, e.id, e.text) for e in st.events if e.seen_by(actor)
+        )
+        seed, run, tick = st.seed, st.run, st.tick
+
+        def uniform(site: str) -> float:
+            return rng.uniform(seed, run, tick, f"policy:{actor}:{site}")
+
+        return Observation(
+            actor=actor,
+            member=None,
+            tick=st.tick,
+            time=self.sc.time_of(st.tick),
+            iso=self.sc.iso(st.tick),
+            values=values,
+            state={v.name: v.typed(values[v.name]) for v in self.visible[actor]},
+            inbox=tuple(inbox),
+            seen=seen,
+            counsel=(),
+            _uniform=uniform,
+        )
+
+    def _counsel(
+        self, st: RunState, actor: c.Actor, obs: Observation, legal: LegalActions
+    ) -> tuple[Counsel, ...]:
+        out = []
+        for member in actor.members:
+            if member.id == actor.chair or not member.stance:
+                continue
+            rule = first_rule(
+                member.stance, obs.values, legal.ids, self._stance_draw(st, actor.id, member.id)
+            )
+            if rule is None:
+                out.append(Counsel(member.id, member.name, WAIT, "sees no reason to act now"))
+            else:
+                out.append(Counsel(member.id, member.name, rule.do, rule.why))
+        return tuple(out)
+
+    @staticmethod
+    def _stance_draw(st: RunState, actor: str, member: str) -> Callable[[int], float]:
+        def draw(rule_index: int) -> float:
+            return rng.uniform(st.seed, st.run, st.tick, f"stance:{actor}:{member}:{rule_index}")
+
+        return draw
+
+    def _consent(
+        self,
+        st: RunState,
+        actor: c.Actor,
+        rule: c.BodyRule,
+        proposal: Choice,
+        request: DecisionRequest,
+    ) -> Choice:
+        needs_consent = proposal.action != WAIT and (
+            not rule.requires or proposal.action in rule.requires
+        )
+        if not needs_consent:
+            return proposal
+        counsel = {cn.member: cn.action for cn in request.observation.counsel}
+        agree = [
+            m.id
+            for m in actor.members
+            if m.id == rule.proposer or counsel.get(m.id, proposal.action) == proposal.action
+        ]
+        refuse = [m.name for m in actor.members if m.id not in agree]
+        label = self.sc.actions[proposal.action].label
+        if len(agree) >= rule.k:
+            text = f"{label}: {len(agree)} of {len(actor.members)} consent ({rule.k} needed)."
+            self._log(st, actor.id, "consent", proposal.action, text, actor.sources, EVERYONE)
+            return proposal
+        fallback = rule.fallback if rule.fallback in request.legal else WAIT
+        text = (
+            f"{label}: proposed, but only {len(agree)} of {len(actor.members)} consent "
+            f"({rule.k} needed); "
+            f"refused by {', '.join(refuse)}."
+        )
+        self._log(st, actor.id, "consent", proposal.action, text, actor.sources, EVERYONE)
+        return Choice(fallback, f"consent refused by {', '.join(refuse)}")
+
+    def _vote(
+        self, st: RunState, actor: c.Actor, proposal: Choice, request: DecisionRequest
+    ) -> Choice:
+        counsel = {cn.member: cn.action for cn in request.observation.counsel}
+        tally: dict[str, float] = {}
+        for member in actor.members:
+            vote = counsel.get(member.id, proposal.action)
+            tally[vote] = tally.get(vote, 0.0) + member.weight(st.env)
+        best = max(tally.values())
+        winners = [a for a in request.legal.ids if tally.get(a) == best]
+        winner = proposal.action if proposal.action in winners else winners[0]
+        if winner == proposal.action:
+            return proposal
+        return Choice(winner, f"carried by weighted vote ({best:g})")
+
+    def _take(self, st: RunState, action: c.Action, choice: Choice) -> None:
+        st.taken[action.id] = st.taken.get(action.id, 0) + 1
+        for holder, expr in action.cost:
+            st.costs[holder] = st.costs.get(holder, 0.0) + expr(st.env)
+        text = action.text or action.label
+        if choice.why:
+            text = f"{text} ({choice.why})"
+        message = action.message
+        visible = action.visible_to
+        if message is not None:
+            visible = (
+                visible | self._recipients(message)
+                if self.sc.channels[message.channel].public
+                else visible
+            )
+        self._log(
+            st,
+            action.actor,
+            "message" if message else "action",
+            action.id,
+            text,
+            action.sources,
+            visible,
+        )
+        self._notify(st, action.id, action.visible_to)
+        if action.delay_ticks == 0:
+            self._assign(st, action.effects)
+        else:
+            st.pending[action.id] = st.tick + action.delay_ticks
+        if message is not None:
+            self._send(st, action, message)
+
+    def _send(self, st: RunState, action: c.Action, message: c.Message) -> None:
+        channel = self.sc.channels[message.channel]
+        u = rng.uniform(st.seed, st.run, st.tick, f"msg:{action.id}:latency")
+        seconds = latency_seconds(channel.latency, u)
+        ticks = max(1, math.ceil(seconds / self.sc.tick.total_seconds()))
+        p = min(max(channel.misread(st.env), 0.0), 1.0)
+        misread = rng.uniform(st.seed, st.run, st.tick, f"msg:{action.id}:misread") < p
+        st.in_transit[action.id] = Transit(action.id, st.tick, st.tick + ticks, misread)
+        if message.of is not None:
+            st.answered.add(message.of)
+
+
+def latency_seconds(latency: c.Latency, u: float) -> float:
+    """A latency drawn from its distribution with the uniform ``u``."""
+    if latency.kind == "fixed":
+        return latency.seconds[0]
+    if latency.kind == "uniform":
+        low, high = latency.seconds
+        return rng.uniform_between(u, low, high)
+    low, mode, high = latency.seconds
+    return rng.triangular(u, low, mode, high)

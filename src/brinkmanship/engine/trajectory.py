@@ -1,0 +1,89 @@
+"""The record of one run: ordered events, choices, and the outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+NARRATOR = "world"
+
+
+@dataclass(frozen=True)
+class TrajectoryEvent:
+    """One entry of a trajectory. ``visible_to`` says which actors could observe it
+    (``"*"`` for all); the trajectory itself is the narrator's full record."""
+
+    tick: int
+    time: str
+    actor: str
+    kind: str
+    id: str
+    text: str
+    sources: tuple[str, ...]
+    visible_to: frozenset[str] = field(default=frozenset({"*"}), compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's keys: time, actor, kind, id, text, sources."""
+        return {
+            "time": self.time,
+            "actor": self.actor,
+            "kind": self.kind,
+            "id": self.id,
+            "text": self.text,
+            "sources": list(self.sources),
+        }
+
+    def seen_by(self, actor: str) -> bool:
+        return "*" in self.visible_to or actor in self.visible_to
+
+
+@dataclass(frozen=True)
+class ChoiceRecord:
+    """A decision taken: who, when, what (``wait`` included), and why."""
+
+    tick: int
+    actor: str
+    action: str
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class OutcomeResult:
+    """How the run ended."""
+
+    id: str
+    cls: str
+    label: str
+    tick: int
+    time: str
+    text: str
+    sources: tuple[str, ...]
+    utilities: Mapping[str, float]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "time": self.time,
+            "actor": NARRATOR,
+            "kind": "outcome",
+            "id": self.id,
+            "class": self.cls,
+            "text": self.text or self.label,
+            "sources": list(self.sources),
+            "utilities": dict(self.utilities),
+        }
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A finished run and the inputs that reproduce it."""
+
+    scenario: str
+    seed: int
+    run: int
+    interventions: tuple[str, ...]
+    policies: Mapping[str, str]
+    events: tuple[TrajectoryEvent, ...]
+    choices: tuple[ChoiceRecord, ...]
+    outcome: OutcomeResult
+    version: str = ""

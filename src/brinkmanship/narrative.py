@@ -1,0 +1,66 @@
+"""Render a run as a dated narrative or as JSON lines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+
+from brinkmanship.engine.trajectory import RunResult
+from brinkmanship.scenario.compiled import CompiledScenario
+
+KIND_MARK = {
+    "start": "▶",
+    "action": "•",
+    "effect": "↳",
+    "event": "!",
+    "message": "✉",
+    "delivery": "✉",
+    "deal": "★",
+    "counsel": "…",
+    "consent": "?",
+}
+
+
+def jsonl_lines(result: RunResult) -> Iterator[str]:
+    """One JSON object per event; the last line is the outcome."""
+    for event in result.events:
+        yield json.dumps(event.to_json(), ensure_ascii=False)
+    yield json.dumps(result.outcome.to_json(), ensure_ascii=False)
+
+
+def header_lines(scenario: CompiledScenario, result: RunResult) -> Iterator[str]:
+    """What reproduces the run: scenario, seed, run, interventions, policies, version."""
+    yield f"{scenario.title} ({scenario.id})"
+    interventions = ", ".join(result.interventions) or "none"
+    policies = ", ".join(f"{a}={p}" for a, p in result.policies.items())
+    yield (
+        f"seed {result.seed} · run {result.run} · interventions: {interventions} · "
+        f"brinkmanship {result.version}"
+    )
+    yield f"policies: {policies}"
+
+
+def text_lines(scenario: CompiledScenario, result: RunResult) -> Iterator[str]:
+    """A readable narrative, grouped by day, each line with its time and sources."""
+    yield from header_lines(scenario, result)
+    day = ""
+    for event in result.events:
+        when = datetime.fromisoformat(event.time)
+        this_day = when.strftime("%A %d %B %Y")
+        if this_day != day:
+            day = this_day
+            yield ""
+            yield f"── {day} ──"
+        who = scenario.actors[event.actor].name if event.actor in scenario.actors else ""
+        mark = KIND_MARK.get(event.kind, "·")
+        cite = f"  [{', '.join(event.sources)}]" if event.sources else ""
+        lead = f"{who}: " if who and event.kind not in ("delivery", "deal") else ""
+        yield f"{when.strftime('%H:%M')} {mark} {lead}{event.text}{cite}"
+    outcome = result.outcome
+    yield ""
+    yield f"Outcome at {outcome.time}: {outcome.label} [{outcome.cls}]"
+    if outcome.text and outcome.text != outcome.label:
+        yield outcome.text
+    utilities = ", ".join(f"{scenario.actors[a].name} {u:+g}" for a, u in outcome.utilities.items())
+    yield f"Utilities: {utilities}"

@@ -1,0 +1,1 @@
+"""Decision-makers: every one implements :class:`brinkmanship.policies.base.Policy`."""

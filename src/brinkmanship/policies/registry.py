@@ -1,0 +1,180 @@
+"""Policy names as the command line gives them (``us=hawk:threshold=0.7``), resolved
+per actor into factories that make one fresh policy per run."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
+from brinkmanship.errors import BrinkError, UnknownNameError
+from brinkmanship.policies.base import Policy
+from brinkmanship.policies.rules import data_policy
+from brinkmanship.scenario.compiled import CompiledScenario
+
+PolicyFactory = Callable[[], Policy]
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """A parameter a built-in policy accepts."""
+
+    name: str
+    type: type
+    default: object
+    help: str
+
+
+@dataclass(frozen=True)
+class BuiltinPolicy:
+    """A policy that works for any scenario."""
+
+    name: str
+    description: str
+    make: Callable[[CompiledScenario, str, Mapping[str, object]], Policy]
+    params: tuple[ParamSpec, ...] = ()
+    bodies_only: bool = False
+
+
+class RandomPolicy:
+    """Uniform over the legal choices (``wait`` included)."""
+
+    name = "random"
+
+    def decide(self, observation: Observation, legal: LegalActions) -> Choice:
+        index = math.floor(observation.uniform("random") * len(legal.ids))
+        return Choice(legal.ids[min(index, len(legal.ids) - 1)], "chosen at random")
+
+
+class PassivePolicy:
+    """Always waits."""
+
+    name = "passive"
+
+    def decide(self, observation: Observation, legal: LegalActions) -> Choice:
+        return Choice(WAIT)
+
+
+BUILTINS: dict[str, BuiltinPolicy] = {
+    "random": BuiltinPolicy(
+        "random", "uniform over the legal choices", lambda sc, a, p: RandomPolicy()
+    ),
+    "passive": BuiltinPolicy("passive", "always waits", lambda sc, a, p: PassivePolicy()),
+}
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    """A parsed ``NAME[:key=value,...]``."""
+
+    name: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str) -> PolicySpec:
+        name, _, rest = text.partition(":")
+        params: dict[str, str] = {}
+        for item in filter(None, rest.split(",")):
+            key, eq, value = item.partition("=")
+            if not eq or not key:
+                raise BrinkError(f"policy parameter {item!r} in {text!r} must look like key=value")
+            params[key.strip()] = value.strip()
+        return cls(name.strip(), params)
+
+    def __str__(self) -> str:
+        if not self.params:
+            return self.name
+        return self.name + ":" + ",".join(f"{k}={v}" for k, v in self.params.items())
+
+
+def available(scenario: CompiledScenario, actor: str) -> list[str]:
+    """Policy names valid for ``actor``: its scenario data policies, then the built-ins."""
+    return [*scenario.actors[actor].policies, *BUILTINS]
+
+
+def default_policy(scenario: CompiledScenario, actor: str) -> str:
+    """The policy an actor follows unless told otherwise."""
+    a = scenario.actors[actor]
+    if a.default_policy is not None:
+        return a.default_policy
+    if a.policies:
+        return next(iter(a.policies))
+    return "passive"
+
+
+def _convert(spec: ParamSpec, raw: str, policy: str) -> object:
+    try:
+        if spec.type is bool:
+            if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(raw)
+            return raw.lower() in ("true", "1", "yes")
+        return spec.type(raw)
+    except ValueError:
+        raise BrinkError(
+            f"policy {policy!r}: parameter {spec.name}={raw!r} is not a valid {spec.type.__name__}"
+        ) from None
+
+
+def resolve(scenario: CompiledScenario, actor: str, text: str) -> PolicyFactory:
+    """Check ``text`` names a policy that can serve ``actor`` and return its factory."""
+    if actor not in scenario.actors:
+        raise UnknownNameError("actor", actor, list(scenario.actors))
+    spec = PolicySpec.parse(text)
+    data = scenario.actors[actor].policies.get(spec.name)
+    if data is not None:
+        if spec.params:
+            raise BrinkError(
+                f"policy {spec.name!r} of {actor!r} is scenario data and takes no parameters "
+                f"(got {', '.join(spec.params)})"
+            )
+        return lambda: data_policy(data)
+    builtin = BUILTINS.get(spec.name)
+    if builtin is None:
+        raise UnknownNameError(f"policy for {actor!r},", spec.name, available(scenario, actor))
+    if builtin.bodies_only and not scenario.actors[actor].is_body:
+        raise BrinkError(
+            f"policy {spec.name!r} needs a body with members, and {actor!r} is not one"
+        )
+    known = {p.name: p for p in builtin.params}
+    params: dict[str, object] = {p.name: p.default for p in builtin.params}
+    for key, raw in spec.params.items():
+        if key not in known:
+            valid = ", ".join(known) or "none"
+            raise BrinkError(
+                f"policy {spec.name!r} has no parameter {key!r}; its parameters: {valid}"
+            )
+        params[key] = _convert(known[key], raw, spec.name)
+    return lambda: builtin.make(scenario, actor, params)
+
+
+def parse_assignments(items: Sequence[str], scenario: CompiledScenario) -> dict[str, str]:
+    """``["us=hawk", "su=rules"]`` → ``{"us": "hawk", "su": "rules"}``, actors checked."""
+    out: dict[str, str] = {}
+    for item in items:
+        actor, eq, policy = item.partition("=")
+        if not eq or not actor.strip() or not policy.strip():
+            raise BrinkError(f"--policy {item!r} must look like ACTOR=POLICY, e.g. us=random")
+        actor = actor.strip()
+        if actor not in scenario.actors:
+            raise UnknownNameError("actor", actor, list(scenario.actors))
+        out[actor] = policy.strip()
+    return out
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    """One policy spec per actor, validated; ``make()`` builds fresh instances for a run."""
+
+    specs: Mapping[str, str]
+    factories: Mapping[str, PolicyFactory]
+
+    def make(self) -> dict[str, Policy]:
+        return {actor: factory() for actor, factory in self.factories.items()}
+
+
+def policy_set(scenario: CompiledScenario, overrides: Mapping[str, str] | None = None) -> PolicySet:
+    """Defaults for every actor, with ``overrides`` applied; all resolved before any run."""
+    overrides = overrides or {}
+    specs = {a: overrides.get(a, default_policy(scenario, a)) for a in scenario.actors}
+    return PolicySet(specs, {a: resolve(scenario, a, text) for a, text in specs.items()})

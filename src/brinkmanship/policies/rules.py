@@ -1,0 +1,70 @@
+"""The two policies that live in scenario data: ordered rules, and scripts with rules
+as their fallback off the script."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
+from brinkmanship.scenario.compiled import PolicyData, Rule
+
+
+def first_rule(
+    rules: Sequence[Rule],
+    values: Mapping[str, float],
+    legal: Sequence[str],
+    uniform: Callable[[int], float],
+) -> Rule | None:
+    """The first rule whose action is legal, whose condition holds and whose probability
+    draw succeeds; ``uniform(rule_index)`` gives that rule's draw."""
+    for rule in rules:
+        if rule.do not in legal or not rule.when(values):
+            continue
+        p = rule.p(values)
+        if p >= 1.0 or (p > 0.0 and uniform(rule.index) < p):
+            return rule
+    return None
+
+
+class RulesPolicy:
+    """Ordered ``when → do`` rules (optionally with a probability); waits if none applies."""
+
+    def __init__(self, data: PolicyData) -> None:
+        self.data = data
+        self.name = data.name
+
+    def decide(self, observation: Observation, legal: LegalActions) -> Choice:
+        rule = first_rule(
+            self.data.rules,
+            observation.values,
+            legal.ids,
+            lambda i: observation.uniform(f"rule:{self.name}:{i}"),
+        )
+        if rule is None:
+            return Choice(WAIT)
+        return Choice(rule.do, rule.why)
+
+
+class ScriptedPolicy(RulesPolicy):
+    """Does each script step at the first decision point at or after its time; when no
+    step applies (the run has left the script) it follows its rules."""
+
+    def __init__(self, data: PolicyData) -> None:
+        super().__init__(data)
+        self.closed: set[int] = set()
+
+    def decide(self, observation: Observation, legal: LegalActions) -> Choice:
+        for step in self.data.script:
+            if step.index in self.closed or step.at_tick > observation.tick:
+                continue
+            if step.do in legal:
+                self.closed.add(step.index)
+                return Choice(step.do, step.why)
+            if step.until_tick is None or observation.tick >= step.until_tick:
+                self.closed.add(step.index)
+        return super().decide(observation, legal)
+
+
+def data_policy(data: PolicyData) -> RulesPolicy:
+    """The policy object for a scenario's data policy."""
+    return ScriptedPolicy(data) if data.script else RulesPolicy(data)

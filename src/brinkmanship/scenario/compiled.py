@@ -1,0 +1,368 @@
+"""The compiled form of a scenario: everything resolved to indices, ticks and compiled
+expressions, shared by the reference and batch engines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from typing import Literal
+
+from brinkmanship.scenario.expressions import Expression
+from brinkmanship.scenario.schema import OutcomeClass, Source, VarType
+from brinkmanship.scenario.timeutil import format_time
+
+ALL: frozenset[str] = frozenset({"*"})
+"""Visibility marker: every actor sees it."""
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A checked expression with its compiled scalar evaluator."""
+
+    expression: Expression
+    scalar: Callable[[Mapping[str, float]], float] = field(repr=False, compare=False)
+    where: str = ""
+
+    @property
+    def source(self) -> str:
+        return self.expression.source
+
+    def __call__(self, env: Mapping[str, float]) -> float:
+        return self.scalar(env)
+
+
+@dataclass(frozen=True)
+class Assign:
+    """One assignment ``var = expr`` of an effect."""
+
+    var: str
+    expr: Expr
+
+
+Effects = tuple[Assign, ...]
+
+
+def can_see(visible_to: frozenset[str], actor: str) -> bool:
+    """Whether ``actor`` may observe something visible to ``visible_to``."""
+    return visible_to is ALL or "*" in visible_to or actor in visible_to
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A state variable: type, bounds, initial value, who may see it."""
+
+    name: str
+    index: int
+    type: VarType
+    lo: float
+    hi: float
+    initial: float
+    visible_to: frozenset[str]
+    label: str
+    description: str
+    sources: tuple[str, ...]
+
+    def coerce(self, value: float) -> float:
+        """Round (int), truth-test (bool) and clamp a value to this variable's domain."""
+        if self.type is VarType.BOOL:
+            return 1.0 if value != 0.0 else 0.0
+        if self.type is VarType.INT:
+            value = float(round(value))
+        return min(max(value, self.lo), self.hi)
+
+    def typed(self, value: float) -> float | int | bool:
+        """The value as the Python type of the variable, for display and observations."""
+        if self.type is VarType.BOOL:
+            return value != 0.0
+        if self.type is VarType.INT:
+            return int(value)
+        return value
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A compiled ``when → do`` rule (with probability and reason)."""
+
+    index: int
+    when: Expr
+    do: str
+    p: Expr
+    why: str
+
+
+@dataclass(frozen=True)
+class ScriptStep:
+    """A compiled script step."""
+
+    index: int
+    at_tick: int
+    until_tick: int | None
+    do: str
+    why: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PolicyData:
+    """A named data policy of an actor: a script with fallback rules, or rules alone."""
+
+    name: str
+    description: str
+    script: tuple[ScriptStep, ...]
+    rules: tuple[Rule, ...]
+    sources: tuple[str, ...]
+
+    @property
+    def kind(self) -> Literal["scripted", "rules"]:
+        return "scripted" if self.script else "rules"
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member of a body."""
+
+    id: str
+    name: str
+    role: str
+    weight: Expr
+    stance: tuple[Rule, ...]
+    description: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BodyRule:
+    """How a body turns its members' counsel and its policy's proposal into one choice."""
+
+    kind: Literal["leader", "consent", "vote"]
+    leader: str | None = None
+    k: int = 0
+    proposer: str | None = None
+    requires: frozenset[str] = frozenset()
+    fallback: str = "wait"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A decision-maker, possibly a body."""
+
+    id: str
+    index: int
+    name: str
+    description: str
+    holder: str
+    """The actor whose utility this actor serves (itself, or its side)."""
+    members: tuple[Member, ...]
+    rule: BodyRule | None
+    policies: Mapping[str, PolicyData]
+    default_policy: str | None
+    actions: tuple[str, ...]
+    sources: tuple[str, ...]
+
+    @property
+    def is_body(self) -> bool:
+        return self.rule is not None
+
+    @property
+    def chair(self) -> str | None:
+        """The member the body's policy speaks for (leader or proposer), if any."""
+        if self.rule is None:
+            return None
+        return self.rule.leader or self.rule.proposer
+
+
+@dataclass(frozen=True)
+class Message:
+    """What a message-sending action sends."""
+
+    channel: str
+    to: str
+    kind: Literal["offer", "demand", "accept", "reject", "statement"]
+    give: tuple[str, ...]
+    get: tuple[str, ...]
+    of: str | None
+    text: str
+    misread_kind: str | None
+    misread_text: str | None
+    on_deliver: Effects
+    on_misread: Effects
+
+
+@dataclass(frozen=True)
+class Action:
+    """A compiled action."""
+
+    id: str
+    index: int
+    actor: str
+    label: str
+    text: str
+    when: Expr
+    effects: Effects
+    delay_ticks: int
+    visible_to: frozenset[str]
+    cost: tuple[tuple[str, Expr], ...]
+    once: bool
+    message: Message | None
+    escalation: int
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Event:
+    """A compiled event: scheduled (``at_tick``), hazard, or condition trigger."""
+
+    id: str
+    index: int
+    text: str
+    actor: str
+    at_tick: int | None
+    hazard: Expr | None
+    when: Expr
+    once: bool
+    effects: Effects
+    visible_to: frozenset[str]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Latency:
+    """A latency distribution in seconds."""
+
+    kind: Literal["fixed", "uniform", "triangular"]
+    seconds: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A compiled channel."""
+
+    id: str
+    label: str
+    users: frozenset[str]
+    latency: Latency
+    misread: Expr
+    public: bool
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A compiled deal term."""
+
+    id: str
+    label: str
+    by: str
+    effects: Effects
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DecisionPoint:
+    """When ``actor`` is asked: at the ticks of ``schedule`` or on ``triggers``, while ``when``."""
+
+    id: str
+    actor: str
+    schedule: frozenset[int]
+    triggers: frozenset[str]
+    when: Expr
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A compiled outcome."""
+
+    id: str
+    index: int
+    cls: OutcomeClass
+    label: str
+    text: str
+    when: Expr | None
+    default: bool
+    utility: Mapping[str, Expr]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ParameterInfo:
+    """A parameter's value, range and rationale."""
+
+    name: str
+    value: float
+    range: tuple[float, float] | None
+    description: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A documented fact with its tick, to check a replay against."""
+
+    tick: int
+    text: str
+    expect: str | None
+    tolerance_ticks: int
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InterventionInfo:
+    """A named intervention as described in the scenario."""
+
+    id: str
+    description: str
+    include: tuple[str, ...]
+    conflicts: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CompiledScenario:
+    """A scenario ready to run: validated, resolved and compiled."""
+
+    id: str
+    title: str
+    summary: str
+    notes: str
+    file: str
+    start: datetime
+    tick: timedelta
+    horizon_ticks: int
+    zone: tzinfo
+    parameters: Mapping[str, ParameterInfo]
+    variables: Mapping[str, Variable]
+    actors: Mapping[str, Actor]
+    actions: Mapping[str, Action]
+    events: Mapping[str, Event]
+    channels: Mapping[str, Channel]
+    terms: Mapping[str, Term]
+    decisions: tuple[DecisionPoint, ...]
+    outcomes: Mapping[str, Outcome]
+    interventions: Mapping[str, InterventionInfo]
+    applied: tuple[str, ...]
+    bibliography: Mapping[str, Source]
+    timeline: tuple[TimelineEntry, ...]
+    escalation: Expr | None
+    sources: tuple[str, ...]
+
+    def time_of(self, tick: int) -> datetime:
+        """The real time of a tick."""
+        return self.start + tick * self.tick
+
+    def iso(self, tick: int) -> str:
+        """The ISO 8601 time of a tick in the scenario's time zone."""
+        return format_time(self.time_of(tick), self.zone)
+
+    @property
+    def tick_hours(self) -> float:
+        return self.tick.total_seconds() / 3600.0
+
+    @property
+    def default_outcome(self) -> Outcome:
+        return next(o for o in self.outcomes.values() if o.default)
+
+    def parameter_env(self) -> dict[str, float]:
+        """The parameters as an expression environment."""
+        return {name: p.value for name, p in self.parameters.items()}

@@ -1,0 +1,837 @@
+"""Compile a validated scenario: resolve references, check and compile expressions,
+convert times to ticks. Every error names file:line:column and what to fix."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, tzinfo
+from typing import NoReturn
+
+from brinkmanship.errors import ExpressionError, Location, ScenarioError
+from brinkmanship.scenario import compiled as c
+from brinkmanship.scenario import schema as s
+from brinkmanship.scenario.expressions import ExprType, compile_scalar, parse_expression
+from brinkmanship.scenario.timeutil import get_zone, parse_duration, parse_time
+from brinkmanship.scenario.yamlsource import SourceDoc
+
+PathT = tuple[str | int, ...]
+
+
+def _quoted_list(names: Iterable[str]) -> str:
+    items = sorted(names)
+    return ", ".join(items) if items else "(none)"
+
+
+class Compiler:
+    """Turns one validated :class:`schema.Scenario` into a :class:`compiled.CompiledScenario`."""
+
+    def __init__(self, scenario: s.Scenario, doc: SourceDoc, applied: Sequence[str] = ()) -> None:
+        self.sc = scenario
+        self.doc = doc
+        self.applied = tuple(applied)
+        self.zone: tzinfo = get_zone("UTC")
+        self.start = datetime.min
+        self.tick = timedelta(hours=1)
+        self.horizon_ticks = 0
+        self.global_names: dict[str, ExprType] = {}
+
+    # ----------------------------------------------------------------- errors
+
+    def fail(self, path: PathT, message: str, *, key: bool = False) -> NoReturn:
+        loc = self.doc.locate_key(path) if key else self.doc.locate(path)
+        raise ScenarioError(message, loc)
+
+    def _expr_location(self, path: PathT, offset: int) -> Location:
+        loc = self.doc.locate(path)
+        line_text = self.doc.line(loc.line) if hasattr(self.doc, "line") else ""
+        col = loc.column
+        if line_text and 0 < col <= len(line_text) and line_text[col - 1] in "'\"":
+            col += 1
+        return Location(loc.file, loc.line, col + offset)
+
+    @staticmethod
+    def dotted(path: PathT) -> str:
+        out = ""
+        for part in path:
+            if isinstance(part, int):
+                out += f"[{part}]"
+            else:
+                out += ("." if out else "") + part
+        return out
+
+    # ------------------------------------------------------------ primitives
+
+    def expr(
+        self,
+        value: s.ExprText,
+        path: PathT,
+        names: Mapping[str, ExprType],
+        expected: ExprType,
+    ) -> c.Expr:
+        try:
+            parsed = parse_expression(value, names, expected)
+        except ExpressionError as exc:
+            raise ScenarioError(
+                f"in expression {str(value)!r} at {self.dotted(path)}: {exc.message}",
+                self._expr_location(path, exc.offset),
+            ) from None
+        return c.Expr(parsed, compile_scalar(parsed), self.dotted(path))
+
+    def time(self, text: str, path: PathT) -> datetime:
+        try:
+            return parse_time(text, self.zone)
+        except ValueError as exc:
+            self.fail(path, str(exc))
+
+    def tick_at(self, text: str, path: PathT) -> int:
+        """The first tick at or after the given time; it must lie on the clock."""
+        when = self.time(text, path)
+        delta = when - self.start
+        if delta < timedelta(0):
+            self.fail(path, f"time {text!r} is before the clock start ({self.sc.clock.start})")
+        tick = math.ceil(delta / self.tick)
+        if tick > self.horizon_ticks:
+            self.fail(path, f"time {text!r} is after the clock horizon ({self.sc.clock.horizon})")
+        return tick
+
+    def duration(self, text: str, path: PathT, *, positive: bool = False) -> timedelta:
+        try:
+            d = parse_duration(text)
+        except ValueError as exc:
+            self.fail(path, str(exc))
+        if d < timedelta(0) or (positive and d == timedelta(0)):
+            self.fail(path, f"duration {text!r} must be {'positive' if positive else '>= 0'}")
+        return d
+
+    def ticks(self, text: str, path: PathT) -> int:
+        return math.ceil(self.duration(text, path) / self.tick)
+
+    def actor_ref(self, actor: str, path: PathT, what: str = "actor") -> str:
+        if actor not in self.sc.actors:
+            self.fail(
+                path, f"unknown {what} {actor!r}; defined actors: {_quoted_list(self.sc.actors)}"
+            )
+        return actor
+
+    def action_ref(self, action: str, actor: str | None, path: PathT) -> str:
+        if action == s.RESERVED_ACTION:
+            return action
+        if action not in self.sc.actions:
+            self.fail(
+                path, f"unknown action {action!r}; defined actions: {_quoted_list(self.sc.actions)}"
+            )
+        if actor is not None and self.sc.actions[action].actor != actor:
+            owner = self.sc.actions[action].actor
+            self.fail(path, f"action {action!r} belongs to {owner!r}, not {actor!r}")
+        return action
+
+    def sources(self, cited: Sequence[str], path: PathT) -> tuple[str, ...]:
+        for i, src in enumerate(cited):
+            if src not in self.sc.bibliography:
+                self.fail(
+                    (*path, "sources", i),
+                    f"unknown source {src!r}; add it to the bibliography or cite one of: "
+                    f"{_quoted_list(self.sc.bibliography)}",
+                )
+        return tuple(cited)
+
+    def visibility(
+        self, vis: s.Visibility | str, path: PathT, *, secret_for: str | None = None
+    ) -> frozenset[str]:
+        if vis == "public":
+            return c.ALL
+        if vis in ("hidden",):
+            return frozenset()
+        if vis == "secret":
+            return frozenset({secret_for}) if secret_for else frozenset()
+        assert isinstance(vis, tuple)
+        for i, a in enumerate(vis):
+            self.actor_ref(a, (*path, i))
+        actors = set(vis)
+        if secret_for:
+            actors.add(secret_for)
+        return frozenset(actors)
+
+    def var_type(self, name: str) -> ExprType:
+        return ExprType.BOOL if self.sc.state[name].type is s.VarType.BOOL else ExprType.NUMBER
+
+    def effects(self, effects: Mapping[str, s.ExprText], path: PathT) -> c.Effects:
+        out = []
+        for var, value in effects.items():
+            if var not in self.sc.state:
+                self.fail(
+                    (*path, var),
+                    f"effect on unknown state variable {var!r}; "
+                    f"defined: {_quoted_list(self.sc.state)}",
+                    key=True,
+                )
+            out.append(
+                c.Assign(var, self.expr(value, (*path, var), self.global_names, self.var_type(var)))
+            )
+        return tuple(out)
+
+    def visible_names(self, actor: str) -> dict[str, ExprType]:
+        names: dict[str, ExprType] = {p: ExprType.NUMBER for p in self.sc.parameters}
+        names.update(tick=ExprType.NUMBER, hours=ExprType.NUMBER)
+        for name, var in self.sc.state.items():
+            vis = var.visibility
+            if vis == "public" or (isinstance(vis, tuple) and actor in vis):
+                names[name] = self.var_type(name)
+        return names
+
+    def rule_expr(self, value: s.ExprText, path: PathT, actor: str, expected: ExprType) -> c.Expr:
+        """An expression an actor evaluates on its observation: only visible names allowed."""
+        full = self.expr(value, path, self.global_names, expected)
+        hidden = sorted(full.expression.names - set(self.visible_names(actor)))
+        if hidden:
+            self.fail(
+                path,
+                f"{self.dotted(path)} is decided on what {actor!r} can see, but state variable "
+                f"{hidden[0]!r} is not visible to {actor!r}; make it visible to {actor!r} or "
+                "use a variable it can observe",
+            )
+        return full
+
+    def rules(self, rules: Sequence[s.Rule], path: PathT, actor: str) -> tuple[c.Rule, ...]:
+        out = []
+        for i, r in enumerate(rules):
+            rp = (*path, i)
+            out.append(
+                c.Rule(
+                    index=i,
+                    when=self.rule_expr(r.when, (*rp, "when"), actor, ExprType.BOOL),
+                    do=self.action_ref(r.do, actor, (*rp, "do")),
+                    p=self.rule_expr(r.p, (*rp, "p"), actor, ExprType.NUMBER),
+                    why=r.why,
+                )
+            )
+        return tuple(out)
+
+    # --------------------------------------------------------------- sections
+
+    def compile(self) -> c.CompiledScenario:
+        sc = self.sc
+        self._clock()
+        self._names()
+        parameters = self._parameters()
+        variables = self._variables()
+        actors = self._actors()
+        terms = {
+            tid: c.Term(
+                tid,
+                t.label,
+                self.actor_ref(t.by, ("terms", tid, "by")),
+                self.effects(t.effects, ("terms", tid, "effects")),
+                self.sources(t.sources, ("terms", tid)),
+            )
+            for tid, t in sc.terms.items()
+        }
+        channels = self._channels()
+        actions = self._actions()
+        events = self._events()
+        decisions = self._decisions()
+        outcomes = self._outcomes()
+        interventions = {
+            iid: c.InterventionInfo(
+                iid,
+                i.description,
+                i.include,
+                i.conflicts,
+                self.sources(i.sources, ("interventions", iid)),
+            )
+            for iid, i in sc.interventions.items()
+        }
+        timeline = self._timeline()
+        escalation = (
+            self.expr(
+                sc.metrics.escalation, ("metrics", "escalation"), self.global_names, ExprType.NUMBER
+            )
+            if sc.metrics.escalation is not None
+            else None
+        )
+        return c.CompiledScenario(
+            id=sc.id,
+            title=sc.title,
+            summary=sc.summary,
+            notes=sc.notes,
+            file=self.doc.file,
+            start=self.start,
+            tick=self.tick,
+            horizon_ticks=self.horizon_ticks,
+            zone=self.zone,
+            parameters=parameters,
+            variables=variables,
+            actors=actors,
+            actions=actions,
+            events=events,
+            channels=channels,
+            terms=terms,
+            decisions=decisions,
+            outcomes=outcomes,
+            interventions=interventions,
+            applied=self.applied,
+            bibliography=dict(sc.bibliography),
+            timeline=timeline,
+            escalation=escalation,
+            sources=self.sources(sc.sources, ()),
+        )
+
+    def _clock(self) -> None:
+        clock = self.sc.clock
+        if clock.timezone is not None:
+            try:
+                self.zone = get_zone(clock.timezone)
+            except ValueError as exc:
+                self.fail(("clock", "timezone"), str(exc))
+        start = self.time(clock.start, ("clock", "start"))
+        if clock.timezone is None:
+            zone = start.tzinfo
+            assert zone is not None
+            self.zone = zone
+        self.start = start
+        self.tick = self.duration(clock.tick, ("clock", "tick"), positive=True)
+        if self.tick < timedelta(minutes=1):
+            self.fail(("clock", "tick"), f"tick {clock.tick!r} is shorter than one minute")
+        horizon = self.time(clock.horizon, ("clock", "horizon"))
+        if horizon <= start:
+            self.fail(
+                ("clock", "horizon"),
+                f"horizon {clock.horizon!r} is not after the start {clock.start!r}",
+            )
+        self.horizon_ticks = int((horizon - start) // self.tick)
+        if self.horizon_ticks < 1:
+            self.fail(("clock", "horizon"), "the horizon is less than one tick after the start")
+        if self.horizon_ticks > 1_000_000:
+            self.fail(
+                ("clock", "tick"),
+                f"{self.horizon_ticks} ticks between start and horizon; at most 1,000,000",
+            )
+
+    def _names(self) -> None:
+        for name in self.sc.parameters:
+            if name in self.sc.state:
+                self.fail(
+                    ("parameters", name),
+                    f"{name!r} is both a parameter and a state variable; rename one",
+                    key=True,
+                )
+        self.global_names = {p: ExprType.NUMBER for p in self.sc.parameters}
+        self.global_names.update(tick=ExprType.NUMBER, hours=ExprType.NUMBER)
+        for name in self.sc.state:
+            self.global_names[name] = self.var_type(name)
+
+    def _parameters(self) -> dict[str, c.ParameterInfo]:
+        out = {}
+        for name, p in self.sc.parameters.items():
+            path: PathT = ("parameters", name)
+            if p.range is not None and not p.range[0] <= p.value <= p.range[1]:
+                self.fail(
+                    (*path, "value"),
+                    f"value {p.value} lies outside its range [{p.range[0]}, {p.range[1]}]",
+                )
+            out[name] = c.ParameterInfo(
+                name, p.value, p.range, p.description, self.sources(p.sources, path)
+            )
+        return out
+
+    def _variables(self) -> dict[str, c.Variable]:
+        params = {name: p.value for name, p in self.sc.parameters.items()}
+        params.update(tick=0.0, hours=0.0)
+        param_names = {p: ExprType.NUMBER for p in self.sc.parameters}
+        out = {}
+        for index, (name, v) in enumerate(self.sc.state.items()):
+            path: PathT = ("state", name)
+            if v.type is s.VarType.BOOL:
+                if v.min is not None or v.max is not None:
+                    self.fail(path, f"bool variable {name!r} cannot have min/max")
+                lo, hi = 0.0, 1.0
+            else:
+                lo = -math.inf if v.min is None else v.min
+                hi = math.inf if v.max is None else v.max
+                if lo > hi:
+                    self.fail((*path, "min"), f"min {lo} is greater than max {hi}")
+                if v.type is s.VarType.INT and any(
+                    b != int(b) for b in (lo, hi) if math.isfinite(b)
+                ):
+                    self.fail(path, f"int variable {name!r} needs whole-number bounds")
+            init = self.expr(v.initial, (*path, "initial"), param_names, self.var_type(name))
+            value = init(params)
+            if v.type is s.VarType.INT and value != round(value):
+                self.fail(
+                    (*path, "initial"),
+                    f"initial value {value} of int variable {name!r} is not whole",
+                )
+            if not lo <= value <= hi:
+                self.fail((*path, "initial"), f"initial value {value} lies outside [{lo}, {hi}]")
+            out[name] = c.Variable(
+                name=name,
+                index=index,
+                type=v.type,
+                lo=lo,
+                hi=hi,
+                initial=value,
+                visible_to=self.visibility(v.visibility, (*path, "visibility")),
+                label=v.label or name,
+                description=v.description,
+                sources=self.sources(v.sources, path),
+            )
+        return out
+
+    def _actors(self) -> dict[str, c.Actor]:
+        out = {}
+        for index, (aid, a) in enumerate(self.sc.actors.items()):
+            path: PathT = ("actors", aid)
+            holder = aid
+            if a.side is not None:
+                side = self.actor_ref(a.side, (*path, "side"), "side")
+                if side == aid:
+                    self.fail((*path, "side"), f"actor {aid!r} cannot be its own side")
+                if self.sc.actors[side].side is not None:
+                    self.fail(
+                        (*path, "side"),
+                        f"side {side!r} itself has a side; point at a principal actor",
+                    )
+                holder = side
+            members = tuple(
+                c.Member(
+                    id=mid,
+                    name=m.name,
+                    role=m.role,
+                    weight=self.expr(
+                        m.weight,
+                        (*path, "members", mid, "weight"),
+                        self.global_names,
+                        ExprType.NUMBER,
+                    ),
+                    stance=self.rules(m.stance, (*path, "members", mid, "stance"), aid),
+                    description=m.description,
+                    sources=self.sources(m.sources, (*path, "members", mid)),
+                )
+                for mid, m in a.members.items()
+            )
+            rule = self._body_rule(a, aid, path)
+            policies = {
+                pid: c.PolicyData(
+                    name=pid,
+                    description=p.description,
+                    script=tuple(
+                        c.ScriptStep(
+                            index=i,
+                            at_tick=self.tick_at(
+                                step.at, (*path, "policies", pid, "script", i, "at")
+                            ),
+                            until_tick=(
+                                None
+                                if step.until is None
+                                else self.tick_at(
+                                    step.until, (*path, "policies", pid, "script", i, "until")
+                                )
+                            ),
+                            do=self.action_ref(
+                                step.do, aid, (*path, "policies", pid, "script", i, "do")
+                            ),
+                            why=step.why,
+                            sources=self.sources(
+                                step.sources, (*path, "policies", pid, "script", i)
+                            ),
+                        )
+                        for i, step in enumerate(p.script)
+                    ),
+                    rules=self.rules(p.rules, (*path, "policies", pid, "rules"), aid),
+                    sources=self.sources(p.sources, (*path, "policies", pid)),
+                )
+                for pid, p in a.policies.items()
+            }
+            for pid, pol in policies.items():
+                for step in pol.script:
+                    if step.until_tick is not None and step.until_tick < step.at_tick:
+                        self.fail(
+                            (*path, "policies", pid, "script", step.index, "until"),
+                            "'until' is before 'at'",
+                        )
+            if a.default_policy is not None and a.default_policy not in policies:
+                self.fail(
+                    (*path, "default_policy"),
+                    f"default policy {a.default_policy!r} is not among {aid!r}'s policies: "
+                    f"{_quoted_list(policies)}",
+                )
+            own_actions = tuple(
+                act_id for act_id, act in self.sc.actions.items() if act.actor == aid
+            )
+            out[aid] = c.Actor(
+                id=aid,
+                index=index,
+                name=a.name,
+                description=a.description,
+                holder=holder,
+                members=members,
+                rule=rule,
+                policies=policies,
+                default_policy=a.default_policy,
+                actions=own_actions,
+                sources=self.sources(a.sources, path),
+            )
+        return out
+
+    def _body_rule(self, a: s.Actor, aid: str, path: PathT) -> c.BodyRule | None:
+        rule = a.rule
+        if rule is None:
+            if a.members:
+                self.fail(
+                    (*path, "members"),
+                    f"actor {aid!r} has members but no decision rule; add 'rule:'",
+                )
+            return None
+        if not a.members:
+            self.fail((*path, "rule"), f"actor {aid!r} has a decision rule but no members")
+
+        def member(mid: str, key: str) -> str:
+            if mid not in a.members:
+                self.fail(
+                    (*path, "rule", key),
+                    f"{mid!r} is not a member of {aid!r}; members: {_quoted_list(a.members)}",
+                )
+            return mid
+
+        if isinstance(rule, s.LeaderRule):
+            return c.BodyRule("leader", leader=member(rule.leader, "leader"))
+        if isinstance(rule, s.ConsentRule):
+            if rule.k > len(a.members):
+                self.fail(
+                    (*path, "rule", "k"),
+                    f"k = {rule.k} but {aid!r} has only {len(a.members)} members",
+                )
+            for i, act in enumerate(rule.requires):
+                self.action_ref(act, aid, (*path, "rule", "requires", i))
+            return c.BodyRule(
+                "consent",
+                k=rule.k,
+                proposer=member(rule.proposer, "proposer"),
+                requires=frozenset(rule.requires),
+                fallback=self.action_ref(rule.fallback, aid, (*path, "rule", "fallback")),
+            )
+        return c.BodyRule("vote")
+
+    def _channels(self) -> dict[str, c.Channel]:
+        out = {}
+        for cid, ch in self.sc.channels.items():
+            path: PathT = ("channels", cid)
+            for i, u in enumerate(ch.users):
+                self.actor_ref(u, (*path, "users", i))
+            out[cid] = c.Channel(
+                id=cid,
+                label=ch.label or cid,
+                users=frozenset(ch.users),
+                latency=self._latency(ch.latency, (*path, "latency")),
+                misread=self.expr(
+                    ch.misread, (*path, "misread"), self.global_names, ExprType.NUMBER
+                ),
+                public=ch.public,
+                sources=self.sources(ch.sources, path),
+            )
+        return out
+
+    def _latency(self, lat: str | s.Latency, path: PathT) -> c.Latency:
+        if isinstance(lat, str):
+            return c.Latency("fixed", (self.duration(lat, path).total_seconds(),))
+        given = [k for k in ("fixed", "uniform", "triangular") if getattr(lat, k) is not None]
+        if len(given) != 1:
+            self.fail(
+                path, "give exactly one of fixed, uniform [low, high], triangular [low, mode, high]"
+            )
+        kind = given[0]
+        if lat.fixed is not None:
+            return c.Latency("fixed", (self.duration(lat.fixed, (*path, "fixed")).total_seconds(),))
+        values = lat.uniform if lat.uniform is not None else lat.triangular
+        assert values is not None
+        secs = tuple(
+            self.duration(v, (*path, kind, i)).total_seconds() for i, v in enumerate(values)
+        )
+        if list(secs) != sorted(secs):
+            self.fail((*path, kind), f"{kind} latency values must be in increasing order")
+        return c.Latency(kind, secs)  # type: ignore[arg-type]
+
+    def _actions(self) -> dict[str, c.Action]:
+        out = {}
+        for index, (aid, a) in enumerate(self.sc.actions.items()):
+            path: PathT = ("actions", aid)
+            actor = self.actor_ref(a.actor, (*path, "actor"))
+            cost = []
+            for holder, value in a.cost.items():
+                self.actor_ref(holder, (*path, "cost", holder))
+                cost.append(
+                    (
+                        self.sc_holder(holder),
+                        self.expr(
+                            value, (*path, "cost", holder), self.global_names, ExprType.NUMBER
+                        ),
+                    )
+                )
+            message = self._message(a, aid, actor, path) if a.message is not None else None
+            vis = self.visibility(a.visibility, (*path, "visibility"), secret_for=actor)
+            out[aid] = c.Action(
+                id=aid,
+                index=index,
+                actor=actor,
+                label=a.label,
+                text=a.text,
+                when=self.expr(a.when, (*path, "when"), self.global_names, ExprType.BOOL),
+                effects=self.effects(a.effects, (*path, "effects")),
+                delay_ticks=self.ticks(a.delay, (*path, "delay")),
+                visible_to=vis,
+                cost=tuple(cost),
+                once=a.once if a.once is not None else message is not None,
+                message=message,
+                escalation=a.escalation,
+                sources=self.sources(a.sources, path),
+            )
+        return out
+
+    def sc_holder(self, actor: str) -> str:
+        side = self.sc.actors[actor].side
+        return side if side is not None else actor
+
+    def _message(self, a: s.Action, aid: str, actor: str, path: PathT) -> c.Message:
+        m = a.message
+        assert m is not None
+        mp: PathT = (*path, "message")
+        if m.channel not in self.sc.channels:
+            self.fail(
+                (*mp, "channel"),
+                f"unknown channel {m.channel!r}; defined: {_quoted_list(self.sc.channels)}",
+            )
+        channel = self.sc.channels[m.channel]
+        if actor not in channel.users:
+            self.fail(
+                (*mp, "channel"),
+                f"{actor!r} may not use channel {m.channel!r}; "
+                f"its users: {_quoted_list(channel.users)}",
+            )
+        to = self.actor_ref(m.to, (*mp, "to"), "recipient")
+        if to == actor:
+            self.fail((*mp, "to"), "a message cannot be sent to its sender")
+        for key in ("give", "get"):
+            for i, term in enumerate(getattr(m, key)):
+                if term not in self.sc.terms:
+                    self.fail(
+                        (*mp, key, i),
+                        f"unknown term {term!r}; defined terms: {_quoted_list(self.sc.terms)}",
+                    )
+        if m.kind in ("accept", "reject"):
+            if m.of is None:
+                self.fail(
+                    mp,
+                    f"an {m.kind} message must say which message it answers: add 'of: <action id>'",
+                )
+            other = self.sc.actions.get(m.of)
+            if other is None or other.message is None:
+                self.fail((*mp, "of"), f"{m.of!r} is not an action that sends a message")
+            if other.message.to != actor:
+                self.fail(
+                    (*mp, "of"),
+                    f"message {m.of!r} is addressed to {other.message.to!r}, not {actor!r}",
+                )
+            if other.message.kind not in ("offer", "demand"):
+                self.fail(
+                    (*mp, "of"),
+                    f"{m.of!r} is a {other.message.kind}; only offers and demands can be answered",
+                )
+            if m.kind == "accept" and (m.give or m.get):
+                self.fail(
+                    mp,
+                    "an accept message takes the terms of the message it accepts; remove give/get",
+                )
+        elif m.of is not None:
+            self.fail((*mp, "of"), "'of' is only for accept and reject messages")
+        if m.kind == "offer" and not (m.give or m.get):
+            self.fail(mp, "an offer needs terms: give and/or get")
+        if m.kind == "demand" and m.give:
+            self.fail((*mp, "give"), "a demand only asks (get); make it an offer to give something")
+        on_deliver = self.effects(m.on_deliver, (*mp, "on_deliver"))
+        on_misread = (
+            on_deliver if m.on_misread is None else self.effects(m.on_misread, (*mp, "on_misread"))
+        )
+        return c.Message(
+            channel=m.channel,
+            to=to,
+            kind=m.kind,
+            give=m.give,
+            get=m.get,
+            of=m.of,
+            text=m.text or a.text,
+            misread_kind=m.misread_as.kind,
+            misread_text=m.misread_as.text,
+            on_deliver=on_deliver,
+            on_misread=on_misread,
+        )
+
+    def _events(self) -> dict[str, c.Event]:
+        out = {}
+        for index, (eid, e) in enumerate(self.sc.events.items()):
+            path: PathT = ("events", eid)
+            if e.at is not None and e.hazard is not None:
+                self.fail(
+                    path,
+                    f"event {eid!r} has both 'at' and 'hazard'; "
+                    "an event is scheduled or random, not both",
+                )
+            actor = self.actor_ref(e.actor, (*path, "actor")) if e.actor is not None else ""
+            out[eid] = c.Event(
+                id=eid,
+                index=index,
+                text=e.text,
+                actor=actor,
+                at_tick=self.tick_at(e.at, (*path, "at")) if e.at is not None else None,
+                hazard=(
+                    self.expr(e.hazard, (*path, "hazard"), self.global_names, ExprType.NUMBER)
+                    if e.hazard is not None
+                    else None
+                ),
+                when=self.expr(e.when, (*path, "when"), self.global_names, ExprType.BOOL),
+                once=e.once,
+                effects=self.effects(e.effects, (*path, "effects")),
+                visible_to=self.visibility(e.visibility, (*path, "visibility")),
+                sources=self.sources(e.sources, path),
+            )
+        return out
+
+    def _decisions(self) -> tuple[c.DecisionPoint, ...]:
+        out = []
+        for did, d in self.sc.decisions.items():
+            path: PathT = ("decisions", did)
+            actor = self.actor_ref(d.actor, (*path, "actor"))
+            schedule: set[int] = set()
+            if d.every is not None:
+                every = self.ticks(d.every, (*path, "every"))
+                if every < 1:
+                    self.fail(
+                        (*path, "every"),
+                        f"'every' must be at least one tick ({self.sc.clock.tick})",
+                    )
+                first = self.tick_at(d.start, (*path, "start")) if d.start is not None else 0
+                schedule.update(range(first, self.horizon_ticks + 1, every))
+            elif d.start is not None:
+                self.fail((*path, "start"), "'start' only makes sense with 'every'")
+            for j, when in enumerate(d.at):
+                schedule.add(self.tick_at(when, (*path, "at", j)))
+            triggers = set()
+            for j, ref in enumerate(d.react_to):
+                triggers.add(self._trigger(actor, ref, (*path, "react_to", j)))
+            if not schedule and not triggers:
+                self.fail(path, "a decision point needs 'every', 'at' or 'react_to'")
+            out.append(
+                c.DecisionPoint(
+                    id=did,
+                    actor=actor,
+                    schedule=frozenset(schedule),
+                    triggers=frozenset(triggers),
+                    when=self.rule_expr(d.when, (*path, "when"), actor, ExprType.BOOL),
+                    sources=self.sources(d.sources, path),
+                )
+            )
+        return tuple(out)
+
+    def _trigger(self, actor: str, ref: str, path: PathT) -> str:
+        if ref in self.sc.events:
+            vis = self.sc.events[ref].visibility
+            if vis != "public" and not (isinstance(vis, tuple) and actor in vis):
+                self.fail(
+                    path, f"{actor!r} cannot observe event {ref!r}, so it cannot trigger a decision"
+                )
+            return ref
+        if ref in self.sc.actions:
+            act = self.sc.actions[ref]
+            delivered_to_actor = act.message is not None and act.message.to == actor
+            seen = act.visibility == "public" or act.actor == actor
+            seen = seen or (isinstance(act.visibility, tuple) and actor in act.visibility)
+            if not (seen or delivered_to_actor):
+                self.fail(
+                    path,
+                    f"{actor!r} cannot observe the secret action {ref!r}, "
+                    "so it cannot trigger a decision",
+                )
+            return ref
+        self.fail(
+            path,
+            f"{ref!r} is neither an event nor an action; 'react_to' lists events and actions "
+            f"(events: {_quoted_list(self.sc.events)})",
+        )
+
+    def _outcomes(self) -> dict[str, c.Outcome]:
+        out = {}
+        defaults = [oid for oid, o in self.sc.outcomes.items() if o.default]
+        if len(defaults) != 1:
+            self.fail(
+                ("outcomes",),
+                "exactly one outcome must be 'default: true' (the outcome at the horizon); "
+                f"found {len(defaults)}" + (f": {', '.join(defaults)}" if defaults else ""),
+            )
+        principals = [aid for aid, a in self.sc.actors.items() if a.side is None]
+        for index, (oid, o) in enumerate(self.sc.outcomes.items()):
+            path: PathT = ("outcomes", oid)
+            if o.default and o.when is not None:
+                self.fail(
+                    (*path, "when"), "the default outcome applies at the horizon; remove 'when'"
+                )
+            if not o.default and o.when is None:
+                self.fail(path, f"outcome {oid!r} needs a 'when' condition (or 'default: true')")
+            for holder in o.utility:
+                self.actor_ref(holder, (*path, "utility", holder))
+                if self.sc.actors[holder].side is not None:
+                    self.fail(
+                        (*path, "utility", holder),
+                        f"{holder!r} serves side {self.sc.actors[holder].side!r}; "
+                        "give the utility to that side",
+                        key=True,
+                    )
+            missing = [p for p in principals if p not in o.utility]
+            if missing:
+                self.fail((*path, "utility"), f"utility missing for {', '.join(missing)}")
+            out[oid] = c.Outcome(
+                id=oid,
+                index=index,
+                cls=o.class_,
+                label=o.label or oid,
+                text=o.text,
+                when=(
+                    self.expr(o.when, (*path, "when"), self.global_names, ExprType.BOOL)
+                    if o.when is not None
+                    else None
+                ),
+                default=o.default,
+                utility={
+                    h: self.expr(u, (*path, "utility", h), self.global_names, ExprType.NUMBER)
+                    for h, u in o.utility.items()
+                },
+                sources=self.sources(o.sources, path),
+            )
+        return out
+
+    def _timeline(self) -> tuple[c.TimelineEntry, ...]:
+        out = []
+        for i, entry in enumerate(self.sc.timeline):
+            path: PathT = ("timeline", i)
+            if (
+                entry.expect is not None
+                and entry.expect not in self.sc.actions
+                and entry.expect not in self.sc.events
+            ):
+                self.fail((*path, "expect"), f"{entry.expect!r} is neither an action nor an event")
+            out.append(
+                c.TimelineEntry(
+                    tick=self.tick_at(entry.at, (*path, "at")),
+                    text=entry.text,
+                    expect=entry.expect,
+                    tolerance_ticks=self.ticks(entry.tolerance, (*path, "tolerance")),
+                    sources=self.sources(entry.sources, path),
+                )
+            )
+        return tuple(out)
+
+
+def compile_scenario(
+    scenario: s.Scenario, doc: SourceDoc, applied: Sequence[str] = ()
+) -> c.CompiledScenario:
+    """Compile a structurally valid scenario, raising a located ScenarioError on any problem."""
+    return Compiler(scenario, doc, applied).compile()

@@ -1,0 +1,358 @@
+"""The typed schema of a scenario file (pydantic v2).
+
+This module checks structure and values only. References between elements (an action
+naming an undefined actor, an expression naming an unknown variable) are checked when
+the scenario is compiled (``scenario.compile``), where every error is given a location.
+"""
+
+from __future__ import annotations
+
+import enum
+import keyword
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
+"""Identifier of an actor, action, event, channel, outcome, term, policy or intervention."""
+
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+"""Identifier usable inside expressions: a state variable or a parameter."""
+
+SourceId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]
+
+ExprText = str | int | float | bool
+"""An expression in the safe expression language, or a literal."""
+
+RESERVED_NAMES = frozenset({"tick", "hours", "min", "max", "clip", "abs", "floor", "ceil"})
+RESERVED_ACTION = "wait"
+
+
+class Strict(BaseModel):
+    """Base of all schema models: unknown keys are errors, models are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Cited(Strict):
+    """An element that may cite sources from the scenario's bibliography."""
+
+    sources: tuple[SourceId, ...] = ()
+
+
+class Source(Strict):
+    """A bibliography entry."""
+
+    title: str
+    url: str | None = None
+    note: str | None = None
+
+
+class Clock(Strict):
+    """Start, tick length and horizon. Times are ISO 8601; durations like ``1h``."""
+
+    start: str
+    tick: str = "1h"
+    horizon: str
+    timezone: str | None = None
+
+
+class Parameter(Cited):
+    """A named constant of the model, with the range the sources support."""
+
+    value: float
+    range: tuple[float, float] | None = None
+    description: str = ""
+
+    @field_validator("range")
+    @classmethod
+    def _ordered(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:
+        if v is not None and v[0] > v[1]:
+            raise ValueError(f"range [{v[0]}, {v[1]}] is reversed; write [low, high]")
+        return v
+
+
+class VarType(str, enum.Enum):
+    """Type of a state variable."""
+
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+
+
+Visibility = Literal["public", "hidden"] | tuple[Id, ...]
+
+
+class Variable(Cited):
+    """A typed, bounded state variable with per-actor visibility."""
+
+    type: VarType
+    initial: ExprText
+    min: float | None = None
+    max: float | None = None
+    visibility: Visibility = "public"
+    label: str = ""
+    description: str = ""
+
+
+class Rule(Strict):
+    """``when`` the condition holds (on what the actor can see), ``do`` the action,
+    optionally only with probability ``p``; ``why`` explains it in counsel and logs."""
+
+    when: ExprText = True
+    do: Id
+    p: ExprText = 1.0
+    why: str = ""
+
+
+class ScriptStep(Cited):
+    """Do ``do`` at the first decision point at or after ``at``.
+
+    If the action is not legal then, the step is skipped, unless ``until`` is given, in
+    which case it stays due until that time.
+    """
+
+    at: str
+    do: Id
+    until: str | None = None
+    why: str = ""
+
+
+class PolicyData(Cited):
+    """A decision rule that lives in scenario data: a script (with fallback rules) or rules."""
+
+    description: str = ""
+    script: tuple[ScriptStep, ...] = ()
+    rules: tuple[Rule, ...] = ()
+
+
+class Member(Cited):
+    """A member of a body: weight (influence, may depend on state) and stance (rules)."""
+
+    name: str
+    role: str = ""
+    weight: ExprText = 1.0
+    stance: tuple[Rule, ...] = ()
+    description: str = ""
+
+
+class LeaderRule(Strict):
+    """The leader decides after hearing every other member's counsel."""
+
+    kind: Literal["leader"]
+    leader: Id
+
+
+class ConsentRule(Strict):
+    """A proposal among ``requires`` is carried out only if ``k`` members consent.
+
+    The body's policy speaks for the ``proposer``; the other members consent when their
+    stance recommends the same action (members without a stance follow the proposer).
+    Without consent the body does ``fallback``.
+    """
+
+    kind: Literal["consent"]
+    k: int = Field(ge=1)
+    proposer: Id
+    requires: tuple[Id, ...] = ()
+    fallback: Id = RESERVED_ACTION
+
+
+class VoteRule(Strict):
+    """Members vote with their stance (or with the body's policy if they have none);
+    the choice with the largest total weight wins; ties go to the body's policy."""
+
+    kind: Literal["vote"]
+
+
+BodyRule = Annotated[LeaderRule | ConsentRule | VoteRule, Field(discriminator="kind")]
+
+
+class Actor(Cited):
+    """A decision-maker: a single leader, or a body of members with a decision rule."""
+
+    name: str
+    description: str = ""
+    side: Id | None = None
+    members: dict[Id, Member] = Field(default_factory=dict)
+    rule: BodyRule | None = None
+    policies: dict[Id, PolicyData] = Field(default_factory=dict)
+    default_policy: Id | None = None
+
+
+class MisreadAs(Strict):
+    """How a misread message is perceived by its recipient."""
+
+    kind: Literal["offer", "demand", "statement"] | None = None
+    text: str | None = None
+
+
+class Message(Strict):
+    """A message sent through a channel when the action is taken."""
+
+    channel: Id
+    to: Id
+    kind: Literal["offer", "demand", "accept", "reject", "statement"]
+    give: tuple[Id, ...] = ()
+    get: tuple[Id, ...] = ()
+    of: Id | None = None
+    text: str = ""
+    misread_as: MisreadAs = Field(default_factory=MisreadAs)
+    on_deliver: dict[Name, ExprText] = Field(default_factory=dict)
+    on_misread: dict[Name, ExprText] | None = None
+
+
+class Action(Cited):
+    """Something an actor may do: precondition, effects after a delay, visibility, cost."""
+
+    actor: Id
+    label: str
+    text: str = ""
+    when: ExprText = True
+    effects: dict[Name, ExprText] = Field(default_factory=dict)
+    delay: str = "0h"
+    visibility: Literal["public", "secret"] | tuple[Id, ...] = "public"
+    cost: dict[Id, ExprText] = Field(default_factory=dict)
+    once: bool | None = None
+    message: Message | None = None
+    escalation: int = Field(default=0, ge=-10, le=10)
+
+
+class Event(Cited):
+    """Something that happens: at a scheduled time, by a per-tick hazard, or when a
+    condition first holds."""
+
+    text: str
+    actor: Id | None = None
+    at: str | None = None
+    hazard: ExprText | None = None
+    when: ExprText = True
+    once: bool = True
+    effects: dict[Name, ExprText] = Field(default_factory=dict)
+    visibility: Visibility = "public"
+
+
+class Latency(Strict):
+    """A latency distribution: exactly one of fixed, uniform [low, high], triangular
+    [low, mode, high]."""
+
+    fixed: str | None = None
+    uniform: tuple[str, str] | None = None
+    triangular: tuple[str, str, str] | None = None
+
+
+class Channel(Cited):
+    """A means of communication: who may send, how long it takes, how often it misleads."""
+
+    label: str = ""
+    users: tuple[Id, ...]
+    latency: str | Latency
+    misread: ExprText = 0.0
+    public: bool = False
+
+
+class Term(Cited):
+    """A typed term of a deal, carried out by ``by`` when the deal is concluded."""
+
+    label: str
+    by: Id
+    effects: dict[Name, ExprText] = Field(default_factory=dict)
+
+
+class DecisionPoint(Cited):
+    """When an actor is asked to decide: on a schedule (``every``, ``at``) and/or in
+    reaction (``react_to``) to events and actions it can observe."""
+
+    actor: Id
+    every: str | None = None
+    start: str | None = None
+    at: tuple[str, ...] = ()
+    react_to: tuple[Id, ...] = ()
+    when: ExprText = True
+
+
+class OutcomeClass(str, enum.Enum):
+    """The classes every outcome belongs to."""
+
+    SETTLEMENT = "settlement"
+    CAPITULATION = "capitulation"
+    FAIT_ACCOMPLI = "fait_accompli"
+    CONVENTIONAL_WAR = "conventional_war"
+    TACTICAL_NUCLEAR_USE = "tactical_nuclear_use"
+    GENERAL_NUCLEAR_WAR = "general_nuclear_war"
+    UNRESOLVED = "unresolved"
+
+
+class Outcome(Cited):
+    """A terminal condition with a class and a utility per actor."""
+
+    class_: OutcomeClass = Field(alias="class")
+    label: str = ""
+    text: str = ""
+    when: ExprText | None = None
+    default: bool = False
+    utility: dict[Id, ExprText]
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Intervention(Cited):
+    """A named patch to the scenario (a JSON merge patch), possibly including others."""
+
+    description: str
+    include: tuple[Id, ...] = ()
+    conflicts: tuple[Id, ...] = ()
+    patch: dict[str, object] = Field(default_factory=dict)
+
+
+class TimelineEntry(Cited):
+    """A documented historical fact the replay can be checked against."""
+
+    at: str
+    text: str
+    expect: Id | None = None
+    tolerance: str = "0h"
+
+
+class Metrics(Strict):
+    """Scenario-level indicators used by analysis (e.g. an escalation index)."""
+
+    escalation: ExprText | None = None
+
+
+class Scenario(Cited):
+    """A whole scenario file."""
+
+    id: Id
+    title: str
+    summary: str = ""
+    notes: str = ""
+    clock: Clock
+    bibliography: dict[SourceId, Source] = Field(default_factory=dict)
+    parameters: dict[Name, Parameter] = Field(default_factory=dict)
+    state: dict[Name, Variable]
+    actors: dict[Id, Actor]
+    terms: dict[Id, Term] = Field(default_factory=dict)
+    channels: dict[Id, Channel] = Field(default_factory=dict)
+    actions: dict[Id, Action] = Field(default_factory=dict)
+    events: dict[Id, Event] = Field(default_factory=dict)
+    decisions: dict[Id, DecisionPoint]
+    outcomes: dict[Id, Outcome]
+    interventions: dict[Id, Intervention] = Field(default_factory=dict)
+    timeline: tuple[TimelineEntry, ...] = ()
+    metrics: Metrics = Field(default_factory=Metrics)
+
+    @field_validator("parameters", "state")
+    @classmethod
+    def _no_reserved(cls, v: dict[str, object]) -> dict[str, object]:
+        for name in v:
+            if name in RESERVED_NAMES or keyword.iskeyword(name):
+                raise ValueError(f"{name!r} is a reserved name; choose another")
+        return v
+
+    @field_validator("actions")
+    @classmethod
+    def _no_wait(cls, v: dict[str, object]) -> dict[str, object]:
+        if RESERVED_ACTION in v:
+            raise ValueError("'wait' is reserved for doing nothing; choose another action id")
+        return v

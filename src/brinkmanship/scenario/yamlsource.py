@@ -1,0 +1,609 @@
+"""Load YAML into plain data plus a map from each node's path to its ``file:line:column``.
+
+Also turns pydantic validation errors into one located :class:`ScenarioError`.
+
+Choices worth knowing:
+
+* Scalars are resolved as YAML 1.1 (SafeLoader) resolves them, except that timestamps
+  (``1962-10-22``) and sexagesimal numbers (``13:45``) stay strings: the schema parses
+  times itself.
+* Mapping keys must be strings; a key YAML reads as a bool, number or null (``yes:``,
+  ``on:``, ``1:``, ``~:``) is an error telling the author to quote it.
+* Anchors, aliases and merge keys (``<<: *base``) are supported. Keys written in the mapping
+  override merged ones; among merged mappings the first listed wins (as in YAML 1.1).
+* Duplicate keys, several documents, files over 5 MB, nesting deeper than 64 levels and
+  alias expansions beyond 200,000 values are errors.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import UnionType
+from typing import Annotated, Any, Protocol, Union, get_args, get_origin
+
+import pydantic
+import yaml
+from pydantic_core import ErrorDetails
+
+from brinkmanship.errors import Location, ScenarioError
+
+Path_ = tuple[str | int, ...]
+"""A path into a document: mapping keys and list indices, e.g. ``("decisions", 2, "at")``."""
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+
+_TAG = "tag:yaml.org,2002:"
+_NULL, _BOOL, _INT, _FLOAT, _STR = (_TAG + t for t in ("null", "bool", "int", "float", "str"))
+_TIMESTAMP, _MERGE, _VALUE = _TAG + "timestamp", _TAG + "merge", _TAG + "value"
+_EMPTY_HINT = "a scenario is a YAML mapping of 'key: value' lines"
+
+
+@dataclass
+class SourceDoc:
+    """Plain data loaded from YAML, with the source location of every node."""
+
+    file: str
+    data: Any
+    locations: dict[Path_, Location] = field(default_factory=dict)
+    key_locations: dict[Path_, Location] = field(default_factory=dict)
+
+    def locate(self, path: Sequence[str | int]) -> Location:
+        """Location of the value at the deepest prefix of `path` that exists; never raises."""
+        parts = tuple(path)
+        for end in range(len(parts), -1, -1):
+            found = self.locations.get(parts[:end])
+            if found is not None:
+                return found
+        return Location(self.file, 1, 1)
+
+    def locate_key(self, path: Sequence[str | int]) -> Location:
+        """Location of the key of the mapping entry at `path` if known, else :meth:`locate`."""
+        found = self.key_locations.get(tuple(path))
+        return found if found is not None else self.locate(path)
+
+    def resolve(self, path: Sequence[str | int]) -> Path_:
+        """The segments of `path` that lead through the document, skipping the others.
+
+        Pydantic error paths may hold segments that are not in the document (union member
+        tags such as ``'function-after[...]'``); they are dropped, and a trailing segment that
+        does not exist (a missing key) is dropped as well.
+        """
+        out: list[str | int] = []
+        node = self.data
+        for seg in path:
+            in_dict = isinstance(node, dict) and isinstance(seg, str) and seg in node
+            in_list = (
+                isinstance(node, list)
+                and isinstance(seg, int)
+                and not isinstance(seg, bool)
+                and 0 <= seg < len(node)
+            )
+            if in_dict or in_list:
+                node = node[seg]
+                out.append(seg)
+        return tuple(out)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses collections nested deeper than MAX_DEPTH while composing."""
+
+    def __init__(self, text: str, file: str) -> None:
+        super().__init__(text)
+        self._file = file
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if not self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
+            return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = _next_event_mark(self)
+                raise ScenarioError(
+                    f"the document is nested more than {MAX_DEPTH} levels deep",
+                    _mark_location(self._file, mark),
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _Mark(Protocol):
+    """What a PyYAML mark (pure-Python or libyaml) offers: 0-based line and column."""
+
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+
+
+def _next_event_mark(loader: yaml.SafeLoader) -> _Mark | None:
+    event: yaml.Event = loader.peek_event()  # type: ignore[no-untyped-call]
+    return event.start_mark
+
+
+def _mark_location(file: str, mark: _Mark | None) -> Location | None:
+    return None if mark is None else Location(file, mark.line + 1, mark.column + 1)
+
+
+def _offset_location(file: str, text: str, offset: int) -> Location:
+    """1-based location of a 0-based character offset into `text`."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Location(file, line, column)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _yaml_error(err: yaml.YAMLError, text: str, file: str) -> ScenarioError:
+    """One-line, located ScenarioError for a YAML syntax error."""
+    if isinstance(err, yaml.reader.ReaderError):
+        char = err.character
+        shown = f"#x{ord(char):04x}" if isinstance(char, str) else f"#x{char:02x}"
+        return ScenarioError(
+            f"could not parse YAML: unacceptable character {shown}: {err.reason}",
+            _offset_location(file, text, int(err.position)),
+        )
+    if isinstance(err, yaml.MarkedYAMLError):
+        problem = _one_line(err.problem or err.context or "invalid YAML")
+        message = f"could not parse YAML: {problem}"
+        mark = err.problem_mark or err.context_mark
+        ctx, ctx_mark = err.context, err.context_mark
+        if ctx and ctx_mark is not None and err.problem and ctx_mark is not mark:
+            message += (
+                f" ({_one_line(ctx)} that starts at line {ctx_mark.line + 1},"
+                f" column {ctx_mark.column + 1})"
+            )
+        if "'\\t'" in problem:
+            message += "; indent with spaces, not tabs"
+        return ScenarioError(message, _mark_location(file, mark))
+    return ScenarioError(f"could not parse YAML: {_one_line(str(err))}")
+
+
+def _compose(text: str, file: str) -> yaml.Node | None:
+    loader: _Loader | None = None
+    try:
+        loader = _Loader(text, file)
+        loader.get_event()  # type: ignore[no-untyped-call]  # the StreamStartEvent
+        if loader.check_event(yaml.StreamEndEvent):
+            return None
+        node = loader.compose_document()
+        if not loader.check_event(yaml.StreamEndEvent):
+            mark = _next_event_mark(loader)
+            raise ScenarioError(
+                "the file holds more than one YAML document ('---'); a scenario is one document",
+                _mark_location(file, mark),
+            )
+        return node
+    except yaml.YAMLError as err:
+        raise _yaml_error(err, text, file) from None
+    except RecursionError:
+        raise ScenarioError(f"{file}: the document is nested too deeply") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+class _Converter:
+    """Turns composed nodes into plain Python data, recording locations by path."""
+
+    def __init__(self, loader: yaml.SafeLoader, file: str) -> None:
+        self.loader = loader
+        self.file = file
+        self.locations: dict[Path_, Location] = {}
+        self.key_locations: dict[Path_, Location] = {}
+        self._active: set[int] = set()
+        self._count = 0
+
+    def loc(self, node: yaml.Node) -> Location:
+        loc = _mark_location(self.file, node.start_mark)
+        return loc if loc is not None else Location(self.file, 1, 1)
+
+    def convert(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+        self._count += 1
+        if self._count > MAX_NODES:
+            raise ScenarioError(
+                f"the document holds more than {MAX_NODES} values once aliases are expanded",
+                self.loc(node),
+            )
+        self.locations[path] = self.loc(node)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if depth >= MAX_DEPTH:
+            raise ScenarioError(
+                f"the document is nested more than {MAX_DEPTH} levels deep", self.loc(node)
+            )
+        if id(node) in self._active:
+            raise ScenarioError("an alias refers to a node that contains it", self.loc(node))
+        self._active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                self.check_tag(node, _TAG + "seq")
+                return [
+                    self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)
+                ]
+            if isinstance(node, yaml.MappingNode):
+                self.check_tag(node, _TAG + "map")
+                entries = self.entries(node, depth)
+                out: dict[str, Any] = {}
+                for key, key_loc, value in entries:
+                    sub = (*path, key)
+                    self.key_locations[sub] = key_loc
+                    out[key] = self.convert(value, sub, depth + 1)
+                return out
+        finally:
+            self._active.discard(id(node))
+        raise ScenarioError(f"unsupported YAML node {type(node).__name__}", self.loc(node))
+
+    def check_tag(self, node: yaml.Node, expected: str) -> None:
+        if node.tag != expected:
+            raise ScenarioError(
+                f"unsupported YAML tag {node.tag!r}; scenario files use plain YAML", self.loc(node)
+            )
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        tag, text = node.tag, node.value
+        if tag in (_INT, _FLOAT) and ":" in text:
+            return text  # sexagesimal such as 13:45 stays a string
+        if tag in (_NULL, _BOOL, _INT, _FLOAT, _STR):
+            return self.loader.construct_object(node)
+        if tag == _TIMESTAMP:
+            return text
+        if tag in (_MERGE, _VALUE):
+            return text  # '<<' or '=' outside a key position: read as text
+        raise ScenarioError(
+            f"unsupported YAML tag {tag!r}; scenario files use plain YAML", self.loc(node)
+        )
+
+    def key(self, node: yaml.Node) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            kind = "mapping" if isinstance(node, yaml.MappingNode) else "list"
+            raise ScenarioError(
+                f"a mapping key must be a plain string, not a {kind}", self.loc(node)
+            )
+        value = self.scalar(node)
+        if isinstance(value, str):
+            return value
+        text: str = node.value
+        if text == "":
+            raise ScenarioError("empty mapping key; every entry needs a name", self.loc(node))
+        kind = {bool: "the boolean", int: "the integer", float: "the number"}.get(
+            type(value), "null"
+        )
+        read_as = "null" if value is None else f"{kind} {value!r}"
+        raise ScenarioError(
+            f'key {text!r} is not a string (YAML reads it as {read_as}); quote it: "{text}":',
+            self.loc(node),
+        )
+
+    def entries(self, node: yaml.MappingNode, depth: int) -> list[tuple[str, Location, yaml.Node]]:
+        """The mapping's (key, key location, value node) entries, merge keys applied."""
+        explicit: dict[str, tuple[Location, yaml.Node]] = {}
+        sources: list[yaml.MappingNode] = []
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag == _MERGE:
+                sources.extend(self.merge_sources(value_node))
+                continue
+            key = self.key(key_node)
+            key_loc = self.loc(key_node)
+            if key in explicit:
+                first = explicit[key][0]
+                raise ScenarioError(
+                    f"duplicate key {key!r} (first defined at line {first.line}); "
+                    "ids must be unique",
+                    key_loc,
+                )
+            explicit[key] = (key_loc, value_node)
+        merged: dict[str, tuple[Location, yaml.Node]] = {}
+        for source in sources:
+            if id(source) in self._active:
+                raise ScenarioError(
+                    "a merge key ('<<') refers to its own mapping", self.loc(source)
+                )
+            self._active.add(id(source))
+            try:
+                for key, key_loc, value in self.entries(source, depth + 1):
+                    if key not in explicit and key not in merged:
+                        merged[key] = (key_loc, value)
+            finally:
+                self._active.discard(id(source))
+        combined = {**merged, **explicit}
+        return [(key, key_loc, value) for key, (key_loc, value) in combined.items()]
+
+    def merge_sources(self, node: yaml.Node) -> list[yaml.MappingNode]:
+        if isinstance(node, yaml.MappingNode):
+            return [node]
+        if isinstance(node, yaml.SequenceNode) and all(
+            isinstance(item, yaml.MappingNode) for item in node.value
+        ):
+            return list(node.value)
+        raise ScenarioError(
+            "a merge key ('<<') needs a mapping or a list of mappings, such as '<<: *base'",
+            self.loc(node),
+        )
+
+
+def load_yaml(text: str, file: str) -> SourceDoc:
+    """Parse one YAML document whose top level is a mapping; errors name `file:line:column`."""
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{file}: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    text = text.removeprefix("\ufeff")
+    node = _compose(text, file)
+    if node is None:
+        raise ScenarioError(f"the file is empty; {_EMPTY_HINT}", Location(file, 1, 1))
+    converter = _Converter(yaml.SafeLoader(""), file)
+    if isinstance(node, yaml.ScalarNode) and node.tag == _NULL and node.value in ("", "~"):
+        raise ScenarioError(f"the file is empty; {_EMPTY_HINT}", converter.loc(node))
+    if not isinstance(node, yaml.MappingNode):
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else f"the value {node.value!r}"
+        raise ScenarioError(
+            f"the top level must be a mapping, not {kind}; {_EMPTY_HINT}", converter.loc(node)
+        )
+    try:
+        data = converter.convert(node, (), 0)
+    except yaml.YAMLError as err:  # a constructor rejecting a scalar
+        raise _yaml_error(err, text, file) from None
+    except RecursionError:
+        raise ScenarioError(f"{file}: the document is nested too deeply") from None
+    return SourceDoc(file, data, converter.locations, converter.key_locations)
+
+
+def load_yaml_file(path: str | os.PathLike[str]) -> SourceDoc:
+    """Read a UTF-8 YAML file and load it with :func:`load_yaml`."""
+    name = os.fspath(path)
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise ScenarioError(f"{name}: is a directory, not a scenario file")
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                f"{name}: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"
+            )
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(f"{name}: no such file") from None
+    except OSError as err:
+        raise ScenarioError(f"{name}: cannot read the file ({err.strerror or err})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        start = err.start
+        head = raw[:start]
+        line = head.count(b"\n") + 1
+        column = len(head[head.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        raise ScenarioError(
+            f"the file is not valid UTF-8 (byte 0x{raw[start]:02x}); save it as UTF-8",
+            Location(name, line, column),
+        ) from None
+    return load_yaml(text, name)
+
+
+# --------------------------------------------------------------------------- pydantic errors
+
+_KINDS: dict[str, str] = {
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "an integer",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "decimal_type": "a number",
+    "decimal_parsing": "a number",
+    "string_type": "a string",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "mapping_type": "a mapping",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "set_type": "a list",
+    "frozen_set_type": "a list",
+    "iterable_type": "a list",
+    "none_required": "null",
+}
+_RANGE_OPS = {
+    "greater_than": ("gt", ">"),
+    "greater_than_equal": ("ge", ">="),
+    "less_than": ("lt", "<"),
+    "less_than_equal": ("le", "<="),
+}
+_QUOTED = re.compile(r"^'(.*)'$")
+
+
+def dotted(path: Sequence[str | int]) -> str:
+    """``("decisions", 2, "at")`` → ``"decisions[2].at"``; the empty path is ``"top level"``."""
+    out = ""
+    for seg in path:
+        if isinstance(seg, int) and not isinstance(seg, bool):
+            out += f"[{seg}]"
+        else:
+            out += f".{seg}" if out else str(seg)
+    return out or "top level"
+
+
+def _short_repr(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _choices(expected: str) -> str:
+    """``"'a', 'b' or 3"`` → ``"a, b, 3"``."""
+    parts = re.split(r", | or ", expected)
+    return ", ".join(m.group(1) if (m := _QUOTED.match(p)) else p for p in parts)
+
+
+def _is_type_error(kind: str) -> bool:
+    return kind in _KINDS or kind.endswith(("_type", "_parsing"))
+
+
+def _expected_kind(e: ErrorDetails) -> str:
+    kind = e["type"]
+    if kind in _KINDS:
+        return _KINDS[kind]
+    msg = e["msg"]
+    return msg.removeprefix("Input should be ").removeprefix("input should be ")
+
+
+def _strip_prefix(msg: str) -> str:
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            return msg[len(prefix) :]
+    return msg
+
+
+def validation_error_to_scenario_error(
+    err: pydantic.ValidationError,
+    doc: SourceDoc,
+    prefix: Path_ = (),
+    allowed_keys: Callable[[Path_], list[str]] | None = None,
+) -> ScenarioError:
+    """One located ScenarioError for the most relevant error in `err`.
+
+    `prefix` is the document path of the data that was validated. The error chosen is the one
+    deepest in the document (the first among equals), so for a union the member that got
+    furthest is reported. `allowed_keys(parent_path)` lists the keys accepted where an
+    unknown key was found; without it the list is left out.
+    """
+    errors = err.errors(include_url=False)
+    if not errors:
+        return ScenarioError(str(err), doc.locate(prefix))
+
+    def full(e: ErrorDetails) -> Path_:
+        return (*prefix, *e["loc"])
+
+    def depth(e: ErrorDetails) -> int:
+        return len(doc.resolve(full(e))) + (1 if e["type"] == "missing" else 0)
+
+    best = max(errors, key=depth)  # max() keeps the first of equals
+    kind = best["type"]
+    loc = full(best)
+    path = doc.resolve(loc)
+    where = dotted(path)
+
+    if kind == "extra_forbidden":
+        key = loc[-1]
+        parent = path[:-1] if path and path[-1] == key else path
+        in_ = "at top level" if not parent else f"in {dotted(parent)}"
+        message = f"unknown key {str(key)!r} {in_}"
+        allowed = sorted(allowed_keys(parent)) if allowed_keys is not None else []
+        if allowed:
+            message += f"; allowed keys: {', '.join(allowed)}"
+        return ScenarioError(message, doc.locate_key((*parent, key)))
+    if kind == "missing":
+        key = loc[-1]
+        if path and path[-1] == key:
+            path = path[:-1]
+        in_ = "at top level" if not path else f"in {dotted(path)}"
+        return ScenarioError(f"missing required key {str(key)!r} {in_}", doc.locate(path))
+
+    location = doc.locate(path)
+    ctx = best.get("ctx") or {}
+    if _is_type_error(kind):
+        kinds = [_expected_kind(best)]
+        if len(path) < len(loc):  # a union: name every member that failed on this value
+            for other in errors:
+                if (
+                    other is not best
+                    and _is_type_error(other["type"])
+                    and doc.resolve(full(other)) == path
+                    and len(full(other)) > len(path)
+                ):
+                    k = _expected_kind(other)
+                    if k not in kinds:
+                        kinds.append(k)
+        expected = " or ".join(kinds)
+        return ScenarioError(
+            f"{where}: expected {expected}, got {_short_repr(best['input'])}", location
+        )
+    if kind in _RANGE_OPS:
+        name, op = _RANGE_OPS[kind]
+        return ScenarioError(
+            f"{where}: value {_short_repr(best['input'])} out of range (must be {op} {ctx[name]})",
+            location,
+        )
+    if kind == "multiple_of":
+        return ScenarioError(
+            f"{where}: value {_short_repr(best['input'])} must be a multiple of "
+            f"{ctx['multiple_of']}",
+            location,
+        )
+    if kind in ("value_error", "assertion_error"):
+        return ScenarioError(f"{where}: {_one_line(_strip_prefix(best['msg']))}", location)
+    if kind in ("literal_error", "enum") and "expected" in ctx:
+        return ScenarioError(
+            f"{where}: {_short_repr(best['input'])} is not one of {_choices(str(ctx['expected']))}",
+            location,
+        )
+    return ScenarioError(f"{where}: {_one_line(best['msg'])}", location)
+
+
+# --------------------------------------------------------------------------- allowed keys
+
+
+def _models_in(annotation: Any) -> list[Any]:
+    """Unwrap Annotated/Optional/unions down to their members."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _models_in(get_args(annotation)[0])
+    if origin is Union or origin is UnionType:
+        return [m for arg in get_args(annotation) for m in _models_in(arg)]
+    return [annotation]
+
+
+def _field_keys(model: type[pydantic.BaseModel]) -> dict[str, Any]:
+    keys: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        alias = info.validation_alias if isinstance(info.validation_alias, str) else info.alias
+        keys[alias or name] = info.annotation
+    return keys
+
+
+def allowed_keys_from_model(
+    model: type[pydantic.BaseModel], prefix: Path_ = ()
+) -> Callable[[Path_], list[str]]:
+    """An `allowed_keys` for :func:`validation_error_to_scenario_error` that walks `model`.
+
+    It follows nested models, ``dict[str, Model]``, ``list[Model]``, Optional and unions
+    (taking the union of the members' keys); where it cannot tell, it returns ``[]``.
+    """
+
+    def allowed(path: Path_) -> list[str]:
+        if tuple(path[: len(prefix)]) != prefix:
+            return []
+        current: list[Any] = [model]
+        for seg in path[len(prefix) :]:
+            following: list[Any] = []
+            for ann in current:
+                for member in _models_in(ann):
+                    origin = get_origin(member)
+                    args = get_args(member)
+                    if isinstance(member, type) and issubclass(member, pydantic.BaseModel):
+                        field_ann = _field_keys(member).get(str(seg))
+                        if field_ann is not None:
+                            following.append(field_ann)
+                    elif origin is dict and len(args) == 2:
+                        following.append(args[1])
+                    elif origin in (list, tuple, set, frozenset) and args:
+                        following.append(args[0])
+            current = following
+        keys: set[str] = set()
+        for ann in current:
+            for member in _models_in(ann):
+                if isinstance(member, type) and issubclass(member, pydantic.BaseModel):
+                    keys.update(_field_keys(member))
+        return sorted(keys)
+
+    return allowed
