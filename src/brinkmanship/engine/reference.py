@@ -49,6 +49,8 @@ from brinkmanship.policies.rules import first_rule
 from brinkmanship.scenario import compiled as c
 
 EVERYONE = frozenset({"*"})
+MISREADABLE = frozenset({"offer", "demand", "statement"})
+"""Kinds of message a recipient can misread; an acceptance or refusal is unmistakable."""
 
 
 @dataclass
@@ -571,8 +573,10 @@ class ReferenceEngine:
         u = rng.uniform(st.seed, st.run, st.tick, f"msg:{action.id}:latency")
         seconds = latency_seconds(channel.latency, u)
         ticks = max(1, math.ceil(seconds / self.sc.tick.total_seconds()))
-        p = min(max(channel.misread(st.env), 0.0), 1.0)
-        misread = rng.uniform(st.seed, st.run, st.tick, f"msg:{action.id}:misread") < p
+        misread = False
+        if message.kind in MISREADABLE:
+            p = min(max(channel.misread(st.env), 0.0), 1.0)
+            misread = rng.uniform(st.seed, st.run, st.tick, f"msg:{action.id}:misread") < p
         st.in_transit[action.id] = Transit(action.id, st.tick, st.tick + ticks, misread)
         if message.of is not None:
             st.answered.add(message.of)
