@@ -323,6 +323,8 @@ class ReferenceEngine:
             self._notify(st, action.id, self._recipients(message))
             if message.kind == "accept" and message.of is not None:
                 self._conclude(st, action, self.sc.actions[message.of], audience)
+            elif message.kind == "statement" and message.give:
+                self._pledge(st, action, message, audience)
 
     def _conclude(
         self, st: RunState, accept: c.Action, offer_action: c.Action, audience: frozenset[str]
@@ -341,6 +343,17 @@ class ReferenceEngine:
         self._log(
             st, NARRATOR, "deal", offer_action.id, f"Deal concluded: {labels}.", sources, audience
         )
+
+    def _pledge(
+        self, st: RunState, action: c.Action, message: c.Message, audience: frozenset[str]
+    ) -> None:
+        """A statement that gives terms is a unilateral pledge: its terms take effect."""
+        terms = [self.sc.terms[t] for t in message.give]
+        for term in terms:
+            self._assign(st, term.effects)
+        labels = "; ".join(t.label for t in terms)
+        text = f"{self.sc.actors[action.actor].name} pledges: {labels}."
+        self._log(st, action.actor, "pledge", action.id, text, action.sources, audience)
 
     def _check_outcomes(self, st: RunState) -> None:
         if st.finished:
