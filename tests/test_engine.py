@@ -21,8 +21,14 @@ from brinkmanship.scenario.loader import load_scenario
 STANDOFF = Path(__file__).resolve().parents[1] / "src/brinkmanship/scenarios/standoff.yaml"
 
 
-def run(sc: CompiledScenario, seed: int, run_index: int = 0, **overrides: str) -> RunResult:
-    policies = policy_set(sc, overrides)
+def run(
+    sc: CompiledScenario,
+    seed: int,
+    run_index: int = 0,
+    overrides: dict[str, str] | None = None,
+    **more: str,
+) -> RunResult:
+    policies = policy_set(sc, {**(overrides or {}), **more})
     return ReferenceEngine(sc).run(seed, run_index, policies.make(), dict(policies.specs))
 
 
@@ -244,8 +250,7 @@ def test_interventions_do_not_shift_other_draws(tmp_path: Path) -> None:
 
 
 def test_horizon_gives_the_default_outcome(standoff: CompiledScenario) -> None:
-    passive = {a: "passive" for a in standoff.actors}
-    result = run(standoff, 0, **passive)
+    result = run(standoff, 0, overrides={a: "passive" for a in standoff.actors})
     assert result.outcome.id == "unresolved"
     assert result.outcome.tick == standoff.horizon_ticks
     assert result.outcome.time == "2031-06-15T06:00+00:00"

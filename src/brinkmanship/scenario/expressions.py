@@ -603,7 +603,12 @@ class _Checker:
                 f"keyword arguments ('{keyword.arg}=') are not allowed; "
                 f"{name}() takes positional arguments, e.g. {example}",
             )
-        count = len(node.args)
+        args: list[_Node] = []
+        for arg in node.args:
+            checked, t = self.check(arg, depth)
+            self.need_number(arg, t, f"'{name}'")
+            args.append(checked)
+        count = len(args)
         if name in ("min", "max"):
             if count < 2:
                 raise self.error(
@@ -617,11 +622,6 @@ class _Checker:
                     node,
                     f"{name}() takes {wanted} argument{plural}, got {count}; e.g. {example}",
                 )
-        args: list[_Node] = []
-        for arg in node.args:
-            checked, t = self.check(arg, depth)
-            self.need_number(arg, t, f"'{name}'")
-            args.append(checked)
         return _Call(name, tuple(args)), ExprType.NUMBER
 
 
