@@ -17,6 +17,7 @@ from brinkmanship.narrative import jsonl_lines, text_lines
 from brinkmanship.policies.registry import parse_assignments, policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import builtin_names, load_scenario, read_source, validate_source
+from brinkmanship.scenario.timeutil import format_duration
 
 app = typer.Typer(
     name="brink",
@@ -70,7 +71,8 @@ def _show(sc: CompiledScenario, console: Console) -> None:
     if sc.summary:
         console.print(sc.summary.strip())
     console.print(
-        f"clock: {sc.iso(0)} → {sc.iso(sc.horizon_ticks)}, tick {sc.tick}, {sc.horizon_ticks} ticks"
+        f"clock: {sc.iso(0)} → {sc.iso(sc.horizon_ticks)}, tick {format_duration(sc.tick)}, "
+        f"{sc.horizon_ticks} ticks"
         + (f"; interventions applied: {', '.join(sc.applied)}" if sc.applied else "")
     )
 
@@ -99,7 +101,12 @@ def _show(sc: CompiledScenario, console: Console) -> None:
             f" [{act.message.kind} via {act.message.channel}]" if act.message else ""
         )
         actions.add_row(
-            act.id, act.actor, label, str(act.delay_ticks * sc.tick), vis, ", ".join(act.sources)
+            act.id,
+            act.actor,
+            label,
+            format_duration(act.delay_ticks * sc.tick),
+            vis,
+            ", ".join(act.sources),
         )
     console.print(actions)
 

@@ -54,9 +54,12 @@ class EvaluationError(BrinkError):
 class UnknownNameError(BrinkError):
     """A name given on the command line does not exist; the message lists the valid ones."""
 
-    def __init__(self, what: str, name: str, valid: list[str] | tuple[str, ...]) -> None:
+    def __init__(
+        self, what: str, name: str, valid: list[str] | tuple[str, ...], context: str = ""
+    ) -> None:
         choices = ", ".join(sorted(valid)) if valid else "(none)"
-        super().__init__(f"unknown {what} {name!r}; valid {what}s: {choices}")
+        plural = what[:-1] + "ies" if what.endswith("y") else what + "s"
+        super().__init__(f"unknown {what} {name!r}{context}; valid {plural}: {choices}")
         self.name = name
         self.valid = tuple(valid)
 

@@ -131,7 +131,7 @@ def resolve(scenario: CompiledScenario, actor: str, text: str) -> PolicyFactory:
         return lambda: data_policy(data)
     builtin = BUILTINS.get(spec.name)
     if builtin is None:
-        raise UnknownNameError(f"policy for {actor!r},", spec.name, available(scenario, actor))
+        raise UnknownNameError("policy", spec.name, available(scenario, actor), f" for {actor!r}")
     if builtin.bodies_only and not scenario.actors[actor].is_body:
         raise BrinkError(
             f"policy {spec.name!r} needs a body with members, and {actor!r} is not one"
