@@ -1,0 +1,151 @@
+"""The `brink` command line, through the real entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from brinkmanship.cli import main
+
+
+def brink(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "brinkmanship.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def brink_inprocess(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["brink", *args])
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_jsonl_is_byte_identical_and_valid() -> None:
+    first = brink("run", "standoff", "--seed", "42", "--format", "jsonl")
+    second = brink("run", "standoff", "--seed", "42", "--format", "jsonl")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    lines = first.stdout.splitlines()
+    objects = [json.loads(line) for line in lines]
+    assert all({"time", "actor", "kind", "id", "text", "sources"} <= set(o) for o in objects)
+    assert objects[-1]["kind"] == "outcome" and "class" in objects[-1]
+    other = brink("run", "standoff", "--seed", "43", "--format", "jsonl")
+    assert other.stdout != first.stdout
+
+
+def test_run_text_is_a_dated_narrative(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = brink_inprocess(["run", "standoff", "--seed", "0"], capsys, monkeypatch)
+    assert code == 0
+    assert "seed 0" in out and "policies: west=firm" in out
+    assert "── Sunday 01 June 2031 ──" in out
+    assert "Outcome at 2031-" in out
+
+
+def test_scenarios_lists_builtins(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = brink_inprocess(["scenarios"], capsys, monkeypatch)
+    assert code == 0 and "standoff" in out
+
+
+def test_show_lists_every_section(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = brink_inprocess(["show", "standoff"], capsys, monkeypatch)
+    assert code == 0
+    for title in (
+        "Actors",
+        "Actions",
+        "Events",
+        "Channels",
+        "Outcomes",
+        "Interventions",
+        "Sources",
+    ):
+        assert title in out
+    assert "two-officers" in out and "consent k=3" in out
+
+
+def test_show_with_intervention(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = brink_inprocess(["show", "standoff", "-i", "two-officers"], capsys, monkeypatch)
+    assert code == 0 and "consent k=2" in out and "interventions applied: two-officers" in out
+
+
+def test_validate_builtin_and_path(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = Path(__file__).resolve().parents[1] / "src/brinkmanship/scenarios/standoff.yaml"
+    code, out, _ = brink_inprocess(["validate", "standoff", str(path)], capsys, monkeypatch)
+    assert code == 0 and out.count(": ok") == 2
+
+
+def test_scenario_from_any_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = Path(__file__).resolve().parents[1] / "src/brinkmanship/scenarios/standoff.yaml"
+    copy = tmp_path / "my-crisis.yaml"
+    copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, _ = brink_inprocess(["run", str(copy), "--format", "jsonl"], capsys, monkeypatch)
+    assert code == 0 and json.loads(out.splitlines()[-1])["kind"] == "outcome"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["run", "standoff", "--seed", "-1"], "--seed must be in [0, 2**63)"),
+        (["run", "standoff", "--policy", "west"], "must look like ACTOR=POLICY"),
+        (["run", "standoff", "--policy", "west=firm:x=1"], "takes no parameters"),
+        (["run", "standoff", "--policy", "west=random:x=1"], "has no parameter 'x'"),
+        (
+            ["run", "standoff", "--policy", "nobody=random"],
+            "valid actors: council, east, patrol, west",
+        ),
+        (
+            ["run", "standoff", "--policy", "west=nope"],
+            "valid policies: cautious, firm, passive, random",
+        ),
+        (
+            ["run", "standoff", "-i", "nope"],
+            "valid interventions: calm-seas, hair-trigger, hotline",
+        ),
+        (["run", "atlantis"], "valid scenarios: "),
+        (["run", "standoff", "-i", "calm-seas", "-i", "hair-trigger"], "contradict each other"),
+    ],
+)
+def test_bad_command_lines(
+    args: list[str],
+    fragment: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code, out, err = brink_inprocess(args, capsys, monkeypatch)
+    assert code == 2
+    assert fragment in err
+    assert "Traceback" not in err and out == ""
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_real_entry_point_prints_no_traceback() -> None:
+    result = brink("run", "standoff", "-i", "nope")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: unknown intervention 'nope'")
+    assert "Traceback" not in result.stderr
