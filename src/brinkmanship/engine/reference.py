@@ -204,11 +204,22 @@ class ReferenceEngine:
                 f"not legal then; legal choices: {', '.join(request.legal.ids)}"
             )
         actor = self.sc.actors[request.actor]
+        if actor.rule is not None and proposal.action != WAIT:
+            self._log_counsel(st, actor, request.observation)
         if actor.rule is None or actor.rule.kind == "leader":
             return proposal
         if actor.rule.kind == "consent":
             return self._consent(st, actor, actor.rule, proposal, request)
         return self._vote(st, actor, proposal, request)
+
+    def _log_counsel(self, st: RunState, actor: c.Actor, obs: Observation) -> None:
+        """Record, before a body acts, what each member recommended and why."""
+        audience = frozenset({actor.id})
+        sources = {m.id: m.sources or actor.sources for m in actor.members}
+        for cn in obs.counsel:
+            label = "wait" if cn.action == WAIT else self.sc.actions[cn.action].label.lower()
+            text = f"{cn.name} recommends: {label}" + (f" — {cn.why}" if cn.why else "")
+            self._log(st, actor.id, "counsel", cn.member, text, sources[cn.member], audience)
 
     def apply(self, st: RunState, choices: list[tuple[str, Choice]]) -> None:
         """Step 6c: carry out the choices, in actor order."""
