@@ -14,7 +14,12 @@ from brinkmanship import __version__
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import BrinkError
 from brinkmanship.narrative import jsonl_lines, text_lines
-from brinkmanship.policies.registry import parse_assignments, policy_set
+from brinkmanship.policies.registry import (
+    BUILTINS,
+    default_policy,
+    parse_assignments,
+    policy_set,
+)
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import builtin_names, load_scenario, read_source, validate_source
 from brinkmanship.scenario.timeutil import format_duration
@@ -199,6 +204,31 @@ def run(
     lines = jsonl_lines(result) if fmt is Format.jsonl else text_lines(sc, result)
     for line in lines:
         _out(line)
+
+
+@app.command()
+def policies(
+    scenario: Annotated[
+        str | None, typer.Argument(help="Also list this scenario's own policies per actor.")
+    ] = None,
+) -> None:
+    """List the available policies, their parameters, and a scenario's own policies."""
+    _out("Built-in policies (any actor; parameters as NAME:key=value,...):")
+    for p in BUILTINS.values():
+        _out(f"  {p.name:<12} {p.description}")
+        for spec in p.params:
+            bounds = f" in [{spec.low:g}, {spec.high:g}]" if spec.low is not None else ""
+            _out(f"  {'':<12}   {spec.name}={spec.default} — {spec.help}{bounds}")
+    if scenario is None:
+        return
+    sc = load_scenario(scenario)
+    _out(f"\nPolicies in {sc.id} (scenario data):")
+    for actor in sc.actors.values():
+        default = default_policy(sc, actor.id)
+        for name, data in actor.policies.items():
+            mark = " (default)" if name == default else ""
+            label = f"{actor.id}={name}"
+            _out(f"  {label:<28} {data.kind}{mark}: {data.description.strip()}")
 
 
 @app.command()

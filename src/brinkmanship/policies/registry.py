@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.errors import BrinkError, UnknownNameError
 from brinkmanship.policies.base import Policy
+from brinkmanship.policies.doctrine import Dove, Hawk, TitForTat
 from brinkmanship.policies.rules import data_policy
 from brinkmanship.scenario.compiled import CompiledScenario
 
@@ -24,6 +25,8 @@ class ParamSpec:
     type: type
     default: object
     help: str
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -56,11 +59,39 @@ class PassivePolicy:
         return Choice(WAIT)
 
 
+def _f(params: Mapping[str, object], key: str) -> float:
+    value = params[key]
+    assert isinstance(value, int | float)
+    return float(value)
+
+
+THRESHOLD = ParamSpec(
+    "threshold", float, 0.7, "chance of acting on the doctrine at a decision", 0, 1
+)
+
 BUILTINS: dict[str, BuiltinPolicy] = {
     "random": BuiltinPolicy(
         "random", "uniform over the legal choices", lambda sc, a, p: RandomPolicy()
     ),
     "passive": BuiltinPolicy("passive", "always waits", lambda sc, a, p: PassivePolicy()),
+    "hawk": BuiltinPolicy(
+        "hawk",
+        "climbs the escalation ladder one rung at a time",
+        lambda sc, a, p: Hawk(sc, _f(p, "threshold"), int(_f(p, "ceiling"))),
+        (THRESHOLD, ParamSpec("ceiling", int, 10, "highest escalation score it takes", -10, 10)),
+    ),
+    "dove": BuiltinPolicy(
+        "dove",
+        "takes the most conciliatory legal action; never escalates",
+        lambda sc, a, p: Dove(sc, _f(p, "threshold"), int(_f(p, "ceiling"))),
+        (THRESHOLD, ParamSpec("ceiling", int, 0, "highest escalation score it takes", -10, 10)),
+    ),
+    "tit-for-tat": BuiltinPolicy(
+        "tit-for-tat",
+        "answers the other side's last escalation or concession in kind",
+        lambda sc, a, p: TitForTat(sc, a, _f(p, "forgiveness")),
+        (ParamSpec("forgiveness", float, 0.0, "chance of letting an escalation pass", 0, 1),),
+    ),
 }
 
 
@@ -109,11 +140,16 @@ def _convert(spec: ParamSpec, raw: str, policy: str) -> object:
             if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
                 raise ValueError(raw)
             return raw.lower() in ("true", "1", "yes")
-        return spec.type(raw)
+        value = spec.type(raw)
     except ValueError:
         raise BrinkError(
             f"policy {policy!r}: parameter {spec.name}={raw!r} is not a valid {spec.type.__name__}"
         ) from None
+    if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
+        raise BrinkError(
+            f"policy {policy!r}: parameter {spec.name}={raw} is outside [{spec.low}, {spec.high}]"
+        )
+    return value
 
 
 def resolve(scenario: CompiledScenario, actor: str, text: str) -> PolicyFactory:
