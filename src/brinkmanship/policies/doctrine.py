@@ -42,8 +42,8 @@ class Hawk:
 
 
 class Dove:
-    """With probability ``threshold`` takes the most conciliatory legal action (lowest
-    negative escalation score); never takes one scored above ``ceiling`` (default 0)."""
+    """With probability ``threshold`` takes the most conciliatory legal action (the lowest
+    escalation score); never takes one scored above ``ceiling`` (default 0)."""
 
     name = "dove"
 
@@ -57,9 +57,7 @@ class Dove:
     def decide(self, observation: Observation, legal: LegalActions) -> Choice:
         if observation.uniform("dove") >= self.threshold:
             return Choice(WAIT, "gives diplomacy time")
-        options = [a for a in legal.ids if self.scores[a] < 0]
-        if not options:
-            options = [a for a in legal.ids if 0 < self.scores[a] <= self.ceiling]
+        options = [a for a in legal.ids if a != WAIT and self.scores[a] <= self.ceiling]
         if not options:
             return Choice(WAIT, "nothing conciliatory to offer")
         choice = min(options, key=lambda a: (self.scores[a], legal.ids.index(a)))

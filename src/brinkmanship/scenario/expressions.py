@@ -20,6 +20,7 @@ import enum
 import math
 import operator
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -250,8 +251,12 @@ _SYNTAX_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 def _parse(body: str, lead: int) -> ast.Expression:
     try:
-        # The trailing newline makes CPython report errors at the end of input at a real column.
-        return ast.parse(body + "\n", mode="eval")
+        with warnings.catch_warnings():
+            # Warnings such as "invalid decimal literal" (in '1if') become SyntaxErrors.
+            warnings.simplefilter("error", SyntaxWarning)
+            warnings.simplefilter("error", DeprecationWarning)
+            # The trailing newline makes CPython report errors at the end of input at a column.
+            return ast.parse(body + "\n", mode="eval")
     except SyntaxError as error:  # IndentationError included
         message = f"syntax error: {error.msg}"
         starts = _line_starts(body)
