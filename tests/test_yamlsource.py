@@ -261,8 +261,11 @@ def test_tab_indentation_is_a_located_syntax_error() -> None:
 
 def test_bad_indentation_is_a_located_syntax_error() -> None:
     err = load_error("name: x\nturns: 3\n  extra: 1\n")
-    assert err.location == loc(3, 8)
-    assert err.detail == "could not parse YAML: mapping values are not allowed here"
+    assert err.location == loc(3, 3)
+    assert err.detail == (
+        "could not parse YAML: mapping values are not allowed here; "
+        "check the indentation of this key against its neighbours"
+    )
 
 
 def test_unclosed_flow_sequence_names_where_it_started() -> None:

@@ -3,7 +3,9 @@ convert times to ticks. Every error names file:line:column and what to fix."""
 
 from __future__ import annotations
 
+import keyword
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import NoReturn
@@ -43,12 +45,8 @@ class Compiler:
         raise ScenarioError(message, loc)
 
     def _expr_location(self, path: PathT, offset: int) -> Location:
-        loc = self.doc.locate(path)
-        line_text = self.doc.line(loc.line) if hasattr(self.doc, "line") else ""
-        col = loc.column
-        if line_text and 0 < col <= len(line_text) and line_text[col - 1] in "'\"":
-            col += 1
-        return Location(loc.file, loc.line, col + offset)
+        loc = self.doc.locate_content(path)
+        return Location(loc.file, loc.line, loc.column + offset)
 
     @staticmethod
     def dotted(path: PathT) -> str:
@@ -185,11 +183,12 @@ class Compiler:
         full = self.expr(value, path, self.global_names, expected)
         hidden = sorted(full.expression.names - set(self.visible_names(actor)))
         if hidden:
-            self.fail(
-                path,
+            found = re.search(rf"\b{hidden[0]}\b", full.source)
+            raise ScenarioError(
                 f"{self.dotted(path)} is decided on what {actor!r} can see, but state variable "
                 f"{hidden[0]!r} is not visible to {actor!r}; make it visible to {actor!r} or "
                 "use a variable it can observe",
+                self._expr_location(path, found.start() if found else 0),
             )
         return full
 
@@ -212,6 +211,9 @@ class Compiler:
 
     def compile(self) -> c.CompiledScenario:
         sc = self.sc
+        self._reserved()
+        for aid, action in sc.actions.items():
+            self.actor_ref(action.actor, ("actions", aid, "actor"))
         self._clock()
         self._names()
         parameters = self._parameters()
@@ -276,6 +278,20 @@ class Compiler:
             escalation=escalation,
             sources=self.sources(sc.sources, ()),
         )
+
+    def _reserved(self) -> None:
+        for section in ("parameters", "state"):
+            for name in getattr(self.sc, section):
+                if name in s.RESERVED_NAMES or keyword.iskeyword(name):
+                    self.fail(
+                        (section, name), f"{name!r} is a reserved name; choose another", key=True
+                    )
+        if s.RESERVED_ACTION in self.sc.actions:
+            self.fail(
+                ("actions", s.RESERVED_ACTION),
+                "'wait' is reserved for doing nothing; choose another action id",
+                key=True,
+            )
 
     def _clock(self) -> None:
         clock = self.sc.clock
@@ -762,10 +778,12 @@ class Compiler:
         out = {}
         defaults = [oid for oid, o in self.sc.outcomes.items() if o.default]
         if len(defaults) != 1:
+            where: PathT = ("outcomes", defaults[1], "default") if defaults else ("outcomes",)
             self.fail(
-                ("outcomes",),
+                where,
                 "exactly one outcome must be 'default: true' (the outcome at the horizon); "
                 f"found {len(defaults)}" + (f": {', '.join(defaults)}" if defaults else ""),
+                key=not defaults,
             )
         principals = [aid for aid, a in self.sc.actors.items() if a.side is None]
         for index, (oid, o) in enumerate(self.sc.outcomes.items()):

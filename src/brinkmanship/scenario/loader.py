@@ -174,40 +174,52 @@ def apply_patch(doc: SourceDoc, patch_path: Path_) -> SourceDoc:
     patch = doc.data
     for part in patch_path:
         patch = patch[part]
-    data = copy.deepcopy(doc.data)
-    locations = dict(doc.locations)
-    key_locations = dict(doc.key_locations)
     for key in patch:
         if key in UNPATCHABLE:
             raise ScenarioError(
                 f"an intervention cannot patch {key!r}", doc.locate_key((*patch_path, key))
             )
+    maps = {
+        "locations": dict(doc.locations),
+        "key_locations": dict(doc.key_locations),
+        "content_locations": dict(doc.content_locations),
+    }
+    sources = {name: getattr(doc, name) for name in maps}
+
+    def replace_under(tpath: Path_, ppath: Path_ | None) -> None:
+        for name, locs in maps.items():
+            _drop(locs, tpath)
+            if ppath is not None:
+                _graft(locs, sources[name], ppath, tpath)
 
     def merge(target: Any, value: Any, tpath: Path_, ppath: Path_) -> Any:
-        if isinstance(value, dict):
-            base = target if isinstance(target, dict) else {}
-            if not isinstance(target, dict):
-                _drop(locations, tpath)
-                _drop(key_locations, tpath)
-                locations[tpath] = doc.locate(ppath)
-            for k, v in value.items():
-                if v is None:
-                    base.pop(k, None)
-                    _drop(locations, (*tpath, k))
-                    _drop(key_locations, (*tpath, k))
-                else:
-                    child: Path_ = (*tpath, k)
-                    base[k] = merge(base.get(k), v, child, (*ppath, k))
-                    key_locations[child] = doc.locate_key((*ppath, k))
-            return base
-        _drop(locations, tpath)
-        _drop(key_locations, tpath)
-        _graft(locations, doc.locations, ppath, tpath)
-        _graft(key_locations, doc.key_locations, ppath, tpath)
-        return copy.deepcopy(value)
+        if not isinstance(value, dict):
+            replace_under(tpath, ppath)
+            return copy.deepcopy(value)
+        base = target if isinstance(target, dict) else {}
+        if not isinstance(target, dict):
+            replace_under(tpath, None)
+            maps["locations"][tpath] = doc.locate(ppath)
+        for k, v in value.items():
+            child: Path_ = (*tpath, k)
+            if v is None:
+                base.pop(k, None)
+                replace_under(child, None)
+                # an error about the now-missing key points at the patch that removed it
+                maps["locations"][tpath] = doc.locate_key((*ppath, k))
+            else:
+                base[k] = merge(base.get(k), v, child, (*ppath, k))
+                maps["key_locations"][child] = doc.locate_key((*ppath, k))
+        return base
 
-    data = merge(data, patch, (), patch_path)
-    return dataclasses.replace(doc, data=data, locations=locations, key_locations=key_locations)
+    data = merge(copy.deepcopy(doc.data), patch, (), patch_path)
+    return dataclasses.replace(
+        doc,
+        data=data,
+        locations=maps["locations"],
+        key_locations=maps["key_locations"],
+        content_locations=maps["content_locations"],
+    )
 
 
 def build(doc: SourceDoc, interventions: Sequence[str] = ()) -> CompiledScenario:

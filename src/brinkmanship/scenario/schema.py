@@ -8,7 +8,6 @@ the scenario is compiled (``scenario.compile``), where every error is given a lo
 from __future__ import annotations
 
 import enum
-import keyword
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -341,18 +340,3 @@ class Scenario(Cited):
     interventions: dict[Id, Intervention] = Field(default_factory=dict)
     timeline: tuple[TimelineEntry, ...] = ()
     metrics: Metrics = Field(default_factory=Metrics)
-
-    @field_validator("parameters", "state")
-    @classmethod
-    def _no_reserved(cls, v: dict[str, object]) -> dict[str, object]:
-        for name in v:
-            if name in RESERVED_NAMES or keyword.iskeyword(name):
-                raise ValueError(f"{name!r} is a reserved name; choose another")
-        return v
-
-    @field_validator("actions")
-    @classmethod
-    def _no_wait(cls, v: dict[str, object]) -> dict[str, object]:
-        if RESERVED_ACTION in v:
-            raise ValueError("'wait' is reserved for doing nothing; choose another action id")
-        return v

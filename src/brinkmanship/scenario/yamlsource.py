@@ -52,6 +52,8 @@ class SourceDoc:
     data: Any
     locations: dict[Path_, Location] = field(default_factory=dict)
     key_locations: dict[Path_, Location] = field(default_factory=dict)
+    content_locations: dict[Path_, Location] = field(default_factory=dict)
+    """Where a scalar's text begins (after an opening quote), for columns inside it."""
 
     def locate(self, path: Sequence[str | int]) -> Location:
         """Location of the value at the deepest prefix of `path` that exists; never raises."""
@@ -61,6 +63,11 @@ class SourceDoc:
             if found is not None:
                 return found
         return Location(self.file, 1, 1)
+
+    def locate_content(self, path: Sequence[str | int]) -> Location:
+        """Where the text of the scalar at `path` begins (after a quote), else :meth:`locate`."""
+        found = self.content_locations.get(tuple(path))
+        return found if found is not None else self.locate(path)
 
     def locate_key(self, path: Sequence[str | int]) -> Location:
         """Location of the key of the mapping entry at `path` if known, else :meth:`locate`."""
@@ -167,7 +174,13 @@ def _yaml_error(err: yaml.YAMLError, text: str, file: str) -> ScenarioError:
             )
         if "'\\t'" in problem:
             message += "; indent with spaces, not tabs"
-        return ScenarioError(message, _mark_location(file, mark))
+        location = _mark_location(file, mark)
+        if problem == "mapping values are not allowed here" and location is not None:
+            line_text = text.splitlines()[location.line - 1] if text.splitlines() else ""
+            indent = len(line_text) - len(line_text.lstrip(" "))
+            message += "; check the indentation of this key against its neighbours"
+            location = Location(file, location.line, indent + 1)
+        return ScenarioError(message, location)
     return ScenarioError(f"could not parse YAML: {_one_line(str(err))}")
 
 
@@ -203,6 +216,7 @@ class _Converter:
         self.file = file
         self.locations: dict[Path_, Location] = {}
         self.key_locations: dict[Path_, Location] = {}
+        self.content_locations: dict[Path_, Location] = {}
         self._active: set[int] = set()
         self._count = 0
 
@@ -219,6 +233,9 @@ class _Converter:
             )
         self.locations[path] = self.loc(node)
         if isinstance(node, yaml.ScalarNode):
+            if node.style in ("'", '"'):
+                start = self.locations[path]
+                self.content_locations[path] = Location(start.file, start.line, start.column + 1)
             return self.scalar(node)
         if depth >= MAX_DEPTH:
             raise ScenarioError(
@@ -356,7 +373,9 @@ def load_yaml(text: str, file: str) -> SourceDoc:
         raise _yaml_error(err, text, file) from None
     except RecursionError:
         raise ScenarioError(f"{file}: the document is nested too deeply") from None
-    return SourceDoc(file, data, converter.locations, converter.key_locations)
+    return SourceDoc(
+        file, data, converter.locations, converter.key_locations, converter.content_locations
+    )
 
 
 def load_yaml_file(path: str | os.PathLike[str]) -> SourceDoc:
@@ -457,6 +476,17 @@ def _expected_kind(e: ErrorDetails) -> str:
     return msg.removeprefix("Input should be ").removeprefix("input should be ")
 
 
+def _pattern_hint(pattern: str) -> str:
+    """Say in words what an id pattern of the schema allows."""
+    if pattern.startswith("^[a-z][a-z0-9_-]"):
+        return "ids use lowercase letters, digits, '_' or '-', starting with a letter"
+    if pattern.startswith("^[a-z][a-z0-9_]"):
+        return "names use lowercase letters, digits or '_', starting with a letter"
+    if pattern.startswith("^[A-Za-z]"):
+        return "use letters, digits, '_', '.' or '-', starting with a letter"
+    return f"it must match {pattern}"
+
+
 def _strip_prefix(msg: str) -> str:
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
@@ -509,8 +539,23 @@ def validation_error_to_scenario_error(
         in_ = "at top level" if not path else f"in {dotted(path)}"
         return ScenarioError(f"missing required key {str(key)!r} {in_}", doc.locate(path))
 
-    location = doc.locate(path)
+    location = doc.locate_key(path) if loc and loc[-1] == "[key]" else doc.locate(path)
     ctx = best.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        value = best["input"]
+        return ScenarioError(
+            f"{where}: {_short_repr(value)} is not a valid name here; "
+            f"{_pattern_hint(str(ctx.get('pattern', '')))}",
+            location,
+        )
+    if kind == "union_tag_invalid":
+        field_name = str(ctx.get("discriminator", "")).strip("'")
+        tag_path = (*path, field_name) if field_name else path
+        return ScenarioError(
+            f"{dotted(tag_path)}: {_short_repr(ctx.get('tag'))} is not one of "
+            f"{_choices(str(ctx.get('expected_tags', '')))}",
+            doc.locate(tag_path),
+        )
     if _is_type_error(kind):
         kinds = [_expected_kind(best)]
         if len(path) < len(loc):  # a union: name every member that failed on this value
