@@ -76,7 +76,10 @@ class ExprType(enum.Enum):
 
 
 ScalarEnv: TypeAlias = Mapping[str, float]
-"""Values of the names for one run: Python floats (bools as 0.0 / 1.0)."""
+"""Values of the names for one run: Python floats, bools as 0.0 / 1.0 (any nonzero is true).
+
+Evaluation does not convert values, so give floats, not ints; a missing name is a KeyError.
+"""
 
 VectorEnv: TypeAlias = Mapping[str, npt.NDArray[np.float64] | float]
 """Values of the names for n runs: float64 arrays of shape (n,), or plain floats for constants."""
@@ -591,9 +594,16 @@ class _Checker:
                 f"method calls ('{self.show(func)}(...)') are not allowed; "
                 f"the only functions are {allowed}, called by name, e.g. max(a, b)",
             )
-        if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
-            what = f"calls to '{func.id}'" if isinstance(func, ast.Name) else "this call"
-            raise self.error(node, f"{what} are not allowed; the only functions are {allowed}")
+        if not isinstance(func, ast.Name):
+            if isinstance(func, ast.Lambda):
+                self.check(func, depth)  # reports the lambda itself
+            raise self.error(
+                node, f"only the functions {allowed} can be called, by name, e.g. max(a, b)"
+            )
+        if func.id not in FUNCTIONS:
+            raise self.error(
+                node, f"calls to '{func.id}' are not allowed; the only functions are {allowed}"
+            )
         name = func.id
         example = _FUNCTION_EXAMPLES[name]
         for arg in node.args:
