@@ -66,6 +66,7 @@ class Counsel:
     name: str
     action: str
     why: str
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -495,13 +495,16 @@ class ReferenceEngine:
         for member in actor.members:
             if member.id == actor.chair or not member.stance:
                 continue
+            weight = member.weight(st.env)
             rule = first_rule(
                 member.stance, obs.values, legal.ids, self._stance_draw(st, actor.id, member.id)
             )
             if rule is None:
-                out.append(Counsel(member.id, member.name, WAIT, "sees no reason to act now"))
+                out.append(
+                    Counsel(member.id, member.name, WAIT, "sees no reason to act now", weight)
+                )
             else:
-                out.append(Counsel(member.id, member.name, rule.do, rule.why))
+                out.append(Counsel(member.id, member.name, rule.do, rule.why, weight))
         return tuple(out)
 
     @staticmethod

@@ -59,6 +59,8 @@ class Variable:
     hi: float
     initial: float
     visible_to: frozenset[str]
+    prior: tuple[float, float]
+    """What an actor that cannot see this variable believes its value may be (uniform)."""
     label: str
     description: str
     sources: tuple[str, ...]
@@ -125,6 +127,7 @@ class Member:
     id: str
     name: str
     role: str
+    interests: str
     weight: Expr
     stance: tuple[Rule, ...]
     description: str
@@ -144,6 +147,16 @@ class BodyRule:
 
 
 @dataclass(frozen=True)
+class Repertoire:
+    """Standard operating procedures of an organisation (Model II)."""
+
+    routines: tuple[Rule, ...]
+    inertia: float
+    slippage: float
+    substitutes: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Actor:
     """A decision-maker, possibly a body."""
 
@@ -159,6 +172,7 @@ class Actor:
     default_policy: str | None
     actions: tuple[str, ...]
     sources: tuple[str, ...]
+    repertoire: Repertoire | None = None
 
     @property
     def is_body(self) -> bool:

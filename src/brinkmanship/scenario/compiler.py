@@ -380,6 +380,14 @@ class Compiler:
                 )
             if not lo <= value <= hi:
                 self.fail((*path, "initial"), f"initial value {value} lies outside [{lo}, {hi}]")
+            prior = (value, value)
+            if v.prior is not None:
+                prior = v.prior
+                if not lo <= prior[0] <= prior[1] <= hi:
+                    self.fail(
+                        (*path, "prior"),
+                        f"prior {list(prior)} must be [low, high] within [{lo}, {hi}]",
+                    )
             out[name] = c.Variable(
                 name=name,
                 index=index,
@@ -388,6 +396,7 @@ class Compiler:
                 hi=hi,
                 initial=value,
                 visible_to=self.visibility(v.visibility, (*path, "visibility")),
+                prior=prior,
                 label=v.label or name,
                 description=v.description,
                 sources=self.sources(v.sources, path),
@@ -414,6 +423,7 @@ class Compiler:
                     id=mid,
                     name=m.name,
                     role=m.role,
+                    interests=m.interests,
                     weight=self.expr(
                         m.weight,
                         (*path, "members", mid, "weight"),
@@ -475,6 +485,18 @@ class Compiler:
             own_actions = tuple(
                 act_id for act_id, act in self.sc.actions.items() if act.actor == aid
             )
+            repertoire = None
+            if a.repertoire is not None:
+                rp: PathT = (*path, "repertoire")
+                for orig, alt in a.repertoire.substitutes.items():
+                    self.action_ref(orig, aid, (*rp, "substitutes", orig))
+                    self.action_ref(alt, aid, (*rp, "substitutes", orig))
+                repertoire = c.Repertoire(
+                    routines=self.rules(a.repertoire.routines, (*rp, "routines"), aid),
+                    inertia=a.repertoire.inertia,
+                    slippage=a.repertoire.slippage,
+                    substitutes=dict(a.repertoire.substitutes),
+                )
             out[aid] = c.Actor(
                 id=aid,
                 index=index,
@@ -487,6 +509,7 @@ class Compiler:
                 default_policy=a.default_policy,
                 actions=own_actions,
                 sources=self.sources(a.sources, path),
+                repertoire=repertoire,
             )
         return out
 

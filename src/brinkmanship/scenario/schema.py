@@ -90,6 +90,7 @@ class Variable(Cited):
     min: float | None = None
     max: float | None = None
     visibility: Visibility = "public"
+    prior: tuple[float, float] | None = None
     label: str = ""
     description: str = ""
 
@@ -130,6 +131,7 @@ class Member(Cited):
 
     name: str
     role: str = ""
+    interests: str = ""
     weight: ExprText = 1.0
     stance: tuple[Rule, ...] = ()
     description: str = ""
@@ -167,6 +169,16 @@ class VoteRule(Strict):
 BodyRule = Annotated[LeaderRule | ConsentRule | VoteRule, Field(discriminator="kind")]
 
 
+class Repertoire(Cited):
+    """Standard operating procedures (Allison's Model II): routines tried in order, the
+    inertia of repeating the last one, and slippage in carrying orders out."""
+
+    routines: tuple[Rule, ...]
+    inertia: float = Field(default=0.5, ge=0, le=1)
+    slippage: float = Field(default=0.1, ge=0, le=1)
+    substitutes: dict[Id, Id] = Field(default_factory=dict)
+
+
 class Actor(Cited):
     """A decision-maker: a single leader, or a body of members with a decision rule."""
 
@@ -177,6 +189,7 @@ class Actor(Cited):
     rule: BodyRule | None = None
     policies: dict[Id, PolicyData] = Field(default_factory=dict)
     default_policy: Id | None = None
+    repertoire: Repertoire | None = None
 
 
 class MisreadAs(Strict):
