@@ -121,7 +121,7 @@ def test_scenario_from_any_path(
         ),
         (
             ["run", "standoff", "--policy", "west=nope"],
-            "valid policies: cautious, dove, firm, hawk, passive, random, tit-for-tat",
+            "valid policies: cautious, dove, firm, hawk, organizational, passive, political",
         ),
         (
             ["run", "standoff", "-i", "nope"],

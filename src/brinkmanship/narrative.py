@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from datetime import datetime
 
+from brinkmanship.engine.reference import COUNSEL_VERB
 from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.scenario.compiled import CompiledScenario
 
@@ -46,6 +47,8 @@ def text_lines(scenario: CompiledScenario, result: RunResult) -> Iterator[str]:
     yield from header_lines(scenario, result)
     day = ""
     for event in result.events:
+        if event.kind == "counsel" and event.text.split(COUNSEL_VERB, 1)[-1].startswith(" wait"):
+            continue  # advisers who see no reason to act: kept in the record, not the story
         when = datetime.fromisoformat(event.time)
         this_day = when.strftime("%A %d %B %Y")
         if this_day != day:

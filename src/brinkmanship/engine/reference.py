@@ -49,6 +49,7 @@ from brinkmanship.policies.rules import first_rule
 from brinkmanship.scenario import compiled as c
 
 EVERYONE = frozenset({"*"})
+COUNSEL_VERB = "recommends:"
 MISREADABLE = frozenset({"offer", "demand", "statement"})
 """Kinds of message a recipient can misread; an acceptance or refusal is unmistakable."""
 
@@ -217,8 +218,8 @@ class ReferenceEngine:
         audience = frozenset({actor.id})
         sources = {m.id: m.sources or actor.sources for m in actor.members}
         for cn in obs.counsel:
-            label = "wait" if cn.action == WAIT else self.sc.actions[cn.action].label.lower()
-            text = f"{cn.name} recommends: {label}" + (f" — {cn.why}" if cn.why else "")
+            label = WAIT if cn.action == WAIT else self.sc.actions[cn.action].label.lower()
+            text = f"{cn.name} {COUNSEL_VERB} {label}" + (f" — {cn.why}" if cn.why else "")
             self._log(st, actor.id, "counsel", cn.member, text, sources[cn.member], audience)
 
     def apply(self, st: RunState, choices: list[tuple[str, Choice]]) -> None:

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.errors import BrinkError, UnknownNameError
+from brinkmanship.policies.allison import Organizational, Political
 from brinkmanship.policies.base import Policy
 from brinkmanship.policies.doctrine import Dove, Hawk, TitForTat
+from brinkmanship.policies.rational import Rational
 from brinkmanship.policies.rules import data_policy
 from brinkmanship.scenario.compiled import CompiledScenario
 
@@ -85,6 +87,29 @@ BUILTINS: dict[str, BuiltinPolicy] = {
         "takes the most conciliatory legal action; never escalates",
         lambda sc, a, p: Dove(sc, _f(p, "threshold"), int(_f(p, "ceiling"))),
         (THRESHOLD, ParamSpec("ceiling", int, 0, "highest escalation score it takes", -10, 10)),
+    ),
+    "organizational": BuiltinPolicy(
+        "organizational",
+        "Allison's Model II: routines of the actor's repertoire, with inertia and slippage",
+        lambda sc, a, p: Organizational(sc, a),
+    ),
+    "political": BuiltinPolicy(
+        "political",
+        "Allison's Model III: the influence-weighted plurality of the members' counsel",
+        lambda sc, a, p: Political(sc, a),
+        bodies_only=True,
+    ),
+    "rational": BuiltinPolicy(
+        "rational",
+        "Allison's Model I: highest expected utility by Monte Carlo lookahead from beliefs",
+        lambda sc, a, p: Rational(
+            sc, a, int(_f(p, "horizon")), int(_f(p, "samples")), str(p["goal"]) or None
+        ),
+        (
+            ParamSpec("horizon", int, 48, "ticks looked ahead", 1, 10_000),
+            ParamSpec("samples", int, 8, "sampled worlds per choice", 1, 10_000),
+            ParamSpec("goal", str, "", "an expression to maximise instead of utility"),
+        ),
     ),
     "tit-for-tat": BuiltinPolicy(
         "tit-for-tat",
@@ -181,6 +206,7 @@ def resolve(scenario: CompiledScenario, actor: str, text: str) -> PolicyFactory:
                 f"policy {spec.name!r} has no parameter {key!r}; its parameters: {valid}"
             )
         params[key] = _convert(known[key], raw, spec.name)
+    builtin.make(scenario, actor, params)  # refuses an actor it cannot serve, before any run
     return lambda: builtin.make(scenario, actor, params)
 
 

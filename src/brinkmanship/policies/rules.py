@@ -49,9 +49,9 @@ class ScriptedPolicy(RulesPolicy):
     """Does each script step at the first decision point at or after its time; when no
     step applies (the run has left the script) it follows its rules."""
 
-    def __init__(self, data: PolicyData) -> None:
+    def __init__(self, data: PolicyData, start_tick: int = 0) -> None:
         super().__init__(data)
-        self.closed: set[int] = set()
+        self.closed: set[int] = {s.index for s in data.script if s.at_tick < start_tick}
 
     def decide(self, observation: Observation, legal: LegalActions) -> Choice:
         for step in self.data.script:
@@ -65,6 +65,7 @@ class ScriptedPolicy(RulesPolicy):
         return super().decide(observation, legal)
 
 
-def data_policy(data: PolicyData) -> RulesPolicy:
-    """The policy object for a scenario's data policy."""
-    return ScriptedPolicy(data) if data.script else RulesPolicy(data)
+def data_policy(data: PolicyData, start_tick: int = 0) -> RulesPolicy:
+    """The policy object for a scenario's data policy; script steps due before
+    ``start_tick`` count as past (for policies started mid-run, as in a lookahead)."""
+    return ScriptedPolicy(data, start_tick) if data.script else RulesPolicy(data)

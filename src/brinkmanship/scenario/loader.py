@@ -6,7 +6,7 @@ import copy
 import dataclasses
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -222,10 +222,15 @@ def apply_patch(doc: SourceDoc, patch_path: Path_) -> SourceDoc:
     )
 
 
-def build(doc: SourceDoc, interventions: Sequence[str] = ()) -> CompiledScenario:
-    """Validate and compile a document, with the named interventions applied."""
+def build(
+    doc: SourceDoc,
+    interventions: Sequence[str] = (),
+    params: Mapping[str, float] | None = None,
+) -> CompiledScenario:
+    """Validate and compile a document, with the named interventions applied and then
+    the given parameter values set (each must lie in the parameter's range)."""
     model = validate_model(doc)
-    if not interventions:
+    if not interventions and not params:
         return compile_scenario(model, doc)
     names = expand_interventions(model, doc, interventions)
     patched = doc
@@ -235,12 +240,28 @@ def build(doc: SourceDoc, interventions: Sequence[str] = ()) -> CompiledScenario
                 "patch must be a mapping", doc.locate(("interventions", name, "patch"))
             )
         patched = apply_patch(patched, ("interventions", name, "patch"))
+    if params:
+        patched = _set_parameters(patched, params)
     return compile_scenario(validate_model(patched), patched, names)
 
 
-def load_scenario(ref: str, interventions: Sequence[str] = ()) -> CompiledScenario:
+def _set_parameters(doc: SourceDoc, params: Mapping[str, float]) -> SourceDoc:
+    declared = doc.data.get("parameters") or {}
+    data = copy.deepcopy(doc.data)
+    for name, value in params.items():
+        if name not in declared:
+            raise UnknownNameError("parameter", name, list(declared))
+        data["parameters"][name]["value"] = value
+    return dataclasses.replace(doc, data=data)
+
+
+def load_scenario(
+    ref: str,
+    interventions: Sequence[str] = (),
+    params: Mapping[str, float] | None = None,
+) -> CompiledScenario:
     """Load a built-in scenario by name, or a scenario file by path, and compile it."""
-    return build(read_source(ref), interventions)
+    return build(read_source(ref), interventions, params)
 
 
 def validate_source(doc: SourceDoc) -> CompiledScenario:

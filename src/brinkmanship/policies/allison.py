@@ -1,0 +1,92 @@
+"""Allison's Models II and III as policies (Model I, the rational actor, is in
+:mod:`brinkmanship.policies.rational`).
+
+- ``organizational`` (Model II): an organisation acts by its standard operating
+  procedures — the routines of its ``repertoire`` — repeats what it did last (inertia),
+  and carries orders out late or differently (slippage).
+- ``political`` (Model III): a body's choice is the outcome of pulling and hauling among
+  its members, each pressing the action its stance recommends with its influence; the
+  body's decision rule then applies. Stances and influence are scenario data and shift
+  with events (a member's weight may depend on state).
+"""
+
+from __future__ import annotations
+
+from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
+from brinkmanship.errors import BrinkError
+from brinkmanship.policies.rules import first_rule
+from brinkmanship.scenario.compiled import CompiledScenario, Repertoire
+
+
+class Organizational:
+    """Routines tried in order, with inertia and slippage."""
+
+    name = "organizational"
+
+    def __init__(self, scenario: CompiledScenario, actor: str) -> None:
+        repertoire = scenario.actors[actor].repertoire
+        if repertoire is None:
+            raise BrinkError(
+                f"policy 'organizational' needs a repertoire of routines for {actor!r}; "
+                f"the scenario declares none (add 'repertoire:' to the actor)"
+            )
+        self.repertoire: Repertoire = repertoire
+        self.last: str | None = None
+        self.delayed: str | None = None
+
+    def decide(self, observation: Observation, legal: LegalActions) -> Choice:
+        rep = self.repertoire
+        if self.delayed is not None:
+            order, self.delayed = self.delayed, None
+            if order in legal:
+                return self._done(order, "an order carried out late")
+        repeat = self.last is not None and self.last in legal
+        if repeat and observation.uniform("inertia") < rep.inertia:
+            assert self.last is not None
+            return self._done(self.last, "does again what it did last")
+        rule = first_rule(
+            rep.routines,
+            observation.values,
+            legal.ids,
+            lambda i: observation.uniform(f"routine:{i}"),
+        )
+        if rule is None:
+            return Choice(WAIT, "no routine applies")
+        if observation.uniform("slippage") < rep.slippage:
+            substitute = rep.substitutes.get(rule.do)
+            if substitute is not None and substitute in legal:
+                return self._done(substitute, f"ordered to {rule.do}, carried out differently")
+            self.delayed = rule.do
+            return Choice(WAIT, f"the order to {rule.do} is delayed")
+        return self._done(rule.do, rule.why or "standard operating procedure")
+
+    def _done(self, action: str, why: str) -> Choice:
+        self.last = action
+        return Choice(action, why)
+
+
+class Political:
+    """The influence-weighted plurality of the members' counsel (the chair's own stance
+    counts too where the scenario gives it); ties go to the action listed first."""
+
+    name = "political"
+
+    def __init__(self, scenario: CompiledScenario, actor: str) -> None:
+        self.actor = scenario.actors[actor]
+        if not self.actor.is_body:
+            raise BrinkError(
+                f"policy 'political' needs a body with members, and {actor!r} is not one"
+            )
+
+    def decide(self, observation: Observation, legal: LegalActions) -> Choice:
+        tally: dict[str, float] = {}
+        backers: dict[str, list[str]] = {}
+        for counsel in observation.counsel:
+            tally[counsel.action] = tally.get(counsel.action, 0.0) + counsel.weight
+            backers.setdefault(counsel.action, []).append(counsel.name)
+        if not tally:
+            return Choice(WAIT, "no member presses for anything")
+        best = max(tally.values())
+        winner = next(a for a in legal.ids if tally.get(a) == best)
+        names = ", ".join(backers[winner])
+        return Choice(winner, f"carried by {names} (influence {best:g} of {sum(tally.values()):g})")
