@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import sys
+import time
+from dataclasses import asdict
 from enum import Enum
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, TextColumn
 from rich.table import Table
 
 from brinkmanship import __version__
+from brinkmanship.analysis.compare import Difference
+from brinkmanship.analysis.compare import compare as analysis_compare
+from brinkmanship.analysis.montecarlo import Job, RunSummary, Summary, run_many, summarize
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import BrinkError
 from brinkmanship.narrative import jsonl_lines, text_lines
@@ -206,6 +213,174 @@ def run(
         _out(line)
 
 
+def _wide_console() -> Console:
+    """A console for tables: the terminal's width, or 140 columns when piped."""
+    probe = Console()
+    return Console(highlight=False, width=None if probe.is_terminal else 140)
+
+
+def _job(
+    scenario: str, seed: int, policy: list[str] | None, intervention: list[str] | None
+) -> tuple[Job, CompiledScenario]:
+    if not 0 <= seed < 2**63:
+        raise BrinkError(f"--seed must be in [0, 2**63), got {seed}")
+    sc = load_scenario(scenario, intervention or [])
+    specs = policy_set(sc, parse_assignments(policy or [], sc)).specs
+    job = Job(scenario, seed, tuple(intervention or ()), tuple(sorted(specs.items())))
+    return job, sc
+
+
+def _run_with_progress(job: Job, runs: int, workers: int | None, label: str) -> list[RunSummary]:
+    if runs < 1:
+        raise BrinkError(f"--runs must be at least 1, got {runs}")
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return run_many(job, runs, workers)
+    columns = (*Progress.get_default_columns(), TextColumn("{task.fields[rate]}"))
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(label, total=runs, rate="")
+        started = time.perf_counter()
+
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+            done = progress.tasks[0].completed
+            progress.update(task, rate=f"{done / (time.perf_counter() - started):,.0f} runs/s")
+
+        return run_many(job, runs, workers, on_progress=advance)
+
+
+def _summary_json(job: Job, summary: Summary, elapsed: float) -> dict[str, object]:
+    return {
+        "scenario": job.scenario,
+        "runs": summary.runs,
+        "seed": job.seed,
+        "engine": "reference",
+        "policies": dict(job.policies),
+        "interventions": list(job.interventions),
+        "outcomes": {
+            o.id: {
+                "class": o.cls,
+                "count": o.count,
+                "p": o.p,
+                "ci_low": o.ci_low,
+                "ci_high": o.ci_high,
+                "hours_to_resolution": None
+                if o.hours is None
+                else dict(zip(("q1", "median", "q3"), o.hours, strict=True)),
+                "peak_escalation": None
+                if o.peak is None
+                else dict(zip(("q1", "median", "q3"), o.peak, strict=True)),
+            }
+            for o in summary.outcomes.values()
+        },
+        "elapsed_s": round(elapsed, 3),
+        "version": __version__,
+    }
+
+
+@app.command()
+def mc(
+    scenario: ScenarioArg,
+    runs: Annotated[int, typer.Option(help="Number of runs.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed, 0 <= seed < 2**63.")] = 0,
+    policy: PolicyOpt = None,
+    intervention: InterventionOpt = None,
+    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Monte Carlo: outcome probabilities with 95% Wilson intervals, time to resolution,
+    peak escalation."""
+    job, sc = _job(scenario, seed, policy, intervention)
+    started = time.perf_counter()
+    results = _run_with_progress(job, runs, workers, f"{sc.id}: {runs} runs")
+    elapsed = time.perf_counter() - started
+    summary = summarize(sc, results)
+    if as_json:
+        _out(json.dumps(_summary_json(job, summary, elapsed)))
+        return
+    console = _wide_console()
+    console.print(
+        f"{sc.title} — {runs} runs, seed {seed}, interventions: "
+        f"{', '.join(job.interventions) or 'none'}, brinkmanship {__version__}"
+    )
+    console.print("policies: " + ", ".join(f"{a}={p}" for a, p in job.policies))
+    table = Table()
+    for col in (
+        "outcome",
+        "class",
+        "count",
+        "p",
+        "95% CI",
+        "hours to end (q1/med/q3)",
+        "peak esc.",
+    ):
+        table.add_column(col)
+    for o in summary.outcomes.values():
+        hours = "-" if o.hours is None else "/".join(f"{h:.0f}" for h in o.hours)
+        peak = "-" if o.peak is None else f"{o.peak[1]:g}"
+        table.add_row(
+            o.id, o.cls, str(o.count), f"{o.p:.3f}", f"{o.ci_low:.3f}–{o.ci_high:.3f}", hours, peak
+        )
+    console.print(table)
+    console.print(f"{elapsed:.1f} s ({runs / elapsed:,.0f} runs/s)")
+
+
+@app.command()
+def compare(
+    scenario: ScenarioArg,
+    intervention: Annotated[
+        list[str], typer.Option("--intervention", "-i", help="Intervention(s) to compare.")
+    ],
+    runs: Annotated[int, typer.Option(help="Runs per arm.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed, 0 <= seed < 2**63.")] = 0,
+    policy: PolicyOpt = None,
+    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Each intervention against the baseline on the same random draws (paired)."""
+    base_job, sc = _job(scenario, seed, policy, [])
+    for name in intervention:
+        _job(scenario, seed, policy, [name])  # every name checked before any run
+    baseline = _run_with_progress(base_job, runs, workers, "baseline")
+    report: dict[str, list[Difference]] = {}
+    for name in intervention:
+        job = Job(scenario, seed, (name,), base_job.policies)
+        report[name] = analysis_compare(sc, baseline, _run_with_progress(job, runs, workers, name))
+    if as_json:
+        _out(
+            json.dumps(
+                {
+                    "scenario": scenario,
+                    "runs": runs,
+                    "seed": seed,
+                    "policies": dict(base_job.policies),
+                    "interventions": {
+                        name: {d.outcome: asdict(d) for d in diffs}
+                        for name, diffs in report.items()
+                    },
+                    "version": __version__,
+                }
+            )
+        )
+        return
+    console = _wide_console()
+    console.print(f"{sc.title} — {runs} paired runs per arm, seed {seed}")
+    for name, diffs in report.items():
+        table = Table(title=f"{name} vs baseline")
+        for col in ("outcome", "baseline", name, "difference", "95% CI (paired)", "± unpaired"):
+            table.add_column(col)
+        for d in diffs:
+            table.add_row(
+                d.outcome,
+                f"{d.p_baseline:.3f}",
+                f"{d.p_treated:.3f}",
+                f"{d.diff:+.3f}",
+                f"{d.ci_low:+.3f} … {d.ci_high:+.3f}",
+                f"±{d.unpaired_half_width:.3f}",
+            )
+        console.print(table)
+
+
 @app.command()
 def policies(
     scenario: Annotated[
@@ -246,6 +421,9 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
 
 
 if __name__ == "__main__":

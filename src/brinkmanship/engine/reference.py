@@ -83,6 +83,7 @@ class RunState:
     events: list[TrajectoryEvent] = field(default_factory=list)
     choices: list[ChoiceRecord] = field(default_factory=list)
     outcome: OutcomeResult | None = None
+    peak_escalation: float | None = None
 
     @property
     def finished(self) -> bool:
@@ -126,6 +127,7 @@ class ReferenceEngine:
         st.costs = {a.holder: 0.0 for a in self.sc.actors.values()}
         st.occurred = {a: set() for a in self.sc.actors}
         self._log(st, NARRATOR, "start", self.sc.id, self.sc.title, self.sc.sources, EVERYONE)
+        self._track_escalation(st)
         return st
 
     def run(
@@ -165,6 +167,7 @@ class ReferenceEngine:
             choices=tuple(st.choices),
             outcome=st.outcome,
             version=__version__,
+            peak_escalation=st.peak_escalation,
         )
 
     # ---------------------------------------------------------------- phases
@@ -231,6 +234,7 @@ class ReferenceEngine:
 
     def end_tick(self, st: RunState) -> None:
         """Step 7: outcomes, the horizon, and the next tick."""
+        self._track_escalation(st)
         self._check_outcomes(st)
         if st.finished:
             return
@@ -240,6 +244,12 @@ class ReferenceEngine:
         st.tick += 1
 
     # ------------------------------------------------------------- mechanics
+
+    def _track_escalation(self, st: RunState) -> None:
+        if self.sc.escalation is not None:
+            value = self.sc.escalation(st.env)
+            if st.peak_escalation is None or value > st.peak_escalation:
+                st.peak_escalation = value
 
     def _log(
         self,

@@ -87,3 +87,4 @@ class RunResult:
     choices: tuple[ChoiceRecord, ...]
     outcome: OutcomeResult
     version: str = ""
+    peak_escalation: float | None = None

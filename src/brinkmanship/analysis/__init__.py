@@ -1,0 +1,1 @@
+"""Monte Carlo estimates, paired counterfactual comparisons and their statistics."""

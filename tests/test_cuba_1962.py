@@ -1,0 +1,404 @@
+"""The built-in scenario ``cuba-1962``: the historical replay, its sources, the errors it
+must never repeat, its interventions, and the model-validity claims (paired runs with
+common random numbers)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from datetime import datetime
+from importlib import resources
+
+import pytest
+
+from brinkmanship.engine.reference import ReferenceEngine
+from brinkmanship.engine.trajectory import RunResult
+from brinkmanship.errors import BrinkError, UnknownNameError
+from brinkmanship.policies.registry import policy_set
+from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.scenario.loader import load_scenario, read_source, validate_source
+
+SCENARIO = "cuba-1962"
+INTERVENTIONS = {
+    "no-arkhipov",
+    "hotline",
+    "airstrike",
+    "invasion",
+    "blockade",
+    "do-nothing",
+    "no-secret-deal",
+    "public-trade",
+    "local-authority",
+    "slow-letters",
+}
+NUCLEAR = {"tactical_nuclear_use", "general_nuclear_war"}
+VALIDITY_RUNS = 150
+"""Paired runs per arm of the validity tests (seed 0, run indices 0..N-1). About 60 ms a run."""
+
+
+def run(sc: CompiledScenario, seed: int = 0, index: int = 0) -> RunResult:
+    return ReferenceEngine(sc).run(seed, index, policy_set(sc).make())
+
+
+@pytest.fixture(scope="module")
+def cuba() -> CompiledScenario:
+    return load_scenario(SCENARIO)
+
+
+@pytest.fixture(scope="module")
+def replay(cuba: CompiledScenario) -> RunResult:
+    """The default run: historical policies, seed 0, run 0."""
+    return run(cuba)
+
+
+@pytest.fixture(scope="module")
+def yaml_text() -> str:
+    return (
+        resources.files("brinkmanship.scenarios")
+        .joinpath(f"{SCENARIO}.yaml")
+        .read_text(encoding="utf-8")
+    )
+
+
+# ----------------------------------------------------------------------- validity of the file
+
+
+def test_validates_base_and_every_intervention() -> None:
+    sc = validate_source(read_source(SCENARIO))
+    assert sc.id == SCENARIO
+    assert {"us", "su", "cuba"} <= set(sc.actors)
+    assert sc.zone.key == "America/New_York"  # type: ignore[attr-defined]
+
+
+def test_principal_and_subordinate_actors(cuba: CompiledScenario) -> None:
+    for principal in ("us", "su", "cuba", "un"):
+        assert cuba.actors[principal].holder == principal
+    for sub, side in (("jcs", "us"), ("sac", "us"), ("navy", "us"), ("gsfk", "su"),
+                      ("airdef", "su"), ("b59", "su"), ("foxtrots", "su")):
+        assert cuba.actors[sub].holder == side
+    excomm = {m.id for m in cuba.actors["us"].members}
+    assert {"mcnamara", "rfk", "rusk", "bundy", "mccone", "taylor", "dillon", "stevenson",
+            "sorensen"} <= excomm
+    b59 = cuba.actors["b59"]
+    assert b59.rule is not None and b59.rule.kind == "consent" and b59.rule.k == 3
+    roles = {m.id: m.role for m in b59.members}
+    assert roles == {"savitsky": "captain", "maslennikov": "political officer",
+                     "arkhipov": "flotilla chief of staff"}
+
+
+def test_hidden_state_is_hidden_from_the_us(cuba: CompiledScenario) -> None:
+    for name in ("tactical_warheads", "soviet_troops", "mrbm_ready", "cuban_armed"):
+        seen_by = cuba.variables[name].visible_to
+        assert "us" not in seen_by and "*" not in seen_by, name
+    assert cuba.variables["soviet_troops"].initial == 41900
+    assert cuba.variables["soviet_troops_est"].visible_to >= {"us"}
+
+
+# ----------------------------------------------------------------------- the historical replay
+
+
+def first(result: RunResult, ident: str, kinds: tuple[str, ...] = ("action", "message", "event")):
+    for event in result.events:
+        if event.id == ident and event.kind in kinds:
+            return event
+    raise AssertionError(f"{ident} not in the replay")
+
+
+# (id, documented local time, tolerance in hours): section A of the fact sheet
+KEY_EVENTS = [
+    ("bundy_briefs", "1962-10-16T08:45", 1),
+    ("us_convene_excomm", "1962-10-16T11:45", 1),
+    ("su_gromyko_defensive", "1962-10-18T12:00", 12),
+    ("jcs_press_strike", "1962-10-19T12:00", 12),
+    ("nsc_meeting", "1962-10-20T14:30", 1),
+    ("us_choose_quarantine", "1962-10-20T17:00", 3),
+    ("us_rusk_dobrynin", "1962-10-22T18:00", 0),
+    ("us_address", "1962-10-22T19:00", 0),
+    ("jcs_defcon3", "1962-10-22T19:00", 1),
+    ("aleksandrovsk", "1962-10-23T05:45", 1),
+    ("navy_quarantine_line", "1962-10-24T10:00", 0),
+    ("sac_defcon2", "1962-10-24T12:00", 12),
+    ("su_ships_halt", "1962-10-24T12:00", 12),
+    ("navy_let_through", "1962-10-25T12:00", 12),
+    ("us_un_photographs", "1962-10-25T12:00", 12),
+    ("navy_board", "1962-10-26T12:00", 12),
+    ("su_letter1", "1962-10-26T10:00", 0),
+    ("su_fomin_feeler", "1962-10-26T13:00", 0),
+    ("letter1_sections", "1962-10-26T18:00", 0),
+    ("us_scali_reply", "1962-10-26T19:45", 1),
+    ("su_letter2", "1962-10-27T10:00", 2),
+    ("airdef_shoot_u2", "1962-10-27T11:00", 1),
+    ("maultsby_strays", "1962-10-27T12:00", 12),
+    ("rf8_fired_on", "1962-10-27T15:41", 1),
+    ("us_reply_letter1", "1962-10-27T18:00", 6),
+    ("us_rfk_dobrynin", "1962-10-27T19:45", 1),
+    ("b59_corner", "1962-10-27T21:00", 4),
+    ("su_accept_reply", "1962-10-28T09:00", 1),
+]
+
+
+def test_replay_key_events_at_documented_times_in_order(replay: RunResult) -> None:
+    ticks = []
+    for ident, when, tolerance in KEY_EVENTS:
+        event = first(replay, ident)
+        got = datetime.fromisoformat(event.time)
+        want = datetime.fromisoformat(when).replace(tzinfo=got.tzinfo)
+        hours = abs((got - want).total_seconds()) / 3600
+        assert hours <= tolerance, f"{ident} at {event.time}, documented {when}"
+        ticks.append((event.tick, ident))
+    documented_order = [
+        "bundy_briefs", "us_convene_excomm", "us_choose_quarantine", "us_rusk_dobrynin",
+        "us_address", "navy_quarantine_line", "navy_let_through", "navy_board", "su_letter1",
+        "su_fomin_feeler", "us_scali_reply", "su_letter2", "airdef_shoot_u2", "rf8_fired_on",
+        "us_rfk_dobrynin", "b59_corner", "su_accept_reply",
+    ]
+    at = {ident: tick for tick, ident in ticks}
+    assert [at[i] for i in documented_order] == sorted(at[i] for i in documented_order)
+
+
+def test_replay_first_letter_is_about_twelve_hours_in_transit(replay: RunResult) -> None:
+    sent = first(replay, "su_letter1", ("message",))
+    arrived = first(replay, "su_letter1", ("delivery",))
+    hours = arrived.tick - sent.tick
+    assert 11 <= hours <= 13
+    assert arrived.time.startswith("1962-10-26T2")  # complete after 9 p.m.
+
+
+def test_replay_b59_arkhipov_refuses_and_it_surfaces(replay: RunResult) -> None:
+    consent = first(replay, "b59_nuclear_torpedo", ("consent",))
+    assert "refused by Vasili Arkhipov" in consent.text
+    assert "Maslennikov" not in consent.text.split("refused by")[1]
+    assert first(replay, "b59_surface", ("action",)).time.startswith("1962-10-27")
+
+
+def test_replay_ends_in_the_historical_settlement(replay: RunResult) -> None:
+    outcome = replay.outcome
+    assert outcome.id == "settlement" and outcome.cls == "settlement"
+    assert outcome.time == "1962-10-28T09:00-05:00"
+    kinds = {e.kind for e in replay.events}
+    assert {"counsel", "consent", "deal", "pledge", "delivery"} <= kinds
+    pledge = next(e for e in replay.events if e.kind == "pledge")
+    assert "secret" in pledge.text and pledge.visible_to <= {"us", "su"}
+    # the replay never leaves the historical path
+    for event in replay.events:
+        assert not event.text.startswith(("In this run", "Counterfactual")), event.text
+
+
+def test_replay_matches_the_scenario_timeline(cuba: CompiledScenario, replay: RunResult) -> None:
+    assert len(cuba.timeline) >= 25
+    for entry in cuba.timeline:
+        assert entry.expect is not None
+        event = first(replay, entry.expect)
+        assert abs(event.tick - entry.tick) <= entry.tolerance_ticks, (entry.text, event.time)
+
+
+def test_jsonl_contract(replay: RunResult) -> None:
+    for event in replay.events:
+        assert set(event.to_json()) == {"time", "actor", "kind", "id", "text", "sources"}
+    assert replay.outcome.to_json()["class"] == "settlement"
+
+
+# ----------------------------------------------------------------------- sources
+
+
+def test_every_element_cites_sources(cuba: CompiledScenario) -> None:
+    groups = {
+        "actions": cuba.actions,
+        "events": cuba.events,
+        "terms": cuba.terms,
+        "channels": cuba.channels,
+        "outcomes": cuba.outcomes,
+        "parameters": cuba.parameters,
+        "variables": cuba.variables,
+        "actors": cuba.actors,
+        "interventions": cuba.interventions,
+    }
+    for group, items in groups.items():
+        for key, item in items.items():
+            assert item.sources, f"{group}.{key} cites nothing"
+            assert set(item.sources) <= set(cuba.bibliography), f"{group}.{key}"
+    for param in cuba.parameters.values():
+        assert param.range is not None and param.description
+
+
+def test_every_event_of_runs_cites_resolving_sources(cuba: CompiledScenario,
+                                                     replay: RunResult) -> None:
+    results = [replay]
+    for name in ("airstrike", "no-arkhipov", "invasion"):
+        results.append(run(load_scenario(SCENARIO, [name]), 0, 3))
+    for result in results:
+        for event in result.events:
+            assert event.sources, f"{event.kind} {event.id} has no sources"
+            assert set(event.sources) <= set(cuba.bibliography), event.id
+
+
+# ----------------------------------------------------------------------- section E errors
+
+
+def all_texts(yaml_text: str, results: list[RunResult]) -> str:
+    parts = [yaml_text]
+    for result in results:
+        parts.extend(e.text for e in result.events)
+        parts.append(result.outcome.text)
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def texts(yaml_text: str, replay: RunResult) -> str:
+    results = [replay] + [
+        run(load_scenario(SCENARIO, [name]), 0, 1) for name in sorted(INTERVENTIONS)
+    ]
+    return all_texts(yaml_text, results)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "why"),
+    [
+        (r"(?i)\bICBMs?\b", "E6: the missiles in Cuba were medium- and intermediate-range"),
+        (r"(?i)intercontinental[^.]{0,40}Cuba|Cuba[^.]{0,40}intercontinental", "E6"),
+        (r"(?i)petrov", "E4: Petrov's false alarm was 1983"),
+        (r"(?i)brezhnev", "E13: Khrushchev led the USSR"),
+        (r"(?i)\bpowers\b", "E12: Gary Powers was shot down in 1960"),
+        (r"(?i)defcon[ -]?1\b", "E9: no DEFCON 1"),
+        (r"(?i)all (us |u\.s\. )?forces[^.]{0,20}defcon 2", "E9: only SAC reached DEFCON 2"),
+        (r"(?i)capt(ain|\.)? (vasili )?arkhipov", "E5: Arkhipov was not the captain"),
+        (r"(?i)arkhipov,? (the |b-59's )?captain", "E5"),
+        (r"(?i)(october|oct\.?) 1961|1961 crisis|crisis (of|in) 1961", "E1: the crisis was in 1962"),
+        (r"(?i)jupiters?( missiles)? (in|to|into) cuba", "E2: the Jupiters were in Turkey and Italy"),
+        (r"(?i)ended the cold war|end of the cold war", "E3: the Cold War lasted to 1989-91"),
+        (r"(?i)banned all (nuclear )?tests|ban(s|ned)? all (nuclear )?test", "E15"),
+        (r"(?i)14[-–]27 october|october 14[-–]27", "E16: the thirteen days were 16-28 October"),
+        (r"(?i)quarantine (ended|was lifted|lifted|ends) (on )?(28 october|october 28)", "E10"),
+        (r"(?i)us (knew|was aware) of the tactical", "E14: the US learned in 1992"),
+    ],
+)
+def test_no_section_e_error(texts: str, pattern: str, why: str) -> None:
+    match = re.search(pattern, texts)
+    assert match is None, f"{why}: {match.group(0) if match else ''!r}"
+
+
+def test_no_section_e_error_in_historical_texts(cuba: CompiledScenario,
+                                                replay: RunResult) -> None:
+    history = "\n".join(e.text for e in replay.events) + "\n" + replay.outcome.text
+    # E7: neither invasion nor bombing happened; E11: no hotline in the crisis
+    assert not re.search(r"(?i)\b(invaded|bombed|invasion begins|troops land)\b", history)
+    for sentence in re.split(r"(?<=[.;])\s", history):
+        if "hotline" in sentence.lower():
+            assert "1963" in sentence, sentence
+        if "test ban" in sentence.lower():
+            assert "not underground" in sentence or "but not" in sentence, sentence
+    settlement = cuba.outcomes["settlement"].text
+    # E8: the Turkey trade was secret
+    assert "secretly" in settlement
+    assert not re.search(r"(?i)public(ly)?[^.;]{0,30}(jupiter|turkey)", settlement)
+    # E10: the quarantine was lifted on 20 November
+    assert "20 November" in settlement
+    assert "Cold War lasts until 1989-91" in settlement
+
+
+# ----------------------------------------------------------------------- interventions
+
+
+def test_exactly_the_ten_interventions(cuba: CompiledScenario) -> None:
+    assert set(cuba.interventions) == INTERVENTIONS
+    for info in cuba.interventions.values():
+        assert info.description and info.sources
+
+
+def test_unknown_intervention_lists_the_ten() -> None:
+    with pytest.raises(UnknownNameError) as err:
+        load_scenario(SCENARIO, ["no-such-thing"])
+    for name in INTERVENTIONS:
+        assert name in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [("do-nothing", "airstrike"), ("do-nothing", "invasion"), ("airstrike", "blockade"),
+     ("no-secret-deal", "public-trade"), ("public-trade", "do-nothing")],
+)
+def test_contradicting_interventions_are_refused(pair: tuple[str, str]) -> None:
+    with pytest.raises(BrinkError, match="contradict"):
+        load_scenario(SCENARIO, list(pair))
+
+
+@pytest.mark.parametrize(
+    ("name", "outcome_id"),
+    [
+        ("do-nothing", "missiles_stay"),
+        ("public-trade", "public_trade"),
+        ("airstrike", None),
+        ("invasion", "settlement"),
+        ("blockade", None),
+        ("no-secret-deal", None),
+        ("local-authority", "settlement"),
+        ("hotline", "settlement"),
+        ("slow-letters", None),
+        ("no-arkhipov", None),
+    ],
+)
+def test_each_intervention_runs(name: str, outcome_id: str | None) -> None:
+    sc = load_scenario(SCENARIO, [name])
+    assert sc.applied == (name,)
+    result = run(sc)
+    if outcome_id is not None:
+        assert result.outcome.id == outcome_id
+    if name == "airstrike":
+        assert any(e.id == "us_execute_chosen_strike" for e in result.events)
+
+
+def test_no_arkhipov_patch_makes_two_officers_enough() -> None:
+    b59 = load_scenario(SCENARIO, ["no-arkhipov"]).actors["b59"]
+    assert {m.id for m in b59.members} == {"savitsky", "maslennikov"}
+    assert b59.rule is not None and b59.rule.k == 2
+
+
+def test_hotline_and_slow_letters_change_latency() -> None:
+    hot = load_scenario(SCENARIO, ["hotline"])
+    assert hot.actions["su_letter1"].message.channel == "hotline"  # type: ignore[union-attr]
+    slow = load_scenario(SCENARIO, ["slow-letters"])
+    base = load_scenario(SCENARIO)
+    for ch in ("letter", "cable", "rfk_dobrynin", "castro_cable"):
+        assert slow.channels[ch].latency.seconds == tuple(
+            2 * s for s in base.channels[ch].latency.seconds
+        )
+
+
+# ----------------------------------------------------------------------- model validity
+
+
+def outcomes(interventions: list[str], n: int = VALIDITY_RUNS) -> list[str]:
+    sc = load_scenario(SCENARIO, interventions)
+    engine = ReferenceEngine(sc)
+    policies = policy_set(sc)
+    return [engine.run(0, i, policies.make()).outcome.cls for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def baseline() -> list[str]:
+    return outcomes([])
+
+
+def mcnemar_z(base: list[str], other: list[str]) -> float:
+    """Paired z for 'nuclear use' (same seed and run index in both arms: common random
+    numbers). b: nuclear only with the intervention; c: only in the baseline."""
+    b = sum(1 for x, y in zip(base, other, strict=True) if y in NUCLEAR and x not in NUCLEAR)
+    c = sum(1 for x, y in zip(base, other, strict=True) if x in NUCLEAR and y not in NUCLEAR)
+    return (b - c) / math.sqrt(b + c) if b + c else 0.0
+
+
+def test_settlement_is_the_most_common_baseline_outcome(baseline: list[str]) -> None:
+    counts = Counter(baseline)
+    assert counts.most_common(1)[0][0] == "settlement"
+    assert counts["settlement"] / len(baseline) > 0.5
+
+
+@pytest.mark.parametrize("name", ["airstrike", "no-arkhipov"])
+def test_nuclear_use_is_likelier_than_in_the_baseline(baseline: list[str], name: str) -> None:
+    other = outcomes([name])
+    p_base = sum(x in NUCLEAR for x in baseline) / len(baseline)
+    p_other = sum(x in NUCLEAR for x in other) / len(other)
+    z = mcnemar_z(baseline, other)
+    assert p_other > p_base
+    assert z > 3, f"{name}: P(nuclear) {p_other:.3f} vs {p_base:.3f}, McNemar z = {z:.2f}"
