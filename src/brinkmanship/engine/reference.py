@@ -188,8 +188,15 @@ class ReferenceEngine:
         st.occurred = {a: set() for a in self.sc.actors}
         out = []
         for actor in self.sc.actors.values():
+            points = [
+                dp
+                for dp in self.decision_points[actor.id]
+                if st.tick in dp.schedule or dp.triggers & occurred[actor.id]
+            ]
+            if not points:
+                continue
             values = self._visible_values(st, actor.id)
-            if not self._due(st.tick, actor.id, occurred[actor.id], values):
+            if not any(dp.when(values) for dp in points):
                 continue
             legal = self.legal_actions(st, actor.id)
             obs = self.observe(st, actor.id, values)
@@ -402,12 +409,6 @@ class ReferenceEngine:
         )
 
     # -------------------------------------------------------------- deciding
-
-    def _due(self, tick: int, actor: str, occurred: set[str], values: Mapping[str, float]) -> bool:
-        for dp in self.decision_points[actor]:
-            if (tick in dp.schedule or dp.triggers & occurred) and dp.when(values):
-                return True
-        return False
 
     def legal_actions(self, st: RunState, actor_id: str) -> LegalActions:
         """``wait`` plus every action of the actor that may be taken now."""
