@@ -74,17 +74,36 @@ def test_validates_base_and_every_intervention() -> None:
 def test_principal_and_subordinate_actors(cuba: CompiledScenario) -> None:
     for principal in ("us", "su", "cuba", "un"):
         assert cuba.actors[principal].holder == principal
-    for sub, side in (("jcs", "us"), ("sac", "us"), ("navy", "us"), ("gsfk", "su"),
-                      ("airdef", "su"), ("b59", "su"), ("foxtrots", "su")):
+    for sub, side in (
+        ("jcs", "us"),
+        ("sac", "us"),
+        ("navy", "us"),
+        ("gsfk", "su"),
+        ("airdef", "su"),
+        ("b59", "su"),
+        ("foxtrots", "su"),
+    ):
         assert cuba.actors[sub].holder == side
     excomm = {m.id for m in cuba.actors["us"].members}
-    assert {"mcnamara", "rfk", "rusk", "bundy", "mccone", "taylor", "dillon", "stevenson",
-            "sorensen"} <= excomm
+    assert {
+        "mcnamara",
+        "rfk",
+        "rusk",
+        "bundy",
+        "mccone",
+        "taylor",
+        "dillon",
+        "stevenson",
+        "sorensen",
+    } <= excomm
     b59 = cuba.actors["b59"]
     assert b59.rule is not None and b59.rule.kind == "consent" and b59.rule.k == 3
     roles = {m.id: m.role for m in b59.members}
-    assert roles == {"savitsky": "captain", "maslennikov": "political officer",
-                     "arkhipov": "flotilla chief of staff"}
+    assert roles == {
+        "savitsky": "captain",
+        "maslennikov": "political officer",
+        "arkhipov": "flotilla chief of staff",
+    }
 
 
 def test_hidden_state_is_hidden_from_the_us(cuba: CompiledScenario) -> None:
@@ -148,10 +167,23 @@ def test_replay_key_events_at_documented_times_in_order(replay: RunResult) -> No
         assert hours <= tolerance, f"{ident} at {event.time}, documented {when}"
         ticks.append((event.tick, ident))
     documented_order = [
-        "bundy_briefs", "us_convene_excomm", "us_choose_quarantine", "us_rusk_dobrynin",
-        "us_address", "navy_quarantine_line", "navy_let_through", "navy_board", "su_letter1",
-        "su_fomin_feeler", "us_scali_reply", "su_letter2", "airdef_shoot_u2", "rf8_fired_on",
-        "us_rfk_dobrynin", "b59_corner", "su_accept_reply",
+        "bundy_briefs",
+        "us_convene_excomm",
+        "us_choose_quarantine",
+        "us_rusk_dobrynin",
+        "us_address",
+        "navy_quarantine_line",
+        "navy_let_through",
+        "navy_board",
+        "su_letter1",
+        "su_fomin_feeler",
+        "us_scali_reply",
+        "su_letter2",
+        "airdef_shoot_u2",
+        "rf8_fired_on",
+        "us_rfk_dobrynin",
+        "b59_corner",
+        "su_accept_reply",
     ]
     at = {ident: tick for tick, ident in ticks}
     assert [at[i] for i in documented_order] == sorted(at[i] for i in documented_order)
@@ -222,8 +254,9 @@ def test_every_element_cites_sources(cuba: CompiledScenario) -> None:
         assert param.range is not None and param.description
 
 
-def test_every_event_of_runs_cites_resolving_sources(cuba: CompiledScenario,
-                                                     replay: RunResult) -> None:
+def test_every_event_of_runs_cites_resolving_sources(
+    cuba: CompiledScenario, replay: RunResult
+) -> None:
     results = [replay]
     for name in ("airstrike", "no-arkhipov", "invasion"):
         results.append(run(load_scenario(SCENARIO, [name]), 0, 3))
@@ -264,8 +297,8 @@ def texts(yaml_text: str, replay: RunResult) -> str:
         (r"(?i)all (us |u\.s\. )?forces[^.]{0,20}defcon 2", "E9: only SAC reached DEFCON 2"),
         (r"(?i)capt(ain|\.)? (vasili )?arkhipov", "E5: Arkhipov was not the captain"),
         (r"(?i)arkhipov,? (the |b-59's )?captain", "E5"),
-        (r"(?i)(october|oct\.?) 1961|1961 crisis|crisis (of|in) 1961", "E1: the crisis was in 1962"),
-        (r"(?i)jupiters?( missiles)? (in|to|into) cuba", "E2: the Jupiters were in Turkey and Italy"),
+        (r"(?i)(october|oct\.?) 1961|1961 crisis|crisis (of|in) 1961", "E1: it was 1962"),
+        (r"(?i)jupiters?( missiles)? (in|to|into) cuba", "E2: Jupiters were in Turkey, Italy"),
         (r"(?i)ended the cold war|end of the cold war", "E3: the Cold War lasted to 1989-91"),
         (r"(?i)banned all (nuclear )?tests|ban(s|ned)? all (nuclear )?test", "E15"),
         (r"(?i)14[-–]27 october|october 14[-–]27", "E16: the thirteen days were 16-28 October"),
@@ -278,8 +311,7 @@ def test_no_section_e_error(texts: str, pattern: str, why: str) -> None:
     assert match is None, f"{why}: {match.group(0) if match else ''!r}"
 
 
-def test_no_section_e_error_in_historical_texts(cuba: CompiledScenario,
-                                                replay: RunResult) -> None:
+def test_no_section_e_error_in_historical_texts(cuba: CompiledScenario, replay: RunResult) -> None:
     history = "\n".join(e.text for e in replay.events) + "\n" + replay.outcome.text
     # E7: neither invasion nor bombing happened; E11: no hotline in the crisis
     assert not re.search(r"(?i)\b(invaded|bombed|invasion begins|troops land)\b", history)
@@ -315,8 +347,13 @@ def test_unknown_intervention_lists_the_ten() -> None:
 
 @pytest.mark.parametrize(
     "pair",
-    [("do-nothing", "airstrike"), ("do-nothing", "invasion"), ("airstrike", "blockade"),
-     ("no-secret-deal", "public-trade"), ("public-trade", "do-nothing")],
+    [
+        ("do-nothing", "airstrike"),
+        ("do-nothing", "invasion"),
+        ("airstrike", "blockade"),
+        ("no-secret-deal", "public-trade"),
+        ("public-trade", "do-nothing"),
+    ],
 )
 def test_contradicting_interventions_are_refused(pair: tuple[str, str]) -> None:
     with pytest.raises(BrinkError, match="contradict"):
