@@ -50,6 +50,13 @@ from brinkmanship.scenario import compiled as c
 
 EVERYONE = frozenset({"*"})
 COUNSEL_VERB = "recommends:"
+MESSAGE_NOUN = {
+    "offer": "offer",
+    "demand": "demand",
+    "accept": "acceptance",
+    "reject": "refusal",
+    "statement": "statement",
+}
 MISREADABLE = frozenset({"offer", "demand", "statement"})
 """Kinds of message a recipient can misread; an acceptance or refusal is unmistakable."""
 
@@ -228,7 +235,7 @@ class ReferenceEngine:
         audience = frozenset({actor.id})
         sources = {m.id: m.sources or actor.sources for m in actor.members}
         for cn in obs.counsel:
-            label = WAIT if cn.action == WAIT else self.sc.actions[cn.action].label.lower()
+            label = WAIT if cn.action == WAIT else _lower_first(self.sc.actions[cn.action].label)
             text = f"{cn.name} {COUNSEL_VERB} {label}" + (f" — {cn.why}" if cn.why else "")
             self._log(st, actor.id, "counsel", cn.member, text, sources[cn.member], audience)
 
@@ -345,7 +352,8 @@ class ReferenceEngine:
                 note = f" It is misread{as_kind}."
             text = (
                 f"{self.sc.actors[message.to].name} receives {self.sc.actors[action.actor].name}'s "
-                f"{message.kind} by {channel.label} (sent {self.sc.iso(transit.sent_tick)}).{note}"
+                f"{MESSAGE_NOUN[message.kind]} by {channel.label} "
+                f"(sent {self.sc.iso(transit.sent_tick)}).{note}"
             )
             audience = self._recipients(message) | {action.actor}
             self._log(st, message.to, "delivery", action.id, text, action.sources, audience)
@@ -619,6 +627,13 @@ class ReferenceEngine:
         st.in_transit[action.id] = Transit(action.id, st.tick, st.tick + ticks, misread)
         if message.of is not None:
             st.answered.add(message.of)
+
+
+def _lower_first(label: str) -> str:
+    """'Choose the quarantine' → 'choose the quarantine'; 'RFK meets Dobrynin' unchanged."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
 
 
 def latency_seconds(latency: c.Latency, u: float) -> float:

@@ -90,13 +90,12 @@ class Rational:
         st = self._belief(obs, seed, run)
         policies = self._models(obs.tick)
         engine = self.engine
-        requests = engine.requests(st)
-        choices = []
-        for request in requests:
-            if request.actor == self.actor:
-                move = first if first in request.legal else WAIT
-                choices.append((request.actor, Choice(move)))
-            else:
+        # The actor moves now (if its move is possible in this sampled world); whoever
+        # else is due this tick decides by its model.
+        move = first if first in engine.legal_actions(st, self.actor) else WAIT
+        choices = [(self.actor, Choice(move))]
+        for request in engine.requests(st):
+            if request.actor != self.actor:
                 choices.append((request.actor, engine.decide(st, request, policies[request.actor])))
         engine.apply(st, choices)
         engine.end_tick(st)

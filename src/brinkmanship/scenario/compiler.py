@@ -709,12 +709,6 @@ class Compiler:
         out = {}
         for index, (eid, e) in enumerate(self.sc.events.items()):
             path: PathT = ("events", eid)
-            if e.at is not None and e.hazard is not None:
-                self.fail(
-                    path,
-                    f"event {eid!r} has both 'at' and 'hazard'; "
-                    "an event is scheduled or random, not both",
-                )
             actor = self.actor_ref(e.actor, (*path, "actor")) if e.actor is not None else ""
             out[eid] = c.Event(
                 id=eid,

@@ -1,0 +1,67 @@
+"""Decision-makers on cuba-1962: the behaviour Allison's models and the doctrines must show."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from brinkmanship.engine.reference import ReferenceEngine
+from brinkmanship.engine.trajectory import RunResult
+from brinkmanship.policies.registry import policy_set
+from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.scenario.loader import load_scenario
+
+NUCLEAR = {"tactical_nuclear_use", "general_nuclear_war"}
+
+
+def runs(sc: CompiledScenario, n: int, **policies: str) -> list[RunResult]:
+    engine = ReferenceEngine(sc)
+    chosen = policy_set(sc, policies)
+    return [engine.run(0, i, chosen.make()) for i in range(n)]
+
+
+def decision_of_20_october(sc: CompiledScenario, result: RunResult) -> str:
+    choice = next(c for c in result.choices if c.actor == "us" and c.action.startswith("us_choose"))
+    assert sc.iso(choice.tick).startswith("1962-10-20"), sc.iso(choice.tick)
+    return choice.action
+
+
+def test_political_excomm_chooses_the_quarantine_in_most_runs() -> None:
+    sc = load_scenario("cuba-1962")
+    choices = Counter(decision_of_20_october(sc, r) for r in runs(sc, 100, us="political"))
+    assert choices["us_choose_quarantine"] >= 60, choices
+
+
+def test_political_excomm_with_stronger_hawks_chooses_the_air_strike() -> None:
+    sc = load_scenario("cuba-1962", params={"hawk_influence": 2.0})
+    choices = Counter(decision_of_20_october(sc, r) for r in runs(sc, 100, us="political"))
+    assert choices["us_choose_airstrike"] >= 80, choices
+
+
+def test_rational_that_values_removing_the_missiles_escalates_more() -> None:
+    sc = load_scenario("cuba-1962")
+    goal = "10 if withdrawal_agreed or us_attacked else 0"
+
+    def escalation(spec: str) -> list[int]:
+        result = runs(sc, 1, us=spec)[0]
+        return [
+            sc.actions[c.action].escalation
+            for c in result.choices
+            if c.actor == "us" and c.action != "wait"
+        ]
+
+    default = escalation("rational:horizon=48,samples=2")
+    driven = escalation(f"rational:horizon=48,samples=2,goal={goal}")
+    assert max(driven, default=0) > max(default, default=0)
+    assert sum(driven) > sum(default)
+
+
+def test_hawk_and_dove_give_different_outcomes_on_paired_runs() -> None:
+    sc = load_scenario("cuba-1962")
+    hawks = [r.outcome.cls for r in runs(sc, 60, us="hawk", su="hawk")]
+    doves = [r.outcome.cls for r in runs(sc, 60, us="dove", su="dove")]
+    hawk_nuclear = sum(h in NUCLEAR for h in hawks)
+    dove_nuclear = sum(d in NUCLEAR for d in doves)
+    # paired on the same seed and run indices: runs where only the hawks go nuclear
+    only_hawks = sum(h in NUCLEAR and d not in NUCLEAR for h, d in zip(hawks, doves, strict=True))
+    assert hawk_nuclear > dove_nuclear
+    assert only_hawks >= 20, (Counter(hawks), Counter(doves))
