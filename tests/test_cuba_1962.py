@@ -7,13 +7,15 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from importlib import resources
+from typing import Any
 
 import pytest
 
 from brinkmanship.engine.reference import ReferenceEngine
-from brinkmanship.engine.trajectory import RunResult
+from brinkmanship.engine.trajectory import RunResult, TrajectoryEvent
 from brinkmanship.errors import BrinkError, UnknownNameError
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
@@ -117,7 +119,9 @@ def test_hidden_state_is_hidden_from_the_us(cuba: CompiledScenario) -> None:
 # ----------------------------------------------------------------------- the historical replay
 
 
-def first(result: RunResult, ident: str, kinds: tuple[str, ...] = ("action", "message", "event")):
+def first(
+    result: RunResult, ident: str, kinds: tuple[str, ...] = ("action", "message", "event")
+) -> TrajectoryEvent:
     for event in result.events:
         if event.id == ident and event.kind in kinds:
             return event
@@ -235,7 +239,7 @@ def test_jsonl_contract(replay: RunResult) -> None:
 
 
 def test_every_element_cites_sources(cuba: CompiledScenario) -> None:
-    groups = {
+    groups: dict[str, Mapping[str, Any]] = {
         "actions": cuba.actions,
         "events": cuba.events,
         "terms": cuba.terms,
