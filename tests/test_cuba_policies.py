@@ -65,3 +65,14 @@ def test_hawk_and_dove_give_different_outcomes_on_paired_runs() -> None:
     only_hawks = sum(h in NUCLEAR and d not in NUCLEAR for h, d in zip(hawks, doves, strict=True))
     assert hawk_nuclear > dove_nuclear
     assert only_hawks >= 20, (Counter(hawks), Counter(doves))
+
+
+def test_organizational_navy_runs_the_quarantine_by_routine_with_slippage() -> None:
+    sc = load_scenario("cuba-1962")
+    results = runs(sc, 30, navy="organizational")
+    navy = [c for r in results for c in r.choices if c.actor == "navy" and c.action != "wait"]
+    for result in results:
+        moves = [c.action for c in result.choices if c.actor == "navy" and c.action != "wait"]
+        assert moves and moves[0] == "navy_quarantine_line"
+    assert any("late" in c.why or "differently" in c.why for c in navy)
+    assert {"navy_let_through", "navy_board"} <= {c.action for c in navy}

@@ -173,6 +173,7 @@ class Repertoire(Cited):
     """Standard operating procedures (Allison's Model II): routines tried in order, the
     inertia of repeating the last one, and slippage in carrying orders out."""
 
+    description: str = ""
     routines: tuple[Rule, ...]
     inertia: float = Field(default=0.5, ge=0, le=1)
     slippage: float = Field(default=0.1, ge=0, le=1)
