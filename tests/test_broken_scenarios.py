@@ -118,8 +118,7 @@ def brink_subprocess(args: Sequence[str], *, script: bool = False) -> Result:
     """Run the real entry point in a subprocess: ``python -m brinkmanship.cli`` or ``brink``."""
     if script:
         exe = Path(sys.executable).parent / "brink"
-        if not exe.exists():
-            pytest.skip(f"no brink script next to {sys.executable}")
+        assert exe.exists(), f"the console script brink is not installed next to {sys.executable}"
         command = [str(exe), *args]
     else:
         command = [sys.executable, "-m", "brinkmanship.cli", *args]

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -70,7 +71,7 @@ def test_validates_base_and_every_intervention() -> None:
     sc = validate_source(read_source(SCENARIO))
     assert sc.id == SCENARIO
     assert {"us", "su", "cuba"} <= set(sc.actors)
-    assert sc.zone.key == "America/New_York"  # type: ignore[attr-defined]
+    assert isinstance(sc.zone, ZoneInfo) and sc.zone.key == "America/New_York"
 
 
 def test_principal_and_subordinate_actors(cuba: CompiledScenario) -> None:
@@ -397,7 +398,8 @@ def test_no_arkhipov_patch_makes_two_officers_enough() -> None:
 
 def test_hotline_and_slow_letters_change_latency() -> None:
     hot = load_scenario(SCENARIO, ["hotline"])
-    assert hot.actions["su_letter1"].message.channel == "hotline"  # type: ignore[union-attr]
+    letter = hot.actions["su_letter1"].message
+    assert letter is not None and letter.channel == "hotline"
     slow = load_scenario(SCENARIO, ["slow-letters"])
     base = load_scenario(SCENARIO)
     for ch in ("letter", "cable", "rfk_dobrynin", "castro_cable"):

@@ -280,7 +280,7 @@ def test_stream_wraps_uniform() -> None:
         42, 3, 5, "event:shootdown", 0.5
     )
     with pytest.raises(dataclasses.FrozenInstanceError):
-        stream.run = 4  # type: ignore[misc]
+        setattr(stream, "run", 4)  # noqa: B010 - a frozen dataclass must refuse assignment
 
 
 # --------------------------------------------------------------------------- validation

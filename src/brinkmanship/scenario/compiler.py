@@ -8,7 +8,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
-from typing import NoReturn
+from typing import Literal, NoReturn
 
 from brinkmanship.errors import ExpressionError, Location, ScenarioError
 from brinkmanship.scenario import compiled as c
@@ -579,9 +579,9 @@ class Compiler:
             self.fail(
                 path, "give exactly one of fixed, uniform [low, high], triangular [low, mode, high]"
             )
-        kind = given[0]
         if lat.fixed is not None:
             return c.Latency("fixed", (self.duration(lat.fixed, (*path, "fixed")).total_seconds(),))
+        kind: Literal["uniform", "triangular"] = "uniform" if lat.uniform else "triangular"
         values = lat.uniform if lat.uniform is not None else lat.triangular
         assert values is not None
         secs = tuple(
@@ -589,7 +589,7 @@ class Compiler:
         )
         if list(secs) != sorted(secs):
             self.fail((*path, kind), f"{kind} latency values must be in increasing order")
-        return c.Latency(kind, secs)  # type: ignore[arg-type]
+        return c.Latency(kind, secs)
 
     def _actions(self) -> dict[str, c.Action]:
         out = {}

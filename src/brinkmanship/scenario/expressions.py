@@ -1039,7 +1039,8 @@ class _VectorCompiler:
             a, b = left(env, mask), right(env, mask)
             if np.any(_live(mask, np.equal(b, 0.0))):
                 raise EvaluationError(message)
-            return ufunc(a, b)  # type: ignore[no-any-return]
+            result: _Values = ufunc(a, b)
+            return result
 
         return divide
 
