@@ -9,9 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from brinkmanship.analysis.compare import compare
 from brinkmanship.analysis.montecarlo import Job, run_many, summarize
+from brinkmanship.analysis.results import query, read_metadata
 from brinkmanship.analysis.stats import paired_difference, quartiles, wilson
+from brinkmanship.errors import BrinkError
 from brinkmanship.scenario.loader import load_scenario
 
 COIN = str(Path(__file__).parent / "data" / "coin.yaml")
@@ -98,3 +102,35 @@ def test_mc_bad_runs() -> None:
         timeout=120,
     )
     assert result.returncode == 2 and "--runs must be at least 1" in result.stderr
+
+
+def test_results_to_parquet_and_sql(tmp_path: Path) -> None:
+    out = tmp_path / "runs.parquet"
+    cli = [sys.executable, "-m", "brinkmanship.cli"]
+    summary = json.loads(
+        subprocess.run(
+            [*cli, "mc", "standoff", "--runs", "80", "--seed", "3", "--json", "--out", str(out)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+        ).stdout
+    )
+    meta = read_metadata(out)
+    assert meta["scenario"] == "standoff" and meta["seed"] == 3
+    columns, rows = query(out, "select outcome, count(*) from runs group by outcome")
+    assert columns == ["outcome", "count_star()"]
+    counts = dict(rows)
+    for outcome, stats in summary["outcomes"].items():
+        assert counts.get(outcome, 0) == stats["count"]
+    again = subprocess.run(
+        [*cli, "mc", "standoff", "--runs", "5", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert again.returncode == 2 and "already exists" in again.stderr
+    assert read_metadata(out)["seed"] == 3  # the earlier results are untouched
+    with pytest.raises(BrinkError, match="query failed"):
+        query(out, "select nope from runs")

@@ -7,6 +7,7 @@ import sys
 import time
 from dataclasses import asdict
 from enum import Enum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,6 +19,7 @@ from brinkmanship import __version__
 from brinkmanship.analysis.compare import Difference
 from brinkmanship.analysis.compare import compare as analysis_compare
 from brinkmanship.analysis.montecarlo import Job, RunSummary, Summary, run_many, summarize
+from brinkmanship.analysis.results import query, to_table, write_new
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import BrinkError
 from brinkmanship.narrative import jsonl_lines, text_lines
@@ -287,14 +289,21 @@ def mc(
     intervention: InterventionOpt = None,
     workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Also write one row per run to this new Parquet file.")
+    ] = None,
 ) -> None:
     """Monte Carlo: outcome probabilities with 95% Wilson intervals, time to resolution,
     peak escalation."""
     job, sc = _job(scenario, seed, policy, intervention)
+    if out is not None and out.exists():
+        raise BrinkError(f"{out} already exists; choose another path or remove it first")
     started = time.perf_counter()
     results = _run_with_progress(job, runs, workers, f"{sc.id}: {runs} runs")
     elapsed = time.perf_counter() - started
     summary = summarize(sc, results)
+    if out is not None:
+        write_new(out, to_table(sc, job, results))
     if as_json:
         _out(json.dumps(_summary_json(job, summary, elapsed)))
         return
@@ -379,6 +388,26 @@ def compare(
                 f"±{d.unpaired_half_width:.3f}",
             )
         console.print(table)
+
+
+@app.command("query")
+def query_results(
+    path: Annotated[Path, typer.Argument(help="A results file (brink mc --out) or a directory.")],
+    sql: Annotated[str, typer.Argument(help="SQL over the view `runs`.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print rows as JSON objects.")] = False,
+) -> None:
+    """SQL (DuckDB) over run results: the view `runs` has one row per run."""
+    columns, rows = query(path, sql)
+    if as_json:
+        for row in rows:
+            _out(json.dumps(dict(zip(columns, row, strict=True)), default=str))
+        return
+    table = Table()
+    for col in columns:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*(str(v) for v in row))
+    _wide_console().print(table)
 
 
 @app.command()
