@@ -20,6 +20,7 @@ from brinkmanship.analysis.compare import Difference
 from brinkmanship.analysis.compare import compare as analysis_compare
 from brinkmanship.analysis.montecarlo import Job, RunSummary, Summary, run_many, summarize
 from brinkmanship.analysis.results import query, to_table, write_new
+from brinkmanship.analysis.sweep import Axis, make_spec, prepare, run_local
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import BrinkError
 from brinkmanship.narrative import jsonl_lines, text_lines
@@ -388,6 +389,62 @@ def compare(
                 f"±{d.unpaired_half_width:.3f}",
             )
         console.print(table)
+
+
+@app.command()
+def sweep(
+    scenario: ScenarioArg,
+    param: Annotated[list[str], typer.Option("--param", help="NAME=LOW:HIGH:STEPS (repeatable).")],
+    out: Annotated[Path, typer.Option(help="Directory for the manifest and Parquet parts.")],
+    runs: Annotated[int, typer.Option(help="Runs per point.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed, 0 <= seed < 2**63.")] = 0,
+    samples: Annotated[
+        int | None,
+        typer.Option(help="Latin hypercube with this many points instead of a grid."),
+    ] = None,
+    policy: PolicyOpt = None,
+    intervention: InterventionOpt = None,
+    chunk: Annotated[int, typer.Option(help="Runs per part (the checkpoint unit).")] = 256,
+    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+    resume: Annotated[bool, typer.Option(help="Finish an interrupted sweep in --out.")] = False,
+) -> None:
+    """Sweep scenario parameters over a grid or a Latin hypercube; results as Parquet parts
+    plus a manifest, queryable with `brink query DIR`."""
+    job, sc = _job(scenario, seed, policy, intervention)
+    axes = [Axis.parse(p) for p in param]
+    for axis in axes:
+        info = sc.parameters.get(axis.name)
+        if info is not None and info.range is not None:
+            lo, hi = info.range
+            if axis.low < lo or axis.high > hi:
+                raise BrinkError(
+                    f"--param {axis.name}: [{axis.low:g}, {axis.high:g}] leaves the parameter's "
+                    f"range [{lo:g}, {hi:g}]"
+                )
+    spec = make_spec(
+        scenario,
+        seed,
+        runs,
+        chunk,
+        job.interventions,
+        job.policies,
+        axes,
+        list(sc.parameters),
+        samples,
+    )
+    todo = prepare(spec, out, resume)
+    total = sum(e - s for _, s, e in todo)
+    console = Console(stderr=True)
+    if total and console.is_terminal:
+        with Progress(*Progress.get_default_columns(), console=console, transient=True) as bar:
+            task = bar.add_task(f"{len(spec.points)} points", total=total)
+            run_local(spec, out, todo, workers, lambda n: bar.advance(task, n))
+    elif total:
+        run_local(spec, out, todo, workers)
+    _out(
+        f"{out}: {len(spec.points)} points × {runs} runs done ({total} run now, "
+        f'{len(spec.points) * runs - total} already there); query with: brink query {out} "SQL"'
+    )
 
 
 @app.command("query")

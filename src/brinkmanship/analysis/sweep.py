@@ -1,0 +1,232 @@
+"""Sweeps over scenario parameters: a grid or a Latin hypercube of points, each run on
+the same run indices (common random numbers across points), written as Parquet parts
+with a manifest, one part per (point, chunk of runs).
+
+A part is written to a temporary name and renamed into place, so a part either exists
+whole or not at all: after a kill at any moment, ``resume`` runs exactly the missing
+parts, and the union of parts equals that of an uninterrupted sweep.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from brinkmanship import __version__
+from brinkmanship.analysis.montecarlo import Job, run_chunk
+from brinkmanship.analysis.results import to_table
+from brinkmanship.engine import rng
+from brinkmanship.errors import BrinkError, UnknownNameError
+
+MANIFEST = "manifest.json"
+PARTS = "parts"
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept parameter: ``NAME=LOW:HIGH:STEPS``."""
+
+    name: str
+    low: float
+    high: float
+    steps: int
+
+    @classmethod
+    def parse(cls, text: str) -> Axis:
+        name, eq, spec = text.partition("=")
+        parts = spec.split(":")
+        if not eq or not name or len(parts) != 3:
+            raise BrinkError(f"--param {text!r} must look like NAME=LOW:HIGH:STEPS, e.g. p=0:1:5")
+        try:
+            low, high, steps = float(parts[0]), float(parts[1]), int(parts[2])
+        except ValueError:
+            raise BrinkError(
+                f"--param {text!r}: LOW and HIGH must be numbers, STEPS a whole number"
+            ) from None
+        if low > high:
+            raise BrinkError(f"--param {text!r}: LOW {low:g} is greater than HIGH {high:g}")
+        if steps < 1:
+            raise BrinkError(f"--param {text!r}: STEPS must be at least 1")
+        return cls(name.strip(), low, high, steps)
+
+    def values(self) -> list[float]:
+        if self.steps == 1:
+            return [self.low]
+        return [self.low + (self.high - self.low) * i / (self.steps - 1) for i in range(self.steps)]
+
+
+def grid(axes: Sequence[Axis]) -> list[dict[str, float]]:
+    """Every combination of the axes' values."""
+    return [
+        dict(zip([a.name for a in axes], combo, strict=True))
+        for combo in itertools.product(*(a.values() for a in axes))
+    ]
+
+
+def latin_hypercube(axes: Sequence[Axis], samples: int, seed: int) -> list[dict[str, float]]:
+    """``samples`` points, each axis cut into ``samples`` strata used once; reproducible
+    from ``seed`` (counter-based draws)."""
+    if samples < 1:
+        raise BrinkError("--samples must be at least 1")
+    columns: dict[str, list[float]] = {}
+    for axis in axes:
+        keys = [rng.uniform(seed, i, 0, f"lhs:order:{axis.name}") for i in range(samples)]
+        order = sorted(range(samples), key=lambda i: keys[i])
+        column = []
+        for i in range(samples):
+            u = rng.uniform(seed, i, 0, f"lhs:jitter:{axis.name}")
+            column.append(axis.low + (axis.high - axis.low) * (order[i] + u) / samples)
+        columns[axis.name] = column
+    return [{name: columns[name][i] for name in columns} for i in range(samples)]
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """Everything that defines a sweep; stored as its manifest."""
+
+    scenario: str
+    seed: int
+    runs: int
+    chunk: int
+    interventions: tuple[str, ...]
+    policies: tuple[tuple[str, str], ...]
+    axes: tuple[Axis, ...]
+    points: tuple[tuple[tuple[str, float], ...], ...]
+    design: str
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["version"] = __version__
+        plain: dict[str, Any] = json.loads(json.dumps(data))  # tuples become lists
+        return plain
+
+    def job(self, point: int) -> Job:
+        return Job(self.scenario, self.seed, self.interventions, self.policies, self.points[point])
+
+    def units(self) -> list[tuple[int, int, int]]:
+        """(point, first run, end run) for every part of the sweep."""
+        return [
+            (p, start, min(start + self.chunk, self.runs))
+            for p in range(len(self.points))
+            for start in range(0, self.runs, self.chunk)
+        ]
+
+
+def part_name(point: int, start: int) -> str:
+    return f"p{point:05d}-r{start:010d}.parquet"
+
+
+def run_unit(spec: SweepSpec, out: str, point: int, start: int, stop: int) -> str:
+    """Run one part and write it atomically; returns its file name."""
+    job = spec.job(point)
+    sc, _ = job.load()
+    table = to_table(sc, job, run_chunk(job, start, stop))
+    table = table.append_column("point", pa.array([point] * table.num_rows, pa.int32()))
+    for name, value in spec.points[point]:
+        table = table.append_column(name, pa.array([value] * table.num_rows, pa.float64()))
+    final = Path(out) / PARTS / part_name(point, start)
+    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+    pq.write_table(table, tmp)
+    tmp.replace(final)
+    return final.name
+
+
+def prepare(spec: SweepSpec, out: Path, resume: bool) -> list[tuple[int, int, int]]:
+    """Check the output directory against the spec; return the units still to run."""
+    manifest = out / MANIFEST
+    if out.exists() and not out.is_dir():
+        raise BrinkError(f"{out} exists and is not a directory")
+    if manifest.exists():
+        try:
+            existing = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            raise BrinkError(f"{manifest} is unreadable; choose a new --out directory") from None
+        mine = spec.to_json()
+        existing.pop("version", None)
+        mine.pop("version", None)
+        if existing != mine:
+            raise BrinkError(
+                f"{out} holds a different sweep (its manifest differs); choose a new --out "
+                "directory — nothing there was changed"
+            )
+        if not resume:
+            raise BrinkError(f"{out} already holds this sweep; add --resume to finish it")
+    elif out.exists() and any(out.iterdir()):
+        raise BrinkError(f"{out} is not empty and holds no sweep manifest; choose a new directory")
+    (out / PARTS).mkdir(parents=True, exist_ok=True)
+    if not manifest.exists():
+        tmp = out / f".{MANIFEST}.tmp"
+        tmp.write_text(json.dumps(spec.to_json(), indent=2), encoding="utf-8")
+        tmp.replace(manifest)
+    for stale in (out / PARTS).glob(".*.tmp"):
+        stale.unlink()
+    done = {p.name for p in (out / PARTS).glob("*.parquet")}
+    return [u for u in spec.units() if part_name(u[0], u[1]) not in done]
+
+
+def run_local(
+    spec: SweepSpec,
+    out: Path,
+    units: Iterable[tuple[int, int, int]],
+    workers: int | None = None,
+    on_part: Callable[[int], None] | None = None,
+) -> None:
+    """Run the units over local processes; each finished part is kept even if interrupted."""
+    todo = list(units)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    if workers == 1:
+        for p, s, e in todo:
+            run_unit(spec, str(out), p, s, e)
+            if on_part:
+                on_part(e - s)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(run_unit, spec, str(out), p, s, e): e - s for p, s, e in todo}
+        for future, size in futures.items():
+            future.result()
+            if on_part:
+                on_part(size)
+
+
+def make_spec(
+    scenario: str,
+    seed: int,
+    runs: int,
+    chunk: int,
+    interventions: Sequence[str],
+    policies: Sequence[tuple[str, str]],
+    axes: Sequence[Axis],
+    declared: Sequence[str],
+    samples: int | None,
+) -> SweepSpec:
+    """Check the axes against the scenario's parameters and lay out the points."""
+    if runs < 1:
+        raise BrinkError(f"--runs must be at least 1, got {runs}")
+    if chunk < 1:
+        raise BrinkError(f"--chunk must be at least 1, got {chunk}")
+    if not axes:
+        raise BrinkError("give at least one --param NAME=LOW:HIGH:STEPS")
+    for axis in axes:
+        if axis.name not in declared:
+            raise UnknownNameError("parameter", axis.name, list(declared))
+    points = latin_hypercube(axes, samples, seed) if samples else grid(axes)
+    return SweepSpec(
+        scenario=scenario,
+        seed=seed,
+        runs=runs,
+        chunk=chunk,
+        interventions=tuple(interventions),
+        policies=tuple(policies),
+        axes=tuple(axes),
+        points=tuple(tuple(sorted(p.items())) for p in points),
+        design=f"lhs:{samples}" if samples else "grid",
+    )

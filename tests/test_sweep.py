@@ -1,0 +1,152 @@
+"""Sweeps: designs, identical results however the work is split or interrupted."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from brinkmanship.analysis.sweep import Axis, grid, latin_hypercube, make_spec, prepare, run_local
+from brinkmanship.errors import BrinkError
+
+CLI = [sys.executable, "-m", "brinkmanship.cli"]
+PARAMS = ["--param", "incident_rate=0:0.04:3"]
+
+
+def content_hash(out: Path) -> str:
+    """A hash of every row of every part, sorted by (point, run)."""
+    rows: list[tuple[object, ...]] = []
+    for part in sorted((out / "parts").glob("*.parquet")):
+        table = pq.read_table(part)
+        rows += list(
+            zip(*(table.column(c).to_pylist() for c in sorted(table.column_names)), strict=True)
+        )
+    rows.sort(key=lambda r: json.dumps(r, default=str))
+    return hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
+
+
+def sweep_cli(
+    out: Path, *extra: str, runs: int = 240, chunk: int = 40
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            *CLI,
+            "sweep",
+            "standoff",
+            *PARAMS,
+            "--runs",
+            str(runs),
+            "--chunk",
+            str(chunk),
+            "--out",
+            str(out),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+def test_grid_and_latin_hypercube() -> None:
+    axes = [Axis.parse("a=0:1:3"), Axis.parse("b=10:20:2")]
+    points = grid(axes)
+    assert len(points) == 6 and {p["a"] for p in points} == {0.0, 0.5, 1.0}
+    lhs = latin_hypercube(axes, 10, seed=4)
+    assert lhs == latin_hypercube(axes, 10, seed=4)
+    for axis in axes:
+        strata = sorted(int((p[axis.name] - axis.low) / (axis.high - axis.low) * 10) for p in lhs)
+        assert strata == list(range(10))  # every stratum used exactly once
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("a=1:0:2", "greater than HIGH"),
+        ("a=0:1", "NAME=LOW:HIGH:STEPS"),
+        ("a=0:1:0", "at least 1"),
+        ("a=x:1:2", "must be numbers"),
+    ],
+)
+def test_bad_axes(text: str, fragment: str) -> None:
+    with pytest.raises(BrinkError, match=fragment):
+        Axis.parse(text)
+
+
+def test_results_do_not_depend_on_chunks_or_workers(tmp_path: Path) -> None:
+    axes = [Axis.parse("incident_rate=0:0.04:2")]
+    declared = ["incident_rate"]
+    small = make_spec("standoff", 1, 60, 7, (), (), axes, declared, None)
+    large = make_spec("standoff", 1, 60, 60, (), (), axes, declared, None)
+    run_local(small, tmp_path / "a", prepare(small, tmp_path / "a", False), workers=1)
+    run_local(large, tmp_path / "b", prepare(large, tmp_path / "b", False), workers=2)
+    assert content_hash(tmp_path / "a") == content_hash(tmp_path / "b")
+
+
+def test_kill_9_then_resume_equals_an_uninterrupted_sweep(tmp_path: Path) -> None:
+    whole, broken = tmp_path / "whole", tmp_path / "broken"
+    assert sweep_cli(whole, "--workers", "1").returncode == 0
+    proc = subprocess.Popen(
+        [
+            *CLI,
+            "sweep",
+            "standoff",
+            *PARAMS,
+            "--runs",
+            "240",
+            "--chunk",
+            "40",
+            "--out",
+            str(broken),
+            "--workers",
+            "1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while len(list((broken / "parts").glob("*.parquet"))) < 3:
+        assert proc.poll() is None, "the sweep finished before it could be killed; make it longer"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    parts = len(list((broken / "parts").glob("*.parquet")))
+    assert 3 <= parts < 18
+    resumed = sweep_cli(broken, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{18 * 40 - parts * 40} run now" in resumed.stdout
+    assert content_hash(broken) == content_hash(whole)
+    assert not list((broken / "parts").glob(".*"))
+
+
+def test_bad_sweeps_change_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    assert sweep_cli(out, runs=40).returncode == 0
+    before = content_hash(out)
+    again = sweep_cli(out, runs=40)
+    assert again.returncode == 2 and "add --resume" in again.stderr
+    other = sweep_cli(out, "--resume", runs=50)
+    assert other.returncode == 2 and "holds a different sweep" in other.stderr
+    unknown = subprocess.run(
+        [*CLI, "sweep", "standoff", "--param", "nope=0:1:2", "--runs", "5", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert unknown.returncode == 2 and "valid parameters:" in unknown.stderr
+    zero = sweep_cli(tmp_path / "z", runs=0)
+    assert zero.returncode == 2 and "--runs must be at least 1" in zero.stderr
+    assert content_hash(out) == before
+    assert "Traceback" not in again.stderr + other.stderr + unknown.stderr + zero.stderr
