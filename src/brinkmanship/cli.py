@@ -498,6 +498,10 @@ def version() -> None:
     _out(__version__)
 
 
+# Larger commands live in their own modules and register themselves on `app` when imported.
+from brinkmanship import cli_eval, cli_play, cli_report, cli_serve  # noqa: E402, F401
+
+
 def main() -> None:
     """Entry point: user errors become one message on stderr and exit code 2."""
     try:
