@@ -68,3 +68,7 @@ class IllegalChoiceError(BrinkError):
     """A policy returned a choice outside the legal actions: a bug in the policy."""
 
     exit_code = 3
+
+
+class StaleChoiceError(BrinkError):
+    """A player's choice was made for a decision point that has already passed."""

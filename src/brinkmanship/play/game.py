@@ -1,0 +1,265 @@
+"""The game core shared by the terminal and the web: one human side, every other actor
+acting through its policy, state rebuilt from the record by replay.
+
+A :class:`Game` wraps the reference engine's step API. It stops at each decision point of
+the player's side where more than ``wait`` is legal (a point with nothing to choose passes
+by itself), and :meth:`Game.choose` applies the player's choice, lets the other actors
+decide on the same state, and runs on to the next such point or the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from brinkmanship import __version__
+from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
+from brinkmanship.engine.reference import DecisionRequest, ReferenceEngine, RunState
+from brinkmanship.engine.trajectory import OutcomeResult, TrajectoryEvent
+from brinkmanship.errors import BrinkError, IllegalChoiceError, StaleChoiceError, UnknownNameError
+from brinkmanship.play.record import GameRecord, PlayerMove, SaveFileError
+from brinkmanship.play.view import GameView, build_view
+from brinkmanship.policies.base import Policy
+from brinkmanship.policies.registry import default_policy, policy_set
+from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.scenario.loader import load_scenario
+
+if TYPE_CHECKING:
+    from brinkmanship.play.debrief import Debrief
+
+__all__ = [
+    "Game",
+    "GameRecord",
+    "GameView",
+    "IllegalChoiceError",
+    "PlayerMove",
+    "ReplayError",
+    "StaleChoiceError",
+    "opponent_specs",
+]
+
+
+class ReplayError(SaveFileError):
+    """A record that no longer replays (the scenario or the program changed, or it was edited)."""
+
+
+class PlayerPolicy:
+    """The player's choice, passed through the engine's decision step (body rules apply)."""
+
+    name = "player"
+
+    def __init__(self, action: str) -> None:
+        self.action = action
+
+    def decide(self, observation: Observation, legal: LegalActions) -> Choice:
+        return Choice(self.action)
+
+
+def opponent_specs(sc: CompiledScenario, side: str, opponent: str | None) -> dict[str, str]:
+    """A policy spec for every actor but ``side``.
+
+    ``opponent`` (if given) plays every other *principal* actor — one that serves its own
+    side, such as the Soviet leader or Castro; commands that serve a side (the Joint Chiefs,
+    a submarine) and all actors when ``opponent`` is ``None`` keep their scenario default.
+    """
+    if side not in sc.actors:
+        raise UnknownNameError("side", side, list(sc.actors), f" in {sc.id!r}")
+    specs: dict[str, str] = {}
+    for actor in sc.actors.values():
+        if actor.id == side:
+            continue
+        principal = actor.holder == actor.id
+        specs[actor.id] = opponent if opponent and principal else default_policy(sc, actor.id)
+    return specs
+
+
+class Game:
+    """One game in progress (or finished); see the module docstring."""
+
+    def __init__(self, record: GameRecord, scenario: CompiledScenario) -> None:
+        self.record = record
+        self.scenario = scenario
+        self._engine = ReferenceEngine(scenario)
+        expected = set(scenario.actors) - {record.side}
+        if record.side not in scenario.actors:
+            raise UnknownNameError(
+                "side", record.side, list(scenario.actors), f" in {scenario.id!r}"
+            )
+        if set(record.opponents) != expected:
+            missing = sorted(expected - set(record.opponents))
+            extra = sorted(set(record.opponents) - expected)
+            raise BrinkError(
+                "opponents must name a policy for every actor but the player's side"
+                + (f"; missing: {', '.join(missing)}" if missing else "")
+                + (f"; not other actors of {scenario.id!r}: {', '.join(extra)}" if extra else "")
+            )
+        self._policies: dict[str, Policy] = policy_set(scenario, record.opponents).make()
+        self._policies.pop(record.side, None)
+        self._state: RunState = self._engine.start(record.seed)
+        self._requests: list[DecisionRequest] = []
+        self.request: DecisionRequest | None = None
+        self._advance(None)
+
+    # ------------------------------------------------------------ creating
+
+    @classmethod
+    def new(
+        cls,
+        scenario: str,
+        side: str,
+        *,
+        opponent: str | None = None,
+        seed: int = 0,
+        interventions: Sequence[str] = (),
+    ) -> Game:
+        """A new game at the player's first decision point."""
+        if not 0 <= seed < 2**63:
+            raise BrinkError(f"seed must be in [0, 2**63), got {seed}")
+        sc = load_scenario(scenario, list(interventions))
+        record = GameRecord(
+            scenario=scenario,
+            interventions=list(interventions),
+            side=side,
+            opponents=opponent_specs(sc, side, opponent),
+            seed=seed,
+            moves=[],
+            version=__version__,
+        )
+        return cls(record, sc)
+
+    @classmethod
+    def from_record(cls, record: GameRecord) -> Game:
+        """Rebuild a game by replaying its record; :class:`ReplayError` if it no longer replays."""
+        try:
+            sc = load_scenario(record.scenario, record.interventions)
+            game = cls(record.model_copy(update={"moves": []}), sc)
+        except BrinkError as exc:
+            raise ReplayError(f"the saved game cannot be set up again: {exc}") from None
+        for number, move in enumerate(record.moves, start=1):
+            try:
+                game.choose(move.action, at_tick=move.tick)
+            except BrinkError as exc:
+                saved = f" (saved by version {record.version})" if record.version else ""
+                raise ReplayError(
+                    f"the saved game no longer replays{saved}: move {number} "
+                    f"({move.action!r} at tick {move.tick}): {exc}"
+                ) from None
+        return game
+
+    # ------------------------------------------------------------- state
+
+    @property
+    def finished(self) -> bool:
+        return self._state.finished
+
+    @property
+    def outcome(self) -> OutcomeResult | None:
+        return self._state.outcome
+
+    @property
+    def tick(self) -> int:
+        return self._state.tick
+
+    @property
+    def events(self) -> tuple[TrajectoryEvent, ...]:
+        """The full trajectory so far (the narrator's record; for the debrief, not the player)."""
+        return tuple(self._state.events)
+
+    @property
+    def policy_specs(self) -> Mapping[str, str]:
+        """Who plays each actor: ``player`` for the side, the policy spec for the others."""
+        return {
+            a: "player" if a == self.record.side else self.record.opponents[a]
+            for a in self.scenario.actors
+        }
+
+    def view(self) -> GameView:
+        """What the player sees now (only what their side may see)."""
+        side = self.record.side
+        if self.request is not None:
+            obs, legal = self.request.observation, self.request.legal
+        else:
+            obs, legal = self._engine.observe(self._state, side), None
+        moves = self.record.moves
+        return build_view(
+            self.scenario,
+            side,
+            obs,
+            legal,
+            self._state.events,
+            last_move_tick=moves[-1].tick if moves else None,
+            moves=len(moves),
+            outcome=self._state.outcome,
+        )
+
+    def debrief(self) -> Debrief:
+        """The player's path beside the historical one, day by day, with sources."""
+        from brinkmanship.play.debrief import build_debrief
+
+        return build_debrief(self)
+
+    # ------------------------------------------------------------ playing
+
+    def choose(self, action: str, *, at_tick: int | None = None) -> None:
+        """Apply the player's choice and run on to their next decision point or the outcome.
+
+        Raises :class:`StaleChoiceError` if ``at_tick`` is not the current decision's tick and
+        :class:`IllegalChoiceError` if the action is not legal now; either leaves the game as
+        it was.
+        """
+        request = self.request
+        if request is None:
+            raise IllegalChoiceError("the game is over; no more choices can be made")
+        if at_tick is not None and at_tick != self._state.tick:
+            raise StaleChoiceError(
+                f"that choice was for tick {at_tick}, but the game is at tick {self._state.tick} "
+                f"({self.scenario.iso(self._state.tick)}); reload and choose again"
+            )
+        if action not in request.legal:
+            raise IllegalChoiceError(
+                f"{action!r} is not a legal choice at {request.observation.iso}; legal choices: "
+                f"{', '.join(request.legal.ids)}"
+            )
+        move = PlayerMove(tick=self._state.tick, action=action)
+        try:
+            self._advance(action)
+        except BaseException:
+            self._rebuild()
+            raise
+        self.record.moves.append(move)
+
+    def _rebuild(self) -> None:
+        """Restore the state before a failed step by replaying the record."""
+        other = Game.from_record(self.record)
+        self._policies, self._state = other._policies, other._state
+        self._requests, self.request = other._requests, other.request
+
+    def _advance(self, action: str | None) -> None:
+        """Finish the current tick with the player's ``action`` (if any), then step ticks
+        until the player has a real choice or the game ends."""
+        engine, st = self._engine, self._state
+        if action is not None:
+            self._finish_tick(action)
+        while not st.finished:
+            engine.begin_tick(st)
+            if st.finished:
+                break
+            self._requests = engine.requests(st)
+            mine = next((r for r in self._requests if r.actor == self.record.side), None)
+            if mine is not None and len(mine.legal) > 1:
+                self.request = mine
+                return
+            self._finish_tick(WAIT)
+        self._requests, self.request = [], None
+
+    def _finish_tick(self, action: str) -> None:
+        engine, st = self._engine, self._state
+        choices = []
+        for req in self._requests:
+            policy = (
+                PlayerPolicy(action) if req.actor == self.record.side else self._policies[req.actor]
+            )
+            choices.append((req.actor, engine.decide(st, req, policy)))
+        engine.apply(st, choices)
+        engine.end_tick(st)
+        self._requests, self.request = [], None

@@ -1,0 +1,88 @@
+"""A saved game is its inputs: scenario, interventions, side, opponents, seed and moves.
+
+The record is event-sourced: the game's state is rebuilt by replaying it, so a record is
+all a save file or a database row needs to hold.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from brinkmanship.errors import BrinkError
+
+
+class SaveFileError(BrinkError):
+    """A save file cannot be read, is malformed, or no longer replays."""
+
+
+class PlayerMove(BaseModel):
+    """One of the player's choices: the tick it was made at and the action (or ``wait``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tick: int = Field(ge=0)
+    action: str = Field(min_length=1, max_length=200)
+
+
+class GameRecord(BaseModel):
+    """Everything that reproduces a game exactly."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str = Field(min_length=1)
+    interventions: list[str] = Field(default_factory=list)
+    side: str = Field(min_length=1)
+    opponents: dict[str, str]
+    seed: int = Field(ge=0, lt=2**63)
+    moves: list[PlayerMove] = Field(default_factory=list)
+    version: str = ""
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    return f"{where}: {err['msg']}"
+
+
+def load_record(path: Path) -> GameRecord:
+    """Read a save file; any problem is one :class:`SaveFileError` naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SaveFileError(f"{path}: no such save file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SaveFileError(f"{path}: cannot read the save file ({exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SaveFileError(
+            f"{path}:{exc.lineno}:{exc.colno}: not a save file (malformed JSON: {exc.msg})"
+        ) from None
+    try:
+        return GameRecord.model_validate(data)
+    except ValidationError as exc:
+        raise SaveFileError(f"{path}: not a valid save file ({_first_error(exc)})") from None
+
+
+def save_record(path: Path, record: GameRecord) -> None:
+    """Write a save file atomically: a crash mid-write leaves the previous save intact."""
+    text = record.model_dump_json(indent=2) + "\n"
+    directory = path.parent if str(path.parent) else Path()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise SaveFileError(f"{path}: cannot write the save file ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise SaveFileError(f"{path}: cannot write the save file ({exc.strerror})") from None

@@ -1,0 +1,295 @@
+"""What the player sees at a decision point, as JSON-able pydantic models.
+
+Everything here is built from the player's own :class:`Observation` (visible state, the
+inbox as perceived, counsel) and the events their side could observe — never from the
+true state, so nothing hidden leaks into a view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from pydantic import BaseModel
+
+from brinkmanship.engine.observation import WAIT, ActionInfo, LegalActions, Letter, Observation
+from brinkmanship.engine.trajectory import OutcomeResult, TrajectoryEvent
+from brinkmanship.scenario import compiled as c
+from brinkmanship.scenario.schema import VarType
+
+ALERT_WORDS = ("defcon", "alert", "readiness")
+"""Variables whose name or label holds one of these words are shown as alert levels."""
+
+
+class TermView(BaseModel):
+    """A deal term of a letter."""
+
+    id: str
+    label: str
+    by: str
+
+
+class LetterView(BaseModel):
+    """A letter in the inbox, as the player's side perceived it (possibly misread)."""
+
+    id: str
+    sender: str
+    sender_name: str
+    channel: str
+    channel_label: str
+    public: bool
+    kind: str
+    give: list[TermView]
+    get: list[TermView]
+    text: str
+    sent: str
+    arrived: str
+
+
+class CounselView(BaseModel):
+    """One adviser's recommendation."""
+
+    member: str
+    name: str
+    role: str
+    action: str
+    action_label: str
+    why: str
+
+
+class LetterSpec(BaseModel):
+    """What a message action sends: its kind, channel, addressee and typed terms."""
+
+    kind: str
+    channel: str
+    channel_label: str
+    public: bool
+    to: str
+    to_name: str
+    give: list[TermView]
+    get: list[TermView]
+    reply_to: str | None
+
+
+class ChoiceView(BaseModel):
+    """A legal choice; ``letter`` is set when the choice sends a message."""
+
+    id: str
+    label: str
+    text: str
+    secret: bool
+    letter: LetterSpec | None
+
+
+class StateItem(BaseModel):
+    """A state variable the player may see."""
+
+    name: str
+    label: str
+    value: float | int | bool
+    description: str
+
+
+class AlertLevel(BaseModel):
+    """An alert level (DEFCON, readiness) with its range."""
+
+    name: str
+    label: str
+    value: int | float
+    low: float
+    high: float
+
+
+class EventView(BaseModel):
+    """An event the player's side observed."""
+
+    tick: int
+    time: str
+    kind: str
+    actor: str
+    id: str
+    text: str
+    sources: list[str]
+
+
+class OutcomeView(BaseModel):
+    """How the game ended."""
+
+    id: str
+    cls: str
+    label: str
+    text: str
+    time: str
+    utility: float | None
+    sources: list[str]
+
+
+class GameView(BaseModel):
+    """The player's screen: time, alerts, what their side knows, inbox, counsel, choices."""
+
+    scenario: str
+    title: str
+    side: str
+    side_name: str
+    tick: int
+    time: str
+    alerts: list[AlertLevel]
+    state: list[StateItem]
+    inbox: list[LetterView]
+    counsel: list[CounselView]
+    choices: list[ChoiceView]
+    events: list[EventView]
+    last_move_tick: int | None
+    moves: int
+    finished: bool
+    outcome: OutcomeView | None
+
+
+def terms_view(sc: c.CompiledScenario, ids: Iterable[str]) -> list[TermView]:
+    return [TermView(id=t, label=sc.terms[t].label, by=sc.terms[t].by) for t in ids]
+
+
+def letter_spec(sc: c.CompiledScenario, action: c.Action) -> LetterSpec | None:
+    """The typed message an action sends, or ``None`` for a plain action."""
+    message = action.message
+    if message is None:
+        return None
+    channel = sc.channels[message.channel]
+    return LetterSpec(
+        kind=message.kind,
+        channel=channel.id,
+        channel_label=channel.label,
+        public=channel.public,
+        to=message.to,
+        to_name=sc.actors[message.to].name,
+        give=terms_view(sc, message.give),
+        get=terms_view(sc, message.get),
+        reply_to=message.of,
+    )
+
+
+def choice_view(sc: c.CompiledScenario, info: ActionInfo) -> ChoiceView:
+    if info.id == WAIT:
+        return ChoiceView(id=WAIT, label=info.label, text=info.text, secret=False, letter=None)
+    action = sc.actions[info.id]
+    spec = letter_spec(sc, action)
+    secret = (spec is None or not spec.public) and not c.can_see(action.visible_to, "*")
+    return ChoiceView(id=info.id, label=info.label, text=info.text, secret=secret, letter=spec)
+
+
+def _letter_view(sc: c.CompiledScenario, letter: Letter) -> LetterView:
+    channel = sc.channels[letter.channel]
+    return LetterView(
+        id=letter.id,
+        sender=letter.sender,
+        sender_name=sc.actors[letter.sender].name,
+        channel=channel.id,
+        channel_label=channel.label,
+        public=channel.public,
+        kind=letter.kind,
+        give=terms_view(sc, letter.terms_give),
+        get=terms_view(sc, letter.terms_get),
+        text=letter.text,
+        sent=letter.sent,
+        arrived=letter.arrived,
+    )
+
+
+def is_alert(var: c.Variable) -> bool:
+    """Whether a variable is an alert level (by the words of its name and label)."""
+    words = f"{var.name} {var.label}".lower()
+    return var.type is not VarType.BOOL and any(w in words for w in ALERT_WORDS)
+
+
+def _counsel_views(sc: c.CompiledScenario, actor: c.Actor, obs: Observation) -> list[CounselView]:
+    roles = {m.id: m.role for m in actor.members}
+    out = []
+    for cn in obs.counsel:
+        label = "Wait" if cn.action == WAIT else sc.actions[cn.action].label
+        out.append(
+            CounselView(
+                member=cn.member,
+                name=cn.name,
+                role=roles.get(cn.member, ""),
+                action=cn.action,
+                action_label=label,
+                why=cn.why,
+            )
+        )
+    return out
+
+
+def outcome_view(outcome: OutcomeResult, holder: str) -> OutcomeView:
+    """An outcome with the utility of the side ``holder``."""
+    holder_utility = outcome.utilities.get(holder)
+    return OutcomeView(
+        id=outcome.id,
+        cls=outcome.cls,
+        label=outcome.label,
+        text=outcome.text,
+        time=outcome.time,
+        utility=holder_utility,
+        sources=list(outcome.sources),
+    )
+
+
+def build_view(
+    sc: c.CompiledScenario,
+    side: str,
+    obs: Observation,
+    legal: LegalActions | None,
+    events: Iterable[TrajectoryEvent],
+    *,
+    last_move_tick: int | None,
+    moves: int,
+    outcome: OutcomeResult | None,
+) -> GameView:
+    """Assemble the player's view from their observation and the events they saw."""
+    actor = sc.actors[side]
+    visible = [sc.variables[name] for name in obs.state]
+    state: Mapping[str, float | int | bool] = obs.state
+    alerts = [
+        AlertLevel(name=v.name, label=v.label, value=_number(state[v.name]), low=v.lo, high=v.hi)
+        for v in visible
+        if is_alert(v)
+    ]
+    items = [
+        StateItem(
+            name=v.name, label=v.label or v.name, value=state[v.name], description=v.description
+        )
+        for v in visible
+    ]
+    seen = [
+        EventView(
+            tick=e.tick,
+            time=e.time,
+            kind=e.kind,
+            actor=e.actor,
+            id=e.id,
+            text=e.text,
+            sources=list(e.sources),
+        )
+        for e in events
+        if e.seen_by(side)
+    ]
+    return GameView(
+        scenario=sc.id,
+        title=sc.title,
+        side=side,
+        side_name=actor.name,
+        tick=obs.tick,
+        time=obs.iso,
+        alerts=alerts,
+        state=items,
+        inbox=[_letter_view(sc, letter) for letter in obs.inbox],
+        counsel=_counsel_views(sc, actor, obs),
+        choices=[choice_view(sc, a) for a in legal.actions] if legal is not None else [],
+        events=seen,
+        last_move_tick=last_move_tick,
+        moves=moves,
+        finished=outcome is not None,
+        outcome=outcome_view(outcome, actor.holder) if outcome is not None else None,
+    )
+
+
+def _number(value: float | int | bool) -> int | float:
+    return int(value) if isinstance(value, bool) else value
