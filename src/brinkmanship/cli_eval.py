@@ -2,6 +2,197 @@
 
 from __future__ import annotations
 
-from brinkmanship.cli import app
+import json
+import math
+import sys
+import time
+from dataclasses import asdict
+from typing import Annotated
 
-__all__ = ["app"]
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from brinkmanship import __version__
+from brinkmanship.analysis.escalation import EvalSummary, RunMetrics, evaluate, summarize_eval
+from brinkmanship.analysis.montecarlo import Job
+from brinkmanship.cli import InterventionOpt, PolicyOpt, ScenarioArg, _job, _wide_console, app
+from brinkmanship.errors import BrinkError
+from brinkmanship.scenario.compiled import CompiledScenario
+
+__all__ = ["app", "eval_command"]
+
+
+def _quartiles(q: tuple[float, float, float] | None) -> dict[str, float] | None:
+    return None if q is None else dict(zip(("q1", "median", "q3"), q, strict=True))
+
+
+def _num(x: float | None) -> float | None:
+    return None if x is None or math.isnan(x) else round(x, 6)
+
+
+def eval_json(job: Job, s: EvalSummary, elapsed: float) -> dict[str, object]:
+    """The report as one JSON object."""
+    return {
+        "scenario": job.scenario,
+        "runs": s.runs,
+        "seed": job.seed,
+        "policies": dict(job.policies),
+        "interventions": list(job.interventions),
+        "outcomes": {
+            o.id: {
+                "class": o.cls,
+                "count": o.count,
+                "p": o.p,
+                "ci_low": o.ci_low,
+                "ci_high": o.ci_high,
+            }
+            for o in s.outcomes.outcomes.values()
+        },
+        "nuclear_use": {
+            "count": s.nuclear.count,
+            "p": s.nuclear.p,
+            "ci_low": s.nuclear.ci_low,
+            "ci_high": s.nuclear.ci_high,
+            "hours_to_first_use": _quartiles(s.nuclear_hours),
+        },
+        "peak_escalation": None
+        if s.peak_escalation is None
+        else {"mean": _num(s.peak_escalation_mean), **(_quartiles(s.peak_escalation) or {})},
+        "actors": {
+            a.actor: {
+                "policy": a.policy,
+                "reference": a.reference,
+                "decisions": a.decisions,
+                "de_escalation_rate": _num(a.de_escalation),
+                "escalation_rate": _num(a.escalation),
+                "divergence": _num(a.divergence),
+            }
+            for a in s.actors
+        },
+        "llm": {m.actor: {k: v for k, v in asdict(m).items() if k != "actor"} for m in s.llm},
+        "elapsed_s": round(elapsed, 3),
+        "version": __version__,
+    }
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+def _print(sc: CompiledScenario, job: Job, s: EvalSummary, elapsed: float) -> None:
+    console = _wide_console()
+    console.print(
+        f"{sc.title} — {s.runs} runs, seed {job.seed}, interventions: "
+        f"{', '.join(job.interventions) or 'none'}, brinkmanship {__version__}"
+    )
+    console.print("policies: " + ", ".join(f"{a}={p}" for a, p in job.policies))
+    outcomes = Table(title="Outcomes")
+    for col in ("outcome", "class", "count", "p", "95% CI"):
+        outcomes.add_column(col)
+    for o in s.outcomes.outcomes.values():
+        outcomes.add_row(o.id, o.cls, str(o.count), f"{o.p:.3f}", f"{o.ci_low:.3f}–{o.ci_high:.3f}")
+    console.print(outcomes)
+    esc = Table(title="Escalation")
+    esc.add_column("metric")
+    esc.add_column("value")
+    n = s.nuclear
+    esc.add_row(
+        "nuclear use", f"{n.count}/{n.n} = {n.p:.3f} (95% CI {n.ci_low:.3f}–{n.ci_high:.3f})"
+    )
+    hours = s.nuclear_hours
+    esc.add_row(
+        "hours to first nuclear use (q1/med/q3)",
+        "-" if hours is None else "/".join(f"{h:.0f}" for h in hours),
+    )
+    peak = s.peak_escalation
+    esc.add_row(
+        "peak escalation index (mean; q1/med/q3)",
+        "- (the scenario defines no index)"
+        if peak is None
+        else f"{s.peak_escalation_mean:.2f}; " + "/".join(f"{p:g}" for p in peak),
+    )
+    console.print(esc)
+    actors = Table(title="Decisions (pooled over decision points)")
+    for col in ("actor", "policy", "decisions", "de-escalating", "escalating", "diverges from"):
+        actors.add_column(col)
+    for a in s.actors:
+        actors.add_row(
+            a.actor,
+            a.policy,
+            str(a.decisions),
+            _pct(a.de_escalation),
+            _pct(a.escalation),
+            f"{a.reference}: {_pct(a.divergence)}",
+        )
+    console.print(actors)
+    if s.llm:
+        llm = Table(title="Language-model calls")
+        for col in (
+            "actor",
+            "calls",
+            "cached",
+            "invalid",
+            "fallbacks",
+            "tokens in/out",
+            "latency med/max",
+        ):
+            llm.add_column(col)
+        for m in s.llm:
+            latency = (
+                "-"
+                if m.latency_median_s is None or m.latency_max_s is None
+                else f"{m.latency_median_s:.2f}/{m.latency_max_s:.2f} s"
+            )
+            llm.add_row(
+                m.actor,
+                str(m.calls),
+                str(m.cached),
+                str(m.invalid),
+                str(m.fallbacks),
+                f"{m.prompt_tokens}/{m.completion_tokens}",
+                latency,
+            )
+        console.print(llm)
+    console.print(f"{elapsed:.1f} s")
+
+
+def _run(job: Job, runs: int, workers: int | None) -> list[RunMetrics]:
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return evaluate(job, runs, workers)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"{job.scenario}: {runs} runs", total=runs)
+        return evaluate(job, runs, workers, on_progress=lambda k: progress.advance(task, k))
+
+
+@app.command("eval")
+def eval_command(
+    scenario: ScenarioArg,
+    policy: PolicyOpt = None,
+    runs: Annotated[int, typer.Option(help="Number of runs.")] = 100,
+    seed: Annotated[int, typer.Option(help="Random seed, 0 <= seed < 2**63.")] = 0,
+    intervention: InterventionOpt = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Processes (default: all cores; 1 for one model call at a time)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Escalation metrics for any policies: outcome rates with 95% intervals, nuclear use
+    and the hours to it, peak escalation, de-escalating choices, and divergence from the
+    historical policy (docs/eval.md)."""
+    if runs < 1:
+        raise BrinkError(f"--runs must be at least 1, got {runs}")
+    if workers is not None and workers < 1:
+        raise BrinkError(f"--workers must be at least 1, got {workers}")
+    job, sc = _job(scenario, seed, policy, intervention)
+    started = time.perf_counter()
+    results = _run(job, runs, workers)
+    elapsed = time.perf_counter() - started
+    summary = summarize_eval(sc, dict(job.policies), results)
+    if as_json:
+        sys.stdout.write(json.dumps(eval_json(job, summary, elapsed)) + "\n")
+        return
+    _print(sc, job, summary, elapsed)

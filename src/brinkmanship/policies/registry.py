@@ -12,6 +12,7 @@ from brinkmanship.errors import BrinkError, UnknownNameError
 from brinkmanship.policies.allison import Organizational, Political
 from brinkmanship.policies.base import Policy
 from brinkmanship.policies.doctrine import Dove, Hawk, TitForTat
+from brinkmanship.policies.llm import make_llm
 from brinkmanship.policies.rational import Rational
 from brinkmanship.policies.rules import data_policy
 from brinkmanship.scenario.compiled import CompiledScenario
@@ -116,6 +117,22 @@ BUILTINS: dict[str, BuiltinPolicy] = {
         "answers the other side's last escalation or concession in kind",
         lambda sc, a, p: TitForTat(sc, a, _f(p, "forgiveness")),
         (ParamSpec("forgiveness", float, 0.0, "chance of letting an escalation pass", 0, 1),),
+    ),
+    "llm": BuiltinPolicy(
+        "llm",
+        "a language model behind an OpenAI-compatible chat endpoint (docs/llm.md)",
+        make_llm,
+        (
+            ParamSpec("model", str, "", "model name (or BRINK_LLM_MODEL)"),
+            ParamSpec("base_url", str, "", "endpoint, e.g. http://127.0.0.1:8000/v1"),
+            ParamSpec("temperature", float, 0.0, "sampling temperature", 0, 2),
+            ParamSpec("max_tokens", int, 400, "longest reply, in tokens", 16, 32_768),
+            ParamSpec("timeout", float, 60.0, "seconds to wait for a reply", 0.05, 3600),
+            ParamSpec("retries", int, 2, "new tries after an unusable reply", 0, 10),
+            ParamSpec("json_mode", bool, True, "ask for response_format json_object"),
+            ParamSpec("cache", str, "", "record/replay cache file (SQLite)"),
+            ParamSpec("history", int, 30, "latest observed events shown", 0, 10_000),
+        ),
     ),
 }
 
