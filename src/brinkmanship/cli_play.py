@@ -2,6 +2,77 @@
 
 from __future__ import annotations
 
-from brinkmanship.cli import app
+import sys
+from pathlib import Path
+from typing import Annotated
 
-__all__ = ["app"]
+import typer
+from rich.console import Console
+
+from brinkmanship.cli import app
+from brinkmanship.errors import BrinkError
+from brinkmanship.play.game import Game
+from brinkmanship.play.record import load_record
+from brinkmanship.play.terminal import TerminalGame
+
+__all__ = ["app", "play"]
+
+
+@app.command()
+def play(
+    scenario: Annotated[
+        str | None,
+        typer.Argument(help="A built-in scenario id (see `brink scenarios`) or a YAML file."),
+    ] = None,
+    side: Annotated[
+        str | None, typer.Option("--as", help="The actor you play, e.g. us, su or cuba.")
+    ] = None,
+    opponent: Annotated[
+        str | None,
+        typer.Option(
+            help="Policy for every other leading actor (default: the scenario's, i.e. historical)."
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed, 0 <= seed < 2**63.")] = 0,
+    intervention: Annotated[
+        list[str] | None,
+        typer.Option("--intervention", "-i", help="Apply a named intervention (repeatable)."),
+    ] = None,
+    save: Annotated[
+        Path | None, typer.Option(help="Save the game to this JSON file after every move.")
+    ] = None,
+    resume: Annotated[
+        Path | None, typer.Option(help="Continue a game saved with --save (saving back to it).")
+    ] = None,
+) -> None:
+    """Play a side of a scenario, day by day, then read the debrief against history."""
+    if resume is not None:
+        given = [
+            name
+            for name, value in (
+                ("SCENARIO", scenario),
+                ("--as", side),
+                ("--opponent", opponent),
+                ("--intervention", intervention),
+            )
+            if value
+        ]
+        if given or seed != 0:
+            what = ", ".join(given + (["--seed"] if seed != 0 else []))
+            raise BrinkError(f"--resume continues a saved game as it was; drop {what}")
+        game = Game.from_record(load_record(resume))
+        target: Path | None = save or resume
+    else:
+        if scenario is None:
+            raise BrinkError("give a SCENARIO to play (e.g. cuba-1962), or --resume FILE")
+        if side is None:
+            raise BrinkError(
+                f"choose your side with --as ACTOR (e.g. brink play {scenario} --as us)"
+            )
+        game = Game.new(
+            scenario, side, opponent=opponent, seed=seed, interventions=intervention or []
+        )
+        target = save
+    probe = Console()
+    console = Console(highlight=False, width=None if probe.is_terminal else 110)
+    TerminalGame(console, sys.stdin.readline, target, echo=not sys.stdin.isatty()).run(game)

@@ -98,6 +98,9 @@ class Game:
         self._state: RunState = self._engine.start(record.seed)
         self._requests: list[DecisionRequest] = []
         self.request: DecisionRequest | None = None
+        self._shown = 0
+        """Trajectory events up to this index were on the player's previous screen."""
+        self._mark = 0
         self._advance(None)
 
     # ------------------------------------------------------------ creating
@@ -187,6 +190,7 @@ class Game:
             obs,
             legal,
             self._state.events,
+            new_from=self._shown,
             last_move_tick=moves[-1].tick if moves else None,
             moves=len(moves),
             outcome=self._state.outcome,
@@ -233,6 +237,7 @@ class Game:
         other = Game.from_record(self.record)
         self._policies, self._state = other._policies, other._state
         self._requests, self.request = other._requests, other.request
+        self._shown, self._mark = other._shown, other._mark
 
     def _advance(self, action: str | None) -> None:
         """Finish the current tick with the player's ``action`` (if any), then step ticks
@@ -248,9 +253,11 @@ class Game:
             mine = next((r for r in self._requests if r.actor == self.record.side), None)
             if mine is not None and len(mine.legal) > 1:
                 self.request = mine
+                self._shown, self._mark = self._mark, len(st.events)
                 return
             self._finish_tick(WAIT)
         self._requests, self.request = [], None
+        self._shown, self._mark = self._mark, len(st.events)
 
     def _finish_tick(self, action: str) -> None:
         engine, st = self._engine, self._state

@@ -71,12 +71,14 @@ class LetterSpec(BaseModel):
 
 
 class ChoiceView(BaseModel):
-    """A legal choice; ``letter`` is set when the choice sends a message."""
+    """A legal choice; ``letter`` is set when the choice sends a message, ``effects`` when
+    it also changes the world directly (a televised address, not just a letter)."""
 
     id: str
     label: str
     text: str
     secret: bool
+    effects: bool
     letter: LetterSpec | None
 
 
@@ -109,6 +111,8 @@ class EventView(BaseModel):
     id: str
     text: str
     sources: list[str]
+    new: bool
+    """Not on the player's previous screen."""
 
 
 class OutcomeView(BaseModel):
@@ -139,6 +143,7 @@ class GameView(BaseModel):
     choices: list[ChoiceView]
     events: list[EventView]
     last_move_tick: int | None
+    last_move_time: str | None
     moves: int
     finished: bool
     outcome: OutcomeView | None
@@ -169,11 +174,20 @@ def letter_spec(sc: c.CompiledScenario, action: c.Action) -> LetterSpec | None:
 
 def choice_view(sc: c.CompiledScenario, info: ActionInfo) -> ChoiceView:
     if info.id == WAIT:
-        return ChoiceView(id=WAIT, label=info.label, text=info.text, secret=False, letter=None)
+        return ChoiceView(
+            id=WAIT, label=info.label, text=info.text, secret=False, effects=False, letter=None
+        )
     action = sc.actions[info.id]
     spec = letter_spec(sc, action)
     secret = (spec is None or not spec.public) and not c.can_see(action.visible_to, "*")
-    return ChoiceView(id=info.id, label=info.label, text=info.text, secret=secret, letter=spec)
+    return ChoiceView(
+        id=info.id,
+        label=info.label,
+        text=info.text,
+        secret=secret,
+        effects=bool(action.effects),
+        letter=spec,
+    )
 
 
 def _letter_view(sc: c.CompiledScenario, letter: Letter) -> LetterView:
@@ -239,11 +253,13 @@ def build_view(
     legal: LegalActions | None,
     events: Iterable[TrajectoryEvent],
     *,
+    new_from: int,
     last_move_tick: int | None,
     moves: int,
     outcome: OutcomeResult | None,
 ) -> GameView:
-    """Assemble the player's view from their observation and the events they saw."""
+    """Assemble the player's view from their observation and the events they saw
+    (``events`` is the whole trajectory; those from index ``new_from`` on are new)."""
     actor = sc.actors[side]
     visible = [sc.variables[name] for name in obs.state]
     state: Mapping[str, float | int | bool] = obs.state
@@ -267,8 +283,9 @@ def build_view(
             id=e.id,
             text=e.text,
             sources=list(e.sources),
+            new=index >= new_from,
         )
-        for e in events
+        for index, e in enumerate(events)
         if e.seen_by(side)
     ]
     return GameView(
@@ -285,6 +302,7 @@ def build_view(
         choices=[choice_view(sc, a) for a in legal.actions] if legal is not None else [],
         events=seen,
         last_move_tick=last_move_tick,
+        last_move_time=sc.iso(last_move_tick) if last_move_tick is not None else None,
         moves=moves,
         finished=outcome is not None,
         outcome=outcome_view(outcome, actor.holder) if outcome is not None else None,
