@@ -1,0 +1,50 @@
+"""Reinforcement-learning environments over the reference engine.
+
+- :func:`parallel_env` — a PettingZoo ``ParallelEnv`` (the learner's actors act together);
+- :func:`env` — the PettingZoo AEC form of the same;
+- :class:`BrinkEnv` — a Gymnasium single-agent env, registered as
+  ``brinkmanship/Cuba1962-v0`` (the US) and ``brinkmanship/Standoff-v0`` (West).
+
+See ``docs/environments.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from brinkmanship.envs.aec import BrinkAECEnv
+from brinkmanship.envs.encoding import LETTER_KINDS, ActorEncoding
+from brinkmanship.envs.errors import EnvStateError, InvalidActionError, MaskedActionError
+from brinkmanship.envs.parallel import BrinkParallelEnv
+from brinkmanship.envs.registration import GYM_ENVS, register_envs
+from brinkmanship.envs.single import BrinkEnv
+from brinkmanship.scenario.compiled import CompiledScenario
+
+
+def parallel_env(
+    scenario: str | CompiledScenario = "cuba-1962", **options: Any
+) -> BrinkParallelEnv:
+    """A PettingZoo ``ParallelEnv`` for ``scenario`` (options: see :class:`BrinkParallelEnv`)."""
+    return BrinkParallelEnv(scenario, **options)
+
+
+def env(scenario: str | CompiledScenario = "cuba-1962", **options: Any) -> BrinkAECEnv:
+    """The PettingZoo AEC form of :func:`parallel_env`."""
+    return BrinkAECEnv(BrinkParallelEnv(scenario, **options))
+
+
+register_envs()
+
+__all__ = [
+    "GYM_ENVS",
+    "LETTER_KINDS",
+    "ActorEncoding",
+    "BrinkAECEnv",
+    "BrinkEnv",
+    "BrinkParallelEnv",
+    "EnvStateError",
+    "InvalidActionError",
+    "MaskedActionError",
+    "env",
+    "parallel_env",
+]

@@ -1,0 +1,42 @@
+"""The AEC form: PettingZoo's ``parallel_to_aec`` conversion, with this project's errors
+for a closed environment, a missing reset and an episode that is over."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pettingzoo.utils.conversions import parallel_to_aec_wrapper
+
+from brinkmanship.envs.encoding import EnvObs
+from brinkmanship.envs.errors import EnvStateError
+from brinkmanship.envs.parallel import BrinkParallelEnv
+
+
+class BrinkAECEnv(parallel_to_aec_wrapper):  # type: ignore[misc]  # pettingzoo ships no types
+    """Agents act in turn (in actor order); the tick resolves once the last has acted."""
+
+    def __init__(self, parallel: BrinkParallelEnv) -> None:
+        super().__init__(parallel)
+        self.parallel = parallel
+        self._reset_once = False
+
+    def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
+        super().reset(seed=seed, options=options)
+        self._reset_once = True
+
+    def observe(self, agent: str) -> EnvObs:
+        self._check()
+        observation: EnvObs = super().observe(agent)
+        return observation
+
+    def step(self, action: Any) -> None:
+        self._check()
+        if not self.agents:
+            raise EnvStateError("the episode is over; call reset() to start another")
+        super().step(action)
+
+    def _check(self) -> None:
+        if self.parallel.closed:
+            raise EnvStateError("the environment is closed; make a new one")
+        if not self._reset_once:
+            raise EnvStateError("no episode yet: call reset() first")

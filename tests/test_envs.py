@@ -1,0 +1,411 @@
+"""The PettingZoo and Gymnasium environments: the ecosystems' conformance tests, masks,
+rewards, seeding, faithfulness to the reference engine, and clear errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import gymnasium
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+from pettingzoo.test import api_test, parallel_api_test, parallel_seed_test, seed_test
+
+from brinkmanship.engine.observation import WAIT
+from brinkmanship.engine.reference import ReferenceEngine
+from brinkmanship.envs import (
+    GYM_ENVS,
+    BrinkEnv,
+    BrinkParallelEnv,
+    EnvStateError,
+    InvalidActionError,
+    MaskedActionError,
+    env,
+    parallel_env,
+)
+from brinkmanship.errors import BrinkError, UnknownNameError
+from brinkmanship.policies.base import Policy, as_choice
+from brinkmanship.policies.registry import policy_set
+from brinkmanship.scenario.loader import load_scenario
+
+SCENARIOS = ["standoff", "cuba-1962"]
+ADVICE = pytest.mark.filterwarnings(
+    # PettingZoo's and Gymnasium's advice that does not fit a Dict observation of
+    # differently sized actors, and our note on the test's made-up reset option.
+    "ignore:Observation is not a NumPy array",
+    "ignore:Observation space for each agent probably",
+    "ignore:We recommend agents to be named",
+    "ignore:Agents have different observation space sizes",
+    "ignore:reset options 'options' are not used",
+    "ignore:.*is different from the unwrapped version",
+)
+
+Obs = dict[str, dict[str, np.ndarray[Any, Any]]]
+Chooser = Callable[[BrinkParallelEnv, str, np.ndarray[Any, Any]], int]
+
+
+def random_legal(seed: int) -> Chooser:
+    """A chooser that picks uniformly among the unmasked actions."""
+    rng = np.random.default_rng(seed)
+
+    def choose(penv: BrinkParallelEnv, agent: str, mask: np.ndarray[Any, Any]) -> int:
+        return int(rng.choice(np.flatnonzero(mask)))
+
+    return choose
+
+
+def play(penv: BrinkParallelEnv, chooser: Chooser, seed: int, run: int = 0) -> list[Any]:
+    """Play one episode; return every step's (observations, rewards, terminations, infos)."""
+    obs, infos = penv.reset(seed=seed, options={"run": run})
+    steps: list[Any] = [(obs, None, None, infos)]
+    while penv.agents:
+        actions = {a: chooser(penv, a, obs[a]["action_mask"]) for a in penv.agents}
+        obs, rewards, terms, truncs, infos = penv.step(actions)
+        assert not any(truncs.values())
+        steps.append((obs, rewards, terms, infos))
+    return steps
+
+
+def by_policies(policies: Mapping[str, Policy]) -> Chooser:
+    """A chooser that asks each agent's policy, as the engine would."""
+
+    def choose(penv: BrinkParallelEnv, agent: str, mask: np.ndarray[Any, Any]) -> int:
+        request = penv.decision(agent)
+        if request is None:
+            return 0
+        action = as_choice(policies[agent].decide(request.observation, request.legal))
+        return penv.action_ids(agent).index(action.action)
+
+    return choose
+
+
+# ------------------------------------------------------------------ conformance
+
+
+@ADVICE
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_pettingzoo_parallel_api(scenario: str) -> None:
+    parallel_api_test(parallel_env(scenario), num_cycles=1000)
+
+
+@ADVICE
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_pettingzoo_aec_api(scenario: str) -> None:
+    api_test(env(scenario), num_cycles=1000)
+
+
+@ADVICE
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_pettingzoo_parallel_seed(scenario: str) -> None:
+    # parallel_seed_test samples actions without the mask, so masked actions are replaced
+    # by wait (and reported in the info) instead of raising.
+    parallel_seed_test(lambda: parallel_env(scenario, illegal_action="wait"))
+
+
+@ADVICE
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_pettingzoo_aec_seed(scenario: str) -> None:
+    seed_test(lambda: env(scenario))
+
+
+@ADVICE
+@pytest.mark.parametrize("env_id", list(GYM_ENVS))
+def test_gymnasium_check_env(env_id: str) -> None:
+    # check_env samples unmasked actions too: masked ones become wait, as above.
+    built = gymnasium.make(env_id, illegal_action="wait")
+    check_env(built)
+    assert isinstance(built.unwrapped, BrinkEnv)
+
+
+# ------------------------------------------------------------------------ masks
+
+
+def test_mask_is_exactly_the_engine_legal_actions() -> None:
+    penv = parallel_env("cuba-1962")
+    sc = penv.config.scenario
+    obs, infos = penv.reset(seed=3)
+    seen_deciding = seen_waiting = 0
+    while penv.agents:
+        for agent in penv.agents:
+            mask = obs[agent]["action_mask"]
+            ids = penv.action_ids(agent)
+            assert ids == ("wait", *sc.actors[agent].actions)
+            unmasked = {ids[i] for i in np.flatnonzero(mask)}
+            request = penv.decision(agent)
+            if request is None:
+                assert unmasked == {WAIT}
+                assert infos[agent]["deciding"] is False
+                seen_waiting += 1
+            else:
+                assert unmasked == set(request.legal.ids)
+                assert infos[agent]["legal"] == request.legal.ids
+                seen_deciding += 1
+        chooser = random_legal(1)
+        obs, _, _, _, infos = penv.step({a: chooser(penv, a, obs[a]["action_mask"]) for a in obs})
+    assert seen_deciding > 10 and seen_waiting > 10
+
+
+def _first_decision(seed: int) -> tuple[BrinkParallelEnv, dict[str, np.ndarray[Any, Any]]]:
+    penv = parallel_env("standoff", learners=["west"])
+    obs, _ = penv.reset(seed=seed)
+    return penv, obs["west"]
+
+
+def test_each_masked_action_is_refused_and_each_unmasked_one_taken() -> None:
+    penv, first = _first_decision(5)
+    mask = first["action_mask"]
+    assert 1 < mask.sum() < len(mask)
+    for index, allowed in enumerate(mask):
+        penv, _ = _first_decision(5)
+        if allowed:
+            penv.step({"west": index})
+            taken = [c for c in penv.choices() if c.actor == "west"]
+            assert taken[0].action == penv.action_ids("west")[index]
+        else:
+            with pytest.raises(MaskedActionError, match=r"'west' may not take it"):
+                penv.step({"west": index})
+
+
+def test_a_refused_action_changes_nothing() -> None:
+    clean, obs = _first_decision(8)
+    mask = obs["action_mask"]
+    masked = int(np.flatnonzero(mask == 0)[0])
+    legal = int(np.flatnonzero(mask)[-1])
+    tried, _ = _first_decision(8)
+    with pytest.raises(MaskedActionError):
+        tried.step({"west": masked})
+    a = clean.step({"west": legal})
+    b = tried.step({"west": legal})
+    assert _same(a, b)
+
+
+def test_an_agent_not_due_may_only_wait() -> None:
+    penv = parallel_env("standoff")
+    _, infos = penv.reset(seed=1)
+    idle = [a for a in penv.agents if not infos[a]["deciding"]]
+    assert idle
+    actions = {a: 0 for a in penv.agents}
+    actions[idle[0]] = 1
+    with pytest.raises(MaskedActionError, match="is not due to decide"):
+        penv.step(actions)
+    del actions[idle[0]]  # an agent that is not due may also say nothing
+    penv.step(actions)
+
+
+def test_illegal_action_wait_mode_substitutes_and_reports() -> None:
+    penv = parallel_env("standoff", learners=["west"], illegal_action="wait")
+    obs, _ = penv.reset(seed=5)
+    masked = int(np.flatnonzero(obs["west"]["action_mask"] == 0)[0])
+    _, _, _, _, infos = penv.step({"west": masked})
+    assert infos["west"]["illegal_action"] == penv.action_ids("west")[masked]
+    assert next(c.action for c in penv.choices() if c.actor == "west") == WAIT
+
+
+# ---------------------------------------------------------------------- rewards
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_reward_is_the_outcome_utility_at_the_end_only(scenario: str) -> None:
+    penv = parallel_env(scenario)
+    for seed in range(3):
+        steps = play(penv, random_legal(seed), seed)
+        result = penv.result()
+        for _, rewards, terms, _ in steps[1:-1]:
+            assert set(rewards.values()) == {0.0}
+            assert not any(terms.values())
+        _, rewards, terms, infos = steps[-1]
+        assert all(terms.values())
+        for agent, reward in rewards.items():
+            holder = penv.config.scenario.actors[agent].holder
+            assert reward == result.outcome.utilities[holder]
+            assert infos[agent]["outcome"] == result.outcome.id
+
+
+def test_shaped_reward_adds_the_escalation_change() -> None:
+    sc = load_scenario("standoff")
+    assert sc.escalation is not None
+    seed, k = 4, 0.5
+    plain = play(parallel_env(sc, learners=["west"]), random_legal(9), seed)
+    shaped_env = parallel_env(sc, learners=["west"], escalation_penalty=k)
+    shaped = play(shaped_env, random_legal(9), seed)
+    total = sum(step[1]["west"] for step in shaped[1:])
+    start = sc.escalation(ReferenceEngine(sc).start(seed, 0).env)
+    end = shaped[-1][3]["west"]["escalation"]
+    assert end != start
+    assert total == pytest.approx(plain[-1][1]["west"] - k * (end - start))
+    assert any(step[1]["west"] != 0 for step in shaped[1:-1])
+
+
+# -------------------------------------------------------------- determinism
+
+
+def _same(a: Any, b: Any) -> bool:
+    return bool(gymnasium.utils.env_checker.data_equivalence(a, b, exact=True))
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_same_seed_and_actions_same_episode(scenario: str) -> None:
+    a = play(parallel_env(scenario), random_legal(2), seed=11, run=3)
+    b = play(parallel_env(scenario), random_legal(2), seed=11, run=3)
+    assert _same(a, b)
+    c = play(parallel_env(scenario), random_legal(2), seed=12, run=3)
+    assert not _same(a, c)
+
+
+def test_reset_without_seed_plays_the_next_run() -> None:
+    penv = parallel_env("standoff")
+    _, infos = penv.reset(seed=7)
+    assert (infos["west"]["seed"], infos["west"]["run"]) == (7, 0)
+    _, infos = penv.reset()
+    assert (infos["west"]["seed"], infos["west"]["run"]) == (7, 1)
+    _, infos = penv.reset(options={"run": 5})
+    assert (infos["west"]["seed"], infos["west"]["run"]) == (7, 5)
+    unseeded = parallel_env("standoff", run=2)
+    _, infos = unseeded.reset()
+    assert infos["west"]["run"] == 2 and 0 <= infos["west"]["seed"] < 2**63
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_env_playing_the_default_policies_reproduces_the_engine(scenario: str) -> None:
+    """Driving every actor from outside with the scenario's own policies gives the run
+    that the engine gives by itself: same choices, same events, same outcome."""
+    sc = load_scenario(scenario)
+    specs = policy_set(sc)
+    penv = parallel_env(sc)
+    assert set(penv.possible_agents) == {d.actor for d in sc.decisions}
+    for seed in (0, 1):
+        play(penv, by_policies(specs.make()), seed, run=2)
+        got = penv.result()
+        want = ReferenceEngine(sc).run(seed, 2, specs.make())
+        assert got.outcome == want.outcome
+        assert [(c.tick, c.actor, c.action) for c in got.choices] == [
+            (c.tick, c.actor, c.action) for c in want.choices
+        ]
+        assert [(e.tick, e.kind, e.id) for e in got.events] == [
+            (e.tick, e.kind, e.id) for e in want.events
+        ]
+
+
+# ----------------------------------------------------------------- gymnasium
+
+
+def test_gym_env_learns_one_actor_against_the_others() -> None:
+    genv = gymnasium.make("brinkmanship/Cuba1962-v0")
+    assert isinstance(genv.unwrapped, BrinkEnv)
+    assert genv.unwrapped.action_ids[0] == WAIT
+    obs, info = genv.reset(seed=0)
+    steps, total = 0, 0.0
+    terminated = False
+    while not terminated:
+        assert info["deciding"]
+        mask = obs["action_mask"]
+        obs, reward, terminated, truncated, info = genv.step(int(np.flatnonzero(mask)[0]))
+        total += float(reward)
+        steps += 1
+        assert not truncated
+    result = genv.unwrapped.result()
+    assert total == result.outcome.utilities["us"]
+    assert steps == sum(1 for c in result.choices if c.actor == "us")
+    assert result.policies["us"] == "learner" and result.policies["su"] == "historical"
+
+
+def test_gym_make_with_module_prefix_needs_no_import() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, gymnasium; e = gymnasium.make('brinkmanship.envs:brinkmanship/Standoff-v0');"
+        "e.reset(seed=1); print(type(e.unwrapped).__name__, e.unwrapped.actor)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["BrinkEnv", "west"]
+
+
+# -------------------------------------------------------------------- errors
+
+
+def test_misuse_is_one_clear_error() -> None:
+    penv = parallel_env("standoff")
+    with pytest.raises(EnvStateError, match="call reset"):
+        penv.step({})
+    _, infos = penv.reset(seed=0)
+    due = [a for a in penv.agents if infos[a]["deciding"]]
+    with pytest.raises(InvalidActionError, match="no action for"):
+        penv.step({})
+    with pytest.raises(InvalidActionError, match="not playing"):
+        penv.step({"nobody": 0})
+    with pytest.raises(InvalidActionError, match="not an index"):
+        penv.step({a: 99 for a in penv.agents})
+    with pytest.raises(InvalidActionError, match="not an index"):
+        penv.step({a: "wait" for a in penv.agents})
+    assert due
+    play(penv, random_legal(0), seed=0)
+    with pytest.raises(EnvStateError, match="episode is over"):
+        penv.step({})
+    penv.close()
+    penv.close()
+    with pytest.raises(EnvStateError, match="closed"):
+        penv.reset()
+    with pytest.raises(EnvStateError, match="closed"):
+        penv.step({})
+
+
+def test_aec_misuse_is_one_clear_error() -> None:
+    aec = env("standoff")
+    with pytest.raises(EnvStateError, match="call reset"):
+        aec.observe("west")
+    aec.reset(seed=0)
+    assert aec.observe("west")["action_mask"][0] == 1
+    aec.close()
+    with pytest.raises(EnvStateError, match="closed"):
+        aec.observe("west")
+    with pytest.raises(EnvStateError, match="closed"):
+        aec.step(0)
+
+
+def test_gym_step_after_the_end_is_an_error() -> None:
+    genv = BrinkEnv("standoff", "west")
+    obs, _ = genv.reset(seed=2)
+    terminated = False
+    while not terminated:
+        obs, _, terminated, _, _ = genv.step(int(np.flatnonzero(obs["action_mask"])[-1]))
+    with pytest.raises(EnvStateError, match="episode is over"):
+        genv.step(0)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"learners": ["kremlin"]}, UnknownNameError, "unknown actor 'kremlin'"),
+        ({"learners": []}, BrinkError, "learners is empty"),
+        ({"learners": ["us"], "policies": {"us": "hawk"}}, BrinkError, "controlled by the learner"),
+        ({"learners": ["us"], "policies": {"su": "bogus"}}, UnknownNameError, "unknown policy"),
+        ({"interventions": ["no-such"]}, UnknownNameError, "unknown intervention"),
+        ({"escalation_penalty": -1}, BrinkError, "escalation_penalty"),
+        ({"illegal_action": "ignore"}, BrinkError, "illegal_action must be one of"),
+        ({"run": -1}, BrinkError, "run must be an integer"),
+        ({"render_mode": "human"}, BrinkError, "render_mode"),
+    ],
+)
+def test_bad_options_are_refused(options: dict[str, Any], error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        parallel_env("cuba-1962", **options)
+
+
+def test_bad_seed_is_refused() -> None:
+    penv = parallel_env("standoff")
+    with pytest.raises(BrinkError, match="seed must be an integer"):
+        penv.reset(seed=-1)
+    with pytest.raises(BrinkError, match="run must be an integer"):
+        penv.reset(seed=1, options={"run": "first"})
+
+
+def test_render_ansi_streams_the_narrative() -> None:
+    penv = parallel_env("standoff", render_mode="ansi")
+    penv.reset(seed=0)
+    first = penv.render()
+    assert first is not None and "East begins installing launchers" in first
+    assert penv.render() == ""
+    penv.step({a: 0 for a in penv.agents})
+    assert penv.render()
