@@ -1,0 +1,112 @@
+"""The FastAPI app: pages, the JSON API, static files, limits and error answers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from brinkmanship import __version__
+from brinkmanship.errors import BrinkError
+from brinkmanship.web.api import router as api_router
+from brinkmanship.web.limits import MAX_BODY_BYTES, BodySizeLimit, BodyTooLargeError
+from brinkmanship.web.pages import error_page
+from brinkmanship.web.pages import router as pages_router
+from brinkmanship.web.problems import status_of
+from brinkmanship.web.service import GameService
+from brinkmanship.web.store import GameStore
+
+HERE = Path(__file__).parent
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def validation_message(exc: RequestValidationError) -> str:
+    """One sentence for the first problem of a request (where, then what)."""
+    errors = exc.errors()
+    if not errors:
+        return "the request is malformed"
+    first = errors[0]
+    if first.get("type") == "json_invalid":
+        return "the request body is not valid JSON"
+    where = ".".join(str(p) for p in first.get("loc", ())) or "request"
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    return f"{where}: {first.get('msg', 'invalid')}{more}"
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api") or request.url.path == "/openapi.json"
+
+
+def create_app(db_path: Path, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """The web game over the SQLite file ``db_path`` (created if missing)."""
+    app = FastAPI(
+        title="brinkmanship",
+        version=__version__,
+        description="Play a side of a nuclear crisis; the JSON API the game's pages use.",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.games = GameService(GameStore(db_path))
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+
+    def problem(request: Request, status: int, detail: str) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": detail}, status_code=status)
+        return error_page(request, status, detail)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        if request.url.path == "/api/docs":
+            return response  # the interactive docs load their own scripts
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.exception_handler(BrinkError)
+    async def brink_error(request: Request, exc: BrinkError) -> Response:
+        return problem(request, status_of(exc), exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return problem(request, 422, validation_message(exc))
+
+    @app.exception_handler(BodyTooLargeError)
+    async def too_large(request: Request, exc: BodyTooLargeError) -> Response:
+        return problem(request, 413, f"the request body is larger than {max_body_bytes} bytes")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else "the request failed"
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "there is nothing at this address"
+        return problem(request, exc.status_code, detail)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Starlette re-raises it after this answer, so the server's log has the traceback.
+        return JSONResponse(
+            {"detail": "internal error: the server could not answer this request"},
+            status_code=500,
+        )
+
+    return app

@@ -1,0 +1,68 @@
+"""Errors of the web game and the HTTP status each one answers with. Every answer is a
+clear one-line ``detail``; no stack trace ever reaches a client."""
+
+from __future__ import annotations
+
+from brinkmanship.errors import BrinkError, IllegalChoiceError, UnknownNameError
+from brinkmanship.play.game import StaleChoiceError
+from brinkmanship.web.store import MoveConflictError
+
+
+class UnknownGameError(BrinkError):
+    """No saved game has this id."""
+
+    def __init__(self, game_id: str) -> None:
+        super().__init__("no game with this id (check the link)")
+        self.game_id = game_id
+
+
+class MissingTokenError(BrinkError):
+    """Acting in a game needs its player token, and none was sent."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "acting in a game needs its player token: send it as 'Authorization: Bearer TOKEN'"
+        )
+
+
+class WrongTokenError(BrinkError):
+    """The player token does not belong to this game."""
+
+    def __init__(self) -> None:
+        super().__init__("this token does not belong to this game")
+
+
+class GameOverError(BrinkError):
+    """A choice was sent to a game that has ended."""
+
+    def __init__(self) -> None:
+        super().__init__("the game is over: no more choices can be made")
+
+
+class NotOverError(BrinkError):
+    """The debrief was asked for before the game ended."""
+
+    def __init__(self) -> None:
+        super().__init__("the game is not over yet: the debrief comes at the end")
+
+
+class NoLongerReplaysError(BrinkError):
+    """A saved game cannot be rebuilt with this version of the simulator."""
+
+
+def status_of(error: BrinkError) -> int:
+    """The HTTP status for an error of the game or of its input."""
+    if isinstance(error, UnknownGameError):
+        return 404
+    if isinstance(error, MissingTokenError):
+        return 401
+    if isinstance(error, WrongTokenError):
+        return 403
+    if isinstance(
+        error,
+        StaleChoiceError | GameOverError | NotOverError | MoveConflictError | NoLongerReplaysError,
+    ):
+        return 409
+    if isinstance(error, IllegalChoiceError | UnknownNameError):
+        return 422
+    return 422

@@ -1,0 +1,84 @@
+"""The JSON API's request and response bodies. Every request field is bounded and
+validated; an unknown field is refused."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from brinkmanship.play.view import GameView
+
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+"""An id from a scenario: a scenario, an actor, an action, an intervention."""
+
+PolicyName = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_-]*$")]
+"""A policy by name only: parameters (which can make a policy arbitrarily slow) are not
+accepted over the web."""
+
+MAX_SEED = 2**53 - 1
+"""The largest integer a browser's JSON numbers hold exactly."""
+
+
+class NewGame(BaseModel):
+    """Start a game: which scenario, which side the player takes, who plays the others."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: Name = Field(description="A built-in scenario id, e.g. cuba-1962.")
+    side: Name = Field(description="The actor the player plays, e.g. us, su or cuba.")
+    opponent: PolicyName | None = Field(
+        default=None,
+        description="One policy for every other principal actor; default: the scenario's "
+        "own (for cuba-1962, the historical record).",
+    )
+    seed: int = Field(default=0, ge=0, le=MAX_SEED, description="The random seed.")
+    interventions: list[Name] = Field(
+        default_factory=list, max_length=16, description="Named counterfactuals to apply."
+    )
+
+
+class Move(BaseModel):
+    """The player's choice at the current decision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Name = Field(description="The id of a legal choice (or 'wait').")
+    at_tick: int | None = Field(
+        default=None,
+        ge=0,
+        description="The tick of the decision this choice answers; if the game has moved "
+        "on, the choice is refused as stale (409) instead of applied to the wrong moment.",
+    )
+
+
+class Created(BaseModel):
+    """A new game: its id and the secret token that acting in it requires (shown once)."""
+
+    id: str
+    token: str
+    play_url: str
+    replay_url: str
+    view: GameView
+
+
+class GameListEntry(BaseModel):
+    """A saved game in the game list."""
+
+    id: str
+    scenario: str
+    title: str
+    side: str
+    status: str
+    outcome: str
+    clock: str
+    created: str
+    updated: str
+    url: str
+    replay_url: str
+
+
+class Problem(BaseModel):
+    """An error: one clear sentence."""
+
+    detail: str

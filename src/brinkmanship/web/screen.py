@@ -1,0 +1,223 @@
+"""What the pages show, prepared from a game's view and record: the new-game form's
+options, alert gauges, the outbox, the events since the last decision, choice menus and
+readable dates. Templates only lay these out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from brinkmanship.engine.observation import WAIT
+from brinkmanship.play.game import GameRecord
+from brinkmanship.play.menus import Menu, build_menu, letter_kind, terms_line
+from brinkmanship.play.view import AlertLevel, EventView, GameView, LetterSpec, letter_spec
+from brinkmanship.policies.registry import BUILTINS
+from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.web.games import Scenarios
+
+MAX_SEGMENTS = 10
+
+
+def long_time(iso: str) -> str:
+    """``Tuesday 16 October 1962, 11:00``."""
+    t = datetime.fromisoformat(iso)
+    return f"{t:%A} {t.day} {t:%B %Y}, {t:%H:%M}"
+
+
+def short_time(iso: str) -> str:
+    """``16 Oct 11:00``."""
+    t = datetime.fromisoformat(iso)
+    return f"{t.day} {t:%b %H:%M}"
+
+
+# ------------------------------------------------------------------ new game
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice of a select or a checkbox: value, label, and a longer description."""
+
+    value: str
+    label: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ScenarioOption:
+    """A scenario with the sides one can play and its interventions."""
+
+    id: str
+    title: str
+    summary: str
+    sides: tuple[Option, ...]
+    interventions: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class NewGameForm:
+    """The options of the new-game form."""
+
+    scenarios: tuple[ScenarioOption, ...]
+    opponents: tuple[Option, ...]
+
+
+def playable_sides(sc: CompiledScenario) -> tuple[Option, ...]:
+    """The principal actors (those that serve no other): the sides a person can play."""
+    return tuple(
+        Option(a.id, a.name, a.description.strip()) for a in sc.actors.values() if a.holder == a.id
+    )
+
+
+def new_game_form(scenarios: Scenarios) -> NewGameForm:
+    """Every built-in scenario with its sides and interventions, and the opponents."""
+    options = []
+    for name in scenarios.names:
+        sc = scenarios.get(name)
+        interventions = tuple(
+            Option(i.id, i.id, i.description.strip()) for i in sc.interventions.values()
+        )
+        options.append(
+            ScenarioOption(sc.id, sc.title, sc.summary.strip(), playable_sides(sc), interventions)
+        )
+    opponents = (
+        Option("", "The scenario's own (historical where it has one)"),
+        *(Option(b.name, b.name, b.description) for b in BUILTINS.values()),
+    )
+    return NewGameForm(tuple(options), opponents)
+
+
+# ------------------------------------------------------------------ the game
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One level of a gauge."""
+
+    label: str
+    active: bool
+    danger: int
+    """0 (calm) to 4 (most dangerous)."""
+
+
+@dataclass(frozen=True)
+class Gauge:
+    """An alert level drawn as a row of levels, the current one lit."""
+
+    name: str
+    label: str
+    value: str
+    danger: int
+    segments: tuple[Segment, ...]
+
+
+def gauge(alert: AlertLevel) -> Gauge:
+    """DEFCON counts down to danger; other alert levels count up."""
+    low, high = int(alert.low), int(alert.high)
+    down = "defcon" in alert.name.lower()
+    span = max(high - low, 1)
+
+    def danger(level: float) -> int:
+        share = (high - level) / span if down else (level - low) / span
+        return round(4 * min(max(share, 0.0), 1.0))
+
+    levels = range(high, low - 1, -1) if down else range(low, high + 1)
+    segments = (
+        tuple(Segment(str(n), n == alert.value, danger(n)) for n in levels)
+        if high - low < MAX_SEGMENTS
+        else ()
+    )
+    value = f"{alert.value:g}" if isinstance(alert.value, float) else str(alert.value)
+    return Gauge(alert.name, alert.label, value, danger(alert.value), segments)
+
+
+@dataclass(frozen=True)
+class SentLetter:
+    """A letter the player sent (they do not learn when it arrives)."""
+
+    time: str
+    label: str
+    kind: str
+    channel: str
+    public: bool
+    terms: str
+
+
+@dataclass(frozen=True)
+class PastMove:
+    """A decision the player made."""
+
+    time: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Screen:
+    """The game screen's derived parts."""
+
+    when: str
+    gauges: tuple[Gauge, ...]
+    menu: Menu | None
+    recent: tuple[EventView, ...]
+    earlier: tuple[EventView, ...]
+    outbox: tuple[SentLetter, ...]
+    moves: tuple[PastMove, ...]
+    numbers: tuple[tuple[str, str], ...]
+    facts: tuple[str, ...]
+    not_facts: tuple[str, ...]
+
+
+def outbox(sc: CompiledScenario, record: GameRecord) -> tuple[SentLetter, ...]:
+    """The letters among the player's moves, oldest first."""
+    out = []
+    for move in record.moves:
+        action = sc.actions.get(move.action)
+        spec: LetterSpec | None = letter_spec(sc, action) if action is not None else None
+        if action is None or spec is None:
+            continue
+        out.append(
+            SentLetter(
+                time=short_time(sc.iso(move.tick)),
+                label=action.label,
+                kind=letter_kind(spec),
+                channel=spec.channel_label,
+                public=spec.public,
+                terms=terms_line(spec),
+            )
+        )
+    return tuple(out)
+
+
+def action_label(sc: CompiledScenario, action: str) -> str:
+    """The label of an action id (``Wait`` for ``wait``)."""
+    return "Wait" if action == WAIT else sc.actions[action].label
+
+
+def game_screen(sc: CompiledScenario, view: GameView, record: GameRecord) -> Screen:
+    """Everything the game template needs beyond the view itself."""
+    since = view.last_move_tick if view.last_move_tick is not None else -1
+    shown = [e for e in view.events if e.kind not in ("start",)]
+    numbers: list[tuple[str, str]] = []
+    facts: list[str] = []
+    not_facts: list[str] = []
+    for item in view.state:
+        if isinstance(item.value, bool):
+            (facts if item.value else not_facts).append(item.label)
+        else:
+            text = f"{item.value:,.1f}" if isinstance(item.value, float) else f"{item.value:,}"
+            numbers.append((item.label, text))
+    return Screen(
+        when=long_time(view.time),
+        gauges=tuple(gauge(a) for a in view.alerts),
+        menu=build_menu(view.choices) if view.choices else None,
+        recent=tuple(e for e in shown if e.tick > since),
+        earlier=tuple(e for e in shown if e.tick <= since),
+        outbox=outbox(sc, record),
+        moves=tuple(
+            PastMove(short_time(sc.iso(m.tick)), action_label(sc, m.action))
+            for m in record.moves
+            if m.action != WAIT
+        ),
+        numbers=tuple(numbers),
+        facts=tuple(facts),
+        not_facts=tuple(not_facts),
+    )
