@@ -1,0 +1,234 @@
+"""The report's charts, drawn with matplotlib's object API (no pyplot, no GUI backend, no
+global state) as inline SVG.
+
+Text is drawn as paths and ids are salted with a constant, so the same numbers give the
+same bytes; a ``$`` in scenario text is escaped so it never turns into mathtext.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import timedelta
+
+import matplotlib
+from matplotlib.figure import Figure
+
+from brinkmanship.analysis.compare import Difference
+from brinkmanship.analysis.montecarlo import Summary
+from brinkmanship.report.escalation import Fan
+from brinkmanship.report.tornado import Tornado
+from brinkmanship.scenario.compiled import CompiledScenario
+
+CLASS_COLOURS = {
+    "settlement": "#2e7d32",
+    "capitulation": "#f9a825",
+    "fait_accompli": "#ef6c00",
+    "conventional_war": "#d84315",
+    "tactical_nuclear_use": "#c62828",
+    "general_nuclear_war": "#6a1b1a",
+    "unresolved": "#757575",
+}
+
+
+def _style() -> AbstractContextManager[None]:
+    """Text as paths, fixed ids, one font size."""
+    return matplotlib.rc_context(
+        {"svg.fonttype": "path", "svg.hashsalt": "brinkmanship-report", "font.size": 9.0}
+    )
+
+
+def plain(text: str) -> str:
+    """Text shown literally by matplotlib (no mathtext)."""
+    return text.replace("$", r"\$")
+
+
+def to_svg(fig: Figure) -> str:
+    """The figure as an ``<svg>`` element (no XML prologue), reproducible byte for byte."""
+    buf = io.StringIO()
+    with _style():
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    text = buf.getvalue()
+    return text[text.index("<svg") :]
+
+
+def _figure(width: float, height: float) -> Figure:
+    with _style():
+        return Figure(figsize=(width, height), layout="constrained")
+
+
+def outcome_bars(sc: CompiledScenario, summary: Summary) -> str:
+    """Each outcome's probability with its 95% Wilson interval."""
+    stats = list(summary.outcomes.values())
+    with _style():
+        fig = _figure(9.0, 0.55 * len(stats) + 1.2)
+        ax = fig.add_subplot()
+        ys = list(range(len(stats)))[::-1]
+        colours = [CLASS_COLOURS.get(o.cls, "#555555") for o in stats]
+        ax.barh(ys, [o.p for o in stats], color=colours, height=0.6, alpha=0.85)
+        ax.errorbar(
+            [o.p for o in stats],
+            ys,
+            xerr=[[o.p - o.ci_low for o in stats], [o.ci_high - o.p for o in stats]],
+            fmt="none",
+            ecolor="black",
+            capsize=4,
+            linewidth=1.2,
+        )
+        for y, o in zip(ys, stats, strict=True):
+            ax.text(
+                1.03,
+                y,
+                f"{o.p:.3f}  [{o.ci_low:.3f}–{o.ci_high:.3f}]  n={o.count}",
+                va="center",
+                fontsize=8,
+            )
+        ax.set_yticks(ys, [plain(f"{o.id}\n({o.cls})") for o in stats])
+        ax.set_xlim(0, 1.42)
+        ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.axvline(1.0, color="#999999", linewidth=0.6)
+        ax.set_xlabel(f"probability over {summary.runs} runs (whiskers: 95% Wilson interval)")
+        ax.grid(axis="x", alpha=0.3)
+        return to_svg(fig)
+
+
+def fan_chart(sc: CompiledScenario, fan: Fan) -> str:
+    """The escalation index over time: median, 50% and 90% bands, and the share of runs
+    still undecided."""
+    x = fan.ticks
+    b = fan.bands
+    with _style():
+        fig = _figure(9.0, 4.0)
+        ax = fig.add_subplot()
+        ax.fill_between(x, b["p5"], b["p95"], color="#c62828", alpha=0.15, label="90% band")
+        ax.fill_between(x, b["p25"], b["p75"], color="#c62828", alpha=0.35, label="50% band")
+        ax.plot(x, b["p50"], color="#6a1b1a", linewidth=1.6, label="median")
+        ax.set_ylabel("escalation index")
+        ax.grid(alpha=0.3)
+        ax.set_xlim(x[0], x[-1])
+        ax.set_xticks(*time_ticks(sc, x[-1]))
+        share = ax.twinx()
+        share.plot(x, fan.running, color="#455a64", linestyle="--", linewidth=1.0)
+        share.set_ylim(0, 1.02)
+        share.set_ylabel("share of runs still undecided (dashed)")
+        ax.legend(loc="upper left", fontsize=8)
+        ax.set_xlabel(plain(f"local time ({sc.zone})"))
+        return to_svg(fig)
+
+
+def time_ticks(sc: CompiledScenario, last: int) -> tuple[list[float], list[str]]:
+    """Tick positions (in scenario ticks) and labels: local midnights for spans of two days
+    or more (every few days, at most ten labels), whole hours otherwise."""
+    start = sc.time_of(0).astimezone(sc.zone)
+    end = sc.time_of(last).astimezone(sc.zone)
+    hours = (end.timestamp() - start.timestamp()) / 3600
+    if hours >= 48:
+        step = next(d for d in (1, 2, 3, 7, 14, 28, 56) if hours / 24 / d <= 10)
+        day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+        marks, fmt = [], "%d %b"
+        while day <= end:
+            if day >= start:
+                marks.append(day)
+            day = (day + timedelta(days=step)).replace(hour=0)
+    else:
+        step = next(h for h in (1, 2, 3, 6, 12, 24) if hours / h <= 10)
+        hour = start.replace(minute=0, second=0, microsecond=0)
+        marks, fmt = [], "%d %b %H:%M"
+        while hour <= end:
+            if hour >= start:
+                marks.append(hour)
+            hour += timedelta(hours=step)
+    seconds = sc.tick.total_seconds()
+    positions = [(m.timestamp() - start.timestamp()) / seconds for m in marks]
+    return positions, [m.strftime(fmt) for m in marks]
+
+
+def comparison_chart(sc: CompiledScenario, comparisons: Mapping[str, Sequence[Difference]]) -> str:
+    """Per outcome, each intervention's paired difference from the baseline with its 95%
+    interval (black), and the unpaired interval it would have had (light bar)."""
+    arms = list(comparisons)
+    outcomes = [o for o in sc.outcomes.values() if o.id not in never_seen(comparisons)]
+    cols = min(len(outcomes), 3)
+    rows = math.ceil(len(outcomes) / cols)
+    with _style():
+        fig = _figure(9.0, rows * (0.32 * len(arms) + 1.3))
+        axes = fig.subplots(rows, cols, squeeze=False, sharey=True)
+        ys = list(range(len(arms)))[::-1]
+        for k, outcome in enumerate(outcomes):
+            ax = axes[k // cols][k % cols]
+            diffs = [next(d for d in comparisons[a] if d.outcome == outcome.id) for a in arms]
+            ax.barh(
+                ys,
+                [2 * d.unpaired_half_width for d in diffs],
+                left=[d.diff - d.unpaired_half_width for d in diffs],
+                height=0.55,
+                color="#b0bec5",
+                alpha=0.6,
+            )
+            ax.errorbar(
+                [d.diff for d in diffs],
+                ys,
+                xerr=[[d.diff - d.ci_low for d in diffs], [d.ci_high - d.diff for d in diffs]],
+                fmt="o",
+                color=CLASS_COLOURS.get(outcome.cls.value, "black"),
+                ecolor="black",
+                markersize=4,
+                capsize=3,
+            )
+            ax.axvline(0, color="black", linewidth=0.8)
+            ax.set_title(plain(f"{outcome.id} ({outcome.cls.value})"), fontsize=9)
+            ax.grid(axis="x", alpha=0.3)
+            ax.set_yticks(ys, [plain(a) for a in arms])
+        for k in range(len(outcomes), rows * cols):
+            axes[k // cols][k % cols].set_visible(False)
+        fig.supxlabel("change in probability vs baseline (paired 95% interval; grey: unpaired)")
+        return to_svg(fig)
+
+
+def never_seen(comparisons: Mapping[str, Sequence[Difference]]) -> list[str]:
+    """Outcomes that occurred in no run of the baseline or of any arm."""
+    diffs = [d for ds in comparisons.values() for d in ds]
+    seen = {d.outcome for d in diffs if d.p_baseline > 0 or d.p_treated > 0}
+    return list(dict.fromkeys(d.outcome for d in diffs if d.outcome not in seen))
+
+
+def tornado_chart(tornado: Tornado) -> str:
+    """Each parameter's low and high value: the target probability, around the sweep's
+    overall probability."""
+    bars = tornado.bars
+    with _style():
+        fig = _figure(9.0, 0.5 * len(bars) + 1.4)
+        ax = fig.add_subplot()
+        ys = list(range(len(bars)))[::-1]
+        base = tornado.overall
+        ax.barh(
+            ys,
+            [b.p_low - base for b in bars],
+            left=base,
+            color="#1565c0",
+            height=0.6,
+            label="at the low value",
+        )
+        ax.barh(
+            ys,
+            [b.p_high - base for b in bars],
+            left=base,
+            color="#c62828",
+            height=0.6,
+            alpha=0.75,
+            label="at the high value",
+        )
+        ax.axvline(base, color="black", linewidth=0.8)
+        ax.set_yticks(ys, [plain(f"{b.param}\n{_range(b.low)} → {_range(b.high)}") for b in bars])
+        ax.set_xlabel(plain(f"P({' or '.join(tornado.targets)}); line: whole sweep {base:.3f}"))
+        ax.grid(axis="x", alpha=0.3)
+        ax.legend(loc="lower right", fontsize=8)
+        return to_svg(fig)
+
+
+def _range(values: tuple[float, float]) -> str:
+    low, high = values
+    return f"{low:.3g}" if low == high else f"{low:.3g}–{high:.3g}"

@@ -1,0 +1,91 @@
+"""The numbers of a report: the baseline's outcomes and escalation fan, each comparison
+arm's paired differences, and the sweep's tornado.
+
+Every arm runs the same run indices (common random numbers). All chunks of all arms go to
+one pool of processes, so the processes start once; the results do not depend on the number
+of processes or on the chunk size.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from brinkmanship.analysis.compare import Difference, compare
+from brinkmanship.analysis.montecarlo import Job, RunSummary, Summary, run_chunk, summarize
+from brinkmanship.report.escalation import Fan, Series, fan, tracked_chunk
+from brinkmanship.report.plan import Plan
+from brinkmanship.report.progress import Track
+from brinkmanship.report.tornado import Tornado, tornado
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything a report shows."""
+
+    summary: Summary
+    fan: Fan | None
+    comparisons: dict[str, list[Difference]]
+    tornado: Tornado | None
+
+
+def chunk_size(runs: int, workers: int) -> int:
+    """Chunks small enough to keep every process busy."""
+    return max(1, min(256, -(-runs // (4 * workers))))
+
+
+def collect(plan: Plan, track: Track, workers: int | None = None) -> ReportData:
+    """Run the baseline (escalation index tracked) and every comparison arm; read the sweep."""
+    runs = plan.request.runs
+    n = max(1, workers or os.cpu_count() or 1)
+    chunk = chunk_size(runs, n)
+    bounds = [(s, min(s + chunk, runs)) for s in range(0, runs, chunk)]
+    base = plan.job
+    arms = {
+        name: Job(base.scenario, base.seed, (*base.interventions, name), base.policies)
+        for name in plan.arms
+    }
+    base_bar = track(f"{plan.sc.id}: baseline", runs)
+    arm_bars = {name: track(name, runs) for name in arms}
+    baseline: list[RunSummary] = []
+    series: list[Series] = []
+    treated: dict[str, list[RunSummary]] = {name: [] for name in arms}
+    if n == 1 or len(bounds) * (1 + len(arms)) == 1:
+        for s, e in bounds:
+            summaries, values = tracked_chunk(base, s, e)
+            baseline += summaries
+            series.append(values)
+            base_bar(e - s)
+        for name, job in arms.items():
+            for s, e in bounds:
+                treated[name] += run_chunk(job, s, e)
+                arm_bars[name](e - s)
+    else:
+        pool = ProcessPoolExecutor(max_workers=n)
+        try:
+            tracked = [pool.submit(tracked_chunk, base, s, e) for s, e in bounds]
+            plain: dict[str, list[Future[list[RunSummary]]]] = {
+                name: [pool.submit(run_chunk, job, s, e) for s, e in bounds]
+                for name, job in arms.items()
+            }
+            for pending in tracked:
+                summaries, values = pending.result()
+                baseline += summaries
+                series.append(values)
+                base_bar(len(summaries))
+            for name, futures in plain.items():
+                for future in futures:
+                    part = future.result()
+                    treated[name] += part
+                    arm_bars[name](len(part))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return ReportData(
+        summary=summarize(plan.sc, baseline),
+        fan=fan(np.concatenate(series, axis=0), baseline),
+        comparisons={name: compare(plan.sc, baseline, treated[name]) for name in arms},
+        tornado=None if plan.sweep is None else tornado(plan.sweep, plan.targets),
+    )

@@ -1,0 +1,77 @@
+"""Runs that record the scenario's escalation index at the end of every tick, and the fan
+(median and bands across runs) drawn from them.
+
+The runs are the same as :func:`brinkmanship.analysis.montecarlo.run_chunk`'s (the engine's
+step API, played in the same order), so their outcomes match ``brink mc`` run for run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from brinkmanship.analysis.montecarlo import Job, RunSummary
+from brinkmanship.engine.reference import ReferenceEngine
+
+Series = npt.NDArray[np.float64]
+QUANTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
+
+
+def tracked_chunk(job: Job, start: int, stop: int) -> tuple[list[RunSummary], Series]:
+    """Runs ``start .. stop-1``: their summaries, and a (runs × ticks) array of the escalation
+    index at the end of each tick (a finished run keeps its last value to the horizon; the
+    array has no columns when the scenario defines no index)."""
+    sc, policies = job.load()
+    engine = ReferenceEngine(sc)
+    index = sc.escalation
+    width = sc.horizon_ticks + 1 if index is not None else 0
+    series = np.zeros((stop - start, width))
+    summaries = []
+    for row, run in enumerate(range(start, stop)):
+        actors = policies.make()
+        st = engine.start(job.seed, run)
+        while not st.finished:
+            tick = st.tick
+            engine.begin_tick(st)
+            if not st.finished:
+                requests = engine.requests(st)
+                choices = [(r.actor, engine.decide(st, r, actors[r.actor])) for r in requests]
+                engine.apply(st, choices)
+                engine.end_tick(st)
+            if index is not None:
+                series[row, tick:] = index(st.env)
+        result = engine.result(st, policies.specs)
+        summaries.append(
+            RunSummary(run, result.outcome.id, result.outcome.tick, result.peak_escalation)
+        )
+    return summaries, series
+
+
+@dataclass(frozen=True)
+class Fan:
+    """Per tick: the 5th, 25th, 50th, 75th and 95th percentiles of the index across runs,
+    and the share of runs still undecided at the end of that tick."""
+
+    ticks: list[int]
+    bands: dict[str, list[float]]
+    running: list[float]
+
+
+def fan(series: Series, summaries: list[RunSummary]) -> Fan | None:
+    """The fan of an escalation array (``None`` when the scenario has no index)."""
+    if series.shape[1] == 0:
+        return None
+    values = np.percentile(series, QUANTILES, axis=0)
+    ends = np.array([s.tick for s in summaries])
+    ticks = np.arange(series.shape[1])
+    running = (ends[None, :] > ticks[:, None]).mean(axis=1)
+    return Fan(
+        ticks=ticks.tolist(),
+        bands={
+            f"p{q:g}": [round(float(v), 4) for v in row]
+            for q, row in zip(QUANTILES, values, strict=True)
+        },
+        running=[round(float(v), 4) for v in running],
+    )

@@ -1,0 +1,132 @@
+"""Assemble the report: one HTML page (Jinja2, every value escaped) with the charts inline
+and the numbers behind them as a JSON block."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from brinkmanship import __version__
+from brinkmanship.analysis.montecarlo import OutcomeStats
+from brinkmanship.report import charts
+from brinkmanship.report.collect import ReportData
+from brinkmanship.report.plan import Plan
+from brinkmanship.report.tornado import LHS_SHARE
+
+ENV = Environment(
+    loader=PackageLoader("brinkmanship.report", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+
+def render(plan: Plan, data: ReportData) -> str:
+    """The whole report as one self-contained HTML document."""
+    sc = plan.sc
+    context: dict[str, Any] = {
+        "sc": sc,
+        "plan": plan,
+        "version": __version__,
+        "outcomes": [_outcome_row(o) for o in data.summary.outcomes.values()],
+        "outcome_svg": Markup(charts.outcome_bars(sc, data.summary)),
+        "fan_svg": Markup(charts.fan_chart(sc, data.fan)) if data.fan else None,
+        "escalation_source": sc.escalation.source if sc.escalation else None,
+        "compare_svg": (
+            Markup(charts.comparison_chart(sc, data.comparisons)) if data.comparisons else None
+        ),
+        "never_seen": charts.never_seen(data.comparisons),
+        "comparisons": {
+            name: {
+                "description": sc.interventions[name].description.strip(),
+                "rows": [
+                    {
+                        "outcome": d.outcome,
+                        "baseline": f"{d.p_baseline:.3f}",
+                        "treated": f"{d.p_treated:.3f}",
+                        "diff": f"{d.diff:+.3f}",
+                        "ci": f"{d.ci_low:+.3f} … {d.ci_high:+.3f}",
+                        "unpaired": f"±{d.unpaired_half_width:.3f}",
+                    }
+                    for d in diffs
+                ],
+            }
+            for name, diffs in data.comparisons.items()
+        },
+        "tornado": data.tornado,
+        "tornado_svg": Markup(charts.tornado_chart(data.tornado))
+        if data.tornado and data.tornado.bars
+        else None,
+        "lhs_share": f"{LHS_SHARE:.0%}",
+        "sweep": plan.sweep,
+        "parameters": [
+            {
+                "name": p.name,
+                "value": f"{p.value:g}",
+                "range": "" if p.range is None else f"{p.range[0]:g} – {p.range[1]:g}",
+                "description": p.description.strip(),
+            }
+            for p in sc.parameters.values()
+        ],
+        "data": report_json(plan, data),
+    }
+    return ENV.get_template("report.html.j2").render(context)
+
+
+def _outcome_row(o: OutcomeStats) -> dict[str, str]:
+    return {
+        "id": o.id,
+        "cls": o.cls,
+        "count": str(o.count),
+        "p": f"{o.p:.3f}",
+        "ci": f"{o.ci_low:.3f}–{o.ci_high:.3f}",
+        "hours": "–" if o.hours is None else "/".join(f"{h:.0f}" for h in o.hours),
+        "peak": "–" if o.peak is None else f"{o.peak[1]:g}",
+    }
+
+
+def report_json(plan: Plan, data: ReportData) -> dict[str, Any]:
+    """The numbers of the report, outcome part in the shape of ``brink mc --json``."""
+    job = plan.job
+    return {
+        "scenario": job.scenario,
+        "scenario_id": plan.sc.id,
+        "scenario_digest": plan.digest,
+        "runs": data.summary.runs,
+        "seed": job.seed,
+        "engine": "reference",
+        "policies": dict(job.policies),
+        "interventions": list(job.interventions),
+        "outcomes": {
+            o.id: {
+                "class": o.cls,
+                "count": o.count,
+                "p": o.p,
+                "ci_low": o.ci_low,
+                "ci_high": o.ci_high,
+            }
+            for o in data.summary.outcomes.values()
+        },
+        "comparisons": {
+            name: {d.outcome: asdict(d) for d in diffs} for name, diffs in data.comparisons.items()
+        },
+        "skipped_comparisons": dict(plan.skipped),
+        "escalation_fan": None if data.fan is None else asdict(data.fan),
+        "tornado": None if data.tornado is None else _tornado_json(data),
+        "version": __version__,
+        "command": plan.command(),
+    }
+
+
+def _tornado_json(data: ReportData) -> dict[str, Any]:
+    assert data.tornado is not None
+    t = data.tornado
+    return {
+        "targets": list(t.targets),
+        "overall": t.overall,
+        "unvaried": t.unvaried,
+        "bars": [asdict(b) | {"swing": b.swing} for b in t.bars],
+    }
