@@ -1,0 +1,210 @@
+"""`brink play` in a terminal: driven through the real CLI by a script on stdin."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from brinkmanship.cli import main
+from brinkmanship.engine.observation import WAIT
+from brinkmanship.play.game import Game, GameRecord
+from brinkmanship.play.menus import build_menu
+from brinkmanship.policies.rules import data_policy
+
+
+def keys_for(game: Game, action: str) -> list[str]:
+    """The answers that pick ``action`` from the terminal's menus at the current decision."""
+    menu = build_menu(game.view().choices)
+    if action == WAIT:
+        return ["1"]
+    plain = [c.id for c in menu.actions]
+    if action in plain:
+        return [str(2 + plain.index(action))]
+    for k, kind in enumerate(menu.letters, start=1):
+        for ch, channel in enumerate(kind.channels, start=1):
+            for n, letter in enumerate(channel.letters, start=1):
+                if letter.id == action:
+                    channel_key = [str(ch)] if len(kind.channels) > 1 else []
+                    return [str(2 + len(plain)), str(k), *channel_key, str(n)]
+    raise AssertionError(f"{action} is not in the menus")
+
+
+def scripted_game(seed: int = 0) -> tuple[Game, list[list[str]]]:
+    """A game where the player follows the US historical choices, and the answers typed
+    for each decision."""
+    game = Game.new("cuba-1962", "us", seed=seed)
+    policy = data_policy(game.scenario.actors["us"].policies["historical"])
+    per_decision = []
+    while not game.finished:
+        assert game.request is not None
+        action = policy.decide(game.request.observation, game.request.legal).action
+        per_decision.append(keys_for(game, action))
+        game.choose(action)
+    return game, per_decision
+
+
+@pytest.fixture(scope="module")
+def scripted() -> tuple[Game, list[list[str]]]:
+    return scripted_game()
+
+
+BRINK = Path(sys.executable).parent / "brink"
+"""The installed console script: the real entry point, as a player runs it."""
+
+
+def brink_play(args: list[str], stdin: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    assert BRINK.exists(), f"the brink console script is missing: {BRINK}"
+    return subprocess.run(
+        [str(BRINK), "play", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=cwd,
+    )
+
+
+def lines(keys: list[list[str]]) -> str:
+    return "".join(k + "\n" for step in keys for k in step)
+
+
+def test_play_cuba_as_us_to_the_outcome(
+    scripted: tuple[Game, list[list[str]]], tmp_path: Path
+) -> None:
+    game, keys = scripted
+    assert any(len(k) > 1 for k in keys), "the script writes letters through the menus"
+    bad = "x\n99\n\n"  # answers that are refused before the real first one
+    done = brink_play(
+        ["cuba-1962", "--as", "us", "--save", "game.json"], bad + lines(keys), tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    out = done.stdout
+    assert out.count("Please enter a number from 1 to") == 3
+    assert "Tue 16 Oct 1962, 12:00 — President Kennedy" in out
+    assert "Your advisers" in out and "Robert McNamara (Secretary of Defense)" in out
+    assert "Kind of letter" in out and "Inbox" in out
+    assert game.outcome is not None
+    assert "The outcome" in out and game.outcome.label[:40] in out
+    assert "Debrief" in out and "Your choices beside the documented ones" in out
+    saved = GameRecord.model_validate_json((tmp_path / "game.json").read_text())
+    assert saved == game.record
+
+
+def test_resume_continues_where_the_input_ended(
+    scripted: tuple[Game, list[list[str]]], tmp_path: Path
+) -> None:
+    game, keys = scripted
+    half = len(keys) // 2
+    first = brink_play(
+        ["cuba-1962", "--as", "us", "--save", "g.json"], lines(keys[:half]), tmp_path
+    )
+    assert first.returncode == 0, first.stderr
+    assert "brink play --resume g.json" in first.stdout
+    partial = GameRecord.model_validate_json((tmp_path / "g.json").read_text())
+    assert partial.moves == game.record.moves[:half]
+    second = brink_play(["--resume", "g.json"], lines(keys[half:]), tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "The outcome" in second.stdout
+    final = GameRecord.model_validate_json((tmp_path / "g.json").read_text())
+    assert final == game.record
+
+
+def run_inprocess(
+    args: list[str],
+    stdin: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["brink", "play", *args])
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_quit_saves_and_eof_without_a_save_file_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save = tmp_path / "q.json"
+    code, out, _ = run_inprocess(
+        ["cuba-1962", "--as", "su", "--save", str(save)], "1\n1\nq\n", capsys, monkeypatch
+    )
+    assert code == 0
+    record = GameRecord.model_validate_json(save.read_text())
+    assert record.side == "su" and [m.action for m in record.moves] == ["wait", "wait"]
+    code, out, err = run_inprocess(["cuba-1962", "--as", "us"], "", capsys, monkeypatch)
+    assert code == 0 and "not saved" in out and err == ""
+
+
+def write(path: Path, text: str) -> str:
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "malformed JSON"),
+        ('{"scenario": "cuba-1962"}', "not a valid save file"),
+        ("[]", "not a valid save file"),
+    ],
+)
+def test_a_malformed_save_file_is_one_clear_error(
+    content: str,
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = write(tmp_path / "bad.json", content)
+    code, out, err = run_inprocess(["--resume", path], "", capsys, monkeypatch)
+    assert code == 2
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1
+    assert "Traceback" not in err + out
+
+
+def test_a_save_file_that_no_longer_replays_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    game = Game.new("cuba-1962", "us")
+    data = json.loads(game.record.model_dump_json())
+    data["moves"] = [{"tick": game.tick, "action": "su_letter2"}]
+    path = write(tmp_path / "edited.json", json.dumps(data))
+    before = Path(path).read_text()
+    code, _, err = run_inprocess(["--resume", path], "", capsys, monkeypatch)
+    assert code == 2 and "no longer replays" in err and "move 1" in err
+    assert Path(path).read_text() == before, "a refused save file is left as it was"
+    code, _, err = run_inprocess(["--resume", str(tmp_path / "none.json")], "", capsys, monkeypatch)
+    assert code == 2 and "no such save file" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["cuba-1962"], "--as"),
+        (["cuba-1962", "--as", "ussr"], "unknown side 'ussr'"),
+        (["cuba-1962", "--as", "us", "--opponent", "nonsense"], "unknown policy"),
+        (["cuba-1962", "--as", "us", "-i", "no-such"], "intervention"),
+        (["--resume", "x.json", "--as", "us"], "drop --as"),
+        ([], "SCENARIO"),
+    ],
+)
+def test_bad_arguments_are_one_clear_error(
+    args: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code, _, err = run_inprocess(args, "", capsys, monkeypatch)
+    assert code == 2 and message in err and err.count("\n") == 1
