@@ -11,8 +11,9 @@ Each request takes the next behaviour from ``FakeLLM.script`` (then ``default``)
 - ``slow:SECONDS``: sleeps, then answers as ``legal``;
 - ``error:CODE``: answers that HTTP status.
 
-Requests are kept in ``FakeLLM.requests``. With ``reject_json_mode`` the server refuses
-requests that carry ``response_format`` (HTTP 400), as some servers do.
+Requests are kept in ``FakeLLM.requests`` (their headers in ``FakeLLM.headers``). With
+``reject_json_mode`` the server refuses requests that carry ``response_format`` (HTTP 400),
+as some servers do.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class FakeLLM:
     default: str = "legal"
     reject_json_mode: bool = False
     requests: list[dict[str, Any]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
     rng: random.Random = field(default_factory=random.Random)
 
     def next_behaviour(self) -> str:
@@ -112,6 +114,7 @@ def create_app(fake: FakeLLM) -> FastAPI:
     async def complete(request: Request) -> JSONResponse:
         body: dict[str, Any] = await request.json()
         fake.requests.append(body)
+        fake.headers.append(dict(request.headers))
         if fake.reject_json_mode and "response_format" in body:
             return JSONResponse({"error": "response_format is not supported"}, status_code=400)
         behaviour = fake.next_behaviour()

@@ -10,6 +10,7 @@ letting a broken endpoint pass for a model's choices.
 from __future__ import annotations
 
 import time
+import weakref
 from typing import Any
 
 import httpx
@@ -43,6 +44,8 @@ class ChatClient:
         self.attempts = attempts
         self.json_mode = json_mode
         self.backoff = backoff
+        self.http = httpx.Client(headers=self.headers, timeout=timeout)
+        weakref.finalize(self, self.http.close)
 
     def complete(self, request: dict[str, Any]) -> Reply:
         """The model's reply to ``request``; asks for a JSON object via ``response_format``
@@ -56,9 +59,7 @@ class ChatClient:
                 body = request
             started = time.perf_counter()
             try:
-                response = httpx.post(
-                    self.url, json=body, headers=self.headers, timeout=self.timeout
-                )
+                response = self.http.post(self.url, json=body)
             except httpx.TimeoutException:
                 problem = f"no answer within {self.timeout:g} s"
                 continue
