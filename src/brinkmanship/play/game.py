@@ -20,7 +20,7 @@ from brinkmanship.errors import BrinkError, IllegalChoiceError, StaleChoiceError
 from brinkmanship.play.record import GameRecord, PlayerMove, SaveFileError
 from brinkmanship.play.view import GameView, build_view
 from brinkmanship.policies.base import Policy
-from brinkmanship.policies.registry import default_policy, policy_set
+from brinkmanship.policies.registry import default_policy, policy_set, resolve
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
 
@@ -70,6 +70,18 @@ def opponent_specs(sc: CompiledScenario, side: str, opponent: str | None) -> dic
             continue
         principal = actor.holder == actor.id
         specs[actor.id] = opponent if opponent and principal else default_policy(sc, actor.id)
+    if opponent:
+        led = [a for a, spec in specs.items() if spec == opponent]
+        for actor_id in led:
+            try:
+                resolve(sc, actor_id, opponent)
+            except UnknownNameError:
+                raise
+            except BrinkError as exc:
+                raise BrinkError(
+                    f"the opponent policy plays every other leading actor ({', '.join(led)}), "
+                    f"and {exc}"
+                ) from None
     return specs
 
 
