@@ -10,7 +10,14 @@ from datetime import datetime
 from brinkmanship.engine.observation import WAIT
 from brinkmanship.play.game import GameRecord
 from brinkmanship.play.menus import Menu, build_menu, letter_kind, terms_line
-from brinkmanship.play.view import AlertLevel, EventView, GameView, LetterSpec, letter_spec
+from brinkmanship.play.view import (
+    AlertLevel,
+    EventView,
+    GameView,
+    LetterSpec,
+    LetterView,
+    letter_spec,
+)
 from brinkmanship.policies.registry import BUILTINS
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.web.games import Scenarios
@@ -158,7 +165,10 @@ class Screen:
     gauges: tuple[Gauge, ...]
     menu: Menu | None
     recent: tuple[EventView, ...]
+    """Events since the player's last decision (those of its own hour included)."""
     earlier: tuple[EventView, ...]
+    inbox: tuple[LetterView, ...]
+    """Letters from others (a public statement of the player's own is in the outbox)."""
     outbox: tuple[SentLetter, ...]
     moves: tuple[PastMove, ...]
     numbers: tuple[tuple[str, str], ...]
@@ -209,8 +219,9 @@ def game_screen(sc: CompiledScenario, view: GameView, record: GameRecord) -> Scr
         when=long_time(view.time),
         gauges=tuple(gauge(a) for a in view.alerts),
         menu=build_menu(view.choices) if view.choices else None,
-        recent=tuple(e for e in shown if e.tick > since),
-        earlier=tuple(e for e in shown if e.tick <= since),
+        recent=tuple(e for e in shown if e.tick >= since),
+        earlier=tuple(e for e in shown if e.tick < since),
+        inbox=tuple(letter for letter in view.inbox if letter.sender != view.side),
         outbox=outbox(sc, record),
         moves=tuple(
             PastMove(short_time(sc.iso(m.tick)), action_label(sc, m.action))

@@ -1,0 +1,347 @@
+"""The web game's JSON API and pages, through FastAPI's test client: playing a game to its
+debrief, and every kind of bad input answered with a clear 4xx that leaves the game as it
+was."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from brinkmanship.play.game import Game, GameRecord
+from brinkmanship.play.view import GameView
+from brinkmanship.web import create_app
+from brinkmanship.web.caribbean import caribbean_map
+from brinkmanship.web.pages import templates
+from brinkmanship.web.screen import game_screen
+from brinkmanship.web.service import GameService
+
+Json = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("web") / "games.sqlite3"
+
+
+@pytest.fixture(scope="module")
+def client(db: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(db)) as c:
+        yield c
+
+
+def new_game(client: TestClient, side: str = "su", **extra: Any) -> tuple[str, str]:
+    r = client.post("/api/games", json={"scenario": "cuba-1962", "side": side, **extra})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    return body["id"], body["token"]
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def view(client: TestClient, game_id: str) -> Json:
+    r = client.get(f"/api/games/{game_id}")
+    assert r.status_code == 200, r.text
+    data: Json = r.json()
+    return data
+
+
+def record(client: TestClient, game_id: str) -> Json:
+    data: Json = client.get(f"/api/games/{game_id}/record").json()
+    return data
+
+
+def first_action(v: Json) -> str:
+    """The first choice that is not ``wait``."""
+    action: str = next(c["id"] for c in v["choices"] if c["id"] != "wait")
+    return action
+
+
+def play_to_end(client: TestClient, game_id: str, token: str) -> Json:
+    v = view(client, game_id)
+    for _ in range(200):
+        if v["finished"]:
+            return v
+        r = client.post(
+            f"/api/games/{game_id}/choices",
+            json={"action": first_action(v), "at_tick": v["tick"]},
+            headers=auth(token),
+        )
+        assert r.status_code == 200, r.text
+        v = r.json()
+    raise AssertionError("the game did not end")
+
+
+# ------------------------------------------------------------------ playing
+
+
+def test_create_gives_distinct_secret_ids_and_tokens_and_stores_only_a_hash(
+    client: TestClient, db: Path
+) -> None:
+    (id1, token1), (id2, token2) = new_game(client), new_game(client)
+    assert id1 != id2 and token1 != token2
+    assert len(id1) >= 20 and len(token1) >= 40
+    with sqlite3.connect(db) as con:
+        dumped = "\n".join(con.iterdump())
+    assert id1 in dumped
+    assert token1 not in dumped and token2 not in dumped
+
+
+def test_view_holds_choices_and_only_what_the_side_may_see(client: TestClient) -> None:
+    game_id, _ = new_game(client, side="us")
+    v = view(client, game_id)
+    names = {item["name"] for item in v["state"]}
+    assert "mrbm_est" in names
+    assert not {"mrbm_ready", "tactical_warheads", "soviet_troops"} & names
+    assert v["choices"][0]["id"] == "wait" and len(v["choices"]) > 1
+    assert v["side"] == "us" and not v["finished"]
+
+
+def test_a_full_game_ends_with_an_outcome_and_a_debrief(client: TestClient) -> None:
+    game_id, token = new_game(client)
+    early = client.get(f"/api/games/{game_id}/debrief")
+    assert early.status_code == 409 and "not over" in early.json()["detail"]
+    end = play_to_end(client, game_id, token)
+    assert end["finished"] and end["outcome"]["label"] and end["choices"] == []
+    debrief = client.get(f"/api/games/{game_id}/debrief").json()
+    assert debrief["outcome"]["id"] == end["outcome"]["id"]
+    assert debrief["days"] and debrief["side"] == "su"
+    assert any(day["yours"] for day in debrief["days"])
+
+
+def test_the_web_game_is_the_game_core_replayed(client: TestClient) -> None:
+    game_id, token = new_game(client, seed=11)
+    for _ in range(3):
+        v = view(client, game_id)
+        client.post(
+            f"/api/games/{game_id}/choices",
+            json={"action": first_action(v), "at_tick": v["tick"]},
+            headers=auth(token),
+        )
+    rec = GameRecord.model_validate(record(client, game_id))
+    assert len(rec.moves) == 3 and rec.seed == 11
+    assert Game.from_record(rec).view().model_dump(mode="json") == view(client, game_id)
+
+
+def test_a_game_is_rebuilt_from_the_database_by_a_new_server(db: Path) -> None:
+    with TestClient(create_app(db)) as first:
+        game_id, token = new_game(first)
+        v = view(first, game_id)
+        first.post(
+            f"/api/games/{game_id}/choices",
+            json={"action": first_action(v), "at_tick": v["tick"]},
+            headers=auth(token),
+        )
+        before = view(first, game_id)
+    with TestClient(create_app(db)) as second:
+        assert view(second, game_id) == before
+        r = second.post(
+            f"/api/games/{game_id}/choices",
+            json={"action": first_action(before), "at_tick": before["tick"]},
+            headers=auth(token),
+        )
+        assert r.status_code == 200 and r.json()["moves"] == 2
+
+
+# ------------------------------------------------------------------ bad input
+
+
+@pytest.fixture
+def game(client: TestClient) -> tuple[str, str]:
+    return new_game(client)
+
+
+def choose_raw(
+    client: TestClient, game_id: str, token: str | None, **kwargs: Any
+) -> tuple[int, str]:
+    headers = auth(token) if token else {}
+    headers.update(kwargs.pop("headers", {}))
+    r = client.post(f"/api/games/{game_id}/choices", headers=headers, **kwargs)
+    detail = r.json()["detail"]
+    assert isinstance(detail, str) and "Traceback" not in detail
+    return r.status_code, detail
+
+
+JSON_TYPE = {"Content-Type": "application/json"}
+WAIT = {"json": {"action": "wait"}}
+BAD_CHOICES: list[tuple[str, dict[str, Any], bool, int, str]] = [
+    ("no token", WAIT, False, 401, "token"),
+    ("wrong token", {**WAIT, "headers": {"Authorization": "Bearer x"}}, False, 403, "token"),
+    ("illegal action", {"json": {"action": "us_convene_excomm"}}, True, 422, "not a legal"),
+    ("unknown action", {"json": {"action": "launch_everything"}}, True, 422, "not a legal"),
+    ("stale tick", {"json": {"action": "wait", "at_tick": 0}}, True, 409, "tick"),
+    ("unknown field", {"json": {"action": "wait", "extra": 1}}, True, 422, "body.extra"),
+    ("wrong type", {"json": {"action": 3}}, True, 422, "body.action"),
+    ("missing action", {"json": {}}, True, 422, "body.action"),
+    ("markup action", {"json": {"action": "<script>"}}, True, 422, "body.action"),
+    ("negative tick", {"json": {"action": "wait", "at_tick": -1}}, True, 422, "body.at_tick"),
+    ("malformed json", {"content": b"{", "headers": JSON_TYPE}, True, 422, "not valid JSON"),
+    ("huge body", {"content": b" " * 100_000, "headers": JSON_TYPE}, True, 413, "limit"),
+]
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "with_token", "status", "words"),
+    [case[1:] for case in BAD_CHOICES],
+    ids=[case[0] for case in BAD_CHOICES],
+)
+def test_a_bad_choice_is_refused_clearly_and_changes_nothing(
+    client: TestClient,
+    game: tuple[str, str],
+    request_kwargs: dict[str, Any],
+    with_token: bool,
+    status: int,
+    words: str,
+) -> None:
+    game_id, token = game
+    before, saved = view(client, game_id), record(client, game_id)
+    code, detail = choose_raw(client, game_id, token if with_token else None, **request_kwargs)
+    assert (code, words in detail) == (status, True), detail
+    assert view(client, game_id) == before
+    assert record(client, game_id) == saved
+
+
+def test_an_unknown_game_is_404_for_reading_and_acting(client: TestClient) -> None:
+    _, token = new_game(client)
+    assert client.get("/api/games/no-such-game").status_code == 404
+    assert client.get("/api/games/no-such-game/debrief").status_code == 404
+    code, detail = choose_raw(client, "no-such-game", token, json={"action": "wait"})
+    assert code == 404 and "no game" in detail
+
+
+def test_a_finished_game_refuses_choices(client: TestClient) -> None:
+    game_id, token = new_game(client, side="cuba")
+    end = play_to_end(client, game_id, token)
+    code, detail = choose_raw(client, game_id, token, json={"action": "wait"})
+    assert code == 409 and "over" in detail
+    assert view(client, game_id) == end
+
+
+US = {"scenario": "cuba-1962", "side": "us"}
+BAD_GAMES: list[tuple[str, dict[str, Any], str]] = [
+    ("unknown scenario", {**US, "scenario": "nowhere"}, "unknown scenario"),
+    ("a path", {**US, "scenario": "/etc/passwd"}, "body.scenario"),
+    ("unknown side", {**US, "side": "france"}, "unknown side"),
+    ("unknown opponent", {**US, "opponent": "genius"}, "unknown policy"),
+    ("opponent parameters", {**US, "opponent": "rational:samples=9999"}, "body.opponent"),
+    ("unknown intervention", {**US, "interventions": ["nope"]}, "nope"),
+    ("negative seed", {**US, "seed": -1}, "body.seed"),
+    ("huge seed", {**US, "seed": 2**60}, "body.seed"),
+    ("unknown field", {**US, "color": "red"}, "body.color"),
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "words"), [c[1:] for c in BAD_GAMES], ids=[c[0] for c in BAD_GAMES]
+)
+def test_a_bad_new_game_is_422_and_saves_nothing(
+    client: TestClient, body: Json, words: str
+) -> None:
+    games: GameService = client.app.state.games  # type: ignore[attr-defined]
+    count = games.store.count()
+    r = client.post("/api/games", json=body)
+    assert r.status_code == 422, r.text
+    assert words in r.json()["detail"]
+    assert games.store.count() == count
+
+
+def test_an_internal_error_answers_500_without_a_trace(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: GameService, game_id: str) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(GameService, "view", broken)
+    with TestClient(create_app(db), raise_server_exceptions=False) as c:
+        r = c.get("/api/games/anything")
+    assert r.status_code == 500
+    assert "secret internals" not in r.text and "Traceback" not in r.text
+    assert "internal error" in r.json()["detail"]
+
+
+# ------------------------------------------------------------------ pages
+
+
+def test_openapi_describes_the_api(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"post", "get"} <= set(paths["/api/games"])
+    assert "post" in paths["/api/games/{game_id}/choices"]
+    assert "get" in paths["/api/games/{game_id}"]
+    assert "get" in paths["/api/games/{game_id}/debrief"]
+    assert not any(p.startswith("/games") for p in paths)
+
+
+def test_pages_render_with_security_headers(client: TestClient) -> None:
+    game_id, token = new_game(client)
+    for path in ("/", "/new", f"/games/{game_id}", f"/games/{game_id}/replay"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert "script-src 'self'" in r.headers["content-security-policy"]
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert "<script>" not in r.text  # only the external script file
+    assert game_id in client.get("/").text
+    assert token not in client.get(f"/games/{game_id}").text
+
+
+def test_the_replay_steps_through_the_saved_choices_read_only(client: TestClient) -> None:
+    game_id, token = new_game(client)
+    end = play_to_end(client, game_id, token)
+    total = end["moves"]
+    first = client.get(f"/games/{game_id}/replay?step=0").text
+    assert f"decision 1 of {total}" in first and "disabled" in first
+    assert 'id="choose"' not in first
+    last = client.get(f"/games/{game_id}/replay?step={total}").text
+    assert end["outcome"]["label"] in last
+    bad = client.get(f"/games/{game_id}/replay?step=many")
+    assert bad.status_code == 422 and "query.step" in bad.text
+
+
+def test_the_end_screen_and_debrief_pages(client: TestClient) -> None:
+    game_id, token = new_game(client)
+    end = play_to_end(client, game_id, token)
+    page = client.get(f"/games/{game_id}").text
+    assert end["outcome"]["label"] in page and f"/games/{game_id}/debrief" in page
+    debrief = client.get(f"/games/{game_id}/debrief").text
+    assert "Day by day" in debrief and "What really happened" in debrief
+
+
+def test_an_unknown_page_is_a_404_page(client: TestClient) -> None:
+    r = client.get("/games/no-such-game")
+    assert r.status_code == 404 and "text/html" in r.headers["content-type"]
+    assert "no game with this id" in r.text
+
+
+def test_text_in_pages_is_escaped(client: TestClient) -> None:
+    game_id, _ = new_game(client, side="us")
+    games: GameService = client.app.state.games  # type: ignore[attr-defined]
+    v = games.view(game_id)
+    evil = "<script>alert(1)</script>"
+    letter = {
+        "id": "x",
+        "sender": "su",
+        "sender_name": evil,
+        "channel": "letter",
+        "channel_label": evil,
+        "public": False,
+        "kind": "offer",
+        "give": [],
+        "get": [],
+        "text": evil,
+        "sent": v.time,
+        "arrived": v.time,
+    }
+    tampered = GameView.model_validate({**v.model_dump(), "inbox": [letter]})
+    rec = games.record(game_id)
+    screen = game_screen(games.scenarios.get("cuba-1962"), tampered, rec)
+    html = templates.get_template("game.html").render(
+        game_id=game_id, row=games.row(game_id), v=tampered, s=screen,
+        map=caribbean_map(tampered), replay=False,
+    )  # fmt: skip
+    assert evil not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
