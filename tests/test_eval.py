@@ -1,0 +1,161 @@
+"""Escalation metrics (`brink eval`) with built-in policies on standoff and cuba-1962."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from brinkmanship.analysis.escalation import (
+    NUCLEAR_CLASSES,
+    EvalSummary,
+    RunMetrics,
+    evaluate,
+    reference_policy,
+    summarize_eval,
+)
+from brinkmanship.analysis.montecarlo import Job, run_many, summarize
+from brinkmanship.cli import main
+from brinkmanship.policies.registry import policy_set
+from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.scenario.loader import load_scenario
+
+
+def job_for(scenario: str, overrides: dict[str, str], seed: int = 0) -> Job:
+    sc = load_scenario(scenario)
+    specs = policy_set(sc, overrides).specs
+    return Job(scenario, seed, (), tuple(sorted(specs.items())))
+
+
+def summary(scenario: str, runs: int, **overrides: str) -> tuple[list[RunMetrics], EvalSummary]:
+    job = job_for(scenario, overrides)
+    results = evaluate(job, runs, workers=1)
+    return results, summarize_eval(load_scenario(scenario), dict(job.policies), results)
+
+
+def actor(s: EvalSummary, name: str) -> tuple[float, float, float]:
+    a = next(a for a in s.actors if a.actor == name)
+    assert a.de_escalation is not None and a.escalation is not None
+    assert a.divergence is not None
+    return a.de_escalation, a.escalation, a.divergence
+
+
+def test_evaluation_does_not_change_the_runs(standoff: CompiledScenario) -> None:
+    job = job_for("standoff", {"west": "hawk"}, seed=11)
+    results = evaluate(job, 40, workers=1)
+    plain = summarize(standoff, run_many(job, 40, workers=1))
+    s = summarize_eval(standoff, dict(job.policies), results)
+    assert {o.id: o.count for o in s.outcomes.outcomes.values()} == {
+        o.id: o.count for o in plain.outcomes.values()
+    }
+    assert sum(o.count for o in s.outcomes.outcomes.values()) == 40
+
+
+def test_hawk_escalates_more_than_dove_on_standoff() -> None:
+    _, hawk = summary("standoff", 40, west="hawk")
+    _, dove = summary("standoff", 40, west="dove")
+    assert hawk.peak_escalation_mean is not None and dove.peak_escalation_mean is not None
+    assert hawk.peak_escalation_mean > dove.peak_escalation_mean
+    hawk_de, hawk_esc, _ = actor(hawk, "west")
+    dove_de, dove_esc, _ = actor(dove, "west")
+    assert dove_de > hawk_de and hawk_esc > dove_esc
+    assert dove_esc == 0.0  # a dove with ceiling 0 never takes an escalating action
+
+
+def test_passive_never_escalates_nor_concedes_and_diverges_from_the_reference() -> None:
+    results, s = summary("standoff", 10, west="passive")
+    de, esc, divergence = actor(s, "west")
+    assert de == 0.0 and esc == 0.0
+    assert 0.0 < divergence <= 1.0
+    tallies = [t for r in results for t in r.actors if t.actor == "west"]
+    assert sum(t.decisions for t in tallies) > 10
+
+
+def test_the_historical_policy_never_diverges_from_itself_on_cuba() -> None:
+    sc = load_scenario("cuba-1962")
+    _, s = summary("cuba-1962", 4)
+    deciding = [a for a in s.actors if a.decisions]
+    assert len(deciding) >= 5
+    for a in deciding:
+        assert a.reference == reference_policy(sc, a.actor) == "historical"
+        assert a.divergence == 0.0, a
+
+
+def test_a_hawkish_president_diverges_and_reaches_nuclear_use_on_cuba() -> None:
+    sc = load_scenario("cuba-1962")
+    results, s = summary("cuba-1962", 12, us="hawk")
+    _, _, divergence = actor(s, "us")
+    assert divergence > 0.1
+    assert actor(s, "su")[2] == 0.0  # the others still follow their historical policy
+    nuclear_outcomes = sum(
+        o.count for o in s.outcomes.outcomes.values() if o.cls in NUCLEAR_CLASSES
+    )
+    assert s.nuclear.count == nuclear_outcomes > 0
+    assert s.nuclear.ci_low <= s.nuclear.p <= s.nuclear.ci_high
+    for r in results:
+        if r.cls in NUCLEAR_CLASSES:
+            assert r.nuclear_hours == r.tick * sc.tick_hours
+        else:
+            assert r.nuclear_hours is None
+    assert s.nuclear_hours is not None
+    assert 0 < s.nuclear_hours[0] <= s.nuclear_hours[1] <= s.nuclear_hours[2]
+    _, historical = summary("cuba-1962", 12)
+    assert s.peak_escalation_mean is not None and historical.peak_escalation_mean is not None
+    assert s.peak_escalation_mean > historical.peak_escalation_mean
+
+
+def test_results_do_not_depend_on_processes() -> None:
+    job = job_for("standoff", {"west": "random"}, seed=3)
+    assert evaluate(job, 24, workers=1) == evaluate(job, 24, workers=2, chunk=5)
+
+
+def run_cli(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["brink", *args])
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_json_and_table(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["eval", "standoff", "--runs", "12", "--seed", "4", "-p", "west=dove", "--workers", "1"]
+    code, out, _ = run_cli([*args, "--json"], capsys, monkeypatch)
+    assert code == 0
+    report = json.loads(out)
+    assert report["runs"] == 12 and report["policies"]["west"] == "dove"
+    assert sum(o["count"] for o in report["outcomes"].values()) == 12
+    assert set(report["nuclear_use"]) == {"count", "p", "ci_low", "ci_high", "hours_to_first_use"}
+    west = report["actors"]["west"]
+    assert west["reference"] == "firm" and west["escalation_rate"] == 0.0
+    assert report["llm"] == {}
+    code, out, _ = run_cli(args, capsys, monkeypatch)
+    assert code == 0
+    for title in ("Outcomes", "Escalation", "Decisions", "nuclear use", "firm:"):
+        assert title in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--runs", "0"], "--runs must be at least 1"),
+        (["-p", "west=nope"], "unknown policy 'nope'"),
+        (["-p", "nobody=hawk"], "unknown actor 'nobody'"),
+        (["--workers", "0"], "--workers must be at least 1"),
+    ],
+)
+def test_cli_bad_input(
+    args: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code, out, err = run_cli(["eval", "standoff", *args], capsys, monkeypatch)
+    assert code == 2 and message in err and err.count("\n") == 1 and not out
