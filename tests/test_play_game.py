@@ -243,3 +243,17 @@ def test_debrief_of_a_departure_from_history() -> None:
     mine = [p for d in debrief.days for p in d.yours]
     assert {p.id for p in mine} >= {"us_choose_airstrike"}
     assert any(h.in_game is None for d in debrief.days for h in d.history)
+
+
+def test_new_events_are_those_since_the_previous_screen() -> None:
+    game = Game.new("cuba-1962", "us", seed=0)
+    first = game.view()
+    assert first.events and all(e.new for e in first.events)
+    assert first.last_move_tick is None and first.last_move_time is None
+    tick = game.tick
+    game.choose("us_convene_excomm")
+    view = game.view()
+    assert view.last_move_tick == tick and view.last_move_time == game.scenario.iso(tick)
+    new = [e for e in view.events if e.new]
+    assert [e.id for e in new if e.kind == "action"][:1] == ["us_convene_excomm"]
+    assert len(view.events) - len(new) == len(first.events)

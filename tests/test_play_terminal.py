@@ -208,3 +208,25 @@ def test_bad_arguments_are_one_clear_error(
 ) -> None:
     code, _, err = run_inprocess(args, "", capsys, monkeypatch)
     assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_menus_group_pure_messages_by_kind_and_channel() -> None:
+    game = Game.new("cuba-1962", "us", seed=0)
+    policy = data_policy(game.scenario.actors["us"].policies["historical"])
+    seen: dict[str, str] = {}
+    plain: set[str] = set()
+    while not game.finished:
+        menu = build_menu(game.view().choices)
+        plain |= {c.id for c in menu.actions}
+        for kind in menu.letters:
+            for channel in kind.channels:
+                assert channel.title.startswith("public" if channel.public else "secret")
+                for letter in channel.letters:
+                    assert letter.letter is not None and not letter.effects
+                    seen[letter.id] = kind.kind
+        assert game.request is not None
+        game.choose(policy.decide(game.request.observation, game.request.legal).action)
+    assert seen["us_reply_letter1"] == "offer"
+    assert seen["us_rfk_dobrynin"] == "pledge"  # a statement that gives terms
+    assert seen["us_rusk_dobrynin"] == "demand"
+    assert "us_address" in plain and "us_address" not in seen  # a message that also acts

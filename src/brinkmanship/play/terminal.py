@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -36,18 +37,25 @@ def when(iso: str) -> str:
 
 
 def _letter(letter: LetterView, new: bool) -> RenderableType:
+    """A new letter in full; one seen before as a single line."""
     head = Text()
     if new:
         head.append("NEW ", style="bold yellow")
-    head.append(f"{letter.kind.upper()} from {letter.sender_name}", style="bold")
+    head.append(f"{letter.kind.upper()} from {letter.sender_name}", style="bold" if new else "")
     head.append(f" by {letter.channel_label} ({'public' if letter.public else 'private'})")
-    head.append(f"\n  sent {when(letter.sent)}, arrived {when(letter.arrived)}")
-    lines: list[RenderableType] = [head, Text(f"  {letter.text}")]
+    if not new:
+        head.append(f", arrived {when(letter.arrived)}")
+        return head
+    body = Table.grid(padding=(0, 1))
+    body.add_column(no_wrap=True)
+    body.add_column()
+    body.add_row("sent", f"{when(letter.sent)}, arrived {when(letter.arrived)}")
+    body.add_row("text", letter.text)
     if letter.give:
-        lines.append(Text("  they give: " + "; ".join(t.label for t in letter.give)))
+        body.add_row("they give", "; ".join(t.label for t in letter.give))
     if letter.get:
-        lines.append(Text("  they ask:  " + "; ".join(t.label for t in letter.get)))
-    return Group(*lines)
+        body.add_row("they ask", "; ".join(t.label for t in letter.get))
+    return Group(head, Padding(body, (0, 0, 0, 2)))
 
 
 def render_view(view: GameView, full_state: bool = False) -> RenderableType:
@@ -55,7 +63,7 @@ def render_view(view: GameView, full_state: bool = False) -> RenderableType:
     parts: list[RenderableType] = []
     alerts = "   ".join(f"{a.label}: [bold]{a.value:g}[/]" for a in view.alerts)
     parts.append(Text.from_markup(alerts or "(no alert levels)"))
-    news = [e for e in view.events if e.new]
+    news = [e for e in view.events if e.new and e.kind != "counsel"]  # counsel: on the last screen
     if news:
         table = Table(title="Since your last decision", title_justify="left", show_header=False)
         table.add_column("time", no_wrap=True)
@@ -80,7 +88,9 @@ def render_view(view: GameView, full_state: bool = False) -> RenderableType:
     parts.append(known)
     if view.inbox:
         last = view.last_move_time
-        letters = [_letter(x, last is None or _after(x.arrived, last)) for x in view.inbox]
+        fresh = [last is None or _after(x.arrived, last) for x in view.inbox]
+        order = sorted(range(len(view.inbox)), key=lambda i: (fresh[i], view.inbox[i].arrived))
+        letters = [_letter(view.inbox[i], fresh[i]) for i in order]
         parts.append(Panel(Group(*letters), title="Inbox", title_align="left"))
     if view.counsel:
         table = Table(title="Your advisers", title_justify="left", show_header=False)
