@@ -26,6 +26,7 @@ __all__ = [
     "bernoulli_vec",
     "mix64",
     "mix64_vec",
+    "seeded_site",
     "site_key",
     "triangular",
     "triangular_vec",
@@ -179,6 +180,12 @@ def _as_counter_array(name: str, values: npt.ArrayLike) -> U64Array:
 def _base(seed: int, key: int) -> int:
     """The state after folding in the (validated) seed and site key."""
     return mix64(mix64(seed ^ _SEED_SALT) ^ key)
+
+
+def seeded_site(seed: int, site: str | int) -> int:
+    """The 64-bit state of ``site`` under ``seed``, before the tick and run are folded in
+    (what a compiled kernel needs to draw ``uniform(seed, run, tick, site)`` itself)."""
+    return _base(_check_seed(seed), _resolve_site(site))
 
 
 def _tick_state(base: int, tick: int) -> int:

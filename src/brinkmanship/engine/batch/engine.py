@@ -1,0 +1,129 @@
+"""The batch engine: many runs of one configuration through the compiled kernel.
+
+Same inputs as the reference engine (a compiled scenario, one policy spec per actor, a
+seed, run indices) and, run for run, the same outcomes, times and events; see
+``tests/test_batch_engine.py`` for the differential tests that hold it to that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from brinkmanship.engine.batch import kernel
+from brinkmanship.engine.batch.tables import (
+    KINDS,
+    Layout,
+    Output,
+    Tables,
+    build,
+    new_output,
+    new_state,
+)
+from brinkmanship.engine.trajectory import NARRATOR
+from brinkmanship.errors import EvaluationError
+from brinkmanship.scenario.compiled import CompiledScenario
+
+BLOCK = 4096
+"""Runs per kernel call: bounds the result arrays a call fills, not the total."""
+
+LOG_ROWS_PER_RUN = 512
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """One entry of a run's record as the kernel logs it (texts are the reference's job)."""
+
+    run: int
+    tick: int
+    actor: str
+    kind: str
+    id: str
+
+
+@dataclass
+class BatchRuns:
+    """Results of runs ``start .. stop-1``: arrays over runs, outcome by index."""
+
+    start: int
+    outcome: npt.NDArray[np.int64]
+    tick: npt.NDArray[np.int64]
+    peak: npt.NDArray[np.float64]
+    utility: npt.NDArray[np.float64]
+    log: list[LoggedEvent] | None = None
+
+    def __len__(self) -> int:
+        return len(self.outcome)
+
+
+class BatchEngine:
+    """Compiles a scenario and its policies once; runs blocks of runs through the kernel."""
+
+    def __init__(self, scenario: CompiledScenario, policies: Mapping[str, str]) -> None:
+        self.sc = scenario
+        self.tables: Tables
+        self.layout: Layout
+        self.tables, self.layout = build(scenario, policies)
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        return self.layout.outcomes
+
+    @property
+    def holders(self) -> tuple[str, ...]:
+        return self.layout.holders
+
+    def run(self, seed: int, start: int, stop: int, *, log: bool = False) -> BatchRuns:
+        """Play runs ``start .. stop-1`` with ``seed``; ``log`` keeps every event."""
+        count = max(0, stop - start)
+        out = new_output(self.tables, count)
+        rows: list[npt.NDArray[np.int64]] = []
+        capacity = LOG_ROWS_PER_RUN * min(count, 64) if log else 0
+        state = new_state(self.tables, self.layout, seed, capacity)
+        done = 0
+        while done < count:
+            block = min(BLOCK, count - done)
+            part = Output(*(a[done : done + block] for a in out))
+            state.log_n[0] = 0
+            finished = kernel.run_block(self.tables, state, start + done, block, part)
+            if log:
+                rows.append(state.log[: state.log_n[0]].copy())
+                if finished == 0:  # one run did not fit: grow the log and replay it
+                    state = new_state(self.tables, self.layout, seed, 2 * state.log.shape[0])
+            done += finished
+        self._raise_first_error(out.error, start)
+        return BatchRuns(
+            start=start,
+            outcome=out.outcome,
+            tick=out.tick,
+            peak=out.peak,
+            utility=out.util,
+            log=self._decode(np.concatenate(rows)) if log and rows else ([] if log else None),
+        )
+
+    def _raise_first_error(self, errors: npt.NDArray[np.int64], start: int) -> None:
+        failed = np.flatnonzero(errors >= 0)
+        if len(failed):
+            raise EvaluationError(self.layout.errors[int(errors[failed[0]])])
+
+    def _decode(self, rows: npt.NDArray[np.int64]) -> list[LoggedEvent]:
+        lay = self.layout
+        out = []
+        for run, tick, kind, actor, ident in rows.tolist():
+            name = KINDS[kind]
+            if name == "start":
+                label = self.sc.id
+            elif name == "event":
+                label = lay.events[ident]
+            elif name == "counsel":
+                label = lay.members[ident]
+            elif name == "choice" and ident < 0:
+                label = "wait"
+            else:
+                label = lay.actions[ident]
+            who = NARRATOR if actor < 0 else lay.actors[actor]
+            out.append(LoggedEvent(run, tick, who, name, label))
+        return out
