@@ -18,11 +18,11 @@ from brinkmanship.engine.reference import DecisionRequest, ReferenceEngine, RunS
 from brinkmanship.engine.trajectory import OutcomeResult, TrajectoryEvent
 from brinkmanship.errors import BrinkError, IllegalChoiceError, StaleChoiceError, UnknownNameError
 from brinkmanship.play.record import GameRecord, PlayerMove, SaveFileError
+from brinkmanship.play.scenarios import game_scenario
 from brinkmanship.play.view import GameView, build_view
 from brinkmanship.policies.base import Policy
 from brinkmanship.policies.registry import default_policy, policy_set, resolve
 from brinkmanship.scenario.compiled import CompiledScenario
-from brinkmanship.scenario.loader import load_scenario
 
 if TYPE_CHECKING:
     from brinkmanship.play.debrief import Debrief
@@ -130,7 +130,7 @@ class Game:
         """A new game at the player's first decision point."""
         if not 0 <= seed < 2**63:
             raise BrinkError(f"seed must be in [0, 2**63), got {seed}")
-        sc = load_scenario(scenario, list(interventions))
+        sc = game_scenario(scenario, interventions)
         record = GameRecord(
             scenario=scenario,
             interventions=list(interventions),
@@ -146,7 +146,7 @@ class Game:
     def from_record(cls, record: GameRecord) -> Game:
         """Rebuild a game by replaying its record; :class:`ReplayError` if it no longer replays."""
         try:
-            sc = load_scenario(record.scenario, record.interventions)
+            sc = game_scenario(record.scenario, record.interventions)
             game = cls(record.model_copy(update={"moves": []}), sc)
         except BrinkError as exc:
             raise ReplayError(f"the saved game cannot be set up again: {exc}") from None

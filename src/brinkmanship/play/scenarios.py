@@ -1,0 +1,33 @@
+"""Compiled scenarios for games, cached: compiling cuba-1962 takes most of a second, and a
+game is rebuilt from its record whenever it is reloaded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.scenario.loader import builtin_names, load_scenario
+
+
+def _stamp(ref: str) -> tuple[int, int]:
+    """A scenario file's modification time and size (so an edited file is compiled again);
+    zeros for a built-in name or a missing file (whose error then comes from the loader)."""
+    if ref in builtin_names():
+        return (0, 0)
+    try:
+        stat = Path(ref).stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _compile(ref: str, interventions: tuple[str, ...], stamp: tuple[int, int]) -> CompiledScenario:
+    return load_scenario(ref, interventions)
+
+
+def game_scenario(ref: str, interventions: Sequence[str]) -> CompiledScenario:
+    """The compiled scenario ``ref`` with ``interventions`` (shared; never mutated)."""
+    return _compile(ref, tuple(interventions), _stamp(ref))
