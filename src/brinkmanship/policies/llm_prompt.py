@@ -94,7 +94,8 @@ def observation_message(
         f"- {name} = {_value(value)} ({sc.variables[name].label or name})"
         for name, value in obs.state.items()
     )
-    seen = obs.seen[-history:] if history > 0 else ()
+    past = [e for e in obs.seen if e.kind != "counsel"]  # counsel now is shown on its own
+    seen = past[-history:] if history > 0 else []
     events = [
         {"time": e.time, "actor": e.actor, "kind": e.kind, "id": e.id, "text": e.text} for e in seen
     ]
@@ -120,12 +121,12 @@ def observation_message(
         f"- {a.id}: {a.label}" + (f" — {' '.join(a.text.split())}" if a.text else "")
         for a in legal.actions
     )
-    shown = f"latest {len(seen)} of {len(obs.seen)}" if len(seen) < len(obs.seen) else "all"
+    shown = f" (latest {len(seen)} of {len(past)})" if len(seen) < len(past) else ""
     parts = [
         f"TIME: {obs.iso} (tick {obs.tick})",
         f"YOU ARE: {sc.actors[obs.actor].name} ({obs.actor})",
         "VISIBLE STATE (name = value (label)):\n" + (state or "nothing visible"),
-        data_block(f"EVENTS YOU HAVE SEEN ({shown})", events),
+        data_block(f"EVENTS YOU HAVE SEEN{shown}", events),
         data_block("INBOX: LETTERS RECEIVED", letters),
     ]
     if obs.counsel:
