@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,7 @@ from brinkmanship.engine.observation import WAIT
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import IllegalChoiceError, StaleChoiceError, UnknownNameError
 from brinkmanship.play.game import Game, GameRecord, PlayerMove, ReplayError
+from brinkmanship.play.scenarios import game_scenario
 from brinkmanship.play.view import GameView
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.policies.rules import data_policy
@@ -257,3 +260,14 @@ def test_new_events_are_those_since_the_previous_screen() -> None:
     new = [e for e in view.events if e.new]
     assert [e.id for e in new if e.kind == "action"][:1] == ["us_convene_excomm"]
     assert len(view.events) - len(new) == len(first.events)
+
+
+def test_compiled_scenarios_are_shared_until_the_file_changes(tmp_path: Path) -> None:
+    assert game_scenario("standoff", []) is game_scenario("standoff", ())
+    text = resources.files("brinkmanship.scenarios").joinpath("standoff.yaml").read_text()
+    path = tmp_path / "mine.yaml"
+    path.write_text(text)
+    first = game_scenario(str(path), [])
+    assert game_scenario(str(path), []) is first
+    path.write_text(text.replace("title: The Calder Strait standoff", "title: Edited standoff"))
+    assert game_scenario(str(path), []).title.startswith("Edited")
