@@ -14,8 +14,6 @@ from types import TracebackType
 
 import httpx
 
-LAUNCH = "from brinkmanship.cli import main; main()"
-
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on now."""
@@ -38,10 +36,10 @@ class LocalServer:
 
     def start(self, timeout: float = 60.0) -> LocalServer:
         """Launch the server and wait until its API answers."""
-        command = [sys.executable, "-c", LAUNCH, "serve", "--port", str(self.port)]
+        command = [sys.executable, "-m", "brinkmanship.web.serve", str(self.db), str(self.port)]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [*command, "--db", str(self.db)],
+                command,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},

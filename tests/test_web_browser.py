@@ -1,0 +1,118 @@
+"""End to end in a real browser: Playwright drives Debian's Chromium (headless) through a
+new game, a whole game to its outcome (the first decision by keyboard alone), the end
+screen and the debrief; a browser without the game's token can only watch. Screenshots go
+to artifacts/web-e2e/ (git-ignored)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from brinkmanship.web.local import LocalServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "web-e2e"
+VIEWPORT = {"width": 1366, "height": 768}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    with LocalServer(tmp_path_factory.mktemp("web") / "games.sqlite3") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), "Chromium is needed: apt-get install chromium (see .ci/run)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield b
+        b.close()
+
+
+def errors_of(page: Page) -> list[str]:
+    found: list[str] = []
+    page.on("console", lambda m: found.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: found.append(str(e)))
+    return found
+
+
+def decide_first_action(page: Page) -> None:
+    page.locator("#choose input[name=action]:not([value=wait])").first.check()
+    with page.expect_navigation():
+        page.click("#decide")
+
+
+def test_play_a_whole_game_to_the_debrief(server: LocalServer, browser: Browser) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    errors = errors_of(page)
+
+    page.goto(server.base + "/new")
+    page.select_option("#scenario", "cuba-1962")
+    page.get_by_role("radio", name="Khrushchev").check()
+    page.fill("#seed", "4")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start the game").click()
+    assert "/games/" in page.url
+    game_url = page.url
+    page.screenshot(path=SHOTS / "1-first-decision.png")
+    assert page.locator(".clock").inner_text().startswith("Tuesday 16 October 1962")
+    assert page.get_by_role("group", name="DEFCON of US forces: 5").is_visible()
+    first_clock = page.locator(".clock").inner_text()
+
+    # The first decision by keyboard alone: a choice takes focus, Space picks it, Enter submits.
+    page.locator("#choose input[name=action]:not([value=wait])").first.focus()
+    page.keyboard.press("Space")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator(".clock").inner_text() != first_clock
+    assert page.evaluate("document.activeElement.id") == "clock"
+
+    # Someone else's browser (no token) can watch but not act.
+    other = browser.new_context(viewport=VIEWPORT).new_page()
+    other.goto(game_url)
+    assert other.locator("#no-token").is_visible()
+    assert other.locator("#decide").is_disabled()
+    other.context.close()
+
+    for _ in range(40):
+        if page.locator("#outcome-h").count():
+            break
+        decide_first_action(page)
+    assert page.locator("#outcome-h").inner_text().startswith("The end:")
+    page.screenshot(path=SHOTS / "2-the-end.png", full_page=True)
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="Read the debrief").click()
+    assert page.get_by_role("heading", name="Day by day").is_visible()
+    assert page.locator(".day").count() >= 10
+    assert page.get_by_role("heading", name="Your choices beside the documented ones").count()
+    page.screenshot(path=SHOTS / "3-debrief.png", full_page=True)
+
+    page.goto(server.base + "/")
+    assert page.locator("tr[data-game-id] .mine:visible").count() == 1
+    assert errors == []
+    context.close()
+
+
+def test_a_refused_choice_is_said_on_the_page(server: LocalServer, browser: Browser) -> None:
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(server.base + "/new")
+    page.get_by_role("radio", name="Fidel Castro").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start the game").click()
+    # The page was rendered for a decision; the game moves on elsewhere (another tab).
+    page.evaluate("document.getElementById('choose').dataset.tick = '0'")
+    page.locator("#choose input[name=action]").first.check()
+    page.click("#decide")
+    status = page.locator("#status")
+    status.filter(has_text="tick").wait_for()
+    assert "reload" in status.inner_text()
+    assert page.locator("#decide").is_enabled()
+    context.close()

@@ -1,0 +1,90 @@
+"""Saved games survive the server being killed (SIGKILL) between turns and mid-turn: a
+choice that was answered is saved, and a restarted server rebuilds every game by replay."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from brinkmanship.play.game import Game, GameRecord
+from brinkmanship.web.local import LocalServer
+
+Json = dict[str, Any]
+
+
+def choose(base: str, game_id: str, token: str, v: Json) -> httpx.Response:
+    action = next(c["id"] for c in v["choices"] if c["id"] != "wait")
+    return httpx.post(
+        f"{base}/api/games/{game_id}/choices",
+        json={"action": action, "at_tick": v["tick"]},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+
+
+def get(base: str, path: str) -> Json:
+    r = httpx.get(base + path, timeout=30)
+    assert r.status_code == 200, r.text
+    data: Json = r.json()
+    return data
+
+
+def test_games_survive_kill_9_between_turns_and_mid_turn(tmp_path: Path) -> None:
+    db = tmp_path / "games.sqlite3"
+    server = LocalServer(db).start()
+    try:
+        created = httpx.post(
+            f"{server.base}/api/games",
+            json={"scenario": "cuba-1962", "side": "su", "seed": 5},
+            timeout=30,
+        ).json()
+        game_id, token = created["id"], created["token"]
+        v = created["view"]
+        for _ in range(2):
+            r = choose(server.base, game_id, token, v)
+            assert r.status_code == 200
+            v = r.json()
+
+        # Killed between turns: the restarted server shows exactly the last answer.
+        server.kill()
+        server = LocalServer(db).start()
+        assert get(server.base, f"/api/games/{game_id}") == v
+
+        # Killed mid-turn: a choice in flight is either saved whole or not at all, and an
+        # answered choice is always saved.
+        answer: list[httpx.Response] = []
+
+        def send() -> None:
+            with contextlib.suppress(httpx.TransportError):
+                answer.append(choose(server.base, game_id, token, v))
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        time.sleep(0.01)
+        server.kill()
+        sender.join()
+        server = LocalServer(db).start()
+        record = GameRecord.model_validate(get(server.base, f"/api/games/{game_id}/record"))
+        assert len(record.moves) in (2, 3)
+        if answer and answer[0].status_code == 200:
+            assert len(record.moves) == 3
+        now = get(server.base, f"/api/games/{game_id}")
+        assert now == Game.from_record(record).view().model_dump(mode="json")
+
+        # The game goes on to its end after the crashes, and replays to the same outcome.
+        while not now["finished"]:
+            r = choose(server.base, game_id, token, now)
+            assert r.status_code == 200, r.text
+            now = r.json()
+        final = GameRecord.model_validate(get(server.base, f"/api/games/{game_id}/record"))
+        replayed = Game.from_record(final)
+        assert replayed.outcome is not None
+        assert replayed.outcome.id == now["outcome"]["id"]
+        assert get(server.base, f"/api/games/{game_id}/debrief")["finished"] is True
+    finally:
+        server.stop()
