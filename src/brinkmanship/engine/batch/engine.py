@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from brinkmanship.engine.batch import kernel
+from brinkmanship.engine.batch import kernel, slots
 from brinkmanship.engine.batch.tables import (
     KINDS,
     Layout,
@@ -22,6 +22,7 @@ from brinkmanship.engine.batch.tables import (
     build,
     new_output,
     new_state,
+    pack,
 )
 from brinkmanship.engine.trajectory import NARRATOR
 from brinkmanship.errors import EvaluationError
@@ -82,17 +83,18 @@ class BatchEngine:
         out = new_output(self.tables, count)
         rows: list[npt.NDArray[np.int64]] = []
         capacity = LOG_ROWS_PER_RUN * min(count, 64) if log else 0
-        state = new_state(self.tables, self.layout, seed, capacity)
+        p = pack(self.tables, new_state(self.tables, self.layout, seed, capacity))
         done = 0
         while done < count:
             block = min(BLOCK, count - done)
             part = Output(*(a[done : done + block] for a in out))
-            state.log_n[0] = 0
-            finished = kernel.run_block(self.tables, state, start + done, block, part)
+            p.si[p.o[slots.S_LOG_N]] = 0
+            finished = kernel.run_block(*p, start + done, block, part)
             if log:
-                rows.append(state.log[: state.log_n[0]].copy())
+                rows.append(p.log[: min(p.si[p.o[slots.S_LOG_N]], len(p.log))].copy())
                 if finished == 0:  # one run did not fit: grow the log and replay it
-                    state = new_state(self.tables, self.layout, seed, 2 * state.log.shape[0])
+                    capacity = 2 * len(p.log)
+                    p = pack(self.tables, new_state(self.tables, self.layout, seed, capacity))
             done += finished
         self._raise_first_error(out.error, start)
         return BatchRuns(

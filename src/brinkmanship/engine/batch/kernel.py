@@ -1,7 +1,9 @@
 """The compiled loop of the batch engine: the reference engine's tick, for many runs.
 
 Every function here is compiled by numba (``NUMBA_DISABLE_JIT=1`` runs them as Python, for
-debugging). The scenario arrives as flat arrays (:mod:`brinkmanship.engine.batch.tables`);
+debugging). The scenario arrives as flat arrays (:mod:`brinkmanship.engine.batch.tables`): integers in
+``ti``, floats in ``tf``, the run's state in ``si``/``sf``, field ``X`` at offset ``o[X]``
+(:mod:`brinkmanship.engine.batch.slots`);
 expressions are bytecode (:mod:`brinkmanship.engine.batch.bytecode`). ``run_block`` plays
 runs one after another, each to its outcome, reusing one small block of state, so memory
 does not grow with the number of runs and a finished run costs nothing more. The order of
@@ -18,6 +20,7 @@ import numpy as np
 from numba import njit
 
 from brinkmanship.engine.batch import bytecode as bc
+from brinkmanship.engine.batch.slots import *  # noqa: F403
 
 # Event kinds in the log (decoded by tables.KINDS).
 K_START, K_EVENT, K_EFFECT, K_DELIVERY, K_DEAL, K_PLEDGE = 0, 1, 2, 3, 4, 5
@@ -77,53 +80,55 @@ def _compare(kind: int, a: float, b: float) -> bool:
 
 
 @jit
-def evaluate(t: Any, expr: int, env: Any, stack: Any, err: Any) -> float:
-    """Run expression ``expr`` on ``env``; a division by zero records ``expr`` in ``err``
-    (the first error of a run wins) and gives 0.0."""
-    code = t.code
-    pc = t.starts[expr]
+def evaluate(ti: Any, tf: Any, o: Any, si: Any, sf: Any, expr: int) -> float:
+    """Run expression ``expr`` on the run's values; a division by zero records ``expr`` as
+    the run's error (the first error of a run wins) and gives 0.0."""
+    code = o[T_CODE]
+    env = o[S_ENV]
+    stack = o[S_STACK]
+    pc = ti[o[T_STARTS] + expr]
     sp = 0
     while True:
-        op = code[pc]
-        arg = code[pc + 1]
+        op = ti[code + pc]
+        arg = ti[code + pc + 1]
         pc += 2
         if op == bc.LOAD:
-            stack[sp] = env[arg]
+            sf[stack + sp] = sf[env + arg]
             sp += 1
         elif op == bc.CONST:
-            stack[sp] = t.consts[arg]
+            sf[stack + sp] = tf[o[T_CONSTS] + arg]
             sp += 1
         elif op == bc.END:
-            return stack[0]
+            return sf[stack + 0]
         elif op == bc.CMP:
             sp -= 1
-            stack[sp - 1] = 1.0 if _compare(arg, stack[sp - 1], stack[sp]) else 0.0
+            sf[stack + sp - 1] = 1.0 if _compare(arg, sf[stack + sp - 1], sf[stack + sp]) else 0.0
         elif op == bc.TRUTH:
-            stack[sp - 1] = 1.0 if stack[sp - 1] != 0.0 else 0.0
+            sf[stack + sp - 1] = 1.0 if sf[stack + sp - 1] != 0.0 else 0.0
         elif op == bc.AND_KEEP:
-            if stack[sp - 1] == 0.0:
+            if sf[stack + sp - 1] == 0.0:
                 pc = arg
             else:
                 sp -= 1
         elif op == bc.OR_KEEP:
-            if stack[sp - 1] != 0.0:
+            if sf[stack + sp - 1] != 0.0:
                 pc = arg
             else:
                 sp -= 1
         elif op == bc.JUMP_IF_FALSE:
             sp -= 1
-            if stack[sp] == 0.0:
+            if sf[stack + sp] == 0.0:
                 pc = arg
         elif op == bc.JUMP:
             pc = arg
         elif op == bc.NOT:
-            stack[sp - 1] = 1.0 if stack[sp - 1] == 0.0 else 0.0
+            sf[stack + sp - 1] = 1.0 if sf[stack + sp - 1] == 0.0 else 0.0
         elif op == bc.NEG:
-            stack[sp - 1] = -stack[sp - 1]
+            sf[stack + sp - 1] = -sf[stack + sp - 1]
         elif op <= bc.MOD:
             sp -= 1
-            a = stack[sp - 1]
-            b = stack[sp]
+            a = sf[stack + sp - 1]
+            b = sf[stack + sp]
             if op == bc.ADD:
                 r = a + b
             elif op == bc.SUB:
@@ -131,8 +136,8 @@ def evaluate(t: Any, expr: int, env: Any, stack: Any, err: Any) -> float:
             elif op == bc.MUL:
                 r = a * b
             elif b == 0.0:
-                if err[0] < 0:
-                    err[0] = expr
+                if si[o[S_ERR]] < 0:
+                    si[o[S_ERR]] = expr
                 r = 0.0
             elif op == bc.DIV:
                 r = a / b
@@ -140,127 +145,127 @@ def evaluate(t: Any, expr: int, env: Any, stack: Any, err: Any) -> float:
                 r = a // b
             else:
                 r = a % b
-            stack[sp - 1] = r
+            sf[stack + sp - 1] = r
         elif op == bc.POW:
-            x = stack[sp - 1]
+            x = sf[stack + sp - 1]
             if arg == 0:
                 r = 1.0
             else:
                 r = x
                 for _ in range(arg - 1):
                     r = r * x
-            stack[sp - 1] = r
+            sf[stack + sp - 1] = r
         elif op == bc.MIN2:
             sp -= 1
-            if stack[sp] < stack[sp - 1]:
-                stack[sp - 1] = stack[sp]
+            if sf[stack + sp] < sf[stack + sp - 1]:
+                sf[stack + sp - 1] = sf[stack + sp]
         elif op == bc.MAX2:
             sp -= 1
-            if stack[sp] > stack[sp - 1]:
-                stack[sp - 1] = stack[sp]
+            if sf[stack + sp] > sf[stack + sp - 1]:
+                sf[stack + sp - 1] = sf[stack + sp]
         elif op == bc.ABS:
-            stack[sp - 1] = abs(stack[sp - 1])
+            sf[stack + sp - 1] = abs(sf[stack + sp - 1])
         elif op == bc.FLOOR:
-            stack[sp - 1] = np.floor(stack[sp - 1])
+            sf[stack + sp - 1] = np.floor(sf[stack + sp - 1])
         elif op == bc.CEIL:
-            stack[sp - 1] = np.ceil(stack[sp - 1])
+            sf[stack + sp - 1] = np.ceil(sf[stack + sp - 1])
         elif op == bc.CLIP:
             sp -= 2
-            value = stack[sp - 1]
-            low = stack[sp]
-            high = stack[sp + 1]
+            value = sf[stack + sp - 1]
+            low = sf[stack + sp]
+            high = sf[stack + sp + 1]
             value = low if low > value else value
-            stack[sp - 1] = high if high < value else value
+            sf[stack + sp - 1] = high if high < value else value
         elif op == bc.CHAIN:
             sp -= 1
-            if _compare(arg & 7, stack[sp - 1], stack[sp]):
-                stack[sp - 1] = stack[sp]
+            if _compare(arg & 7, sf[stack + sp - 1], sf[stack + sp]):
+                sf[stack + sp - 1] = sf[stack + sp]
             else:
                 sp -= 1
                 pc = arg >> 3
 
 
 @jit
-def _coerce(t: Any, var: int, value: float) -> float:
-    kind = t.var_type[var]
+def _coerce(ti: Any, tf: Any, o: Any, var: int, value: float) -> float:
+    kind = ti[o[T_VAR_TYPE] + var]
     if kind == 2:
         return 1.0 if value != 0.0 else 0.0
     if kind == 1:
         value = np.rint(value)
         if value == 0.0:
             value = 0.0  # Python's round() gives an int, which has no negative zero
-    low = t.var_lo[var]
-    high = t.var_hi[var]
+    low = tf[o[T_VAR_LO] + var]
+    high = tf[o[T_VAR_HI] + var]
     value = low if low > value else value
     return high if high < value else value
 
 
 @jit
-def _assign(t: Any, s: Any, effects: int) -> None:
+def _assign(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, effects: int) -> None:
     """Apply an effect list simultaneously: every right-hand side sees the state before."""
-    start = t.eff_start[effects]
-    stop = t.eff_start[effects + 1]
+    start = ti[o[T_EFF_START] + effects]
+    stop = ti[o[T_EFF_START] + effects + 1]
     for k in range(start, stop):
-        s.tmp[k - start] = evaluate(t, t.eff_expr[k], s.env, s.stack, s.err)
+        sf[o[S_TMP] + k - start] = evaluate(ti, tf, o, si, sf, ti[o[T_EFF_EXPR] + k])
     for k in range(start, stop):
-        var = t.eff_var[k]
-        s.env[t.var_slot[var]] = _coerce(t, var, s.tmp[k - start])
+        var = ti[o[T_EFF_VAR] + k]
+        sf[o[S_ENV] + ti[o[T_VAR_SLOT] + var]] = _coerce(ti, tf, o, var, sf[o[S_TMP] + k - start])
 
 
 @jit
-def _log(t: Any, s: Any, kind: int, actor: int, ident: int) -> None:
-    if s.logging:
-        n = s.log_n[0]
-        if n < s.log.shape[0]:
-            s.log[n, 0] = s.ctx[0]
-            s.log[n, 1] = s.tick[0]
-            s.log[n, 2] = kind
-            s.log[n, 3] = actor
-            s.log[n, 4] = ident
-        s.log_n[0] = n + 1
+def _log(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, kind: int, actor: int, ident: int) -> None:
+    if si[o[S_LOGGING]]:
+        n = si[o[S_LOG_N]]
+        if n < log.shape[0]:
+            log[n, 0] = si[o[S_CTX]]
+            log[n, 1] = si[o[S_TICK]]
+            log[n, 2] = kind
+            log[n, 3] = actor
+            log[n, 4] = ident
+        si[o[S_LOG_N]] = n + 1
 
 
 @jit
-def _notify(t: Any, s: Any, ref: int, mask: int) -> None:
+def _notify(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, ref: int, mask: int) -> None:
     """Mark ``ref`` as occurred for the actors in ``mask`` that have it as a trigger."""
-    mask &= t.ref_trigger_mask[ref]
+    mask &= ti[o[T_REF_TRIGGER_MASK] + ref]
     if mask == 0:
         return
-    for a in range(t.n_actors):
+    for a in range(ti[o[T_N_ACTORS]]):
         if (mask >> a) & 1:
-            s.occurred[a, ref] = True
-            s.any_occurred[a] = True
+            si[o[S_OCCURRED] + (a) * o[WS_OCCURRED] + ref] = True
+            si[o[S_ANY_OCCURRED] + a] = True
 
 
 @jit
-def _finish(t: Any, s: Any, outcome: int) -> None:
-    s.outcome[0] = outcome
-    for h in range(t.n_holders):
-        e = t.out_utility[outcome, h]
+def _finish(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, outcome: int) -> None:
+    si[o[S_OUTCOME]] = outcome
+    for h in range(ti[o[T_N_HOLDERS]]):
+        e = ti[o[T_OUT_UTILITY] + (outcome) * o[WT_OUT_UTILITY] + h]
         if e >= 0:
-            s.util[h] = evaluate(t, e, s.env, s.stack, s.err) - s.costs[h]
+            sf[o[S_UTIL] + h] = evaluate(ti, tf, o, si, sf, e) - sf[o[S_COSTS] + h]
         else:
-            s.util[h] = np.nan
+            sf[o[S_UTIL] + h] = np.nan
 
 
 @jit
-def _check_outcomes(t: Any, s: Any) -> None:
-    if s.outcome[0] >= 0:
+def _check_outcomes(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any) -> None:
+    if si[o[S_OUTCOME]] >= 0:
         return
-    for o in range(t.n_outcomes):
-        e = t.out_when[o]
-        if e >= 0 and evaluate(t, e, s.env, s.stack, s.err) != 0.0:
-            _finish(t, s, o)
+    for outcome in range(ti[o[T_N_OUTCOMES]]):
+        e = ti[o[T_OUT_WHEN] + outcome]
+        if e >= 0 and evaluate(ti, tf, o, si, sf, e) != 0.0:
+            _finish(ti, tf, o, si, sf, bases, log, outcome)
             return
 
 
 @jit
-def _track_escalation(t: Any, s: Any) -> None:
-    if t.escalation >= 0:
-        value = evaluate(t, t.escalation, s.env, s.stack, s.err)
-        if s.has_peak[0] == 0 or value > s.peak[0]:
-            s.peak[0] = value
-            s.has_peak[0] = 1
+def _track_escalation(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any) -> None:
+    if ti[o[T_ESCALATION]] >= 0:
+        value = evaluate(ti, tf, o, si, sf, ti[o[T_ESCALATION]])
+        if si[o[S_HAS_PEAK]] == 0 or value > sf[o[S_PEAK]]:
+            sf[o[S_PEAK]] = value
+            si[o[S_HAS_PEAK]] = 1
 
 
 @jit
@@ -270,208 +275,208 @@ def _clamp01(p: float) -> float:
 
 
 @jit
-def _begin_tick(t: Any, s: Any) -> None:
-    tick = s.tick[0]
-    run = s.ctx[0]
-    s.env[t.tick_slot] = float(tick)
-    s.env[t.hours_slot] = tick * t.tick_hours
+def _begin_tick(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any) -> None:
+    tick = si[o[S_TICK]]
+    run = si[o[S_CTX]]
+    sf[o[S_ENV] + ti[o[T_TICK_SLOT]]] = float(tick)
+    sf[o[S_ENV] + ti[o[T_HOURS_SLOT]]] = tick * tf[o[T_TICK_HOURS]]
     # effects whose delay has run out
-    for a in range(t.n_actions):
-        if s.pending[a] == tick:
-            s.pending[a] = -1
-            _assign(t, s, t.act_effects[a])
-            _log(t, s, K_EFFECT, t.act_actor[a], a)
+    for a in range(ti[o[T_N_ACTIONS]]):
+        if si[o[S_PENDING] + a] == tick:
+            si[o[S_PENDING] + a] = -1
+            _assign(ti, tf, o, si, sf, bases, log, ti[o[T_ACT_EFFECTS] + a])
+            _log(ti, tf, o, si, sf, bases, log, K_EFFECT, ti[o[T_ACT_ACTOR] + a], a)
     # events
-    for e in range(t.n_events):
-        if t.ev_once[e] and s.fired[e]:
+    for e in range(ti[o[T_N_EVENTS]]):
+        if ti[o[T_EV_ONCE] + e] and si[o[S_FIRED] + e]:
             continue
-        at = t.ev_at[e]
+        at = ti[o[T_EV_AT] + e]
         if at >= 0 and at != tick:
             continue
-        if evaluate(t, t.ev_when[e], s.env, s.stack, s.err) == 0.0:
+        if evaluate(ti, tf, o, si, sf, ti[o[T_EV_WHEN] + e]) == 0.0:
             continue
-        if t.ev_hazard[e] >= 0:
-            p = _clamp01(evaluate(t, t.ev_hazard[e], s.env, s.stack, s.err))
-            if not draw(s.bases[t.ev_site[e]], tick, run) < p:
+        if ti[o[T_EV_HAZARD] + e] >= 0:
+            p = _clamp01(evaluate(ti, tf, o, si, sf, ti[o[T_EV_HAZARD] + e]))
+            if not draw(bases[ti[o[T_EV_SITE] + e]], tick, run) < p:
                 continue
-        s.fired[e] = True
-        _assign(t, s, t.ev_effects[e])
-        _log(t, s, K_EVENT, t.ev_actor[e], e)
-        _notify(t, s, e, t.ev_vis[e])
+        si[o[S_FIRED] + e] = True
+        _assign(ti, tf, o, si, sf, bases, log, ti[o[T_EV_EFFECTS] + e])
+        _log(ti, tf, o, si, sf, bases, log, K_EVENT, ti[o[T_EV_ACTOR] + e], e)
+        _notify(ti, tf, o, si, sf, bases, log, e, ti[o[T_EV_VIS] + e])
     # deliveries
-    for a in range(t.n_actions):
-        if s.arrival[a] != tick:
+    for a in range(ti[o[T_N_ACTIONS]]):
+        if si[o[S_ARRIVAL] + a] != tick:
             continue
-        s.arrival[a] = -1
-        s.delivered[a] = True
-        s.deliv_misread[a] = s.transit_misread[a]
-        m = t.act_msg[a]
-        _assign(t, s, t.msg_on_misread[m] if s.transit_misread[a] else t.msg_on_deliver[m])
-        _log(t, s, K_DELIVERY, t.msg_to[m], a)
-        _notify(t, s, t.n_events + a, t.msg_recipients[m])
-        kind = t.msg_kind[m]
-        if kind == M_ACCEPT and t.msg_of[m] >= 0:
-            offer = t.act_msg[t.msg_of[m]]
-            for k in range(t.give_start[offer], t.give_start[offer + 1]):
-                _assign(t, s, t.term_effects[t.give_terms[k]])
-            for k in range(t.get_start[offer], t.get_start[offer + 1]):
-                _assign(t, s, t.term_effects[t.get_terms[k]])
-            _log(t, s, K_DEAL, -1, t.msg_of[m])
-        elif kind == M_STATEMENT and t.give_start[m + 1] > t.give_start[m]:
-            for k in range(t.give_start[m], t.give_start[m + 1]):
-                _assign(t, s, t.term_effects[t.give_terms[k]])
-            _log(t, s, K_PLEDGE, t.act_actor[a], a)
-    _check_outcomes(t, s)
+        si[o[S_ARRIVAL] + a] = -1
+        si[o[S_DELIVERED] + a] = True
+        si[o[S_DELIV_MISREAD] + a] = si[o[S_TRANSIT_MISREAD] + a]
+        m = ti[o[T_ACT_MSG] + a]
+        _assign(ti, tf, o, si, sf, bases, log, ti[o[T_MSG_ON_MISREAD] + m] if si[o[S_TRANSIT_MISREAD] + a] else ti[o[T_MSG_ON_DELIVER] + m])
+        _log(ti, tf, o, si, sf, bases, log, K_DELIVERY, ti[o[T_MSG_TO] + m], a)
+        _notify(ti, tf, o, si, sf, bases, log, ti[o[T_N_EVENTS]] + a, ti[o[T_MSG_RECIPIENTS] + m])
+        kind = ti[o[T_MSG_KIND] + m]
+        if kind == M_ACCEPT and ti[o[T_MSG_OF] + m] >= 0:
+            offer = ti[o[T_ACT_MSG] + ti[o[T_MSG_OF] + m]]
+            for k in range(ti[o[T_GIVE_START] + offer], ti[o[T_GIVE_START] + offer + 1]):
+                _assign(ti, tf, o, si, sf, bases, log, ti[o[T_TERM_EFFECTS] + ti[o[T_GIVE_TERMS] + k]])
+            for k in range(ti[o[T_GET_START] + offer], ti[o[T_GET_START] + offer + 1]):
+                _assign(ti, tf, o, si, sf, bases, log, ti[o[T_TERM_EFFECTS] + ti[o[T_GET_TERMS] + k]])
+            _log(ti, tf, o, si, sf, bases, log, K_DEAL, -1, ti[o[T_MSG_OF] + m])
+        elif kind == M_STATEMENT and ti[o[T_GIVE_START] + m + 1] > ti[o[T_GIVE_START] + m]:
+            for k in range(ti[o[T_GIVE_START] + m], ti[o[T_GIVE_START] + m + 1]):
+                _assign(ti, tf, o, si, sf, bases, log, ti[o[T_TERM_EFFECTS] + ti[o[T_GIVE_TERMS] + k]])
+            _log(ti, tf, o, si, sf, bases, log, K_PLEDGE, ti[o[T_ACT_ACTOR] + a], a)
+    _check_outcomes(ti, tf, o, si, sf, bases, log)
 
 
 @jit
-def _is_legal(t: Any, s: Any, a: int) -> bool:
-    if s.pending[a] >= 0 or s.arrival[a] >= 0:
+def _is_legal(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, a: int) -> bool:
+    if si[o[S_PENDING] + a] >= 0 or si[o[S_ARRIVAL] + a] >= 0:
         return False
-    if t.act_once[a] and s.taken[a] > 0:
+    if ti[o[T_ACT_ONCE] + a] and si[o[S_TAKEN] + a] > 0:
         return False
-    m = t.act_msg[a]
-    if m >= 0 and t.msg_of[m] >= 0:
-        of = t.msg_of[m]
-        if not s.delivered[of] or s.answered[of]:
+    m = ti[o[T_ACT_MSG] + a]
+    if m >= 0 and ti[o[T_MSG_OF] + m] >= 0:
+        of = ti[o[T_MSG_OF] + m]
+        if not si[o[S_DELIVERED] + of] or si[o[S_ANSWERED] + of]:
             return False
-        om = t.act_msg[of]
-        perceived = t.msg_kind[om]
-        if s.deliv_misread[of] and t.msg_misread_kind[om] >= 0:
-            perceived = t.msg_misread_kind[om]
+        om = ti[o[T_ACT_MSG] + of]
+        perceived = ti[o[T_MSG_KIND] + om]
+        if si[o[S_DELIV_MISREAD] + of] and ti[o[T_MSG_MISREAD_KIND] + om] >= 0:
+            perceived = ti[o[T_MSG_MISREAD_KIND] + om]
         if perceived != M_OFFER and perceived != M_DEMAND:
             return False
-    return evaluate(t, t.act_when[a], s.env, s.stack, s.err) != 0.0
+    return evaluate(ti, tf, o, si, sf, ti[o[T_ACT_WHEN] + a]) != 0.0
 
 
 @jit
-def _local(t: Any, actor: int, action: int) -> int:
+def _local(ti: Any, o: Any, actor: int, action: int) -> int:
     """The position of a global action (-1: wait) in the actor's choice space."""
     if action == -1:
         return 0
     if action < 0:
         return -1
-    start = t.space_start[actor]
-    for k in range(start, t.space_start[actor + 1]):
-        if t.space[k] == action:
+    start = ti[o[T_SPACE_START] + actor]
+    for k in range(start, ti[o[T_SPACE_START] + actor + 1]):
+        if ti[o[T_SPACE] + k] == action:
             return k - start + 1
     return -1
 
 
 @jit
-def _first_rule(t: Any, s: Any, r: int, first: int, stop: int) -> int:
+def _first_rule(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r: int, first: int, stop: int) -> int:
     """The first applicable rule of rules[first:stop] for the request ``r`` (-1 if none):
     legal, its condition holding, its probability draw (site ``rule_site``) succeeding."""
-    legal = s.legal[r]
-    actor = s.req_actor[r]
+    legal = o[S_LEGAL] + r * o[WS_LEGAL]
+    actor = si[o[S_REQ_ACTOR] + r]
     for i in range(first, stop):
-        local = _local(t, actor, t.rule_do[i])
-        if local < 0 or not legal[local]:
+        local = _local(ti, o, actor, ti[o[T_RULE_DO] + i])
+        if local < 0 or not si[legal + local]:
             continue
-        if evaluate(t, t.rule_when[i], s.env, s.stack, s.err) == 0.0:
+        if evaluate(ti, tf, o, si, sf, ti[o[T_RULE_WHEN] + i]) == 0.0:
             continue
-        p = evaluate(t, t.rule_p[i], s.env, s.stack, s.err)
+        p = evaluate(ti, tf, o, si, sf, ti[o[T_RULE_P] + i])
         if p >= 1.0 or (
-            p > 0.0 and draw(s.bases[t.rule_site[i]], s.tick[0], s.ctx[0]) < p
+            p > 0.0 and draw(bases[ti[o[T_RULE_SITE] + i]], si[o[S_TICK]], si[o[S_CTX]]) < p
         ):
             return i
     return -1
 
 
 @jit
-def _requests(t: Any, s: Any) -> None:
+def _requests(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any) -> None:
     """Who decides now, their legal actions and (bodies) their members' counsel."""
-    tick = s.tick[0]
+    tick = si[o[S_TICK]]
     n = 0
-    for actor in range(t.n_actors):
+    for actor in range(ti[o[T_N_ACTORS]]):
         due = False
-        for d in range(t.dp_start[actor], t.dp_start[actor + 1]):
-            hit = t.dp_sched[d, tick] if tick < t.dp_sched.shape[1] else False
-            if not hit and s.any_occurred[actor]:
-                for k in range(t.trig_start[d], t.trig_start[d + 1]):
-                    if s.occurred[actor, t.trig_ref[k]]:
+        for d in range(ti[o[T_DP_START] + actor], ti[o[T_DP_START] + actor + 1]):
+            hit = ti[o[T_DP_SCHED] + (d) * o[WT_DP_SCHED] + tick] if tick < o[WT_DP_SCHED] else False
+            if not hit and si[o[S_ANY_OCCURRED] + actor]:
+                for k in range(ti[o[T_TRIG_START] + d], ti[o[T_TRIG_START] + d + 1]):
+                    if si[o[S_OCCURRED] + (actor) * o[WS_OCCURRED] + ti[o[T_TRIG_REF] + k]]:
                         hit = True
                         break
-            if hit and evaluate(t, t.dp_when[d], s.env, s.stack, s.err) != 0.0:
+            if hit and evaluate(ti, tf, o, si, sf, ti[o[T_DP_WHEN] + d]) != 0.0:
                 due = True
                 break
         if not due:
             continue
-        s.req_actor[n] = actor
-        legal = s.legal[n]
-        legal[0] = True
-        start = t.space_start[actor]
-        size = t.space_start[actor + 1] - start
+        si[o[S_REQ_ACTOR] + n] = actor
+        legal = o[S_LEGAL] + n * o[WS_LEGAL]
+        si[legal + 0] = True
+        start = ti[o[T_SPACE_START] + actor]
+        size = ti[o[T_SPACE_START] + actor + 1] - start
         for k in range(size):
-            legal[k + 1] = _is_legal(t, s, t.space[start + k])
+            si[legal + k + 1] = _is_legal(ti, tf, o, si, sf, bases, log, ti[o[T_SPACE] + start + k])
         # members' counsel
-        for j in range(t.mem_start[actor], t.mem_start[actor + 1]):
-            s.counsel[n, j - t.mem_start[actor]] = -1
-            if j == t.chair[actor] or t.stance_start[j] == t.stance_stop[j]:
+        for j in range(ti[o[T_MEM_START] + actor], ti[o[T_MEM_START] + actor + 1]):
+            si[o[S_COUNSEL] + (n) * o[WS_COUNSEL] + j - ti[o[T_MEM_START] + actor]] = -1
+            if j == ti[o[T_CHAIR] + actor] or ti[o[T_STANCE_START] + j] == ti[o[T_STANCE_STOP] + j]:
                 continue
-            s.counsel_weight[n, j - t.mem_start[actor]] = evaluate(
-                t, t.mem_weight[j], s.env, s.stack, s.err
-            )
-            rule = _first_rule(t, s, n, t.stance_start[j], t.stance_stop[j])
-            s.counsel[n, j - t.mem_start[actor]] = (
-                0 if rule < 0 else _local(t, actor, t.rule_do[rule])
+            sf[o[S_COUNSEL_WEIGHT] + (n) * o[WS_COUNSEL_WEIGHT] + j - ti[o[T_MEM_START] + actor]] = evaluate(ti, tf, o, si, sf, ti[o[T_MEM_WEIGHT] + j])
+            rule = _first_rule(ti, tf, o, si, sf, bases, log, n, ti[o[T_STANCE_START] + j], ti[o[T_STANCE_STOP] + j])
+            si[o[S_COUNSEL] + (n) * o[WS_COUNSEL] + j - ti[o[T_MEM_START] + actor]] = (
+                0 if rule < 0 else _local(ti, o, actor, ti[o[T_RULE_DO] + rule])
             )
         n += 1
     # triggers are consumed by the asking
-    for actor in range(t.n_actors):
-        if s.any_occurred[actor]:
-            s.occurred[actor, :] = False
-            s.any_occurred[actor] = False
-    s.n_req[0] = n
+    for actor in range(ti[o[T_N_ACTORS]]):
+        if si[o[S_ANY_OCCURRED] + actor]:
+            row = o[S_OCCURRED] + actor * o[WS_OCCURRED]
+            for ref in range(o[WS_OCCURRED]):
+                si[row + ref] = 0
+            si[o[S_ANY_OCCURRED] + actor] = False
+    si[o[S_N_REQ]] = n
 
 
 @jit
-def _policy(t: Any, s: Any, r: int) -> int:
+def _policy(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r: int) -> int:
     """The actor's policy's proposal (a local index into its choice space)."""
-    actor = s.req_actor[r]
-    legal = s.legal[r]
-    kind = t.pol_kind[actor]
-    tick = s.tick[0]
-    start = t.space_start[actor]
-    size = t.space_start[actor + 1] - start + 1
+    actor = si[o[S_REQ_ACTOR] + r]
+    legal = o[S_LEGAL] + r * o[WS_LEGAL]
+    kind = ti[o[T_POL_KIND] + actor]
+    tick = si[o[S_TICK]]
+    start = ti[o[T_SPACE_START] + actor]
+    size = ti[o[T_SPACE_START] + actor + 1] - start + 1
     if kind == P_PASSIVE:
         return 0
     if kind == P_RULES or kind == P_SCRIPTED:
         if kind == P_SCRIPTED:
-            for k in range(t.script_start[actor], t.script_start[actor + 1]):
-                if s.closed[k] or t.step_at[k] > tick:
+            for k in range(ti[o[T_SCRIPT_START] + actor], ti[o[T_SCRIPT_START] + actor + 1]):
+                if si[o[S_CLOSED] + k] or ti[o[T_STEP_AT] + k] > tick:
                     continue
-                local = _local(t, actor, t.step_do[k])
-                if local >= 0 and legal[local]:
-                    s.closed[k] = True
+                local = _local(ti, o, actor, ti[o[T_STEP_DO] + k])
+                if local >= 0 and si[legal + local]:
+                    si[o[S_CLOSED] + k] = True
                     return local
-                if t.step_until[k] < 0 or tick >= t.step_until[k]:
-                    s.closed[k] = True
-        rule = _first_rule(t, s, r, t.prule_start[actor], t.prule_stop[actor])
-        return 0 if rule < 0 else _local(t, actor, t.rule_do[rule])
+                if ti[o[T_STEP_UNTIL] + k] < 0 or tick >= ti[o[T_STEP_UNTIL] + k]:
+                    si[o[S_CLOSED] + k] = True
+        rule = _first_rule(ti, tf, o, si, sf, bases, log, r, ti[o[T_PRULE_START] + actor], ti[o[T_PRULE_STOP] + actor])
+        return 0 if rule < 0 else _local(ti, o, actor, ti[o[T_RULE_DO] + rule])
     if kind == P_RANDOM:
         count = 0
         for k in range(size):
-            if legal[k]:
+            if si[legal + k]:
                 count += 1
-        index = int(math.floor(draw(s.bases[t.pol_site[actor, 0]], tick, s.ctx[0]) * count))
+        index = int(math.floor(draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE]]], tick, si[o[S_CTX]]) * count))
         index = min(index, count - 1)
         for k in range(size):
-            if legal[k]:
+            if si[legal + k]:
                 if index == 0:
                     return k
                 index -= 1
         return 0
     if kind == P_HAWK:
-        if draw(s.bases[t.pol_site[actor, 0]], tick, s.ctx[0]) >= t.pol_threshold[actor]:
+        if draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE]]], tick, si[o[S_CTX]]) >= tf[o[T_POL_THRESHOLD] + actor]:
             return 0
         best = -1
         best_score = 0
         for attempt in range(2):
-            above = s.rung[actor] if attempt == 0 else 0
+            above = si[o[S_RUNG] + actor] if attempt == 0 else 0
             for k in range(size):
-                score = 0 if k == 0 else t.act_score[t.space[start + k - 1]]
-                if legal[k] and above < score <= t.pol_ceiling[actor]:
+                score = 0 if k == 0 else ti[o[T_ACT_SCORE] + ti[o[T_SPACE] + start + k - 1]]
+                if si[legal + k] and above < score <= ti[o[T_POL_CEILING] + actor]:
                     if best < 0 or score < best_score:
                         best = k
                         best_score = score
@@ -479,267 +484,252 @@ def _policy(t: Any, s: Any, r: int) -> int:
                 break
         if best < 0:
             return 0
-        if best_score > s.rung[actor]:
-            s.rung[actor] = best_score
+        if best_score > si[o[S_RUNG] + actor]:
+            si[o[S_RUNG] + actor] = best_score
         return best
     if kind == P_DOVE:
-        if draw(s.bases[t.pol_site[actor, 0]], tick, s.ctx[0]) >= t.pol_threshold[actor]:
+        if draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE]]], tick, si[o[S_CTX]]) >= tf[o[T_POL_THRESHOLD] + actor]:
             return 0
         best = -1
         best_score = 0
         for k in range(1, size):
-            score = t.act_score[t.space[start + k - 1]]
-            if legal[k] and score <= t.pol_ceiling[actor] and (best < 0 or score < best_score):
+            score = ti[o[T_ACT_SCORE] + ti[o[T_SPACE] + start + k - 1]]
+            if si[legal + k] and score <= ti[o[T_POL_CEILING] + actor] and (best < 0 or score < best_score):
                 best = k
                 best_score = score
         return 0 if best < 0 else best
     if kind == P_TFT:
-        last = s.tft_last[actor]
-        s.tft_last[actor] = 0
+        last = si[o[S_TFT_LAST] + actor]
+        si[o[S_TFT_LAST] + actor] = 0
         if last == 0:
             return 0
-        if last > 0 and draw(s.bases[t.pol_site[actor, 0]], tick, s.ctx[0]) < t.pol_forgive[actor]:
+        if last > 0 and draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE]]], tick, si[o[S_CTX]]) < tf[o[T_POL_FORGIVE] + actor]:
             return 0
         best = -1
         best_gap = 0
         for k in range(size):
-            score = 0 if k == 0 else t.act_score[t.space[start + k - 1]]
-            if legal[k] and score * last > 0:
+            score = 0 if k == 0 else ti[o[T_ACT_SCORE] + ti[o[T_SPACE] + start + k - 1]]
+            if si[legal + k] and score * last > 0:
                 gap = abs(score - last)
                 if best < 0 or gap < best_gap:
                     best = k
                     best_gap = gap
         return 0 if best < 0 else best
     if kind == P_ORGANIZATIONAL:
-        delayed = s.org_delayed[actor]
+        delayed = si[o[S_ORG_DELAYED] + actor]
         if delayed >= 0:
-            s.org_delayed[actor] = -1
-            if legal[delayed]:
-                s.org_last[actor] = delayed
+            si[o[S_ORG_DELAYED] + actor] = -1
+            if si[legal + delayed]:
+                si[o[S_ORG_LAST] + actor] = delayed
                 return delayed
-        last = s.org_last[actor]
-        if last >= 0 and legal[last]:
-            if draw(s.bases[t.pol_site[actor, 0]], tick, s.ctx[0]) < t.rep_inertia[actor]:
+        last = si[o[S_ORG_LAST] + actor]
+        if last >= 0 and si[legal + last]:
+            if draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE]]], tick, si[o[S_CTX]]) < tf[o[T_REP_INERTIA] + actor]:
                 return last
-        rule = _first_rule(t, s, r, t.routine_start[actor], t.routine_stop[actor])
+        rule = _first_rule(ti, tf, o, si, sf, bases, log, r, ti[o[T_ROUTINE_START] + actor], ti[o[T_ROUTINE_STOP] + actor])
         if rule < 0:
             return 0
-        order = _local(t, actor, t.rule_do[rule])
-        if draw(s.bases[t.pol_site[actor, 1]], tick, s.ctx[0]) < t.rep_slippage[actor]:
-            substitute = t.substitute[t.rule_do[rule]] if t.rule_do[rule] >= 0 else -2
+        order = _local(ti, o, actor, ti[o[T_RULE_DO] + rule])
+        if draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE] + 1]], tick, si[o[S_CTX]]) < tf[o[T_REP_SLIPPAGE] + actor]:
+            substitute = ti[o[T_SUBSTITUTE] + ti[o[T_RULE_DO] + rule]] if ti[o[T_RULE_DO] + rule] >= 0 else -2
             if substitute != -2:
-                local = _local(t, actor, substitute)
-                if local >= 0 and legal[local]:
-                    s.org_last[actor] = local
+                local = _local(ti, o, actor, substitute)
+                if local >= 0 and si[legal + local]:
+                    si[o[S_ORG_LAST] + actor] = local
                     return local
-            s.org_delayed[actor] = order
+            si[o[S_ORG_DELAYED] + actor] = order
             return 0
-        s.org_last[actor] = order
+        si[o[S_ORG_LAST] + actor] = order
         return order
     # P_POLITICAL: the influence-weighted plurality of the counsel
-    tally = s.tally
+    tally = o[S_TALLY]
     for k in range(size):
-        tally[k] = 0.0
-        s.tallied[k] = False
+        sf[tally + k] = 0.0
+        si[o[S_TALLIED] + k] = False
     anyone = False
-    for j in range(t.mem_start[actor + 1] - t.mem_start[actor]):
-        c = s.counsel[r, j]
+    for j in range(ti[o[T_MEM_START] + actor + 1] - ti[o[T_MEM_START] + actor]):
+        c = si[o[S_COUNSEL] + (r) * o[WS_COUNSEL] + j]
         if c >= 0:
-            tally[c] += s.counsel_weight[r, j]
-            s.tallied[c] = True
+            sf[tally + c] += sf[o[S_COUNSEL_WEIGHT] + (r) * o[WS_COUNSEL_WEIGHT] + j]
+            si[o[S_TALLIED] + c] = True
             anyone = True
     if not anyone:
         return 0
     best = -np.inf
     found = False
     for k in range(size):
-        if s.tallied[k] and (not found or tally[k] > best):
-            best = tally[k]
+        if si[o[S_TALLIED] + k] and (not found or sf[tally + k] > best):
+            best = sf[tally + k]
             found = True
     for k in range(size):
-        if legal[k] and s.tallied[k] and tally[k] == best:
+        if si[legal + k] and si[o[S_TALLIED] + k] and sf[tally + k] == best:
             return k
     return 0
 
 
 @jit
-def _body_rule(t: Any, s: Any, r: int, proposal: int) -> int:
+def _body_rule(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r: int, proposal: int) -> int:
     """Log counsel, then resolve the body's rule on the policy's proposal."""
-    actor = s.req_actor[r]
-    rule = t.body_rule[actor]
-    first = t.mem_start[actor]
-    count = t.mem_start[actor + 1] - first
+    actor = si[o[S_REQ_ACTOR] + r]
+    rule = ti[o[T_BODY_RULE] + actor]
+    first = ti[o[T_MEM_START] + actor]
+    count = ti[o[T_MEM_START] + actor + 1] - first
     if rule == B_NONE:
         return proposal
     if proposal != 0:
         for j in range(count):
-            if s.counsel[r, j] >= 0:
-                _log(t, s, K_COUNSEL, actor, first + j)
+            if si[o[S_COUNSEL] + (r) * o[WS_COUNSEL] + j] >= 0:
+                _log(ti, tf, o, si, sf, bases, log, K_COUNSEL, actor, first + j)
     if rule == B_LEADER:
         return proposal
-    start = t.space_start[actor]
+    start = ti[o[T_SPACE_START] + actor]
     if rule == B_CONSENT:
         if proposal == 0:
             return 0
-        action = t.space[start + proposal - 1]
-        if t.requires_any[actor] and not t.act_required[action]:
+        action = ti[o[T_SPACE] + start + proposal - 1]
+        if ti[o[T_REQUIRES_ANY] + actor] and not ti[o[T_ACT_REQUIRED] + action]:
             return proposal
         agree = 0
         for j in range(count):
-            c = s.counsel[r, j]
-            if first + j == t.proposer[actor] or c < 0 or c == proposal:
+            c = si[o[S_COUNSEL] + (r) * o[WS_COUNSEL] + j]
+            if first + j == ti[o[T_PROPOSER] + actor] or c < 0 or c == proposal:
                 agree += 1
-        _log(t, s, K_CONSENT, actor, action)
-        if agree >= t.consent_k[actor]:
+        _log(ti, tf, o, si, sf, bases, log, K_CONSENT, actor, action)
+        if agree >= ti[o[T_CONSENT_K] + actor]:
             return proposal
-        fallback = t.fallback[actor]
-        return fallback if fallback >= 0 and s.legal[r][fallback] else 0
+        fallback = ti[o[T_FALLBACK] + actor]
+        return fallback if fallback >= 0 and si[o[S_LEGAL] + r * o[WS_LEGAL] + fallback] else 0
     # B_VOTE: the members' weighted vote; a member without counsel votes the proposal
-    size = t.space_start[actor + 1] - start + 1
-    tally = s.tally
+    size = ti[o[T_SPACE_START] + actor + 1] - start + 1
+    tally = o[S_TALLY]
     for k in range(size):
-        tally[k] = 0.0
-        s.tallied[k] = False
+        sf[tally + k] = 0.0
+        si[o[S_TALLIED] + k] = False
     for j in range(count):
-        c = s.counsel[r, j]
+        c = si[o[S_COUNSEL] + (r) * o[WS_COUNSEL] + j]
         vote = proposal if c < 0 else c
-        tally[vote] += evaluate(t, t.mem_weight[first + j], s.env, s.stack, s.err)
-        s.tallied[vote] = True
+        sf[tally + vote] += evaluate(ti, tf, o, si, sf, ti[o[T_MEM_WEIGHT] + first + j])
+        si[o[S_TALLIED] + vote] = True
     best = -np.inf
     found = False
     for k in range(size):
-        if s.tallied[k] and (not found or tally[k] > best):
-            best = tally[k]
+        if si[o[S_TALLIED] + k] and (not found or sf[tally + k] > best):
+            best = sf[tally + k]
             found = True
-    if tally[proposal] == best and s.tallied[proposal]:
+    if sf[tally + proposal] == best and si[o[S_TALLIED] + proposal]:
         return proposal
     for k in range(size):
-        if s.legal[r][k] and s.tallied[k] and tally[k] == best:
+        if si[o[S_LEGAL] + r * o[WS_LEGAL] + k] and si[o[S_TALLIED] + k] and sf[tally + k] == best:
             return k
     return proposal
 
 
 @jit
-def _take(t: Any, s: Any, a: int) -> None:
-    tick = s.tick[0]
-    s.taken[a] += 1
-    for k in range(t.cost_start[a], t.cost_start[a + 1]):
-        s.costs[t.cost_holder[k]] += evaluate(t, t.cost_expr[k], s.env, s.stack, s.err)
-    m = t.act_msg[a]
-    actor = t.act_actor[a]
-    _log(t, s, K_MESSAGE if m >= 0 else K_ACTION, actor, a)
+def _take(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, a: int) -> None:
+    tick = si[o[S_TICK]]
+    si[o[S_TAKEN] + a] += 1
+    for k in range(ti[o[T_COST_START] + a], ti[o[T_COST_START] + a + 1]):
+        sf[o[S_COSTS] + ti[o[T_COST_HOLDER] + k]] += evaluate(ti, tf, o, si, sf, ti[o[T_COST_EXPR] + k])
+    m = ti[o[T_ACT_MSG] + a]
+    actor = ti[o[T_ACT_ACTOR] + a]
+    _log(ti, tf, o, si, sf, bases, log, K_MESSAGE if m >= 0 else K_ACTION, actor, a)
     # what tit-for-tat players see of the other side's moves
-    score = t.act_score[a]
+    score = ti[o[T_ACT_SCORE] + a]
     if score != 0:
-        seen_by = t.act_log_vis[a]
-        for other in range(t.n_actors):
-            if (seen_by >> other) & 1 and t.opposed[other, actor]:
-                s.tft_last[other] = score
-    _notify(t, s, t.n_events + a, t.act_vis[a])
-    if t.act_delay[a] == 0:
-        _assign(t, s, t.act_effects[a])
+        seen_by = ti[o[T_ACT_LOG_VIS] + a]
+        for other in range(ti[o[T_N_ACTORS]]):
+            if (seen_by >> other) & 1 and ti[o[T_OPPOSED] + (other) * o[WT_OPPOSED] + actor]:
+                si[o[S_TFT_LAST] + other] = score
+    _notify(ti, tf, o, si, sf, bases, log, ti[o[T_N_EVENTS]] + a, ti[o[T_ACT_VIS] + a])
+    if ti[o[T_ACT_DELAY] + a] == 0:
+        _assign(ti, tf, o, si, sf, bases, log, ti[o[T_ACT_EFFECTS] + a])
     else:
-        s.pending[a] = tick + t.act_delay[a]
+        si[o[S_PENDING] + a] = tick + ti[o[T_ACT_DELAY] + a]
     if m >= 0:
-        ch = t.msg_channel[m]
-        u = draw(s.bases[t.msg_latency_site[m]], tick, s.ctx[0])
-        kind = t.ch_latency_kind[ch]
-        low = t.ch_latency[ch, 0]
+        ch = ti[o[T_MSG_CHANNEL] + m]
+        u = draw(bases[ti[o[T_MSG_LATENCY_SITE] + m]], tick, si[o[S_CTX]])
+        kind = ti[o[T_CH_LATENCY_KIND] + ch]
+        low = tf[o[T_CH_LATENCY] + (ch) * o[WT_CH_LATENCY]]
         if kind == 0:
             seconds = low
         elif kind == 1:
-            seconds = low + u * (t.ch_latency[ch, 1] - low)
+            seconds = low + u * (tf[o[T_CH_LATENCY] + (ch) * o[WT_CH_LATENCY] + 1] - low)
         else:
-            mode = t.ch_latency[ch, 1]
-            high = t.ch_latency[ch, 2]
+            mode = tf[o[T_CH_LATENCY] + (ch) * o[WT_CH_LATENCY] + 1]
+            high = tf[o[T_CH_LATENCY] + (ch) * o[WT_CH_LATENCY] + 2]
             width = high - low
             if u * width < mode - low:
                 x = low + math.sqrt(u * width * (mode - low))
             else:
                 x = high - math.sqrt((1.0 - u) * width * (high - mode))
             seconds = low if x < low else (high if x > high else x)
-        ticks = max(1, int(math.ceil(seconds / t.tick_seconds)))
+        ticks = max(1, int(math.ceil(seconds / tf[o[T_TICK_SECONDS]])))
         misread = False
-        if t.msg_misreadable[m]:
-            p = _clamp01(evaluate(t, t.ch_misread[ch], s.env, s.stack, s.err))
-            misread = draw(s.bases[t.msg_misread_site[m]], tick, s.ctx[0]) < p
-        s.arrival[a] = tick + ticks
-        s.transit_misread[a] = misread
-        if t.msg_of[m] >= 0:
-            s.answered[t.msg_of[m]] = True
+        if ti[o[T_MSG_MISREADABLE] + m]:
+            p = _clamp01(evaluate(ti, tf, o, si, sf, ti[o[T_CH_MISREAD] + ch]))
+            misread = draw(bases[ti[o[T_MSG_MISREAD_SITE] + m]], tick, si[o[S_CTX]]) < p
+        si[o[S_ARRIVAL] + a] = tick + ticks
+        si[o[S_TRANSIT_MISREAD] + a] = misread
+        if ti[o[T_MSG_OF] + m] >= 0:
+            si[o[S_ANSWERED] + ti[o[T_MSG_OF] + m]] = True
 
 
 @jit
-def _decide_and_apply(t: Any, s: Any) -> None:
-    n = s.n_req[0]
+def _decide_and_apply(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any) -> None:
+    n = si[o[S_N_REQ]]
     for r in range(n):
-        s.choice[r] = _body_rule(t, s, r, _policy(t, s, r))
+        si[o[S_CHOICE] + r] = _body_rule(ti, tf, o, si, sf, bases, log, r, _policy(ti, tf, o, si, sf, bases, log, r))
     for r in range(n):
-        actor = s.req_actor[r]
-        local = s.choice[r]
-        action = -1 if local == 0 else t.space[t.space_start[actor] + local - 1]
-        _log(t, s, K_CHOICE, actor, action)
+        actor = si[o[S_REQ_ACTOR] + r]
+        local = si[o[S_CHOICE] + r]
+        action = -1 if local == 0 else ti[o[T_SPACE] + ti[o[T_SPACE_START] + actor] + local - 1]
+        _log(ti, tf, o, si, sf, bases, log, K_CHOICE, actor, action)
         if action >= 0:
-            _take(t, s, action)
+            _take(ti, tf, o, si, sf, bases, log, action)
 
 
 @jit
-def _reset(t: Any, s: Any, run: int) -> None:
-    s.env[:] = t.env_init
-    s.fired[:] = False
-    s.taken[:] = 0
-    s.pending[:] = -1
-    s.arrival[:] = -1
-    s.transit_misread[:] = False
-    s.delivered[:] = False
-    s.deliv_misread[:] = False
-    s.answered[:] = False
-    s.costs[:] = 0.0
-    s.occurred[:, :] = False
-    s.any_occurred[:] = False
-    s.tft_last[:] = 0
-    s.rung[:] = 0
-    s.org_last[:] = -1
-    s.org_delayed[:] = -1
-    s.closed[:] = False
-    s.tick[0] = 0
-    s.outcome[0] = -1
-    s.has_peak[0] = 0
-    s.peak[0] = np.nan
-    s.err[0] = -1
+def _reset(ti: Any, tf: Any, o: Any, si: Any, sf: Any) -> None:
+    """A fresh run: the per-run parts of the state (at the front of si and sf) from their
+    initial copies in the tables."""
+    for k in range(o[S_RESET_I]):
+        si[k] = ti[o[T_SI_INIT] + k]
+    for k in range(o[S_RESET_F]):
+        sf[k] = tf[o[T_SF_INIT] + k]
 
 
 @jit
-def run_block(t: Any, s: Any, first_run: int, count: int, out: Any) -> int:
+def run_block(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, first_run: int, count: int, out: Any) -> int:
     """Play runs first_run .. first_run+count-1; returns how many completed (fewer only
     when the event log is full: the caller grows it and continues)."""
     for i in range(count):
         run = first_run + i
-        s.ctx[0] = run
-        log_mark = s.log_n[0]
-        _reset(t, s, run)
-        _log(t, s, K_START, -1, 0)
-        _track_escalation(t, s)
-        while s.outcome[0] < 0 and s.err[0] < 0:
-            _begin_tick(t, s)
-            if s.outcome[0] >= 0 or s.err[0] >= 0:
+        si[o[S_CTX]] = run
+        log_mark = si[o[S_LOG_N]]
+        _reset(ti, tf, o, si, sf)
+        _log(ti, tf, o, si, sf, bases, log, K_START, -1, 0)
+        _track_escalation(ti, tf, o, si, sf, bases, log)
+        while si[o[S_OUTCOME]] < 0 and si[o[S_ERR]] < 0:
+            _begin_tick(ti, tf, o, si, sf, bases, log)
+            if si[o[S_OUTCOME]] >= 0 or si[o[S_ERR]] >= 0:
                 break
-            _requests(t, s)
-            _decide_and_apply(t, s)
-            _track_escalation(t, s)
-            _check_outcomes(t, s)
-            if s.outcome[0] >= 0:
+            _requests(ti, tf, o, si, sf, bases, log)
+            _decide_and_apply(ti, tf, o, si, sf, bases, log)
+            _track_escalation(ti, tf, o, si, sf, bases, log)
+            _check_outcomes(ti, tf, o, si, sf, bases, log)
+            if si[o[S_OUTCOME]] >= 0:
                 break
-            if s.tick[0] >= t.horizon:
-                _finish(t, s, t.default_outcome)
+            if si[o[S_TICK]] >= ti[o[T_HORIZON]]:
+                _finish(ti, tf, o, si, sf, bases, log, ti[o[T_DEFAULT_OUTCOME]])
                 break
-            s.tick[0] += 1
-        if s.logging and s.log_n[0] > s.log.shape[0]:
-            s.log_n[0] = log_mark
+            si[o[S_TICK]] += 1
+        if si[o[S_LOGGING]] and si[o[S_LOG_N]] > log.shape[0]:
+            si[o[S_LOG_N]] = log_mark
             return i
-        out.outcome[i] = s.outcome[0]
-        out.tick[i] = s.tick[0]
-        out.peak[i] = s.peak[0]
-        out.error[i] = s.err[0]
-        out.util[i, :] = s.util
+        out.outcome[i] = si[o[S_OUTCOME]]
+        out.tick[i] = si[o[S_TICK]]
+        out.peak[i] = sf[o[S_PEAK]]
+        out.error[i] = si[o[S_ERR]]
+        for h in range(ti[o[T_N_HOLDERS]]):
+            out.util[i, h] = sf[o[S_UTIL] + h]
     return count

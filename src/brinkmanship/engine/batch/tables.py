@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from brinkmanship.engine import rng
 from brinkmanship.engine.batch import kernel as k
+from brinkmanship.engine.batch import slots
 from brinkmanship.engine.batch.bytecode import CONST, LOAD, Program
 from brinkmanship.engine.observation import WAIT
 from brinkmanship.errors import BrinkError
@@ -711,9 +712,36 @@ def stack_size(tables: Tables) -> int:
     return most + 2
 
 
-def new_state(
-    tables: Tables, layout: Layout, seed: int, log_capacity: int = 0
-) -> State:
+RESET_INTS = (
+    "err", "fired", "taken", "pending", "arrival", "transit_misread", "delivered",
+    "deliv_misread", "answered", "occurred", "any_occurred", "tft_last", "rung", "org_last",
+    "org_delayed", "closed", "tick", "outcome", "has_peak",
+)
+RESET_FLOATS = ("env", "costs", "peak", "util")
+"""Per-run state, reset from a copy at the start of every run (first in its array)."""
+TABLE_FLOATS = frozenset(
+    {"consts", "env_init", "var_lo", "var_hi", "tick_hours", "tick_seconds", "ch_latency",
+     "pol_threshold", "pol_forgive", "rep_inertia", "rep_slippage"}
+)
+STATE_FLOATS = frozenset(
+    {"env", "tmp", "stack", "costs", "peak", "util", "counsel_weight", "tally"}
+)
+
+
+class Packed(NamedTuple):
+    """What the kernel takes: tables (ti, tf), offsets (o), state (si, sf), draw-site
+    states (bases) and the event log (log)."""
+
+    ti: I64
+    tf: F64
+    o: I64
+    si: I64
+    sf: F64
+    bases: npt.NDArray[np.uint64]
+    log: I64
+
+
+def new_state(tables: Tables, layout: Layout, seed: int, log_capacity: int = 0) -> State:
     """Fresh state for ``seed``, with room for ``log_capacity`` log rows (0: no log)."""
     t = tables
     n_a = t.n_actors
@@ -775,4 +803,61 @@ def new_output(tables: Tables, count: int) -> Output:
         peak=np.zeros(count),
         error=np.zeros(count, dtype=np.int64),
         util=np.zeros((count, max(1, tables.n_holders))),
+    )
+
+
+def pack(tables: Tables, state: State) -> Packed:
+    """Lay tables and state out in the kernel's flat arrays (see ``slots``)."""
+    o = np.zeros(slots.N_SLOTS, dtype=np.int64)
+    ints: list[npt.NDArray[Any]] = []
+    floats: list[npt.NDArray[Any]] = []
+    sizes = {"i": 0, "f": 0}
+
+    def put(slot: int, value: Any, kind: str, into: list[npt.NDArray[Any]]) -> None:
+        arr = np.atleast_1d(np.asarray(value)).reshape(-1)
+        o[slot] = sizes[kind]
+        into.append(arr.astype(np.int64 if kind == "i" else np.float64))
+        sizes[kind] += len(arr)
+
+    for name, value in tables._asdict().items():
+        slot = getattr(slots, f"T_{name.upper()}")
+        if name in TABLE_FLOATS:
+            put(slot, value, "f", floats)
+        else:
+            put(slot, value, "i", ints)
+    for name in ("opposed", "dp_sched", "out_utility", "pol_site", "ch_latency"):
+        o[getattr(slots, f"WT_{name.upper()}")] = getattr(tables, name).shape[1]
+    state_i: list[npt.NDArray[Any]] = []
+    state_f: list[npt.NDArray[Any]] = []
+    sizes_state = {"i": 0, "f": 0}
+
+    def put_state(name: str) -> None:
+        value = getattr(state, name)
+        kind = "f" if name in STATE_FLOATS else "i"
+        arr = np.atleast_1d(np.asarray(value)).reshape(-1)
+        o[getattr(slots, f"S_{name.upper()}")] = sizes_state[kind]
+        (state_f if kind == "f" else state_i).append(
+            arr.astype(np.float64 if kind == "f" else np.int64)
+        )
+        sizes_state[kind] += len(arr)
+
+    for name in RESET_INTS + RESET_FLOATS:
+        put_state(name)
+    o[slots.S_RESET_I] = sizes_state["i"]
+    o[slots.S_RESET_F] = sizes_state["f"]
+    put(slots.T_SI_INIT, np.concatenate(state_i), "i", ints)
+    put(slots.T_SF_INIT, np.concatenate(state_f), "f", floats)
+    for name in State._fields:
+        if name not in RESET_INTS + RESET_FLOATS + ("bases", "log"):
+            put_state(name)
+    for name in ("occurred", "legal", "counsel", "counsel_weight"):
+        o[getattr(slots, f"WS_{name.upper()}")] = getattr(state, name).shape[1]
+    return Packed(
+        ti=np.concatenate(ints),
+        tf=np.concatenate(floats),
+        o=o,
+        si=np.concatenate(state_i),
+        sf=np.concatenate(state_f),
+        bases=state.bases,
+        log=state.log,
     )
