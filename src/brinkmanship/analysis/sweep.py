@@ -2,19 +2,22 @@
 the same run indices (common random numbers across points), written as Parquet parts
 with a manifest, one part per (point, chunk of runs).
 
-A part is written to a temporary name and renamed into place, so a part either exists
-whole or not at all: after a kill at any moment, ``resume`` runs exactly the missing
-parts, and the union of parts equals that of an uninterrupted sweep.
+Workers (local processes, or Ray tasks in ``raybackend``) compute parts; the driver
+writes each one to a temporary name and renames it into place as it arrives, so a part
+either exists whole or not at all: after a kill at any moment, ``resume`` runs exactly the
+missing parts, and the union of parts equals that of an uninterrupted sweep.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -121,27 +124,43 @@ class SweepSpec:
         ]
 
 
+class Backend(str, Enum):
+    """Where the runs of a sweep are computed; the driver writes every part either way."""
+
+    local = "local"
+    ray = "ray"
+
+
+Unit = tuple[int, int, int]
+"""(point, first run, end run): one part of a sweep, its checkpoint unit."""
+
+
 def part_name(point: int, start: int) -> str:
     return f"p{point:05d}-r{start:010d}.parquet"
 
 
-def run_unit(spec: SweepSpec, out: str, point: int, start: int, stop: int) -> str:
-    """Run one part and write it atomically; returns its file name."""
+def compute_unit(spec: SweepSpec, point: int, start: int, stop: int) -> pa.Table:
+    """The rows of one part: runs ``start .. stop-1`` at ``point``, with its coordinates."""
     job = spec.job(point)
     sc, _ = job.load()
     table = to_table(sc, job, run_chunk(job, start, stop))
     table = table.append_column("point", pa.array([point] * table.num_rows, pa.int32()))
     for name, value in spec.points[point]:
         table = table.append_column(name, pa.array([value] * table.num_rows, pa.float64()))
-    final = Path(out) / PARTS / part_name(point, start)
+    return table
+
+
+def write_part(out: Path, point: int, start: int, table: pa.Table) -> str:
+    """Write one part atomically (temporary name, then rename); returns its file name."""
+    final = out / PARTS / part_name(point, start)
     tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
     pq.write_table(table, tmp)
     tmp.replace(final)
     return final.name
 
 
-def prepare(spec: SweepSpec, out: Path, resume: bool) -> list[tuple[int, int, int]]:
-    """Check the output directory against the spec; return the units still to run."""
+def check(spec: SweepSpec, out: Path, resume: bool) -> None:
+    """Refuse an output directory that does not suit the spec; reads only, writes nothing."""
     manifest = out / MANIFEST
     if out.exists() and not out.is_dir():
         raise BrinkError(f"{out} exists and is not a directory")
@@ -162,6 +181,13 @@ def prepare(spec: SweepSpec, out: Path, resume: bool) -> list[tuple[int, int, in
             raise BrinkError(f"{out} already holds this sweep; add --resume to finish it")
     elif out.exists() and any(out.iterdir()):
         raise BrinkError(f"{out} is not empty and holds no sweep manifest; choose a new directory")
+
+
+def prepare(spec: SweepSpec, out: Path, resume: bool) -> list[Unit]:
+    """Check the output directory, write the manifest if new, drop half-written parts;
+    return the units still to run."""
+    check(spec, out, resume)
+    manifest = out / MANIFEST
     (out / PARTS).mkdir(parents=True, exist_ok=True)
     if not manifest.exists():
         tmp = out / f".{MANIFEST}.tmp"
@@ -169,32 +195,48 @@ def prepare(spec: SweepSpec, out: Path, resume: bool) -> list[tuple[int, int, in
         tmp.replace(manifest)
     for stale in (out / PARTS).glob(".*.tmp"):
         stale.unlink()
-    done = {p.name for p in (out / PARTS).glob("*.parquet")}
+    done = done_parts(out)
     return [u for u in spec.units() if part_name(u[0], u[1]) not in done]
+
+
+def done_parts(out: Path) -> set[str]:
+    """The names of the parts already written in ``out``."""
+    return {p.name for p in (out / PARTS).glob("*.parquet")}
+
+
+def _ignore_sigint() -> None:
+    # Workers leave Ctrl-C to the driver, which stops them; no traceback from each worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _compute(task: tuple[SweepSpec, Unit]) -> tuple[Unit, pa.Table]:
+    spec, (point, start, stop) = task
+    return (point, start, stop), compute_unit(spec, point, start, stop)
 
 
 def run_local(
     spec: SweepSpec,
     out: Path,
-    units: Iterable[tuple[int, int, int]],
+    units: Iterable[Unit],
     workers: int | None = None,
     on_part: Callable[[int], None] | None = None,
 ) -> None:
-    """Run the units over local processes; each finished part is kept even if interrupted."""
+    """Run the units over local processes; the driver writes each part as it arrives, so
+    every finished part is kept if the sweep is interrupted (Ctrl-C stops the workers at
+    once)."""
     todo = list(units)
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     if workers == 1:
         for p, s, e in todo:
-            run_unit(spec, str(out), p, s, e)
+            write_part(out, p, s, compute_unit(spec, p, s, e))
             if on_part:
                 on_part(e - s)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_unit, spec, str(out), p, s, e): e - s for p, s, e in todo}
-        for future, size in futures.items():
-            future.result()
+    with multiprocessing.Pool(workers, initializer=_ignore_sigint) as pool:  # exit: terminate
+        for (p, s, e), table in pool.imap_unordered(_compute, [(spec, u) for u in todo]):
+            write_part(out, p, s, table)
             if on_part:
-                on_part(size)
+                on_part(e - s)
 
 
 def make_spec(
