@@ -409,3 +409,11 @@ def test_render_ansi_streams_the_narrative() -> None:
     assert penv.render() == ""
     penv.step({a: 0 for a in penv.agents})
     assert penv.render()
+
+
+def test_gym_action_masks_match_the_observation() -> None:
+    genv = BrinkEnv("standoff", "west")
+    obs, _ = genv.reset(seed=3)
+    for _ in range(3):
+        assert np.array_equal(genv.action_masks(), obs["action_mask"].astype(bool))
+        obs, *_ = genv.step(int(np.flatnonzero(obs["action_mask"])[-1]))

@@ -11,7 +11,6 @@ import numpy as np
 from brinkmanship.engine.reference import DecisionRequest
 from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.envs.config import MAX_SEED, IllegalActionMode, deciding_actors
-from brinkmanship.envs.encoding import EnvObs
 from brinkmanship.envs.parallel import RENDER_MODES, BrinkParallelEnv
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
@@ -82,6 +81,12 @@ class BrinkEnv(gym.Env[dict[str, Any], Any]):
         a = self.actor
         return observations[a], float(rewards[a]), terminations[a], truncations[a], infos[a]
 
+    def action_masks(self) -> np.ndarray[Any, Any]:
+        """The current mask as booleans (the method sb3-contrib's ``MaskablePPO`` calls)."""
+        request = self.parallel.decision(self.actor)
+        encoding = self.parallel.encodings[self.actor]
+        return encoding.mask(None if request is None else request.legal).astype(bool)
+
     def decision(self) -> DecisionRequest | None:
         """The engine's request now (observation with counsel, legal actions), if due."""
         return self.parallel.decision(self.actor)
@@ -96,8 +101,3 @@ class BrinkEnv(gym.Env[dict[str, Any], Any]):
     def close(self) -> None:
         self.parallel.close()
         super().close()
-
-
-def action_mask(observation: EnvObs) -> np.ndarray[Any, Any]:
-    """The boolean mask of an observation (for samplers that want ``bool``)."""
-    return observation["action_mask"].astype(bool)
