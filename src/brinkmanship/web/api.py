@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
+from brinkmanship.play.debrief import Debrief
 from brinkmanship.play.game import GameRecord
 from brinkmanship.play.view import GameView
 from brinkmanship.web.schemas import Created, GameListEntry, Move, NewGame, Problem
@@ -29,6 +31,11 @@ ACTING_ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"model": Problem, "description": "Stale choice, or the game is over."},
     422: {"model": Problem, "description": "Malformed body, or a choice that is not legal now."},
 }
+
+
+def as_json(model: BaseModel, status: int = 200) -> Response:
+    """A model as a JSON answer, serialised once (the route's response model documents it)."""
+    return Response(model.model_dump_json(), status_code=status, media_type="application/json")
 
 
 def service(request: Request) -> GameService:
@@ -63,7 +70,7 @@ router = APIRouter(prefix="/api", tags=["games"])
 
 
 @router.post("/games", status_code=201, response_model=Created, responses=ERRORS)
-def create_game(body: NewGame, games: Service) -> Created:
+def create_game(body: NewGame, games: Service) -> Response:
     """Start a game. The answer holds the game's id and its secret player token: keep the
     token, it is shown only once and every choice needs it."""
     game_id, token, game = games.create(
@@ -73,13 +80,14 @@ def create_game(body: NewGame, games: Service) -> Created:
         seed=body.seed,
         interventions=body.interventions,
     )
-    return Created(
+    created = Created(
         id=game_id,
         token=token,
         play_url=f"/games/{game_id}",
         replay_url=f"/games/{game_id}/replay",
         view=game.view(),
     )
+    return as_json(created, 201)
 
 
 @router.get("/games", response_model=list[GameListEntry])
@@ -93,10 +101,10 @@ def list_games(
 
 
 @router.get("/games/{game_id}", response_model=GameView, responses=ERRORS)
-def get_view(game_id: GameId, games: Service) -> GameView:
+def get_view(game_id: GameId, games: Service) -> Response:
     """The player's view now: time, alert levels, what their side knows, inbox, counsel,
     the legal choices (empty once the game is over) and the outcome."""
-    return games.view(game_id)
+    return as_json(games.view(game_id))
 
 
 @router.post("/games/{game_id}/choices", response_model=GameView, responses=ACTING_ERRORS)
@@ -105,11 +113,11 @@ def make_choice(
     body: Move,
     games: Service,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> GameView:
+) -> Response:
     """Make the player's choice. It is saved before the answer, which is the view at the
     player's next decision (or the end)."""
     token = credentials.credentials if credentials is not None else None
-    return games.choose(game_id, token, body.action, body.at_tick)
+    return as_json(games.choose(game_id, token, body.action, body.at_tick))
 
 
 @router.get("/games/{game_id}/record", response_model=GameRecord, responses=ERRORS)
@@ -121,9 +129,10 @@ def get_record(game_id: GameId, games: Service) -> GameRecord:
 
 @router.get(
     "/games/{game_id}/debrief",
+    response_model=Debrief,
     responses={**ERRORS, 409: {"model": Problem, "description": "The game is not over."}},
 )
-def get_debrief(game_id: GameId, games: Service) -> Any:
+def get_debrief(game_id: GameId, games: Service) -> Response:
     """The debrief of a finished game: the outcome, then day by day the player's path
     beside the historical one, with sources."""
-    return games.debrief(game_id)
+    return as_json(games.debrief(game_id))

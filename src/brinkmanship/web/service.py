@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from brinkmanship.play.debrief import Debrief
 from brinkmanship.play.game import Game, GameRecord, PlayerMove
 from brinkmanship.play.view import GameView
 from brinkmanship.web.games import Scenarios
@@ -169,7 +170,7 @@ class GameService:
             live.saved += len(moves)
             return live.game.view()
 
-    def debrief(self, game_id: str) -> object:
+    def debrief(self, game_id: str) -> Debrief:
         """The debrief of a finished game."""
         with self._locked(game_id):
             game = self._live(game_id).game
