@@ -94,6 +94,7 @@ def report_json(plan: Plan, data: ReportData) -> dict[str, Any]:
     return {
         "scenario": job.scenario,
         "scenario_id": plan.sc.id,
+        "title": plan.sc.title,
         "scenario_digest": plan.digest,
         "runs": data.summary.runs,
         "seed": job.seed,
