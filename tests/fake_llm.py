@@ -9,7 +9,8 @@ Each request takes the next behaviour from ``FakeLLM.script`` (then ``default``)
   (``CHOOSE <id>``), legal or not;
 - ``reply:TEXT``: exactly TEXT as the content;
 - ``slow:SECONDS``: sleeps, then answers as ``legal``;
-- ``error:CODE``: answers that HTTP status.
+- ``error:CODE``: answers that HTTP status;
+- ``raw:TEXT``: HTTP 200 with TEXT as the body (not a chat completion).
 
 Requests are kept in ``FakeLLM.requests`` (their headers in ``FakeLLM.headers``). With
 ``reject_json_mode`` the server refuses requests that carry ``response_format`` (HTTP 400),
@@ -30,8 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 LEGAL_IDS = re.compile(r"^Legal action ids: (\[.*\])$", re.MULTILINE)
 CHOOSE = re.compile(r"CHOOSE ([A-Za-z_][A-Za-z0-9_-]*)")
@@ -84,10 +85,12 @@ def _completion(content: str, body: dict[str, Any]) -> JSONResponse:
     )
 
 
-def _answer(fake: FakeLLM, behaviour: str, body: dict[str, Any]) -> JSONResponse:
+def _answer(fake: FakeLLM, behaviour: str, body: dict[str, Any]) -> Response:
     kind, _, arg = behaviour.partition(":")
     if kind == "error":
         return JSONResponse({"error": {"message": f"scripted {arg}"}}, status_code=int(arg))
+    if kind == "raw":
+        return PlainTextResponse(arg)
     if kind == "reply":
         return _completion(arg, body)
     if kind == "malformed":
@@ -111,7 +114,7 @@ def create_app(fake: FakeLLM) -> FastAPI:
     app = FastAPI()
 
     @app.post("/v1/chat/completions")
-    async def complete(request: Request) -> JSONResponse:
+    async def complete(request: Request) -> Response:
         body: dict[str, Any] = await request.json()
         fake.requests.append(body)
         fake.headers.append(dict(request.headers))

@@ -262,6 +262,18 @@ def test_a_refused_request_is_a_clear_error_at_once(
     assert len(fake.requests) == 1
 
 
+def test_an_answer_that_is_not_a_chat_completion_is_a_clear_error(
+    standoff: CompiledScenario, server: FakeServer, fake: FakeLLM
+) -> None:
+    obs, legal = west_request(standoff)
+    fake.script.extend(["raw:<html>a proxy login page</html>", "reply:"])
+    policy = llm(standoff, f"llm:model=m,base_url={server.base_url},retries=0")
+    with pytest.raises(BrinkError, match="did not answer with a chat completion: <html>"):
+        policy.decide(obs, legal)
+    choice = policy.decide(obs, legal)  # an empty reply is the model's: a fallback
+    assert choice.action == WAIT and "not JSON" in choice.why
+
+
 def test_a_server_without_json_mode_is_asked_without_it(
     standoff: CompiledScenario, server: FakeServer, fake: FakeLLM
 ) -> None:
