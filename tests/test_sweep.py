@@ -92,42 +92,73 @@ def test_results_do_not_depend_on_chunks_or_workers(tmp_path: Path) -> None:
     assert content_hash(tmp_path / "a") == content_hash(tmp_path / "b")
 
 
-def test_kill_9_then_resume_equals_an_uninterrupted_sweep(tmp_path: Path) -> None:
-    whole, broken = tmp_path / "whole", tmp_path / "broken"
-    assert sweep_cli(whole, "--workers", "1").returncode == 0
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The content hash of the uninterrupted ``sweep_cli`` sweep, run in this process."""
+    out = tmp_path_factory.mktemp("whole") / "sweep"
+    spec = make_spec(
+        "standoff", 0, 240, 40, (), (), [Axis.parse(PARAMS[1])], ["incident_rate"], None
+    )
+    run_local(spec, out, prepare(spec, out, False), workers=1)
+    return content_hash(out)
+
+
+def start_sweep(out: Path, *extra: str, at_least: int = 3) -> subprocess.Popen[str]:
+    """Start ``sweep_cli``'s sweep in its own process group; return once parts exist."""
     proc = subprocess.Popen(
         [
             *CLI,
             "sweep",
             "standoff",
             *PARAMS,
-            "--runs",
-            "240",
-            "--chunk",
-            "40",
-            "--out",
-            str(broken),
-            "--workers",
-            "1",
+            *("--runs", "240", "--chunk", "40", "--out", str(out)),
+            *extra,
         ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
     )
     deadline = time.monotonic() + 120
-    while len(list((broken / "parts").glob("*.parquet"))) < 3:
-        assert proc.poll() is None, "the sweep finished before it could be killed; make it longer"
+    while len(list((out / "parts").glob("*.parquet"))) < at_least:
+        assert proc.poll() is None, "the sweep finished before it could be stopped; make it longer"
         assert time.monotonic() < deadline
         time.sleep(0.02)
+    return proc
+
+
+def test_kill_9_then_resume_equals_an_uninterrupted_sweep(whole: str, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    proc = start_sweep(broken, "--workers", "1")
     os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    proc.communicate()
     parts = len(list((broken / "parts").glob("*.parquet")))
     assert 3 <= parts < 18
     resumed = sweep_cli(broken, "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert f"{18 * 40 - parts * 40} run now" in resumed.stdout
-    assert content_hash(broken) == content_hash(whole)
+    assert content_hash(broken) == whole
     assert not list((broken / "parts").glob(".*"))
+
+
+def test_ctrl_c_stops_at_once_keeps_parts_and_resume_finishes(whole: str, tmp_path: Path) -> None:
+    out = tmp_path / "stopped"
+    proc = start_sweep(out, "--workers", "2")
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in a terminal: the driver and its workers
+    stopped = time.monotonic()
+    _, stderr = proc.communicate(timeout=60)
+    assert time.monotonic() - stopped < 10  # not after the remaining parts
+    assert proc.returncode == 130
+    parts = len(list((out / "parts").glob("*.parquet")))
+    assert stderr == (
+        f"interrupted: {parts} of 18 parts are kept in {out}; "
+        "run the same command with --resume to finish\n"
+    )
+    assert 3 <= parts < 18
+    resumed = sweep_cli(out, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{18 * 40 - parts * 40} run now" in resumed.stdout
+    assert content_hash(out) == whole
 
 
 def test_bad_sweeps_change_nothing(tmp_path: Path) -> None:

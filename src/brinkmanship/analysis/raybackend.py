@@ -118,7 +118,8 @@ def connect(
         probe(address, timeout)
         options: dict[str, Any] = {"address": address}
     else:
-        options = {"num_cpus": workers, "_node_ip_address": "127.0.0.1"}
+        # "local": always a new cluster, never one that happens to run on this machine.
+        options = {"address": "local", "num_cpus": workers, "_node_ip_address": "127.0.0.1"}
     # The local cluster's processes inherit an ignored SIGINT, so that Ctrl-C in a terminal
     # reaches only the driver, which then stops cleanly.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
