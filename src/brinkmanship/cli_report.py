@@ -72,8 +72,12 @@ def report(
             force=force,
         )
     )
-    with progress_bars() as track:
-        data = collect(plan, track, workers)
+    try:
+        with progress_bars() as track:
+            data = collect(plan, track, workers)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted; nothing was written\n")
+        raise typer.Exit(130) from None
     text = render(plan, data)
     check_output(html, force)  # the file may have appeared while the runs went on
     tmp = html.with_name(f".{html.name}.{os.getpid()}.tmp")

@@ -89,17 +89,19 @@ def outcome_bars(sc: CompiledScenario, summary: Summary) -> str:
         ax.set_xlim(0, 1.42)
         ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
         ax.spines[["top", "right"]].set_visible(False)
-        ax.axvline(1.0, color="#999999", linewidth=0.6)
+        ax.spines["bottom"].set_bounds(0, 1)
         ax.set_xlabel(f"probability over {summary.runs} runs (whiskers: 95% Wilson interval)")
-        ax.grid(axis="x", alpha=0.3)
+        for x in (0.2, 0.4, 0.6, 0.8, 1.0):
+            ax.axvline(x, color="#dddddd", linewidth=0.6, zorder=0)
         return to_svg(fig)
 
 
 def fan_chart(sc: CompiledScenario, fan: Fan) -> str:
     """The escalation index over time: median, 50% and 90% bands, and the share of runs
     still undecided."""
-    x = fan.ticks
-    b = fan.bands
+    last = fan_end(fan)
+    x = fan.ticks[: last + 1]
+    b = {q: values[: last + 1] for q, values in fan.bands.items()}
     with _style():
         fig = _figure(9.0, 4.0)
         ax = fig.add_subplot()
@@ -111,12 +113,21 @@ def fan_chart(sc: CompiledScenario, fan: Fan) -> str:
         ax.set_xlim(x[0], x[-1])
         ax.set_xticks(*time_ticks(sc, x[-1]))
         share = ax.twinx()
-        share.plot(x, fan.running, color="#455a64", linestyle="--", linewidth=1.0)
+        share.plot(x, fan.running[: last + 1], color="#455a64", linestyle="--", linewidth=1.0)
         share.set_ylim(0, 1.02)
         share.set_ylabel("share of runs still undecided (dashed)")
         ax.legend(loc="upper left", fontsize=8)
         ax.set_xlabel(plain(f"local time ({sc.zone})"))
         return to_svg(fig)
+
+
+def fan_end(fan: Fan) -> int:
+    """The last tick the fan chart shows: a little after the last run has ended (nothing
+    changes after that), or the horizon."""
+    done = next((t for t, share in zip(fan.ticks, fan.running, strict=True) if share == 0), None)
+    if done is None:
+        return fan.ticks[-1]
+    return min(fan.ticks[-1], done + max(6, done // 10))
 
 
 def time_ticks(sc: CompiledScenario, last: int) -> tuple[list[float], list[str]]:

@@ -2,15 +2,17 @@
 arm's paired differences, and the sweep's tornado.
 
 Every arm runs the same run indices (common random numbers). All chunks of all arms go to
-one pool of processes, so the processes start once; the results do not depend on the number
-of processes or on the chunk size.
+one pool of processes, so the processes start once (Ctrl-C stops them at once); the results
+do not depend on the number of processes or on the chunk size.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+import signal
 from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult
 
 import numpy as np
 
@@ -30,6 +32,10 @@ class ReportData:
     fan: Fan | None
     comparisons: dict[str, list[Difference]]
     tornado: Tornado | None
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def chunk_size(runs: int, workers: int) -> int:
@@ -64,25 +70,23 @@ def collect(plan: Plan, track: Track, workers: int | None = None) -> ReportData:
                 treated[name] += run_chunk(job, s, e)
                 arm_bars[name](e - s)
     else:
-        pool = ProcessPoolExecutor(max_workers=n)
-        try:
-            tracked = [pool.submit(tracked_chunk, base, s, e) for s, e in bounds]
-            plain: dict[str, list[Future[list[RunSummary]]]] = {
-                name: [pool.submit(run_chunk, job, s, e) for s, e in bounds]
+        # Workers ignore Ctrl-C; leaving the block on an interrupt terminates them at once.
+        with multiprocessing.Pool(n, initializer=_ignore_sigint) as pool:
+            tracked = [pool.apply_async(tracked_chunk, (base, s, e)) for s, e in bounds]
+            plain: dict[str, list[AsyncResult[list[RunSummary]]]] = {
+                name: [pool.apply_async(run_chunk, (job, s, e)) for s, e in bounds]
                 for name, job in arms.items()
             }
             for pending in tracked:
-                summaries, values = pending.result()
+                summaries, values = pending.get()
                 baseline += summaries
                 series.append(values)
                 base_bar(len(summaries))
-            for name, futures in plain.items():
-                for future in futures:
-                    part = future.result()
+            for name, results in plain.items():
+                for result in results:
+                    part = result.get()
                     treated[name] += part
                     arm_bars[name](len(part))
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
     return ReportData(
         summary=summarize(plan.sc, baseline),
         fan=fan(np.concatenate(series, axis=0), baseline),

@@ -34,6 +34,8 @@ def render(plan: Plan, data: ReportData) -> str:
         "outcomes": [_outcome_row(o) for o in data.summary.outcomes.values()],
         "outcome_svg": Markup(charts.outcome_bars(sc, data.summary)),
         "fan_svg": Markup(charts.fan_chart(sc, data.fan)) if data.fan else None,
+        "fan_end": sc.iso(charts.fan_end(data.fan)) if data.fan else None,
+        "horizon_cut": data.fan is not None and charts.fan_end(data.fan) < sc.horizon_ticks,
         "escalation_source": sc.escalation.source if sc.escalation else None,
         "compare_svg": (
             Markup(charts.comparison_chart(sc, data.comparisons)) if data.comparisons else None
