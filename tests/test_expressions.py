@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from brinkmanship.engine.batch.engine import evaluate_expression
 from brinkmanship.errors import EvaluationError, ExpressionError
 from brinkmanship.scenario.expressions import (
     MAX_SOURCE_LENGTH,
@@ -734,6 +735,27 @@ def test_evaluate_matches_compile_scalar(
         return
     assert same(evaluate(expr, env), expected)
     assert same(evaluate(expr, env), expected)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(typed=typed_sources, lanes=environments())
+def test_batch_kernel_bytecode_matches_scalar_bit_for_bit(
+    typed: tuple[str, ExprType], lanes: tuple[int, VectorEnv]
+) -> None:
+    """The batch engine's compiled bytecode evaluator against the scalar closures: the
+    same bits, and a division by zero exactly where the scalar code meets one."""
+    expr = parse(typed[0])
+    for i in range(min(lanes[0], 5)):
+        env = lane_env(lanes[1], i)
+        try:
+            expected = compile_scalar(expr)(env)
+        except EvaluationError as scalar_error:
+            with pytest.raises(EvaluationError) as caught:
+                evaluate_expression(expr, env)
+            assert str(caught.value) == str(scalar_error)
+            continue
+        got = evaluate_expression(expr, env)
+        assert same(got, expected), (typed[0], env, got, expected)
 
 
 FUZZ_TOKENS = [

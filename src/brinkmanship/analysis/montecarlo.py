@@ -6,6 +6,7 @@ index), so the result does not depend on the number of processes or the chunk si
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -13,8 +14,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from brinkmanship.analysis.stats import quartiles, wilson
+from brinkmanship.engine.batch import tables as batch_tables
+from brinkmanship.engine.batch.engine import BatchEngine
 from brinkmanship.engine.reference import ReferenceEngine
-from brinkmanship.errors import BrinkError
+from brinkmanship.errors import BrinkError, UnknownNameError
 from brinkmanship.policies.registry import PolicySet, policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
@@ -29,15 +32,45 @@ class Job:
     interventions: tuple[str, ...] = ()
     policies: tuple[tuple[str, str], ...] = ()
     params: tuple[tuple[str, float], ...] = ()
+    engine: str = "auto"
+    """``reference``, ``batch``, or ``auto`` (batch when every policy allows it)."""
 
     def load(self) -> tuple[CompiledScenario, PolicySet]:
-        return _load(self)
+        return _load(self.scenario, self.interventions, self.policies, self.params)
+
+    def resolved_engine(self) -> str:
+        """The engine these runs use; a batch request the policies cannot meet is an error."""
+        sc, policies = self.load()
+        if self.engine not in ENGINES:
+            raise UnknownNameError("engine", self.engine, list(ENGINES))
+        if self.engine == "reference":
+            return "reference"
+        why = batch_tables.supports(sc, policies.specs)
+        if why is None:
+            return "batch"
+        if self.engine == "batch":
+            raise BrinkError(f"--engine batch: {why}; use --engine reference (or auto)")
+        return "reference"
+
+
+ENGINES = ("auto", "reference", "batch")
 
 
 @lru_cache(maxsize=16)
-def _load(job: Job) -> tuple[CompiledScenario, PolicySet]:
-    sc = load_scenario(job.scenario, job.interventions, dict(job.params))
-    return sc, policy_set(sc, dict(job.policies))
+def _load(
+    scenario: str,
+    interventions: tuple[str, ...],
+    policies: tuple[tuple[str, str], ...],
+    params: tuple[tuple[str, float], ...],
+) -> tuple[CompiledScenario, PolicySet]:
+    sc = load_scenario(scenario, interventions, dict(params))
+    return sc, policy_set(sc, dict(policies))
+
+
+@lru_cache(maxsize=16)
+def _batch_engine(job: Job) -> BatchEngine:
+    sc, policies = job.load()
+    return BatchEngine(sc, policies.specs)
 
 
 @dataclass(frozen=True)
@@ -51,7 +84,18 @@ class RunSummary:
 
 
 def run_chunk(job: Job, start: int, stop: int) -> list[RunSummary]:
-    """Runs ``start .. stop-1`` of the job."""
+    """Runs ``start .. stop-1`` of the job (on its engine: the results are the same)."""
+    if job.resolved_engine() == "batch":
+        batch = _batch_engine(job)
+        res = batch.run(job.seed, start, stop)
+        names = batch.outcomes
+        peaks = [None if math.isnan(p) else p for p in res.peak.tolist()]
+        return [
+            RunSummary(start + i, names[o], t, peak)
+            for i, (o, t, peak) in enumerate(
+                zip(res.outcome.tolist(), res.tick.tolist(), peaks, strict=True)
+            )
+        ]
     sc, policies = job.load()
     engine = ReferenceEngine(sc)
     out = []
@@ -71,7 +115,8 @@ def run_many(
     """Runs ``0 .. runs-1``, in chunks over ``workers`` processes (default: all cores)."""
     if runs < 1:
         raise BrinkError(f"--runs must be at least 1, got {runs}")
-    job.load()  # fail here, with a clear message, before any process starts
+    if job.resolved_engine() == "batch":  # fails here, clearly, before any process starts
+        _batch_engine(job).run(job.seed, 0, 1)  # compiles (once per machine) before forking
     workers = max(1, min(workers or os.cpu_count() or 1, -(-runs // chunk)))
     bounds = [(s, min(s + chunk, runs)) for s in range(0, runs, chunk)]
     results: list[RunSummary] = []

@@ -17,7 +17,9 @@ import numpy.typing as npt
 
 from brinkmanship.scenario.compiled import Expr
 from brinkmanship.scenario.expressions import (
+    Expression,
     ExprType,
+    _Binary,
     _Call,
     _Compare,
     _Const,
@@ -28,7 +30,6 @@ from brinkmanship.scenario.expressions import (
     _Power,
     _Unary,
     _Var,
-    _Binary,
 )
 
 # Opcodes (the kernel's ``evaluate`` switches on these).
@@ -56,22 +57,25 @@ class Program:
     messages: list[str] = field(default_factory=list)
     _seen: dict[int, int] = field(default_factory=dict)
 
-    def add(self, expr: Expr | None) -> int:
+    def add(self, expr: Expr | Expression | None) -> int:
         """The id of ``expr`` in this program (-1 for none); each object is compiled once."""
         if expr is None:
             return -1
         key = id(expr)
         if key in self._seen:
             return self._seen[key]
+        expression = expr.expression if isinstance(expr, Expr) else expr
         index = len(self.starts)
         self.starts.append(len(self.code))
-        self._emit(expr.expression._tree)
+        self._emit(expression._tree)
         self.code += [END, 0]
-        self.messages.append(f"division by zero in '{expr.expression.source.strip()}'")
+        self.messages.append(f"division by zero in '{expression.source.strip()}'")
         self._seen[key] = index
         return index
 
-    def arrays(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    def arrays(
+        self,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
         """(code, constants, start of each expression), as the kernel takes them."""
         return (
             np.asarray(self.code, dtype=np.int64),

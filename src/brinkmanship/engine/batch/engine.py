@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from brinkmanship.engine.batch import kernel, slots
+from brinkmanship.engine.batch.bytecode import Program
 from brinkmanship.engine.batch.tables import (
     KINDS,
     Layout,
@@ -27,6 +28,7 @@ from brinkmanship.engine.batch.tables import (
 from brinkmanship.engine.trajectory import NARRATOR
 from brinkmanship.errors import EvaluationError
 from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.scenario.expressions import Expression
 
 BLOCK = 4096
 """Runs per kernel call: bounds the result arrays a call fills, not the total."""
@@ -87,7 +89,14 @@ class BatchEngine:
         done = 0
         while done < count:
             block = min(BLOCK, count - done)
-            part = Output(*(a[done : done + block] for a in out))
+            window = slice(done, done + block)
+            part = Output(
+                out.outcome[window],
+                out.tick[window],
+                out.peak[window],
+                out.error[window],
+                out.util[window],
+            )
             p.si[p.o[slots.S_LOG_N]] = 0
             finished = kernel.run_block(*p, start + done, block, part)
             if log:
@@ -129,3 +138,26 @@ class BatchEngine:
             who = NARRATOR if actor < 0 else lay.actors[actor]
             out.append(LoggedEvent(run, tick, who, name, label))
         return out
+
+
+def evaluate_expression(expression: Expression, env: Mapping[str, float]) -> float:
+    """Evaluate one expression with the kernel's evaluator (as the batch engine does);
+    a division by zero raises the same EvaluationError as the scalar evaluator."""
+    names = sorted(env)
+    program = Program({name: i for i, name in enumerate(names)})
+    program.add(expression)
+    code, consts, starts = program.arrays()
+    o = np.zeros(slots.N_SLOTS, dtype=np.int64)
+    ti = np.concatenate([code, starts])
+    o[slots.T_STARTS] = len(code)
+    o[slots.T_CONSTS] = 0
+    o[slots.S_ENV] = 0
+    o[slots.S_STACK] = len(names)
+    o[slots.S_ERR] = 0
+    depth = len(code) // 2 + 2
+    sf = np.concatenate([np.array([env[n] for n in names], dtype=np.float64), np.zeros(depth)])
+    si = np.full(1, -1, dtype=np.int64)
+    value = float(kernel.evaluate(ti, consts, o, si, sf, 0))
+    if si[0] >= 0:
+        raise EvaluationError(program.messages[0])
+    return value

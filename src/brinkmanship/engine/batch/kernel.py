@@ -1,9 +1,11 @@
+# The arrays are untyped to mypy (numba types them); returns read from them are Any.
+# mypy: disable-error-code="no-any-return"
 """The compiled loop of the batch engine: the reference engine's tick, for many runs.
 
 Every function here is compiled by numba (``NUMBA_DISABLE_JIT=1`` runs them as Python, for
-debugging). The scenario arrives as flat arrays (:mod:`brinkmanship.engine.batch.tables`): integers in
-``ti``, floats in ``tf``, the run's state in ``si``/``sf``, field ``X`` at offset ``o[X]``
-(:mod:`brinkmanship.engine.batch.slots`);
+debugging). The scenario arrives as flat arrays (:mod:`brinkmanship.engine.batch.tables`):
+integers in ``ti``, floats in ``tf``, the run's state in ``si``/``sf``, field ``X`` at offset
+``o[X]`` (:mod:`brinkmanship.engine.batch.slots`);
 expressions are bytecode (:mod:`brinkmanship.engine.batch.bytecode`). ``run_block`` plays
 runs one after another, each to its outcome, reusing one small block of state, so memory
 does not grow with the number of runs and a finished run costs nothing more. The order of
@@ -20,7 +22,160 @@ import numpy as np
 from numba import njit
 
 from brinkmanship.engine.batch import bytecode as bc
-from brinkmanship.engine.batch.slots import *  # noqa: F403
+from brinkmanship.engine.batch.slots import (
+    S_ANSWERED,
+    S_ANY_OCCURRED,
+    S_ARRIVAL,
+    S_CHOICE,
+    S_CLOSED,
+    S_COSTS,
+    S_COUNSEL,
+    S_COUNSEL_WEIGHT,
+    S_CTX,
+    S_DELIV_MISREAD,
+    S_DELIVERED,
+    S_ENV,
+    S_ERR,
+    S_FIRED,
+    S_HAS_PEAK,
+    S_LEGAL,
+    S_LOG_N,
+    S_LOGGING,
+    S_N_REQ,
+    S_OCCURRED,
+    S_ORG_DELAYED,
+    S_ORG_LAST,
+    S_OUTCOME,
+    S_PEAK,
+    S_PENDING,
+    S_REQ_ACTOR,
+    S_RESET_F,
+    S_RESET_I,
+    S_RUNG,
+    S_STACK,
+    S_TAKEN,
+    S_TALLIED,
+    S_TALLY,
+    S_TFT_LAST,
+    S_TICK,
+    S_TMP,
+    S_TRANSIT_MISREAD,
+    S_UTIL,
+    T_ACT_ACTOR,
+    T_ACT_DELAY,
+    T_ACT_EFFECTS,
+    T_ACT_LOG_VIS,
+    T_ACT_MSG,
+    T_ACT_ONCE,
+    T_ACT_REQUIRED,
+    T_ACT_SCORE,
+    T_ACT_VIS,
+    T_ACT_WHEN,
+    T_BODY_RULE,
+    T_CH_LATENCY,
+    T_CH_LATENCY_KIND,
+    T_CH_MISREAD,
+    T_CHAIR,
+    T_CODE,
+    T_CONSENT_K,
+    T_CONSTS,
+    T_COST_EXPR,
+    T_COST_HOLDER,
+    T_COST_START,
+    T_DEFAULT_OUTCOME,
+    T_DP_SCHED,
+    T_DP_START,
+    T_DP_WHEN,
+    T_EFF_EXPR,
+    T_EFF_START,
+    T_EFF_VAR,
+    T_ESCALATION,
+    T_EV_ACTOR,
+    T_EV_AT,
+    T_EV_EFFECTS,
+    T_EV_HAZARD,
+    T_EV_ONCE,
+    T_EV_SITE,
+    T_EV_VIS,
+    T_EV_WHEN,
+    T_FALLBACK,
+    T_GET_START,
+    T_GET_TERMS,
+    T_GIVE_START,
+    T_GIVE_TERMS,
+    T_HORIZON,
+    T_HOURS_SLOT,
+    T_MEM_START,
+    T_MEM_WEIGHT,
+    T_MSG_CHANNEL,
+    T_MSG_KIND,
+    T_MSG_LATENCY_SITE,
+    T_MSG_MISREAD_KIND,
+    T_MSG_MISREAD_SITE,
+    T_MSG_MISREADABLE,
+    T_MSG_OF,
+    T_MSG_ON_DELIVER,
+    T_MSG_ON_MISREAD,
+    T_MSG_RECIPIENTS,
+    T_MSG_TO,
+    T_N_ACTIONS,
+    T_N_ACTORS,
+    T_N_EVENTS,
+    T_N_HOLDERS,
+    T_N_OUTCOMES,
+    T_OPPOSED,
+    T_OUT_UTILITY,
+    T_OUT_WHEN,
+    T_POL_CEILING,
+    T_POL_FORGIVE,
+    T_POL_KIND,
+    T_POL_SITE,
+    T_POL_THRESHOLD,
+    T_PROPOSER,
+    T_PRULE_START,
+    T_PRULE_STOP,
+    T_REF_TRIGGER_MASK,
+    T_REP_INERTIA,
+    T_REP_SLIPPAGE,
+    T_REQUIRES_ANY,
+    T_ROUTINE_START,
+    T_ROUTINE_STOP,
+    T_RULE_DO,
+    T_RULE_P,
+    T_RULE_SITE,
+    T_RULE_WHEN,
+    T_SCRIPT_START,
+    T_SF_INIT,
+    T_SI_INIT,
+    T_SPACE,
+    T_SPACE_START,
+    T_STANCE_START,
+    T_STANCE_STOP,
+    T_STARTS,
+    T_STEP_AT,
+    T_STEP_DO,
+    T_STEP_UNTIL,
+    T_SUBSTITUTE,
+    T_TERM_EFFECTS,
+    T_TICK_HOURS,
+    T_TICK_SECONDS,
+    T_TICK_SLOT,
+    T_TRIG_REF,
+    T_TRIG_START,
+    T_VAR_HI,
+    T_VAR_LO,
+    T_VAR_SLOT,
+    T_VAR_TYPE,
+    WS_COUNSEL,
+    WS_COUNSEL_WEIGHT,
+    WS_LEGAL,
+    WS_OCCURRED,
+    WT_CH_LATENCY,
+    WT_DP_SCHED,
+    WT_OPPOSED,
+    WT_OUT_UTILITY,
+    WT_POL_SITE,
+)
 
 # Event kinds in the log (decoded by tables.KINDS).
 K_START, K_EVENT, K_EFFECT, K_DELIVERY, K_DEAL, K_PLEDGE = 0, 1, 2, 3, 4, 5
@@ -213,7 +368,18 @@ def _assign(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, ef
 
 
 @jit
-def _log(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, kind: int, actor: int, ident: int) -> None:
+def _log(
+    ti: Any,
+    tf: Any,
+    o: Any,
+    si: Any,
+    sf: Any,
+    bases: Any,
+    log: Any,
+    kind: int,
+    actor: int,
+    ident: int,
+) -> None:
     if si[o[S_LOGGING]]:
         n = si[o[S_LOG_N]]
         if n < log.shape[0]:
@@ -226,7 +392,9 @@ def _log(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, kind:
 
 
 @jit
-def _notify(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, ref: int, mask: int) -> None:
+def _notify(
+    ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, ref: int, mask: int
+) -> None:
     """Mark ``ref`` as occurred for the actors in ``mask`` that have it as a trigger."""
     mask &= ti[o[T_REF_TRIGGER_MASK] + ref]
     if mask == 0:
@@ -270,8 +438,8 @@ def _track_escalation(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, lo
 
 @jit
 def _clamp01(p: float) -> float:
-    p = 0.0 if 0.0 > p else p
-    return 1.0 if 1.0 < p else p
+    p = 0.0 if p < 0.0 else p
+    return 1.0 if p > 1.0 else p
 
 
 @jit
@@ -311,20 +479,37 @@ def _begin_tick(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any
         si[o[S_DELIVERED] + a] = True
         si[o[S_DELIV_MISREAD] + a] = si[o[S_TRANSIT_MISREAD] + a]
         m = ti[o[T_ACT_MSG] + a]
-        _assign(ti, tf, o, si, sf, bases, log, ti[o[T_MSG_ON_MISREAD] + m] if si[o[S_TRANSIT_MISREAD] + a] else ti[o[T_MSG_ON_DELIVER] + m])
+        _assign(
+            ti,
+            tf,
+            o,
+            si,
+            sf,
+            bases,
+            log,
+            ti[o[T_MSG_ON_MISREAD] + m]
+            if si[o[S_TRANSIT_MISREAD] + a]
+            else ti[o[T_MSG_ON_DELIVER] + m],
+        )
         _log(ti, tf, o, si, sf, bases, log, K_DELIVERY, ti[o[T_MSG_TO] + m], a)
         _notify(ti, tf, o, si, sf, bases, log, ti[o[T_N_EVENTS]] + a, ti[o[T_MSG_RECIPIENTS] + m])
         kind = ti[o[T_MSG_KIND] + m]
         if kind == M_ACCEPT and ti[o[T_MSG_OF] + m] >= 0:
             offer = ti[o[T_ACT_MSG] + ti[o[T_MSG_OF] + m]]
             for k in range(ti[o[T_GIVE_START] + offer], ti[o[T_GIVE_START] + offer + 1]):
-                _assign(ti, tf, o, si, sf, bases, log, ti[o[T_TERM_EFFECTS] + ti[o[T_GIVE_TERMS] + k]])
+                _assign(
+                    ti, tf, o, si, sf, bases, log, ti[o[T_TERM_EFFECTS] + ti[o[T_GIVE_TERMS] + k]]
+                )
             for k in range(ti[o[T_GET_START] + offer], ti[o[T_GET_START] + offer + 1]):
-                _assign(ti, tf, o, si, sf, bases, log, ti[o[T_TERM_EFFECTS] + ti[o[T_GET_TERMS] + k]])
+                _assign(
+                    ti, tf, o, si, sf, bases, log, ti[o[T_TERM_EFFECTS] + ti[o[T_GET_TERMS] + k]]
+                )
             _log(ti, tf, o, si, sf, bases, log, K_DEAL, -1, ti[o[T_MSG_OF] + m])
         elif kind == M_STATEMENT and ti[o[T_GIVE_START] + m + 1] > ti[o[T_GIVE_START] + m]:
             for k in range(ti[o[T_GIVE_START] + m], ti[o[T_GIVE_START] + m + 1]):
-                _assign(ti, tf, o, si, sf, bases, log, ti[o[T_TERM_EFFECTS] + ti[o[T_GIVE_TERMS] + k]])
+                _assign(
+                    ti, tf, o, si, sf, bases, log, ti[o[T_TERM_EFFECTS] + ti[o[T_GIVE_TERMS] + k]]
+                )
             _log(ti, tf, o, si, sf, bases, log, K_PLEDGE, ti[o[T_ACT_ACTOR] + a], a)
     _check_outcomes(ti, tf, o, si, sf, bases, log)
 
@@ -364,7 +549,9 @@ def _local(ti: Any, o: Any, actor: int, action: int) -> int:
 
 
 @jit
-def _first_rule(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r: int, first: int, stop: int) -> int:
+def _first_rule(
+    ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r: int, first: int, stop: int
+) -> int:
     """The first applicable rule of rules[first:stop] for the request ``r`` (-1 if none):
     legal, its condition holding, its probability draw (site ``rule_site``) succeeding."""
     legal = o[S_LEGAL] + r * o[WS_LEGAL]
@@ -391,7 +578,9 @@ def _requests(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any) 
     for actor in range(ti[o[T_N_ACTORS]]):
         due = False
         for d in range(ti[o[T_DP_START] + actor], ti[o[T_DP_START] + actor + 1]):
-            hit = ti[o[T_DP_SCHED] + (d) * o[WT_DP_SCHED] + tick] if tick < o[WT_DP_SCHED] else False
+            hit = (
+                ti[o[T_DP_SCHED] + (d) * o[WT_DP_SCHED] + tick] if tick < o[WT_DP_SCHED] else False
+            )
             if not hit and si[o[S_ANY_OCCURRED] + actor]:
                 for k in range(ti[o[T_TRIG_START] + d], ti[o[T_TRIG_START] + d + 1]):
                     if si[o[S_OCCURRED] + (actor) * o[WS_OCCURRED] + ti[o[T_TRIG_REF] + k]]:
@@ -414,8 +603,21 @@ def _requests(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any) 
             si[o[S_COUNSEL] + (n) * o[WS_COUNSEL] + j - ti[o[T_MEM_START] + actor]] = -1
             if j == ti[o[T_CHAIR] + actor] or ti[o[T_STANCE_START] + j] == ti[o[T_STANCE_STOP] + j]:
                 continue
-            sf[o[S_COUNSEL_WEIGHT] + (n) * o[WS_COUNSEL_WEIGHT] + j - ti[o[T_MEM_START] + actor]] = evaluate(ti, tf, o, si, sf, ti[o[T_MEM_WEIGHT] + j])
-            rule = _first_rule(ti, tf, o, si, sf, bases, log, n, ti[o[T_STANCE_START] + j], ti[o[T_STANCE_STOP] + j])
+            sf[
+                o[S_COUNSEL_WEIGHT] + (n) * o[WS_COUNSEL_WEIGHT] + j - ti[o[T_MEM_START] + actor]
+            ] = evaluate(ti, tf, o, si, sf, ti[o[T_MEM_WEIGHT] + j])
+            rule = _first_rule(
+                ti,
+                tf,
+                o,
+                si,
+                sf,
+                bases,
+                log,
+                n,
+                ti[o[T_STANCE_START] + j],
+                ti[o[T_STANCE_STOP] + j],
+            )
             si[o[S_COUNSEL] + (n) * o[WS_COUNSEL] + j - ti[o[T_MEM_START] + actor]] = (
                 0 if rule < 0 else _local(ti, o, actor, ti[o[T_RULE_DO] + rule])
             )
@@ -441,7 +643,7 @@ def _policy(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r:
     size = ti[o[T_SPACE_START] + actor + 1] - start + 1
     if kind == P_PASSIVE:
         return 0
-    if kind == P_RULES or kind == P_SCRIPTED:
+    if kind in (P_RULES, P_SCRIPTED):
         if kind == P_SCRIPTED:
             for k in range(ti[o[T_SCRIPT_START] + actor], ti[o[T_SCRIPT_START] + actor + 1]):
                 if si[o[S_CLOSED] + k] or ti[o[T_STEP_AT] + k] > tick:
@@ -452,14 +654,27 @@ def _policy(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r:
                     return local
                 if ti[o[T_STEP_UNTIL] + k] < 0 or tick >= ti[o[T_STEP_UNTIL] + k]:
                     si[o[S_CLOSED] + k] = True
-        rule = _first_rule(ti, tf, o, si, sf, bases, log, r, ti[o[T_PRULE_START] + actor], ti[o[T_PRULE_STOP] + actor])
+        rule = _first_rule(
+            ti,
+            tf,
+            o,
+            si,
+            sf,
+            bases,
+            log,
+            r,
+            ti[o[T_PRULE_START] + actor],
+            ti[o[T_PRULE_STOP] + actor],
+        )
         return 0 if rule < 0 else _local(ti, o, actor, ti[o[T_RULE_DO] + rule])
     if kind == P_RANDOM:
         count = 0
         for k in range(size):
             if si[legal + k]:
                 count += 1
-        index = int(math.floor(draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE]]], tick, si[o[S_CTX]]) * count))
+        index = math.floor(
+            draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE]]], tick, si[o[S_CTX]]) * count
+        )
         index = min(index, count - 1)
         for k in range(size):
             if si[legal + k]:
@@ -468,7 +683,10 @@ def _policy(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r:
                 index -= 1
         return 0
     if kind == P_HAWK:
-        if draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE]]], tick, si[o[S_CTX]]) >= tf[o[T_POL_THRESHOLD] + actor]:
+        if (
+            draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE]]], tick, si[o[S_CTX]])
+            >= tf[o[T_POL_THRESHOLD] + actor]
+        ):
             return 0
         best = -1
         best_score = 0
@@ -476,10 +694,10 @@ def _policy(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r:
             above = si[o[S_RUNG] + actor] if attempt == 0 else 0
             for k in range(size):
                 score = 0 if k == 0 else ti[o[T_ACT_SCORE] + ti[o[T_SPACE] + start + k - 1]]
-                if si[legal + k] and above < score <= ti[o[T_POL_CEILING] + actor]:
-                    if best < 0 or score < best_score:
-                        best = k
-                        best_score = score
+                ceiling = ti[o[T_POL_CEILING] + actor]
+                if si[legal + k] and above < score <= ceiling and (best < 0 or score < best_score):
+                    best = k
+                    best_score = score
             if best >= 0:
                 break
         if best < 0:
@@ -488,13 +706,20 @@ def _policy(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r:
             si[o[S_RUNG] + actor] = best_score
         return best
     if kind == P_DOVE:
-        if draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE]]], tick, si[o[S_CTX]]) >= tf[o[T_POL_THRESHOLD] + actor]:
+        if (
+            draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE]]], tick, si[o[S_CTX]])
+            >= tf[o[T_POL_THRESHOLD] + actor]
+        ):
             return 0
         best = -1
         best_score = 0
         for k in range(1, size):
             score = ti[o[T_ACT_SCORE] + ti[o[T_SPACE] + start + k - 1]]
-            if si[legal + k] and score <= ti[o[T_POL_CEILING] + actor] and (best < 0 or score < best_score):
+            if (
+                si[legal + k]
+                and score <= ti[o[T_POL_CEILING] + actor]
+                and (best < 0 or score < best_score)
+            ):
                 best = k
                 best_score = score
         return 0 if best < 0 else best
@@ -503,7 +728,11 @@ def _policy(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r:
         si[o[S_TFT_LAST] + actor] = 0
         if last == 0:
             return 0
-        if last > 0 and draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE]]], tick, si[o[S_CTX]]) < tf[o[T_POL_FORGIVE] + actor]:
+        if (
+            last > 0
+            and draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE]]], tick, si[o[S_CTX]])
+            < tf[o[T_POL_FORGIVE] + actor]
+        ):
             return 0
         best = -1
         best_gap = 0
@@ -523,15 +752,39 @@ def _policy(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r:
                 si[o[S_ORG_LAST] + actor] = delayed
                 return delayed
         last = si[o[S_ORG_LAST] + actor]
-        if last >= 0 and si[legal + last]:
-            if draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE]]], tick, si[o[S_CTX]]) < tf[o[T_REP_INERTIA] + actor]:
-                return last
-        rule = _first_rule(ti, tf, o, si, sf, bases, log, r, ti[o[T_ROUTINE_START] + actor], ti[o[T_ROUTINE_STOP] + actor])
+        if (
+            last >= 0
+            and si[legal + last]
+            and (
+                draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE]]], tick, si[o[S_CTX]])
+                < tf[o[T_REP_INERTIA] + actor]
+            )
+        ):
+            return last
+        rule = _first_rule(
+            ti,
+            tf,
+            o,
+            si,
+            sf,
+            bases,
+            log,
+            r,
+            ti[o[T_ROUTINE_START] + actor],
+            ti[o[T_ROUTINE_STOP] + actor],
+        )
         if rule < 0:
             return 0
         order = _local(ti, o, actor, ti[o[T_RULE_DO] + rule])
-        if draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE] + 1]], tick, si[o[S_CTX]]) < tf[o[T_REP_SLIPPAGE] + actor]:
-            substitute = ti[o[T_SUBSTITUTE] + ti[o[T_RULE_DO] + rule]] if ti[o[T_RULE_DO] + rule] >= 0 else -2
+        if (
+            draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE] + 1]], tick, si[o[S_CTX]])
+            < tf[o[T_REP_SLIPPAGE] + actor]
+        ):
+            substitute = (
+                ti[o[T_SUBSTITUTE] + ti[o[T_RULE_DO] + rule]]
+                if ti[o[T_RULE_DO] + rule] >= 0
+                else -2
+            )
             if substitute != -2:
                 local = _local(ti, o, actor, substitute)
                 if local >= 0 and si[legal + local]:
@@ -555,20 +808,22 @@ def _policy(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r:
             anyone = True
     if not anyone:
         return 0
-    best = -np.inf
+    top = -math.inf
     found = False
     for k in range(size):
-        if si[o[S_TALLIED] + k] and (not found or sf[tally + k] > best):
-            best = sf[tally + k]
+        if si[o[S_TALLIED] + k] and (not found or sf[tally + k] > top):
+            top = sf[tally + k]
             found = True
     for k in range(size):
-        if si[legal + k] and si[o[S_TALLIED] + k] and sf[tally + k] == best:
+        if si[legal + k] and si[o[S_TALLIED] + k] and sf[tally + k] == top:
             return k
     return 0
 
 
 @jit
-def _body_rule(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r: int, proposal: int) -> int:
+def _body_rule(
+    ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r: int, proposal: int
+) -> int:
     """Log counsel, then resolve the body's rule on the policy's proposal."""
     actor = si[o[S_REQ_ACTOR] + r]
     rule = ti[o[T_BODY_RULE] + actor]
@@ -610,7 +865,7 @@ def _body_rule(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any,
         vote = proposal if c < 0 else c
         sf[tally + vote] += evaluate(ti, tf, o, si, sf, ti[o[T_MEM_WEIGHT] + first + j])
         si[o[S_TALLIED] + vote] = True
-    best = -np.inf
+    best = -math.inf
     found = False
     for k in range(size):
         if si[o[S_TALLIED] + k] and (not found or sf[tally + k] > best):
@@ -629,7 +884,9 @@ def _take(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, a: i
     tick = si[o[S_TICK]]
     si[o[S_TAKEN] + a] += 1
     for k in range(ti[o[T_COST_START] + a], ti[o[T_COST_START] + a + 1]):
-        sf[o[S_COSTS] + ti[o[T_COST_HOLDER] + k]] += evaluate(ti, tf, o, si, sf, ti[o[T_COST_EXPR] + k])
+        sf[o[S_COSTS] + ti[o[T_COST_HOLDER] + k]] += evaluate(
+            ti, tf, o, si, sf, ti[o[T_COST_EXPR] + k]
+        )
     m = ti[o[T_ACT_MSG] + a]
     actor = ti[o[T_ACT_ACTOR] + a]
     _log(ti, tf, o, si, sf, bases, log, K_MESSAGE if m >= 0 else K_ACTION, actor, a)
@@ -663,7 +920,7 @@ def _take(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, a: i
             else:
                 x = high - math.sqrt((1.0 - u) * width * (high - mode))
             seconds = low if x < low else (high if x > high else x)
-        ticks = max(1, int(math.ceil(seconds / tf[o[T_TICK_SECONDS]])))
+        ticks = max(1, math.ceil(seconds / tf[o[T_TICK_SECONDS]]))
         misread = False
         if ti[o[T_MSG_MISREADABLE] + m]:
             p = _clamp01(evaluate(ti, tf, o, si, sf, ti[o[T_CH_MISREAD] + ch]))
@@ -678,7 +935,9 @@ def _take(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, a: i
 def _decide_and_apply(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any) -> None:
     n = si[o[S_N_REQ]]
     for r in range(n):
-        si[o[S_CHOICE] + r] = _body_rule(ti, tf, o, si, sf, bases, log, r, _policy(ti, tf, o, si, sf, bases, log, r))
+        si[o[S_CHOICE] + r] = _body_rule(
+            ti, tf, o, si, sf, bases, log, r, _policy(ti, tf, o, si, sf, bases, log, r)
+        )
     for r in range(n):
         actor = si[o[S_REQ_ACTOR] + r]
         local = si[o[S_CHOICE] + r]
@@ -699,7 +958,18 @@ def _reset(ti: Any, tf: Any, o: Any, si: Any, sf: Any) -> None:
 
 
 @jit
-def run_block(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, first_run: int, count: int, out: Any) -> int:
+def run_block(
+    ti: Any,
+    tf: Any,
+    o: Any,
+    si: Any,
+    sf: Any,
+    bases: Any,
+    log: Any,
+    first_run: int,
+    count: int,
+    out: Any,
+) -> int:
     """Play runs first_run .. first_run+count-1; returns how many completed (fewer only
     when the event log is full: the caller grows it and continues)."""
     for i in range(count):

@@ -7,6 +7,7 @@ iterates in); expressions become bytecode; draw sites become their seeded 64-bit
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -430,8 +431,10 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
         if name == "data":
             data = actor.policies[PolicySpec.parse(specs[actor.id]).name]
             rules = b.rule_list(data.rules, f"{prefix}:rule:{data.name}")
-            script = [(s.at_tick, -1 if s.until_tick is None else s.until_tick, b.do(s.do))
-                      for s in data.script]
+            script = [
+                (s.at_tick, -1 if s.until_tick is None else s.until_tick, b.do(s.do))
+                for s in data.script
+            ]
             kind = k.P_SCRIPTED if data.script else k.P_RULES
         elif name == "random":
             kind, sites[0] = k.P_RANDOM, b.site(f"{prefix}:random")
@@ -569,7 +572,7 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
     eff_start, eff_flat = _csr([[i for i in range(len(g))] for g in b.effects])
     eff_pairs = [p for g in b.effects for p in g] or [(0, 0)]
     code, consts, starts = b.program.arrays()
-    rules = b.rules or [(-1, -1, -1, 0)]
+    rule_rows = b.rules or [(-1, -1, -1, 0)]
     del eff_flat
     tables = Tables(
         code=code,
@@ -636,7 +639,7 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
         get_terms=get_terms,
         ch_latency_kind=_i([LATENCY_KINDS[ch.latency.kind] for ch in channels] or [0]),
         ch_latency=np.array(
-            [(list(ch.latency.seconds) + [0.0, 0.0])[:3] for ch in channels] or [[0.0] * 3],
+            [([*list(ch.latency.seconds), 0.0, 0.0])[:3] for ch in channels] or [[0.0] * 3],
             dtype=np.float64,
         ),
         ch_misread=_i(ch_misread or [-1]),
@@ -659,10 +662,10 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
         proposer=_i(proposer),
         requires_any=_b(requires_any),
         fallback=_i(fallback),
-        rule_when=_i([r[0] for r in rules]),
-        rule_do=_i([r[1] for r in rules]),
-        rule_p=_i([r[2] for r in rules]),
-        rule_site=_i([r[3] for r in rules]),
+        rule_when=_i([r[0] for r in rule_rows]),
+        rule_do=_i([r[1] for r in rule_rows]),
+        rule_p=_i([r[2] for r in rule_rows]),
+        rule_site=_i([r[3] for r in rule_rows]),
         pol_kind=_i(pol_kind),
         pol_threshold=_f(threshold),
         pol_ceiling=_i(ceiling),
@@ -705,23 +708,50 @@ def stack_size(tables: Tables) -> int:
     code = tables.code
     ops = code[0::2]
     pushes = (ops == CONST) | (ops == LOAD)
-    bounds = list(tables.starts) + [len(ops) * 2]
+    bounds = [*list(tables.starts), len(ops) * 2]
     most = 1
-    for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+    for start, stop in itertools.pairwise(bounds):
         most = max(most, int(pushes[start // 2 : stop // 2].sum()))
     return most + 2
 
 
 RESET_INTS = (
-    "err", "fired", "taken", "pending", "arrival", "transit_misread", "delivered",
-    "deliv_misread", "answered", "occurred", "any_occurred", "tft_last", "rung", "org_last",
-    "org_delayed", "closed", "tick", "outcome", "has_peak",
+    "err",
+    "fired",
+    "taken",
+    "pending",
+    "arrival",
+    "transit_misread",
+    "delivered",
+    "deliv_misread",
+    "answered",
+    "occurred",
+    "any_occurred",
+    "tft_last",
+    "rung",
+    "org_last",
+    "org_delayed",
+    "closed",
+    "tick",
+    "outcome",
+    "has_peak",
 )
 RESET_FLOATS = ("env", "costs", "peak", "util")
 """Per-run state, reset from a copy at the start of every run (first in its array)."""
 TABLE_FLOATS = frozenset(
-    {"consts", "env_init", "var_lo", "var_hi", "tick_hours", "tick_seconds", "ch_latency",
-     "pol_threshold", "pol_forgive", "rep_inertia", "rep_slippage"}
+    {
+        "consts",
+        "env_init",
+        "var_lo",
+        "var_hi",
+        "tick_hours",
+        "tick_seconds",
+        "ch_latency",
+        "pol_threshold",
+        "pol_forgive",
+        "rep_inertia",
+        "rep_slippage",
+    }
 )
 STATE_FLOATS = frozenset(
     {"env", "tmp", "stack", "costs", "peak", "util", "counsel_weight", "tally"}
@@ -749,9 +779,7 @@ def new_state(tables: Tables, layout: Layout, seed: int, log_capacity: int = 0) 
     max_space = int(spaces.max()) + 1 if len(spaces) else 1
     max_members = int(np.diff(t.mem_start).max()) if len(t.mem_start) > 1 else 0
     effects = np.diff(t.eff_start)
-    bases = np.array(
-        [rng.seeded_site(seed, s) for s in layout.sites] or [0], dtype=np.uint64
-    )
+    bases = np.array([rng.seeded_site(seed, s) for s in layout.sites] or [0], dtype=np.uint64)
     n_act = max(1, t.n_actions)
     return State(
         env=t.env_init.copy(),

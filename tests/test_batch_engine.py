@@ -1,0 +1,184 @@
+"""The batch engine against the reference engine, run for run: the same outcome, time,
+peak escalation, utilities, and the same sequence of events and choices."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from brinkmanship.analysis.montecarlo import Job, run_chunk, run_many
+from brinkmanship.engine.batch import engine as batch_engine
+from brinkmanship.engine.batch.engine import BatchEngine, BatchRuns
+from brinkmanship.engine.reference import ReferenceEngine
+from brinkmanship.errors import BrinkError
+from brinkmanship.policies.registry import policy_set
+from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.scenario.loader import load_scenario
+
+Record = tuple[list[tuple[int, str, str, str]], list[tuple[int, str, str]]]
+
+
+def reference_record(
+    sc: CompiledScenario, specs: Mapping[str, str], seed: int, run: int
+) -> tuple[Record, str, int, float | None, dict[str, float]]:
+    result = ReferenceEngine(sc).run(seed, run, policy_set(sc, specs).make())
+    events = [(e.tick, e.actor, e.kind, e.id) for e in result.events]
+    choices = [(ch.tick, ch.actor, ch.action) for ch in result.choices]
+    return (
+        (events, choices),
+        result.outcome.id,
+        result.outcome.tick,
+        result.peak_escalation,
+        dict(result.outcome.utilities),
+    )
+
+
+def batch_record(runs: BatchRuns, run: int) -> Record:
+    assert runs.log is not None
+    mine = [e for e in runs.log if e.run == run]
+    events = [(e.tick, e.actor, e.kind, e.id) for e in mine if e.kind != "choice"]
+    choices = [(e.tick, e.actor, e.id) for e in mine if e.kind == "choice"]
+    return events, choices
+
+
+def assert_identical(
+    sc: CompiledScenario, overrides: Mapping[str, str], seed: int, runs: range
+) -> None:
+    specs = policy_set(sc, overrides).specs
+    engine = BatchEngine(sc, specs)
+    batch = engine.run(seed, runs.start, runs.stop, log=True)
+    for i, run in enumerate(runs):
+        record, outcome, tick, peak, utilities = reference_record(sc, specs, seed, run)
+        where = f"{sc.id} {sc.applied} {dict(overrides)} seed {seed} run {run}"
+        assert engine.outcomes[batch.outcome[i]] == outcome, where
+        assert batch.tick[i] == tick, where
+        assert batch_record(batch, run) == record, where
+        if peak is None:
+            assert math.isnan(batch.peak[i]), where
+        else:
+            assert batch.peak[i] == peak, where
+        for holder, value in utilities.items():
+            assert batch.utility[i, engine.holders.index(holder)] == value, (where, holder)
+
+
+POLICY_SETS: dict[str, list[dict[str, str]]] = {
+    "standoff": [
+        {},
+        {"west": "hawk", "east": "dove", "patrol": "tit-for-tat", "council": "random"},
+        {"west": "political", "east": "hawk:threshold=0.9,ceiling=6", "patrol": "dove"},
+        {"west": "tit-for-tat:forgiveness=0.3", "east": "random", "council": "passive"},
+    ],
+    "cuba-1962": [
+        {},
+        {"us": "political", "navy": "organizational", "su": "hawk", "jcs": "tit-for-tat"},
+        {"us": "dove", "su": "tit-for-tat", "b59": "random", "gsfk": "hawk:threshold=1"},
+        {"us": "hawk", "su": "dove:threshold=0.5", "foxtrots": "random", "cuba": "random"},
+    ],
+}
+
+
+@pytest.mark.parametrize("name", ["standoff", "cuba-1962"])
+def test_every_intervention_and_policy_set_matches_the_reference(name: str) -> None:
+    base = load_scenario(name)
+    for overrides in POLICY_SETS[name]:
+        assert_identical(base, overrides, seed=11, runs=range(0, 6))
+    for intervention in base.interventions:
+        sc = load_scenario(name, [intervention])
+        assert_identical(sc, {}, seed=5, runs=range(3, 6))
+        assert_identical(sc, POLICY_SETS[name][1], seed=6, runs=range(0, 2))
+
+
+def _policy_choices(sc: CompiledScenario, actor: str) -> list[str]:
+    a = sc.actors[actor]
+    out = [*a.policies, "random", "passive", "hawk", "dove", "tit-for-tat"]
+    out += ["hawk:threshold=0.4,ceiling=5", "dove:threshold=1,ceiling=-2"]
+    out += ["tit-for-tat:forgiveness=0.5"]
+    if a.repertoire is not None:
+        out.append("organizational")
+    if a.is_body:
+        out.append("political")
+    return out
+
+
+@st.composite
+def configurations(draw: st.DrawFn, name: str) -> tuple[CompiledScenario, dict[str, str]]:
+    base = load_scenario(name)
+    params: dict[str, float] = {}
+    for pname, info in base.parameters.items():
+        if info.range is not None and draw(st.booleans()):
+            low, high = info.range
+            params[pname] = draw(st.floats(low, high, allow_nan=False))
+    names = sorted(base.interventions)
+    chosen = draw(st.lists(st.sampled_from(names), max_size=2, unique=True)) if names else []
+    try:
+        sc = load_scenario(name, chosen, params)
+    except BrinkError:  # conflicting interventions or a value a variable cannot take
+        assume(False)
+    specs = {a: draw(st.sampled_from(_policy_choices(sc, a))) for a in sc.actors}
+    return sc, specs
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    config=configurations("standoff"),
+    seed=st.integers(0, 2**63 - 1),
+    first=st.integers(0, 2**32),
+)
+def test_random_configurations_of_standoff_match(
+    config: tuple[CompiledScenario, dict[str, str]], seed: int, first: int
+) -> None:
+    sc, specs = config
+    assert_identical(sc, specs, seed, range(first, first + 3))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(config=configurations("cuba-1962"), seed=st.integers(0, 2**63 - 1))
+def test_random_configurations_of_cuba_match(
+    config: tuple[CompiledScenario, dict[str, str]], seed: int
+) -> None:
+    sc, specs = config
+    assert_identical(sc, specs, seed, range(0, 2))
+
+
+def test_blocks_and_chunks_do_not_change_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    sc = load_scenario("cuba-1962")
+    engine = BatchEngine(sc, policy_set(sc).specs)
+    whole = engine.run(3, 0, 200)
+    monkeypatch.setattr(batch_engine, "BLOCK", 7)
+    parts = [engine.run(3, s, min(s + 45, 200)) for s in range(0, 200, 45)]
+    assert np.array_equal(np.concatenate([p.outcome for p in parts]), whole.outcome)
+    assert np.array_equal(np.concatenate([p.tick for p in parts]), whole.tick)
+    assert np.array_equal(np.concatenate([p.utility for p in parts]), whole.utility)
+
+
+def test_a_full_log_grows_and_loses_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    sc = load_scenario("standoff")
+    engine = BatchEngine(sc, policy_set(sc).specs)
+    roomy = engine.run(1, 0, 20, log=True)
+    monkeypatch.setattr(batch_engine, "LOG_ROWS_PER_RUN", 1)
+    cramped = engine.run(1, 0, 20, log=True)
+    assert cramped.log == roomy.log
+    assert np.array_equal(cramped.outcome, roomy.outcome)
+
+
+def test_monte_carlo_is_the_same_on_both_engines_and_any_workers() -> None:
+    ref = Job("standoff", 9, engine="reference")
+    batch = Job("standoff", 9, engine="batch")
+    assert batch.resolved_engine() == "batch"
+    expected = run_chunk(ref, 0, 120)
+    assert run_chunk(batch, 0, 120) == expected
+    assert run_many(batch, 120, workers=2, chunk=50) == expected
+
+
+def test_auto_falls_back_and_batch_refuses_policies_that_need_python() -> None:
+    job = Job("cuba-1962", 0, policies=(("us", "rational"),))
+    assert job.resolved_engine() == "reference"
+    with pytest.raises(BrinkError, match=r"'rational' for 'us'.*--engine reference"):
+        Job("cuba-1962", 0, policies=(("us", "rational"),), engine="batch").resolved_engine()
+    with pytest.raises(BrinkError, match="unknown engine 'fast'"):
+        Job("cuba-1962", 0, engine="fast").resolved_engine()
