@@ -190,6 +190,8 @@ def comparison_chart(sc: CompiledScenario, comparisons: Mapping[str, Sequence[Di
                 capsize=3,
             )
             ax.axvline(0, color="black", linewidth=0.8)
+            ax.use_sticky_edges = False  # a margin even where an interval ends the data
+            ax.margins(x=0.06)
             ax.set_title(plain(f"{outcome.id} ({outcome.cls.value})"), fontsize=9)
             ax.grid(axis="x", alpha=0.3)
             ax.set_yticks(ys, [plain(a) for a in arms])
