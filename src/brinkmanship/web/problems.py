@@ -3,7 +3,7 @@ clear one-line ``detail``; no stack trace ever reaches a client."""
 
 from __future__ import annotations
 
-from brinkmanship.errors import BrinkError, IllegalChoiceError, UnknownNameError
+from brinkmanship.errors import BrinkError
 from brinkmanship.play.game import StaleChoiceError
 from brinkmanship.web.store import MoveConflictError
 
@@ -63,6 +63,4 @@ def status_of(error: BrinkError) -> int:
         StaleChoiceError | GameOverError | NotOverError | MoveConflictError | NoLongerReplaysError,
     ):
         return 409
-    if isinstance(error, IllegalChoiceError | UnknownNameError):
-        return 422
-    return 422
+    return 422  # bad input: an illegal choice, an unknown name, a bad value

@@ -97,8 +97,7 @@ class GameService:
             self._cache[game_id] = live
             self._cache.move_to_end(game_id)
             while len(self._cache) > self.cache_size:
-                old, _ = self._cache.popitem(last=False)
-                self._locks.pop(old, None)
+                self._cache.popitem(last=False)  # its lock stays: it may be held now
 
     def _forget(self, game_id: str) -> None:
         with self._guard:
