@@ -31,7 +31,7 @@ def main() -> None:
     print(f"machine: {machine}, {cores} cores, Python {platform.python_version()}")
     print(f"{'scenario':<12} {'1 core runs/s':>14} {f'{cores} cores runs/s':>16} {'ratio':>7}")
     for scenario in ("standoff", "cuba-1962"):
-        job = Job(scenario, seed=0)
+        job = Job(scenario, seed=0, engine="reference")
         job.load()
         serial = statistics.median(rate(job, args.runs, 1) for _ in range(args.repeats))
         parallel = statistics.median(rate(job, args.runs, cores) for _ in range(args.repeats))

@@ -555,9 +555,8 @@ def _first_rule(
     """The first applicable rule of rules[first:stop] for the request ``r`` (-1 if none):
     legal, its condition holding, its probability draw (site ``rule_site``) succeeding."""
     legal = o[S_LEGAL] + r * o[WS_LEGAL]
-    actor = si[o[S_REQ_ACTOR] + r]
     for i in range(first, stop):
-        local = _local(ti, o, actor, ti[o[T_RULE_DO] + i])
+        local = ti[o[T_RULE_DO] + i]
         if local < 0 or not si[legal + local]:
             continue
         if evaluate(ti, tf, o, si, sf, ti[o[T_RULE_WHEN] + i]) == 0.0:
@@ -619,7 +618,7 @@ def _requests(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any) 
                 ti[o[T_STANCE_STOP] + j],
             )
             si[o[S_COUNSEL] + (n) * o[WS_COUNSEL] + j - ti[o[T_MEM_START] + actor]] = (
-                0 if rule < 0 else _local(ti, o, actor, ti[o[T_RULE_DO] + rule])
+                0 if rule < 0 else ti[o[T_RULE_DO] + rule]
             )
         n += 1
     # triggers are consumed by the asking
@@ -648,7 +647,7 @@ def _policy(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r:
             for k in range(ti[o[T_SCRIPT_START] + actor], ti[o[T_SCRIPT_START] + actor + 1]):
                 if si[o[S_CLOSED] + k] or ti[o[T_STEP_AT] + k] > tick:
                     continue
-                local = _local(ti, o, actor, ti[o[T_STEP_DO] + k])
+                local = ti[o[T_STEP_DO] + k]
                 if local >= 0 and si[legal + local]:
                     si[o[S_CLOSED] + k] = True
                     return local
@@ -666,7 +665,7 @@ def _policy(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r:
             ti[o[T_PRULE_START] + actor],
             ti[o[T_PRULE_STOP] + actor],
         )
-        return 0 if rule < 0 else _local(ti, o, actor, ti[o[T_RULE_DO] + rule])
+        return 0 if rule < 0 else ti[o[T_RULE_DO] + rule]
     if kind == P_RANDOM:
         count = 0
         for k in range(size):
@@ -775,21 +774,15 @@ def _policy(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, r:
         )
         if rule < 0:
             return 0
-        order = _local(ti, o, actor, ti[o[T_RULE_DO] + rule])
+        order = ti[o[T_RULE_DO] + rule]
         if (
             draw(bases[ti[o[T_POL_SITE] + (actor) * o[WT_POL_SITE] + 1]], tick, si[o[S_CTX]])
             < tf[o[T_REP_SLIPPAGE] + actor]
         ):
-            substitute = (
-                ti[o[T_SUBSTITUTE] + ti[o[T_RULE_DO] + rule]]
-                if ti[o[T_RULE_DO] + rule] >= 0
-                else -2
-            )
-            if substitute != -2:
-                local = _local(ti, o, actor, substitute)
-                if local >= 0 and si[legal + local]:
-                    si[o[S_ORG_LAST] + actor] = local
-                    return local
+            substitute = ti[o[T_SUBSTITUTE] + rule]  # its place in the choices, or -1
+            if substitute >= 0 and si[legal + substitute]:
+                si[o[S_ORG_LAST] + actor] = substitute
+                return substitute
             si[o[S_ORG_DELAYED] + actor] = order
             return 0
         si[o[S_ORG_LAST] + actor] = order

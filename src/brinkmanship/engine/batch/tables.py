@@ -50,6 +50,7 @@ BODY_RULES = {"leader": k.B_LEADER, "consent": k.B_CONSENT, "vote": k.B_VOTE}
 MAX_ACTORS = 63
 REFERENCE_ONLY = {
     "rational": "it looks ahead by simulating the run in Python",
+    "llm": "it asks a language model at every decision",
 }
 """Built-in policies that need per-run Python and so stay on the reference engine."""
 
@@ -268,6 +269,7 @@ class _Builder:
     effects: list[list[tuple[int, int]]] = field(default_factory=list)
     sites: list[str] = field(default_factory=list)
     rules: list[tuple[int, int, int, int]] = field(default_factory=list)
+    substitutes: list[int] = field(default_factory=list)
     _effect_ids: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -307,20 +309,32 @@ class _Builder:
                 out |= 1 << self.actor_index[name]
         return out
 
-    def do(self, action: str) -> int:
-        return -1 if action == WAIT else self.action_index.get(action, -2)
+    def local(self, actor: c.Actor, action: str | None) -> int:
+        """An action's place in the actor's choices (0: wait; -1: not among them)."""
+        if action == WAIT:
+            return 0
+        return actor.actions.index(action) + 1 if action in actor.actions else -1
 
-    def rule_list(self, rules: Sequence[c.Rule], site: str) -> list[int]:
+    def rule_list(
+        self,
+        rules: Sequence[c.Rule],
+        site: str,
+        actor: c.Actor,
+        substitutes: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        """Rules of one actor's context, their actions as places in its choices."""
         out = []
         for rule in rules:
+            sub = (substitutes or {}).get(rule.do)
             self.rules.append(
                 (
                     self.expr(rule.when),
-                    self.do(rule.do),
+                    self.local(actor, rule.do),
                     self.expr(rule.p),
                     self.site(f"{site}:{rule.index}"),
                 )
             )
+            self.substitutes.append(-1 if sub is None else self.local(actor, sub))
             out.append(len(self.rules) - 1)
         return out
 
@@ -395,7 +409,7 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
     members = [(actor, m) for actor in actors for m in actor.members]
     mem_start = _i([0, *np.cumsum([len(a.members) for a in actors]).tolist()])
     member_index = {(a.id, m.id): i for i, (a, m) in enumerate(members)}
-    stance_groups = [b.rule_list(m.stance, f"stance:{a.id}:{m.id}") for a, m in members]
+    stance_groups = [b.rule_list(m.stance, f"stance:{a.id}:{m.id}", a) for a, m in members]
     stance_start, stance_stop = _ranges(stance_groups)
     act_required = np.zeros(max(1, len(actions)), dtype=np.bool_)
     body_rule, consent_k, proposer, requires_any, fallback, chair = [], [], [], [], [], []
@@ -419,7 +433,6 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
     script_groups: list[list[tuple[int, int, int]]] = []
     routine_groups: list[list[int]] = []
     inertia, slippage = [], []
-    substitute = [-2] * max(1, len(actions))
     for actor in actors:
         name, params = _policy_kind(sc, actor.id, specs[actor.id])
         prefix = f"policy:{actor.id}"
@@ -430,9 +443,9 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
         kind = k.P_PASSIVE
         if name == "data":
             data = actor.policies[PolicySpec.parse(specs[actor.id]).name]
-            rules = b.rule_list(data.rules, f"{prefix}:rule:{data.name}")
+            rules = b.rule_list(data.rules, f"{prefix}:rule:{data.name}", actor)
             script = [
-                (s.at_tick, -1 if s.until_tick is None else s.until_tick, b.do(s.do))
+                (s.at_tick, -1 if s.until_tick is None else s.until_tick, b.local(actor, s.do))
                 for s in data.script
             ]
             kind = k.P_SCRIPTED if data.script else k.P_RULES
@@ -449,10 +462,7 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
             assert rep is not None  # resolve() refused it otherwise
             kind = k.P_ORGANIZATIONAL
             sites = [b.site(f"{prefix}:inertia"), b.site(f"{prefix}:slippage")]
-            routines = b.rule_list(rep.routines, f"{prefix}:routine")
-            for order, sub in rep.substitutes.items():
-                if order in b.action_index:
-                    substitute[b.action_index[order]] = b.do(sub)
+            routines = b.rule_list(rep.routines, f"{prefix}:routine", actor, rep.substitutes)
         elif name == "political":
             kind = k.P_POLITICAL
         elif name != "passive":  # pragma: no cover - BUILTINS and this list move together
@@ -681,7 +691,7 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
         routine_stop=routine_stop,
         rep_inertia=_f(inertia),
         rep_slippage=_f(slippage),
-        substitute=_i(substitute),
+        substitute=_i(b.substitutes or [-1]),
     )
     layout = Layout(
         actors=tuple(sc.actors),
