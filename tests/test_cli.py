@@ -121,7 +121,7 @@ def test_scenario_from_any_path(
         ),
         (
             ["run", "standoff", "--policy", "west=nope"],
-            "valid policies: cautious, dove, firm, hawk, organizational, passive, political",
+            "valid policies: cautious, dove, firm, hawk, llm, organizational, passive, political",
         ),
         (
             ["run", "standoff", "-i", "nope"],

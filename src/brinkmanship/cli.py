@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict
 from enum import Enum
 from pathlib import Path
@@ -12,15 +14,35 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from brinkmanship import __version__
 from brinkmanship.analysis.compare import Difference
 from brinkmanship.analysis.compare import compare as analysis_compare
 from brinkmanship.analysis.montecarlo import Job, RunSummary, Summary, run_many, summarize
+from brinkmanship.analysis.raybackend import Cluster, connect, run_ray
 from brinkmanship.analysis.results import query, to_table, write_new
-from brinkmanship.analysis.sweep import Axis, make_spec, prepare, run_local
+from brinkmanship.analysis.sweep import (
+    PARTS,
+    Axis,
+    Backend,
+    check,
+    done_parts,
+    make_spec,
+    prepare,
+    run_local,
+)
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import BrinkError
 from brinkmanship.narrative import jsonl_lines, text_lines
@@ -52,6 +74,15 @@ InterventionOpt = Annotated[
 PolicyOpt = Annotated[
     list[str] | None,
     typer.Option("--policy", "-p", help="ACTOR=POLICY[:key=value,...] (repeatable)."),
+]
+
+
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        help="reference, batch (compiled, many runs at once) or auto: batch when every "
+        "policy allows it. Results are identical run for run."
+    ),
 ]
 
 
@@ -223,33 +254,62 @@ def _wide_console() -> Console:
 
 
 def _job(
-    scenario: str, seed: int, policy: list[str] | None, intervention: list[str] | None
+    scenario: str,
+    seed: int,
+    policy: list[str] | None,
+    intervention: list[str] | None,
+    engine: str = "auto",
 ) -> tuple[Job, CompiledScenario]:
     if not 0 <= seed < 2**63:
         raise BrinkError(f"--seed must be in [0, 2**63), got {seed}")
     sc = load_scenario(scenario, intervention or [])
     specs = policy_set(sc, parse_assignments(policy or [], sc)).specs
-    job = Job(scenario, seed, tuple(intervention or ()), tuple(sorted(specs.items())))
+    job = Job(scenario, seed, tuple(intervention or ()), tuple(sorted(specs.items())), (), engine)
+    job.resolved_engine()  # an engine the policies cannot use is refused before any run
     return job, sc
+
+
+class _Rate(ProgressColumn):
+    """Runs per second so far."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.elapsed
+        if not elapsed or not task.completed:
+            return Text("")
+        return Text(f"{task.completed / elapsed:,.0f} runs/s")
+
+
+@contextmanager
+def _progress(label: str, total: int) -> Iterator[Callable[[int], None] | None]:
+    """A transient bar on stderr (runs done, rate, elapsed, ETA) when stderr is a terminal;
+    yields the function that advances it (None when there is no bar)."""
+    console = Console(stderr=True)
+    if not console.is_terminal or total < 1:
+        yield None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _Rate(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 def _run_with_progress(job: Job, runs: int, workers: int | None, label: str) -> list[RunSummary]:
     if runs < 1:
         raise BrinkError(f"--runs must be at least 1, got {runs}")
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        return run_many(job, runs, workers)
-    columns = (*Progress.get_default_columns(), TextColumn("{task.fields[rate]}"))
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task(label, total=runs, rate="")
-        started = time.perf_counter()
-
-        def advance(n: int) -> None:
-            progress.advance(task, n)
-            done = progress.tasks[0].completed
-            progress.update(task, rate=f"{done / (time.perf_counter() - started):,.0f} runs/s")
-
-        return run_many(job, runs, workers, on_progress=advance)
+    try:
+        with _progress(label, runs) as advance:
+            return run_many(job, runs, workers, on_progress=advance)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted; nothing was written\n")
+        raise typer.Exit(130) from None
 
 
 def _summary_json(job: Job, summary: Summary, elapsed: float) -> dict[str, object]:
@@ -257,7 +317,7 @@ def _summary_json(job: Job, summary: Summary, elapsed: float) -> dict[str, objec
         "scenario": job.scenario,
         "runs": summary.runs,
         "seed": job.seed,
-        "engine": "reference",
+        "engine": job.resolved_engine(),
         "policies": dict(job.policies),
         "interventions": list(job.interventions),
         "outcomes": {
@@ -293,10 +353,11 @@ def mc(
     out: Annotated[
         Path | None, typer.Option(help="Also write one row per run to this new Parquet file.")
     ] = None,
+    engine: EngineOpt = "auto",
 ) -> None:
     """Monte Carlo: outcome probabilities with 95% Wilson intervals, time to resolution,
     peak escalation."""
-    job, sc = _job(scenario, seed, policy, intervention)
+    job, sc = _job(scenario, seed, policy, intervention, engine)
     if out is not None and out.exists():
         raise BrinkError(f"{out} already exists; choose another path or remove it first")
     started = time.perf_counter()
@@ -311,7 +372,8 @@ def mc(
     console = _wide_console()
     console.print(
         f"{sc.title} — {runs} runs, seed {seed}, interventions: "
-        f"{', '.join(job.interventions) or 'none'}, brinkmanship {__version__}"
+        f"{', '.join(job.interventions) or 'none'}, {job.resolved_engine()} engine, "
+        f"brinkmanship {__version__}"
     )
     console.print("policies: " + ", ".join(f"{a}={p}" for a, p in job.policies))
     table = Table()
@@ -346,15 +408,16 @@ def compare(
     policy: PolicyOpt = None,
     workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    engine: EngineOpt = "auto",
 ) -> None:
     """Each intervention against the baseline on the same random draws (paired)."""
-    base_job, sc = _job(scenario, seed, policy, [])
+    base_job, sc = _job(scenario, seed, policy, [], engine)
     for name in intervention:
-        _job(scenario, seed, policy, [name])  # every name checked before any run
+        _job(scenario, seed, policy, [name], engine)  # every name checked before any run
     baseline = _run_with_progress(base_job, runs, workers, "baseline")
     report: dict[str, list[Difference]] = {}
     for name in intervention:
-        job = Job(scenario, seed, (name,), base_job.policies)
+        job = Job(scenario, seed, (name,), base_job.policies, (), engine)
         report[name] = analysis_compare(sc, baseline, _run_with_progress(job, runs, workers, name))
     if as_json:
         _out(
@@ -364,6 +427,7 @@ def compare(
                     "runs": runs,
                     "seed": seed,
                     "policies": dict(base_job.policies),
+                    "engine": base_job.resolved_engine(),
                     "interventions": {
                         name: {d.outcome: asdict(d) for d in diffs}
                         for name, diffs in report.items()
@@ -405,11 +469,30 @@ def sweep(
     policy: PolicyOpt = None,
     intervention: InterventionOpt = None,
     chunk: Annotated[int, typer.Option(help="Runs per part (the checkpoint unit).")] = 256,
-    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Processes (default: all cores); with --backend ray, the CPUs of the local "
+            "cluster, or the tasks in flight on an existing one."
+        ),
+    ] = None,
     resume: Annotated[bool, typer.Option(help="Finish an interrupted sweep in --out.")] = False,
+    backend: Annotated[
+        Backend,
+        typer.Option(help="local: processes on this machine; ray: Ray tasks on a cluster."),
+    ] = Backend.local,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            help="With --backend ray: the cluster's head, HOST:PORT (e.g. 10.0.0.5:6379), or "
+            "auto; run on a node of that cluster. Without it a local cluster is started."
+        ),
+    ] = None,
 ) -> None:
     """Sweep scenario parameters over a grid or a Latin hypercube; results as Parquet parts
     plus a manifest, queryable with `brink query DIR`."""
+    if address is not None and backend is not Backend.ray:
+        raise BrinkError("--address is for the Ray backend; add --backend ray")
     job, sc = _job(scenario, seed, policy, intervention)
     axes = [Axis.parse(p) for p in param]
     for axis in axes:
@@ -432,15 +515,26 @@ def sweep(
         list(sc.parameters),
         samples,
     )
-    todo = prepare(spec, out, resume)
-    total = sum(e - s for _, s, e in todo)
-    console = Console(stderr=True)
-    if total and console.is_terminal:
-        with Progress(*Progress.get_default_columns(), console=console, transient=True) as bar:
-            task = bar.add_task(f"{len(spec.points)} points", total=total)
-            run_local(spec, out, todo, workers, lambda n: bar.advance(task, n))
-    elif total:
-        run_local(spec, out, todo, workers)
+    check(spec, out, resume)  # before any cluster starts; nothing written yet
+    session: AbstractContextManager[Cluster | None] = (
+        connect(address, workers) if backend is Backend.ray else nullcontext()
+    )
+    try:
+        with session as cluster:
+            todo = prepare(spec, out, resume)
+            total = sum(e - s for _, s, e in todo)
+            with _progress(f"{len(spec.points)} points", total) as advance:
+                if cluster is None:
+                    run_local(spec, out, todo, workers, advance)
+                else:
+                    run_ray(cluster, spec, out, todo, workers, advance)
+    except KeyboardInterrupt:
+        kept = len(done_parts(out)) if (out / PARTS).is_dir() else 0
+        sys.stderr.write(
+            f"interrupted: {kept} of {len(spec.units())} parts are kept in {out}; "
+            "run the same command with --resume to finish\n"
+        )
+        raise typer.Exit(130) from None
     _out(
         f"{out}: {len(spec.points)} points × {runs} runs done ({total} run now, "
         f'{len(spec.points) * runs - total} already there); query with: brink query {out} "SQL"'
