@@ -92,7 +92,7 @@ def main() -> None:
         policies = policy_set(sc, overrides)
         ref_runs = range(args.reference_runs)
         ref_time = median_time(
-            lambda e=reference, p=policies: [e.run(0, r, p.make()) for r in ref_runs], 1
+            lambda e=reference, p=policies, rr=ref_runs: [e.run(0, r, p.make()) for r in rr], 1
         )
         batch_rate = args.runs / one
         ref_rate = args.reference_runs / ref_time
