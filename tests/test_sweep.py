@@ -92,28 +92,26 @@ def test_results_do_not_depend_on_chunks_or_workers(tmp_path: Path) -> None:
     assert content_hash(tmp_path / "a") == content_hash(tmp_path / "b")
 
 
+# Interrupted sweeps: one run per part, so that even a fast engine leaves time to stop
+# the sweep half-way (each part is a file written by the driver).
+STOP_RUNS, STOP_PARTS = 100, 300  # 3 points × 100 parts
+
+
 @pytest.fixture(scope="module")
 def whole(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The content hash of the uninterrupted ``sweep_cli`` sweep, run in this process."""
+    """The content hash of the uninterrupted sweep, run in this process (other chunks)."""
     out = tmp_path_factory.mktemp("whole") / "sweep"
-    spec = make_spec(
-        "standoff", 0, 240, 40, (), (), [Axis.parse(PARAMS[1])], ["incident_rate"], None
-    )
+    axes = [Axis.parse(PARAMS[1])]
+    spec = make_spec("standoff", 0, STOP_RUNS, 40, (), (), axes, ["incident_rate"], None)
     run_local(spec, out, prepare(spec, out, False), workers=1)
     return content_hash(out)
 
 
 def start_sweep(out: Path, *extra: str, at_least: int = 3) -> subprocess.Popen[str]:
-    """Start ``sweep_cli``'s sweep in its own process group; return once parts exist."""
+    """Start a one-run-per-part sweep in its own process group; return once ``at_least``
+    parts exist."""
     proc = subprocess.Popen(
-        [
-            *CLI,
-            "sweep",
-            "standoff",
-            *PARAMS,
-            *("--runs", "240", "--chunk", "40", "--out", str(out)),
-            *extra,
-        ],
+        [*CLI, "sweep", "standoff", *PARAMS, *stop_args(out), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -123,8 +121,12 @@ def start_sweep(out: Path, *extra: str, at_least: int = 3) -> subprocess.Popen[s
     while len(list((out / "parts").glob("*.parquet"))) < at_least:
         assert proc.poll() is None, "the sweep finished before it could be stopped; make it longer"
         assert time.monotonic() < deadline
-        time.sleep(0.02)
+        time.sleep(0.01)
     return proc
+
+
+def stop_args(out: Path) -> tuple[str, ...]:
+    return ("--runs", str(STOP_RUNS), "--chunk", "1", "--out", str(out))
 
 
 def test_kill_9_then_resume_equals_an_uninterrupted_sweep(whole: str, tmp_path: Path) -> None:
@@ -133,10 +135,10 @@ def test_kill_9_then_resume_equals_an_uninterrupted_sweep(whole: str, tmp_path: 
     os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate()
     parts = len(list((broken / "parts").glob("*.parquet")))
-    assert 3 <= parts < 18
-    resumed = sweep_cli(broken, "--resume")
+    assert 3 <= parts < STOP_PARTS
+    resumed = sweep_cli(broken, "--resume", runs=STOP_RUNS, chunk=1)
     assert resumed.returncode == 0, resumed.stderr
-    assert f"{18 * 40 - parts * 40} run now" in resumed.stdout
+    assert f"{STOP_PARTS - parts} run now, {parts} already there" in resumed.stdout
     assert content_hash(broken) == whole
     assert not list((broken / "parts").glob(".*"))
 
@@ -151,13 +153,13 @@ def test_ctrl_c_stops_at_once_keeps_parts_and_resume_finishes(whole: str, tmp_pa
     assert proc.returncode == 130
     parts = len(list((out / "parts").glob("*.parquet")))
     assert stderr == (
-        f"interrupted: {parts} of 18 parts are kept in {out}; "
+        f"interrupted: {parts} of {STOP_PARTS} parts are kept in {out}; "
         "run the same command with --resume to finish\n"
     )
-    assert 3 <= parts < 18
-    resumed = sweep_cli(out, "--resume")
+    assert 3 <= parts < STOP_PARTS
+    resumed = sweep_cli(out, "--resume", runs=STOP_RUNS, chunk=1)
     assert resumed.returncode == 0, resumed.stderr
-    assert f"{18 * 40 - parts * 40} run now" in resumed.stdout
+    assert f"{STOP_PARTS - parts} run now, {parts} already there" in resumed.stdout
     assert content_hash(out) == whole
 
 

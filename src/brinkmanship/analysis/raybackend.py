@@ -54,7 +54,7 @@ def _import_ray() -> Any:
 
 
 def _host_port(address: str) -> tuple[str, int]:
-    """``host:port`` of a Ray address (``ray://`` prefix allowed; port 6379 if absent)."""
+    """``host:port`` of a Ray address (port 6379 if absent)."""
     bare = address.split("://", 1)[1] if "://" in address else address
     host, colon, port = bare.rpartition(":")
     if not colon:
@@ -160,28 +160,26 @@ def run_ray(
     spec_ref = ray.put(spec)
     pending: dict[Any, Unit] = {}
     queue = iter(todo)
-    try:
-        while True:
-            for unit in queue:
-                pending[task.remote(spec_ref, *unit)] = unit
-                if len(pending) >= limit:
-                    break
-            if not pending:
-                return
-            ready, _ = ray.wait(list(pending), num_returns=1)
-            for ref in ready:
-                point, start, stop = pending.pop(ref)
-                try:
-                    table = ray.get(ref)
-                except ray.exceptions.RayError as exc:
-                    first = str(exc).strip().splitlines()[0]
-                    raise BrinkError(
-                        f"a Ray task failed ({first}); the finished parts in {out} are kept, "
-                        "run the same command with --resume to finish"
-                    ) from None
-                write_part(out, point, start, table)
-                if on_part:
-                    on_part(stop - start)
-    finally:
-        for ref in pending:
-            ray.cancel(ref, force=True)
+    # On an interruption the tasks still pending are left to ``ray.shutdown`` (the job's
+    # workers are stopped with it); cancelling them one by one races with their replies.
+    while True:
+        for unit in queue:
+            pending[task.remote(spec_ref, *unit)] = unit
+            if len(pending) >= limit:
+                break
+        if not pending:
+            return
+        ready, _ = ray.wait(list(pending), num_returns=1)
+        for ref in ready:
+            point, start, stop = pending.pop(ref)
+            try:
+                table = ray.get(ref)
+            except ray.exceptions.RayError as exc:
+                first = str(exc).strip().splitlines()[0]
+                raise BrinkError(
+                    f"a Ray task failed ({first}); the finished parts in {out} are kept, "
+                    "run the same command with --resume to finish"
+                ) from None
+            write_part(out, point, start, table)
+            if on_part:
+                on_part(stop - start)
