@@ -1,10 +1,9 @@
 """The Ray backend of ``brink sweep``: identical to the local backend, resumable after
 ``kill -9`` or Ctrl-C, and one clear message for a cluster that is not there.
 
-One 2-CPU Ray cluster is started for the module (on 127.0.0.1, its files kept in a short
-temporary directory; token authentication off, so that nothing is written to
-``~/.ray``); the sweeps run as ``brink sweep`` subprocesses that join it with
-``--address``.
+One 2-CPU Ray cluster is started for the module (its files kept in a short temporary
+directory; token authentication off, so that nothing is written to ``~/.ray``); the
+sweeps run as ``brink sweep`` subprocesses that join it with ``--address``.
 """
 
 from __future__ import annotations
@@ -63,7 +62,6 @@ def address(ray_env: Path) -> Iterator[str]:
     ray.init(
         num_cpus=2,
         _temp_dir=str(ray_env),
-        _node_ip_address="127.0.0.1",
         include_dashboard=False,
         logging_level=logging.ERROR,
         log_to_driver=False,

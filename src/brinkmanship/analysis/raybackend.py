@@ -112,14 +112,14 @@ def connect(
     address: str | None, workers: int | None = None, timeout: float = CONNECT_TIMEOUT_S
 ) -> Iterator[Cluster]:
     """Join the cluster at ``address`` (checked first, with a bounded wait), or start a
-    local one on 127.0.0.1 with ``workers`` CPUs (default: all); shut down on exit."""
+    private local one with ``workers`` CPUs (default: all); shut down on exit."""
     ray = _import_ray()
     if address is not None:
         probe(address, timeout)
         options: dict[str, Any] = {"address": address}
     else:
         # "local": always a new cluster, never one that happens to run on this machine.
-        options = {"address": "local", "num_cpus": workers, "_node_ip_address": "127.0.0.1"}
+        options = {"address": "local", "num_cpus": workers}
     # The local cluster's processes inherit an ignored SIGINT, so that Ctrl-C in a terminal
     # reaches only the driver, which then stops cleanly.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
