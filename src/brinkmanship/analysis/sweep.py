@@ -232,6 +232,7 @@ def run_local(
             if on_part:
                 on_part(e - s)
         return
+    run_chunk(spec.job(todo[0][0]), 0, 1)  # loads (and compiles) once, before forking
     with multiprocessing.Pool(workers, initializer=_ignore_sigint) as pool:  # exit: terminate
         for (p, s, e), table in pool.imap_unordered(_compute, [(spec, u) for u in todo]):
             write_part(out, p, s, table)
