@@ -151,11 +151,16 @@ def run_ray(
     in_flight: int | None = None,
     on_part: Callable[[int], None] | None = None,
 ) -> None:
-    """Run the units as Ray tasks, at most ``in_flight`` at a time (default: twice the
-    cluster's CPUs); write each part as soon as its task completes."""
+    """Run the units as Ray tasks; write each part as soon as its task completes.
+
+    Twice the cluster's CPUs are kept in flight, so no CPU waits for the driver; on an
+    existing cluster ``in_flight`` (``--workers``) may cap that, to leave room for others.
+    """
     ray = cluster.ray
     todo = list(units)
-    limit = max(1, in_flight or 2 * cluster.cpus)
+    limit = 2 * cluster.cpus
+    if in_flight and cluster.address is not None:
+        limit = min(limit, in_flight)
     task = ray.remote(num_cpus=1, max_retries=3)(compute_unit)
     spec_ref = ray.put(spec)
     pending: dict[Any, Unit] = {}
