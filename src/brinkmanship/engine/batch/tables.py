@@ -468,9 +468,9 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
         elif name != "passive":  # pragma: no cover - BUILTINS and this list move together
             raise BrinkError(f"policy {name!r} has no batch implementation")
         pol_kind.append(kind)
-        threshold.append(float(params.get("threshold", 0.0)))  # type: ignore[arg-type]
-        ceiling.append(int(params.get("ceiling", 0)))  # type: ignore[call-overload]
-        forgive.append(float(params.get("forgiveness", 0.0)))  # type: ignore[arg-type]
+        threshold.append(_number(params, "threshold"))
+        ceiling.append(int(_number(params, "ceiling")))
+        forgive.append(_number(params, "forgiveness"))
         pol_site.append(sites)
         prule_groups.append(rules)
         script_groups.append(script)
@@ -705,6 +705,13 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
         errors=b.program.messages,
     )
     return tables, layout
+
+
+def _number(params: Mapping[str, object], key: str) -> float:
+    """A numeric policy parameter (0 for a policy that has none of that name)."""
+    value = params.get(key, 0.0)
+    assert isinstance(value, int | float)
+    return float(value)
 
 
 def rep_value(actor: c.Actor, name: str) -> float:
