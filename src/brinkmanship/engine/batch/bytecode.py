@@ -55,6 +55,8 @@ class Program:
     consts: list[float] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    reads: list[set[int]] = field(default_factory=list)
+    """The names (by index) each expression reads: its value changes only with theirs."""
     _seen: dict[int, int] = field(default_factory=dict)
 
     def add(self, expr: Expr | Expression | None) -> int:
@@ -67,6 +69,7 @@ class Program:
         expression = expr.expression if isinstance(expr, Expr) else expr
         index = len(self.starts)
         self.starts.append(len(self.code))
+        self.reads.append(set())
         self._emit(expression._tree)
         self.code += [END, 0]
         self.messages.append(f"division by zero in '{expression.source.strip()}'")
@@ -101,6 +104,7 @@ class Program:
             self._const(float(node.value))
         elif isinstance(node, _Var):
             self._op(LOAD, self.names[node.name])
+            self.reads[-1].add(self.names[node.name])
             if node.type is ExprType.BOOL:
                 self._op(TRUTH)
         elif isinstance(node, _Unary):

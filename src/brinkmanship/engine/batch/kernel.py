@@ -26,6 +26,7 @@ from brinkmanship.engine.batch.slots import (
     S_ANSWERED,
     S_ANY_OCCURRED,
     S_ARRIVAL,
+    S_CACHE,
     S_CHOICE,
     S_CLOSED,
     S_COSTS,
@@ -61,6 +62,7 @@ from brinkmanship.engine.batch.slots import (
     S_TMP,
     S_TRANSIT_MISREAD,
     S_UTIL,
+    S_VALID,
     T_ACT_ACTOR,
     T_ACT_DELAY,
     T_ACT_EFFECTS,
@@ -83,6 +85,8 @@ from brinkmanship.engine.batch.slots import (
     T_COST_HOLDER,
     T_COST_START,
     T_DEFAULT_OUTCOME,
+    T_DEP_EXPR,
+    T_DEP_START,
     T_DP_SCHED,
     T_DP_START,
     T_DP_WHEN,
@@ -201,7 +205,7 @@ _S30 = np.uint64(30)
 _S31 = np.uint64(31)
 _TWO_M53 = 2.0**-53
 
-jit = njit(cache=True, nogil=True)
+jit = njit(cache=True, nogil=True, _nrt=False)
 
 
 @jit
@@ -341,6 +345,25 @@ def evaluate(ti: Any, tf: Any, o: Any, si: Any, sf: Any, expr: int) -> float:
 
 
 @jit
+def value(ti: Any, tf: Any, o: Any, si: Any, sf: Any, expr: int) -> float:
+    """Expression ``expr``'s value, evaluated only if a name it reads changed since the
+    last evaluation (expressions are pure, so the cached value is the one it would give)."""
+    if si[o[S_VALID] + expr]:
+        return sf[o[S_CACHE] + expr]
+    result = evaluate(ti, tf, o, si, sf, expr)
+    sf[o[S_CACHE] + expr] = result
+    si[o[S_VALID] + expr] = True
+    return result
+
+
+@jit
+def _changed(ti: Any, o: Any, si: Any, slot: int) -> None:
+    """Forget the cached values of the expressions that read env slot ``slot``."""
+    for k in range(ti[o[T_DEP_START] + slot], ti[o[T_DEP_START] + slot + 1]):
+        si[o[S_VALID] + ti[o[T_DEP_EXPR] + k]] = False
+
+
+@jit
 def _coerce(ti: Any, tf: Any, o: Any, var: int, value: float) -> float:
     kind = ti[o[T_VAR_TYPE] + var]
     if kind == 2:
@@ -361,10 +384,16 @@ def _assign(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, ef
     start = ti[o[T_EFF_START] + effects]
     stop = ti[o[T_EFF_START] + effects + 1]
     for k in range(start, stop):
-        sf[o[S_TMP] + k - start] = evaluate(ti, tf, o, si, sf, ti[o[T_EFF_EXPR] + k])
+        sf[o[S_TMP] + k - start] = value(ti, tf, o, si, sf, ti[o[T_EFF_EXPR] + k])
     for k in range(start, stop):
         var = ti[o[T_EFF_VAR] + k]
-        sf[o[S_ENV] + ti[o[T_VAR_SLOT] + var]] = _coerce(ti, tf, o, var, sf[o[S_TMP] + k - start])
+        slot = ti[o[T_VAR_SLOT] + var]
+        new = _coerce(ti, tf, o, var, sf[o[S_TMP] + k - start])
+        if new != sf[o[S_ENV] + slot] or math.copysign(1.0, new) != math.copysign(
+            1.0, sf[o[S_ENV] + slot]
+        ):
+            sf[o[S_ENV] + slot] = new
+            _changed(ti, o, si, slot)
 
 
 @jit
@@ -411,7 +440,7 @@ def _finish(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, ou
     for h in range(ti[o[T_N_HOLDERS]]):
         e = ti[o[T_OUT_UTILITY] + (outcome) * o[WT_OUT_UTILITY] + h]
         if e >= 0:
-            sf[o[S_UTIL] + h] = evaluate(ti, tf, o, si, sf, e) - sf[o[S_COSTS] + h]
+            sf[o[S_UTIL] + h] = value(ti, tf, o, si, sf, e) - sf[o[S_COSTS] + h]
         else:
             sf[o[S_UTIL] + h] = np.nan
 
@@ -422,7 +451,7 @@ def _check_outcomes(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log:
         return
     for outcome in range(ti[o[T_N_OUTCOMES]]):
         e = ti[o[T_OUT_WHEN] + outcome]
-        if e >= 0 and evaluate(ti, tf, o, si, sf, e) != 0.0:
+        if e >= 0 and value(ti, tf, o, si, sf, e) != 0.0:
             _finish(ti, tf, o, si, sf, bases, log, outcome)
             return
 
@@ -430,9 +459,9 @@ def _check_outcomes(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log:
 @jit
 def _track_escalation(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any) -> None:
     if ti[o[T_ESCALATION]] >= 0:
-        value = evaluate(ti, tf, o, si, sf, ti[o[T_ESCALATION]])
-        if si[o[S_HAS_PEAK]] == 0 or value > sf[o[S_PEAK]]:
-            sf[o[S_PEAK]] = value
+        level = value(ti, tf, o, si, sf, ti[o[T_ESCALATION]])
+        if si[o[S_HAS_PEAK]] == 0 or level > sf[o[S_PEAK]]:
+            sf[o[S_PEAK]] = level
             si[o[S_HAS_PEAK]] = 1
 
 
@@ -448,6 +477,8 @@ def _begin_tick(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any
     run = si[o[S_CTX]]
     sf[o[S_ENV] + ti[o[T_TICK_SLOT]]] = float(tick)
     sf[o[S_ENV] + ti[o[T_HOURS_SLOT]]] = tick * tf[o[T_TICK_HOURS]]
+    _changed(ti, o, si, ti[o[T_TICK_SLOT]])
+    _changed(ti, o, si, ti[o[T_HOURS_SLOT]])
     # effects whose delay has run out
     for a in range(ti[o[T_N_ACTIONS]]):
         if si[o[S_PENDING] + a] == tick:
@@ -461,10 +492,10 @@ def _begin_tick(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any
         at = ti[o[T_EV_AT] + e]
         if at >= 0 and at != tick:
             continue
-        if evaluate(ti, tf, o, si, sf, ti[o[T_EV_WHEN] + e]) == 0.0:
+        if value(ti, tf, o, si, sf, ti[o[T_EV_WHEN] + e]) == 0.0:
             continue
         if ti[o[T_EV_HAZARD] + e] >= 0:
-            p = _clamp01(evaluate(ti, tf, o, si, sf, ti[o[T_EV_HAZARD] + e]))
+            p = _clamp01(value(ti, tf, o, si, sf, ti[o[T_EV_HAZARD] + e]))
             if not draw(bases[ti[o[T_EV_SITE] + e]], tick, run) < p:
                 continue
         si[o[S_FIRED] + e] = True
@@ -531,7 +562,7 @@ def _is_legal(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, 
             perceived = ti[o[T_MSG_MISREAD_KIND] + om]
         if perceived != M_OFFER and perceived != M_DEMAND:
             return False
-    return evaluate(ti, tf, o, si, sf, ti[o[T_ACT_WHEN] + a]) != 0.0
+    return value(ti, tf, o, si, sf, ti[o[T_ACT_WHEN] + a]) != 0.0
 
 
 @jit
@@ -559,9 +590,9 @@ def _first_rule(
         local = ti[o[T_RULE_DO] + i]
         if local < 0 or not si[legal + local]:
             continue
-        if evaluate(ti, tf, o, si, sf, ti[o[T_RULE_WHEN] + i]) == 0.0:
+        if value(ti, tf, o, si, sf, ti[o[T_RULE_WHEN] + i]) == 0.0:
             continue
-        p = evaluate(ti, tf, o, si, sf, ti[o[T_RULE_P] + i])
+        p = value(ti, tf, o, si, sf, ti[o[T_RULE_P] + i])
         if p >= 1.0 or (
             p > 0.0 and draw(bases[ti[o[T_RULE_SITE] + i]], si[o[S_TICK]], si[o[S_CTX]]) < p
         ):
@@ -585,7 +616,7 @@ def _requests(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any) 
                     if si[o[S_OCCURRED] + (actor) * o[WS_OCCURRED] + ti[o[T_TRIG_REF] + k]]:
                         hit = True
                         break
-            if hit and evaluate(ti, tf, o, si, sf, ti[o[T_DP_WHEN] + d]) != 0.0:
+            if hit and value(ti, tf, o, si, sf, ti[o[T_DP_WHEN] + d]) != 0.0:
                 due = True
                 break
         if not due:
@@ -604,7 +635,7 @@ def _requests(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any) 
                 continue
             sf[
                 o[S_COUNSEL_WEIGHT] + (n) * o[WS_COUNSEL_WEIGHT] + j - ti[o[T_MEM_START] + actor]
-            ] = evaluate(ti, tf, o, si, sf, ti[o[T_MEM_WEIGHT] + j])
+            ] = value(ti, tf, o, si, sf, ti[o[T_MEM_WEIGHT] + j])
             rule = _first_rule(
                 ti,
                 tf,
@@ -856,7 +887,7 @@ def _body_rule(
     for j in range(count):
         c = si[o[S_COUNSEL] + (r) * o[WS_COUNSEL] + j]
         vote = proposal if c < 0 else c
-        sf[tally + vote] += evaluate(ti, tf, o, si, sf, ti[o[T_MEM_WEIGHT] + first + j])
+        sf[tally + vote] += value(ti, tf, o, si, sf, ti[o[T_MEM_WEIGHT] + first + j])
         si[o[S_TALLIED] + vote] = True
     best = -math.inf
     found = False
@@ -877,7 +908,7 @@ def _take(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, a: i
     tick = si[o[S_TICK]]
     si[o[S_TAKEN] + a] += 1
     for k in range(ti[o[T_COST_START] + a], ti[o[T_COST_START] + a + 1]):
-        sf[o[S_COSTS] + ti[o[T_COST_HOLDER] + k]] += evaluate(
+        sf[o[S_COSTS] + ti[o[T_COST_HOLDER] + k]] += value(
             ti, tf, o, si, sf, ti[o[T_COST_EXPR] + k]
         )
     m = ti[o[T_ACT_MSG] + a]
@@ -916,7 +947,7 @@ def _take(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, a: i
         ticks = max(1, math.ceil(seconds / tf[o[T_TICK_SECONDS]]))
         misread = False
         if ti[o[T_MSG_MISREADABLE] + m]:
-            p = _clamp01(evaluate(ti, tf, o, si, sf, ti[o[T_CH_MISREAD] + ch]))
+            p = _clamp01(value(ti, tf, o, si, sf, ti[o[T_CH_MISREAD] + ch]))
             misread = draw(bases[ti[o[T_MSG_MISREAD_SITE] + m]], tick, si[o[S_CTX]]) < p
         si[o[S_ARRIVAL] + a] = tick + ticks
         si[o[S_TRANSIT_MISREAD] + a] = misread

@@ -162,6 +162,8 @@ class Tables(NamedTuple):
     rep_inertia: F64
     rep_slippage: F64
     substitute: I64
+    dep_start: I64
+    dep_expr: I64
 
 
 class State(NamedTuple):
@@ -205,6 +207,8 @@ class State(NamedTuple):
     choice: I64
     tally: F64
     tallied: B
+    valid: B
+    cache: F64
 
 
 class Output(NamedTuple):
@@ -582,6 +586,11 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
     eff_start, eff_flat = _csr([[i for i in range(len(g))] for g in b.effects])
     eff_pairs = [p for g in b.effects for p in g] or [(0, 0)]
     code, consts, starts = b.program.arrays()
+    readers: list[list[int]] = [[] for _ in env_init]
+    for expr_id, names in enumerate(b.program.reads):
+        for slot in sorted(names):
+            readers[slot].append(expr_id)
+    dep_start, dep_expr = _csr(readers)
     rule_rows = b.rules or [(-1, -1, -1, 0)]
     del eff_flat
     tables = Tables(
@@ -692,6 +701,8 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
         rep_inertia=_f(inertia),
         rep_slippage=_f(slippage),
         substitute=_i(b.substitutes or [-1]),
+        dep_start=dep_start,
+        dep_expr=dep_expr,
     )
     layout = Layout(
         actors=tuple(sc.actors),
@@ -733,6 +744,7 @@ def stack_size(tables: Tables) -> int:
 
 
 RESET_INTS = (
+    "valid",
     "err",
     "fired",
     "taken",
@@ -771,7 +783,7 @@ TABLE_FLOATS = frozenset(
     }
 )
 STATE_FLOATS = frozenset(
-    {"env", "tmp", "stack", "costs", "peak", "util", "counsel_weight", "tally"}
+    {"env", "tmp", "stack", "costs", "peak", "util", "counsel_weight", "tally", "cache"}
 )
 
 
@@ -837,6 +849,8 @@ def new_state(tables: Tables, layout: Layout, seed: int, log_capacity: int = 0) 
         choice=np.zeros(n_a, dtype=np.int64),
         tally=np.zeros(max_space),
         tallied=np.zeros(max_space, dtype=np.bool_),
+        valid=np.zeros(max(1, len(t.starts)), dtype=np.bool_),
+        cache=np.zeros(max(1, len(t.starts))),
     )
 
 
