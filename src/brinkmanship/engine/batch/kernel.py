@@ -16,6 +16,7 @@ exactly; that is what makes the two engines agree run for run.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -209,7 +210,7 @@ _TWO_M53 = 2.0**-53
 # between these functions paid atomic reference counts on each array argument, which was
 # most of the kernel's time. An allocation would be a compile error, never a silent leak.
 _OPTIONS: dict[str, Any] = {"cache": True, "nogil": True, "_nrt": False}
-jit = njit(**_OPTIONS)
+jit: Callable[[Callable[..., Any]], Any] = njit(**_OPTIONS)
 
 
 @jit
