@@ -3,68 +3,19 @@ peak escalation, utilities, and the same sequence of events and choices."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from batch_compare import assert_identical, policy_choices
 from brinkmanship.analysis.montecarlo import Job, run_chunk, run_many
 from brinkmanship.engine.batch import engine as batch_engine
-from brinkmanship.engine.batch.engine import BatchEngine, BatchRuns
-from brinkmanship.engine.reference import ReferenceEngine
+from brinkmanship.engine.batch.engine import BatchEngine
 from brinkmanship.errors import BrinkError
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
-
-Record = tuple[list[tuple[int, str, str, str]], list[tuple[int, str, str]]]
-
-
-def reference_record(
-    sc: CompiledScenario, specs: Mapping[str, str], seed: int, run: int
-) -> tuple[Record, str, int, float | None, dict[str, float]]:
-    result = ReferenceEngine(sc).run(seed, run, policy_set(sc, specs).make())
-    events = [(e.tick, e.actor, e.kind, e.id) for e in result.events]
-    choices = [(ch.tick, ch.actor, ch.action) for ch in result.choices]
-    return (
-        (events, choices),
-        result.outcome.id,
-        result.outcome.tick,
-        result.peak_escalation,
-        dict(result.outcome.utilities),
-    )
-
-
-def batch_record(runs: BatchRuns, run: int) -> Record:
-    assert runs.log is not None
-    mine = [e for e in runs.log if e.run == run]
-    events = [(e.tick, e.actor, e.kind, e.id) for e in mine if e.kind != "choice"]
-    choices = [(e.tick, e.actor, e.id) for e in mine if e.kind == "choice"]
-    return events, choices
-
-
-def assert_identical(
-    sc: CompiledScenario, overrides: Mapping[str, str], seed: int, runs: range
-) -> None:
-    specs = policy_set(sc, overrides).specs
-    engine = BatchEngine(sc, specs)
-    batch = engine.run(seed, runs.start, runs.stop, log=True)
-    for i, run in enumerate(runs):
-        record, outcome, tick, peak, utilities = reference_record(sc, specs, seed, run)
-        where = f"{sc.id} {sc.applied} {dict(overrides)} seed {seed} run {run}"
-        assert engine.outcomes[batch.outcome[i]] == outcome, where
-        assert batch.tick[i] == tick, where
-        assert batch_record(batch, run) == record, where
-        if peak is None:
-            assert math.isnan(batch.peak[i]), where
-        else:
-            assert batch.peak[i] == peak, where
-        for holder, value in utilities.items():
-            assert batch.utility[i, engine.holders.index(holder)] == value, (where, holder)
-
 
 POLICY_SETS: dict[str, list[dict[str, str]]] = {
     "standoff": [
@@ -93,18 +44,6 @@ def test_every_intervention_and_policy_set_matches_the_reference(name: str) -> N
         assert_identical(sc, POLICY_SETS[name][1], seed=6, runs=range(0, 2))
 
 
-def _policy_choices(sc: CompiledScenario, actor: str) -> list[str]:
-    a = sc.actors[actor]
-    out = [*a.policies, "random", "passive", "hawk", "dove", "tit-for-tat"]
-    out += ["hawk:threshold=0.4,ceiling=5", "dove:threshold=1,ceiling=-2"]
-    out += ["tit-for-tat:forgiveness=0.5"]
-    if a.repertoire is not None:
-        out.append("organizational")
-    if a.is_body:
-        out.append("political")
-    return out
-
-
 @st.composite
 def configurations(draw: st.DrawFn, name: str) -> tuple[CompiledScenario, dict[str, str]]:
     base = load_scenario(name)
@@ -119,7 +58,7 @@ def configurations(draw: st.DrawFn, name: str) -> tuple[CompiledScenario, dict[s
         sc = load_scenario(name, chosen, params)
     except BrinkError:  # conflicting interventions or a value a variable cannot take
         assume(False)
-    specs = {a: draw(st.sampled_from(_policy_choices(sc, a))) for a in sc.actors}
+    specs = {a: draw(st.sampled_from(policy_choices(sc, a))) for a in sc.actors}
     return sc, specs
 
 

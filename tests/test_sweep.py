@@ -82,6 +82,21 @@ def test_bad_axes(text: str, fragment: str) -> None:
         Axis.parse(text)
 
 
+def test_results_do_not_depend_on_the_engine(tmp_path: Path) -> None:
+    axes = [Axis.parse(PARAMS[1])]
+    hashes = {}
+    for engine in ("reference", "batch"):
+        spec = make_spec("standoff", 2, 80, 30, (), (), axes, ["incident_rate"], None, engine)
+        out = tmp_path / engine
+        run_local(spec, out, prepare(spec, out, False), workers=1)
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["engine"] == engine
+        hashes[engine] = content_hash(out)
+    assert hashes["reference"] == hashes["batch"]
+    with pytest.raises(BrinkError, match="unknown engine 'auto'"):  # a spec holds a resolved one
+        make_spec("standoff", 2, 80, 30, (), (), axes, ["incident_rate"], None, "auto")
+
+
 def test_results_do_not_depend_on_chunks_or_workers(tmp_path: Path) -> None:
     axes = [Axis.parse("incident_rate=0:0.04:2")]
     declared = ["incident_rate"]
@@ -99,10 +114,13 @@ STOP_RUNS, STOP_PARTS = 100, 300  # 3 points × 100 parts
 
 @pytest.fixture(scope="module")
 def whole(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The content hash of the uninterrupted sweep, run in this process (other chunks)."""
+    """The content hash of the uninterrupted sweep, run in this process (other chunks, and
+    the reference engine, where ``brink sweep`` picks the batch engine)."""
     out = tmp_path_factory.mktemp("whole") / "sweep"
     axes = [Axis.parse(PARAMS[1])]
-    spec = make_spec("standoff", 0, STOP_RUNS, 40, (), (), axes, ["incident_rate"], None)
+    spec = make_spec(
+        "standoff", 0, STOP_RUNS, 40, (), (), axes, ["incident_rate"], None, "reference"
+    )
     run_local(spec, out, prepare(spec, out, False), workers=1)
     return content_hash(out)
 
@@ -183,3 +201,77 @@ def test_bad_sweeps_change_nothing(tmp_path: Path) -> None:
     assert zero.returncode == 2 and "--runs must be at least 1" in zero.stderr
     assert content_hash(out) == before
     assert "Traceback" not in again.stderr + other.stderr + unknown.stderr + zero.stderr
+
+
+def refused(done: subprocess.CompletedProcess[str], message: str) -> None:
+    """One line on stderr, exit code 2, nothing on stdout."""
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
+    assert message in done.stderr, done.stderr
+    assert done.stdout == ""
+
+
+def test_the_engine_is_part_of_the_sweep(tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    first = sweep_cli(out, "--engine", "reference", runs=40)
+    assert first.returncode == 0, first.stderr
+    assert "done on the reference engine" in first.stdout
+    before = content_hash(out)
+    manifest = (out / "manifest.json").read_text(encoding="utf-8")
+    assert json.loads(manifest)["engine"] == "reference"
+    for engine in ("batch", "auto"):  # auto picks batch for standoff's default policies
+        other = sweep_cli(out, "--resume", "--engine", engine, runs=40)
+        refused(other, "started on the reference engine; resume it with --engine reference")
+    again = sweep_cli(out, "--resume", "--engine", "reference", runs=40)
+    assert again.returncode == 0 and "0 run now, 120 already there" in again.stdout
+    assert (out / "manifest.json").read_text(encoding="utf-8") == manifest
+    assert content_hash(out) == before
+
+
+def test_batch_engine_with_a_reference_only_policy_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "rational"
+    done = sweep_cli(out, "--engine", "batch", "-p", "west=rational", runs=10)
+    refused(done, "--engine batch: policy 'rational' for 'west'")
+    refused(sweep_cli(out, "--engine", "fast", runs=10), "unknown engine 'fast'")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--runs", "0"], "--runs must be at least 1, got 0"),
+        (["--runs", "-5"], "--runs must be at least 1, got -5"),
+        (["--param", "incident_rate=0.04:0:3"], "LOW 0.04 is greater than HIGH 0"),
+        (["--param", "nope=0:1:2"], "unknown parameter 'nope'; valid parameters:"),
+        (["--param", "incident_rate=0:7:2"], "leaves the parameter's range"),
+        (["--chunk", "0"], "--chunk must be at least 1"),
+        (["--samples", "0"], "--samples must be at least 1"),
+    ],
+)
+def test_bad_input_is_one_message_and_creates_nothing(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    out = tmp_path / "new"
+    done = subprocess.run(
+        [*CLI, "sweep", "standoff", *PARAMS, "--runs", "5", *args, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    refused(done, message)
+    assert not out.exists()
+
+
+def test_an_output_directory_with_other_contents_is_left_alone(tmp_path: Path) -> None:
+    stranger = tmp_path / "stranger"
+    stranger.mkdir()
+    (stranger / "notes.txt").write_text("mine", encoding="utf-8")
+    refused(sweep_cli(stranger, runs=5), "holds no sweep manifest")
+    refused(sweep_cli(stranger, "--resume", runs=5), "holds no sweep manifest")
+    assert [p.name for p in stranger.iterdir()] == ["notes.txt"]
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "manifest.json").write_text("{not json", encoding="utf-8")
+    refused(sweep_cli(broken, "--resume", runs=5), "manifest.json is unreadable")
+    assert [p.name for p in broken.iterdir()] == ["manifest.json"]

@@ -488,12 +488,13 @@ def sweep(
             "auto; run on a node of that cluster. Without it a local cluster is started."
         ),
     ] = None,
+    engine: EngineOpt = "auto",
 ) -> None:
     """Sweep scenario parameters over a grid or a Latin hypercube; results as Parquet parts
     plus a manifest, queryable with `brink query DIR`."""
     if address is not None and backend is not Backend.ray:
         raise BrinkError("--address is for the Ray backend; add --backend ray")
-    job, sc = _job(scenario, seed, policy, intervention)
+    job, sc = _job(scenario, seed, policy, intervention, engine)
     axes = [Axis.parse(p) for p in param]
     for axis in axes:
         info = sc.parameters.get(axis.name)
@@ -514,6 +515,7 @@ def sweep(
         axes,
         list(sc.parameters),
         samples,
+        job.resolved_engine(),
     )
     check(spec, out, resume)  # before any cluster starts; nothing written yet
     session: AbstractContextManager[Cluster | None] = (
@@ -536,7 +538,8 @@ def sweep(
         )
         raise typer.Exit(130) from None
     _out(
-        f"{out}: {len(spec.points)} points × {runs} runs done ({total} run now, "
+        f"{out}: {len(spec.points)} points × {runs} runs done on the {spec.engine} engine "
+        f"({total} run now, "
         f'{len(spec.points) * runs - total} already there); query with: brink query {out} "SQL"'
     )
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from brinkmanship.cli import InterventionOpt, PolicyOpt, ScenarioArg, app
+from brinkmanship.cli import EngineOpt, InterventionOpt, PolicyOpt, ScenarioArg, app
 from brinkmanship.errors import BrinkError
 from brinkmanship.report.collect import collect
 from brinkmanship.report.page import render
@@ -51,6 +51,7 @@ def report(
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing HTML file.")] = False,
+    engine: EngineOpt = "auto",
 ) -> None:
     """One self-contained HTML report: outcome probabilities, an escalation fan chart,
     counterfactual comparisons, a sensitivity tornado from a sweep, and the assumptions."""
@@ -70,6 +71,7 @@ def report(
             sweep=sweep,
             targets=tuple(target or ()),
             force=force,
+            engine=engine,
         )
     )
     try:

@@ -2,18 +2,23 @@
 
 Each run is a pure function of (scenario, interventions, parameters, policies, seed, run
 index), so the result does not depend on the number of processes or the chunk size.
+:func:`tally_many` streams: each chunk is reduced to a bounded :class:`Tally` in its worker,
+so memory does not grow with the number of runs; :func:`run_many` keeps one
+:class:`RunSummary` per run (for small samples and tests).
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Callable, Generator
+from contextlib import closing
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from typing import TypeVar
 
-from brinkmanship.analysis.stats import quartiles, wilson
+from brinkmanship.analysis.chunks import Bounds, bounds, map_chunks
+from brinkmanship.analysis.tally import OutcomeStats, RunSummary, Summary, Tally, summarize
 from brinkmanship.engine.batch import tables as batch_tables
 from brinkmanship.engine.batch.engine import BatchEngine
 from brinkmanship.engine.reference import ReferenceEngine
@@ -73,16 +78,6 @@ def _batch_engine(job: Job) -> BatchEngine:
     return BatchEngine(sc, policies.specs)
 
 
-@dataclass(frozen=True)
-class RunSummary:
-    """What analysis keeps of one run."""
-
-    run: int
-    outcome: str
-    tick: int
-    peak_escalation: float | None
-
-
 def run_chunk(job: Job, start: int, stop: int) -> list[RunSummary]:
     """Runs ``start .. stop-1`` of the job (on its engine: the results are the same)."""
     if job.resolved_engine() == "batch":
@@ -105,6 +100,52 @@ def run_chunk(job: Job, start: int, stop: int) -> list[RunSummary]:
     return out
 
 
+def tally_chunk(job: Job, start: int, stop: int) -> Tally:
+    """The tally of runs ``start .. stop-1`` (what a worker sends back: bounded in size)."""
+    return Tally.of(run_chunk(job, start, stop))
+
+
+T = TypeVar("T")
+
+
+def stream(
+    job: Job,
+    runs: int,
+    fn: Callable[[Job, int, int], T],
+    workers: int | None = None,
+    chunk: int = 256,
+) -> Generator[tuple[Bounds, T], None, None]:
+    """``fn(job, start, stop)`` over the chunks of ``0 .. runs-1`` on ``workers`` processes
+    (default: all cores), yielded in run order with a bounded number in flight. Close it
+    (or exhaust it) to stop the processes; Ctrl-C stops them at once."""
+    if runs < 1:
+        raise BrinkError(f"--runs must be at least 1, got {runs}")
+    if chunk < 1:
+        raise BrinkError(f"chunk size must be at least 1, got {chunk}")
+    if job.resolved_engine() == "batch":  # fails here, clearly, before any process starts
+        _batch_engine(job).run(job.seed, 0, 1)  # compiles (once per machine) before forking
+    parts = bounds(runs, chunk)
+    n = max(1, min(workers or os.cpu_count() or 1, len(parts)))
+    return map_chunks(partial(fn, job), parts, n)
+
+
+def tally_many(
+    job: Job,
+    runs: int,
+    workers: int | None = None,
+    chunk: int = 256,
+    on_progress: Callable[[int], None] | None = None,
+) -> Tally:
+    """Runs ``0 .. runs-1`` and counts them, in memory that does not grow with ``runs``."""
+    total = Tally()
+    with closing(stream(job, runs, tally_chunk, workers, chunk)) as parts:
+        for (start, stop), part in parts:
+            total.merge(part)
+            if on_progress:
+                on_progress(stop - start)
+    return total
+
+
 def run_many(
     job: Job,
     runs: int,
@@ -112,69 +153,28 @@ def run_many(
     chunk: int = 256,
     on_progress: Callable[[int], None] | None = None,
 ) -> list[RunSummary]:
-    """Runs ``0 .. runs-1``, in chunks over ``workers`` processes (default: all cores)."""
-    if runs < 1:
-        raise BrinkError(f"--runs must be at least 1, got {runs}")
-    if job.resolved_engine() == "batch":  # fails here, clearly, before any process starts
-        _batch_engine(job).run(job.seed, 0, 1)  # compiles (once per machine) before forking
-    workers = max(1, min(workers or os.cpu_count() or 1, -(-runs // chunk)))
-    bounds = [(s, min(s + chunk, runs)) for s in range(0, runs, chunk)]
+    """Runs ``0 .. runs-1`` and keeps each one's summary, in run order (memory grows with
+    ``runs``: use :func:`tally_many` for large samples)."""
     results: list[RunSummary] = []
-    if workers == 1:
-        for start, stop in bounds:
-            results += run_chunk(job, start, stop)
-            if on_progress:
-                on_progress(stop - start)
-        return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_chunk, job, s, e) for s, e in bounds]
-        for future in futures:
-            part = future.result()
+    with closing(stream(job, runs, run_chunk, workers, chunk)) as parts:
+        for (start, stop), part in parts:
             results += part
             if on_progress:
-                on_progress(len(part))
-    return sorted(results, key=lambda r: r.run)
+                on_progress(stop - start)
+    return results
 
 
-@dataclass(frozen=True)
-class OutcomeStats:
-    """One outcome's share of the runs, with its interval and timing."""
-
-    id: str
-    cls: str
-    count: int
-    p: float
-    ci_low: float
-    ci_high: float
-    hours: tuple[float, float, float] | None = None
-    peak: tuple[float, float, float] | None = None
-
-
-@dataclass(frozen=True)
-class Summary:
-    """Outcome probabilities (95% Wilson intervals), resolution times, peak escalation."""
-
-    runs: int
-    outcomes: Mapping[str, OutcomeStats] = field(default_factory=dict)
-
-
-def summarize(sc: CompiledScenario, results: list[RunSummary]) -> Summary:
-    """Summarise runs outcome by outcome, in scenario order (every outcome listed)."""
-    n = len(results)
-    stats = {}
-    for outcome in sc.outcomes.values():
-        mine = [r for r in results if r.outcome == outcome.id]
-        low, high = wilson(len(mine), n)
-        hours = quartiles([r.tick * sc.tick_hours for r in mine]) if mine else None
-        peaks = [r.peak_escalation for r in mine if r.peak_escalation is not None]
-        stats[outcome.id] = OutcomeStats(
-            id=outcome.id,
-            cls=outcome.cls.value,
-            count=len(mine),
-            p=len(mine) / n,
-            ci_low=low,
-            ci_high=high,
-            hours=hours,
-            peak=quartiles(peaks) if peaks else None,
-        )
-    return Summary(n, stats)
+__all__ = [
+    "ENGINES",
+    "Job",
+    "OutcomeStats",
+    "RunSummary",
+    "Summary",
+    "Tally",
+    "run_chunk",
+    "run_many",
+    "stream",
+    "summarize",
+    "tally_chunk",
+    "tally_many",
+]

@@ -31,6 +31,7 @@ from brinkmanship.engine import rng
 from brinkmanship.errors import BrinkError, UnknownNameError
 
 MANIFEST = "manifest.json"
+RESOLVED_ENGINES = ("reference", "batch")
 PARTS = "parts"
 
 
@@ -105,6 +106,10 @@ class SweepSpec:
     axes: tuple[Axis, ...]
     points: tuple[tuple[tuple[str, float], ...], ...]
     design: str
+    engine: str = "reference"
+    """The engine that runs every part, ``reference`` or ``batch`` (resolved, never
+    ``auto``): part of the sweep's identity, so a sweep is finished on the engine that
+    started it (the results are the same on either)."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -113,7 +118,14 @@ class SweepSpec:
         return plain
 
     def job(self, point: int) -> Job:
-        return Job(self.scenario, self.seed, self.interventions, self.policies, self.points[point])
+        return Job(
+            self.scenario,
+            self.seed,
+            self.interventions,
+            self.policies,
+            self.points[point],
+            self.engine,
+        )
 
     def units(self) -> list[tuple[int, int, int]]:
         """(point, first run, end run) for every part of the sweep."""
@@ -172,6 +184,12 @@ def check(spec: SweepSpec, out: Path, resume: bool) -> None:
         mine = spec.to_json()
         existing.pop("version", None)
         mine.pop("version", None)
+        theirs = existing.get("engine")
+        if theirs != mine["engine"] and {**existing, "engine": mine["engine"]} == mine:
+            raise BrinkError(
+                f"{out} holds this sweep started on the {theirs} engine; resume it with "
+                f"--engine {theirs} (a sweep keeps one engine) — nothing there was changed"
+            )
         if existing != mine:
             raise BrinkError(
                 f"{out} holds a different sweep (its manifest differs); choose a new --out "
@@ -250,14 +268,18 @@ def make_spec(
     axes: Sequence[Axis],
     declared: Sequence[str],
     samples: int | None,
+    engine: str = "reference",
 ) -> SweepSpec:
-    """Check the axes against the scenario's parameters and lay out the points."""
+    """Check the axes against the scenario's parameters and lay out the points.
+    ``engine`` is the resolved engine (``reference`` or ``batch``)."""
     if runs < 1:
         raise BrinkError(f"--runs must be at least 1, got {runs}")
     if chunk < 1:
         raise BrinkError(f"--chunk must be at least 1, got {chunk}")
     if not axes:
         raise BrinkError("give at least one --param NAME=LOW:HIGH:STEPS")
+    if engine not in RESOLVED_ENGINES:
+        raise UnknownNameError("engine", engine, list(RESOLVED_ENGINES))
     for axis in axes:
         if axis.name not in declared:
             raise UnknownNameError("parameter", axis.name, list(declared))
@@ -272,4 +294,5 @@ def make_spec(
         axes=tuple(axes),
         points=tuple(tuple(sorted(p.items())) for p in points),
         design=f"lhs:{samples}" if samples else "grid",
+        engine=engine,
     )

@@ -43,19 +43,35 @@ def chunk_size(runs: int, workers: int) -> int:
     return max(1, min(256, -(-runs // (4 * workers))))
 
 
+BASELINE = ""
+"""The key of the baseline's own runs among the plain (untracked) ones."""
+
+
 def collect(plan: Plan, track: Track, workers: int | None = None) -> ReportData:
-    """Run the baseline (escalation index tracked) and every comparison arm; read the sweep."""
+    """Run the baseline (escalation index tracked) and every comparison arm; read the sweep.
+
+    The tracked runs (the fan) use the reference engine, which plays them step by step; the
+    outcomes and comparisons use ``plan.engine``: on the batch engine the baseline is run
+    once more there (the same runs, far faster than the tracked ones)."""
     runs = plan.request.runs
     n = max(1, workers or os.cpu_count() or 1)
     chunk = chunk_size(runs, n)
     bounds = [(s, min(s + chunk, runs)) for s in range(0, runs, chunk)]
     base = plan.job
     arms = {
-        name: Job(base.scenario, base.seed, (*base.interventions, name), base.policies)
+        name: Job(
+            base.scenario, base.seed, (*base.interventions, name), base.policies, (), base.engine
+        )
         for name in plan.arms
     }
-    base_bar = track(f"{plan.sc.id}: baseline", runs)
-    arm_bars = {name: track(name, runs) for name in arms}
+    separate = plan.engine != "reference"
+    if separate:
+        arms = {BASELINE: base, **arms}
+        run_chunk(base, 0, 1)  # loads (and compiles) the batch engine once, before forking
+    base_bar = track(
+        f"{plan.sc.id}: {'escalation (reference engine)' if separate else 'baseline'}", runs
+    )
+    arm_bars = {name: track(name or f"{plan.sc.id}: baseline", runs) for name in arms}
     baseline: list[RunSummary] = []
     series: list[Series] = []
     treated: dict[str, list[RunSummary]] = {name: [] for name in arms}
@@ -87,9 +103,13 @@ def collect(plan: Plan, track: Track, workers: int | None = None) -> ReportData:
                     part = result.get()
                     treated[name] += part
                     arm_bars[name](len(part))
+    tracked_runs = baseline
+    if separate:
+        baseline = treated.pop(BASELINE)
+        del arms[BASELINE]
     return ReportData(
         summary=summarize(plan.sc, baseline),
-        fan=fan(np.concatenate(series, axis=0), baseline),
+        fan=fan(np.concatenate(series, axis=0), tracked_runs),
         comparisons={name: compare(plan.sc, baseline, treated[name]) for name in arms},
         tornado=None if plan.sweep is None else tornado(plan.sweep, plan.targets),
     )

@@ -100,7 +100,8 @@ def report_json(plan: Plan, data: ReportData) -> dict[str, Any]:
         "scenario_digest": plan.digest,
         "runs": data.summary.runs,
         "seed": job.seed,
-        "engine": "reference",
+        "engine": plan.engine,
+        "escalation_fan_engine": "reference",
         "policies": dict(job.policies),
         "interventions": list(job.interventions),
         "outcomes": {

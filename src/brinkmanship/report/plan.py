@@ -32,6 +32,9 @@ class ReportRequest:
     sweep: Path | None = None
     targets: tuple[str, ...] = ()
     force: bool = False
+    engine: str = "auto"
+    """``auto``, ``reference`` or ``batch``: the engine of the outcome and comparison runs
+    (the escalation fan always uses the reference engine)."""
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,15 @@ class Plan:
     """Interventions left out of the default comparison, each with the reason."""
     sweep: SweepData | None
     targets: tuple[str, ...]
+    engine: str
+    """The resolved engine of the outcome and comparison runs: ``reference`` or ``batch``."""
 
     def command(self) -> str:
         """The command line that reproduces this report."""
         r = self.request
         words = ["brink", "report", r.scenario, "--runs", str(r.runs), "--seed", str(r.seed)]
+        if r.engine != "auto":
+            words += ["--engine", r.engine]
         for actor, spec in self.job.policies:
             words += ["--policy", f"{actor}={spec}"]
         for name in self.job.interventions:
@@ -79,7 +86,8 @@ def make_plan(request: ReportRequest) -> Plan:
     check_output(r.html, r.force)
     sc = load_scenario(r.scenario, r.interventions)
     specs = policy_set(sc, parse_assignments(r.policies, sc)).specs
-    job = Job(r.scenario, r.seed, r.interventions, tuple(sorted(specs.items())))
+    job = Job(r.scenario, r.seed, r.interventions, tuple(sorted(specs.items())), (), r.engine)
+    engine = job.resolved_engine()  # refuses an engine the policies cannot use
     arms, skipped = _arms(r, sc)
     sweep = None
     if r.sweep is not None:
@@ -87,9 +95,8 @@ def make_plan(request: ReportRequest) -> Plan:
         _same_scenario(sweep, r.scenario, sc)
     elif r.targets:
         raise BrinkError("--target chooses the outcomes of the sweep tornado; give --sweep DIR")
-    return Plan(
-        r, sc, job, _digest(r.scenario), arms, skipped, sweep, resolve_targets(sc, r.targets)
-    )
+    targets = resolve_targets(sc, r.targets)
+    return Plan(r, sc, job, _digest(r.scenario), arms, skipped, sweep, targets, engine)
 
 
 def check_output(path: Path, force: bool) -> None:

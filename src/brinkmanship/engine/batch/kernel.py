@@ -44,9 +44,13 @@ from brinkmanship.engine.batch.slots import (
     S_LOG_N,
     S_LOGGING,
     S_N_REQ,
+    S_NEXT_ARRIVAL,
+    S_NEXT_PENDING,
+    S_OCC_MASK,
     S_OCCURRED,
     S_ORG_DELAYED,
     S_ORG_LAST,
+    S_OUT_DIRTY,
     S_OUTCOME,
     S_PEAK,
     S_PENDING,
@@ -90,17 +94,20 @@ from brinkmanship.engine.batch.slots import (
     T_DEP_START,
     T_DP_SCHED,
     T_DP_START,
+    T_DP_TICK_MASK,
     T_DP_WHEN,
     T_EFF_EXPR,
     T_EFF_START,
     T_EFF_VAR,
     T_ESCALATION,
     T_EV_ACTOR,
-    T_EV_AT,
     T_EV_EFFECTS,
+    T_EV_FREE,
     T_EV_HAZARD,
     T_EV_ONCE,
     T_EV_SITE,
+    T_EV_TICK,
+    T_EV_TICK_START,
     T_EV_VIS,
     T_EV_WHEN,
     T_FALLBACK,
@@ -129,6 +136,7 @@ from brinkmanship.engine.batch.slots import (
     T_N_HOLDERS,
     T_N_OUTCOMES,
     T_OPPOSED,
+    T_OUT_READS,
     T_OUT_UTILITY,
     T_OUT_WHEN,
     T_POL_CEILING,
@@ -181,6 +189,8 @@ from brinkmanship.engine.batch.slots import (
     WT_OUT_UTILITY,
     WT_POL_SITE,
 )
+
+NEVER = 1 << 62  # a tick no run reaches: nothing pending, nothing in transit
 
 # Event kinds in the log (decoded by tables.KINDS).
 K_START, K_EVENT, K_EFFECT, K_DELIVERY, K_DEAL, K_PLEDGE = 0, 1, 2, 3, 4, 5
@@ -366,6 +376,8 @@ def _changed(ti: Any, o: Any, si: Any, slot: int) -> None:
     """Forget the cached values of the expressions that read env slot ``slot``."""
     for k in range(ti[o[T_DEP_START] + slot], ti[o[T_DEP_START] + slot + 1]):
         si[o[S_VALID] + ti[o[T_DEP_EXPR] + k]] = False
+    if ti[o[T_OUT_READS] + slot]:
+        si[o[S_OUT_DIRTY]] = True
 
 
 @jit
@@ -437,6 +449,7 @@ def _notify(
         if (mask >> a) & 1:
             si[o[S_OCCURRED] + (a) * o[WS_OCCURRED] + ref] = True
             si[o[S_ANY_OCCURRED] + a] = True
+    si[o[S_OCC_MASK]] |= mask
 
 
 @jit
@@ -452,8 +465,10 @@ def _finish(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, ou
 
 @jit
 def _check_outcomes(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any) -> None:
-    if si[o[S_OUTCOME]] >= 0:
+    # none held at the last check, and nothing they read has changed since: none holds
+    if si[o[S_OUTCOME]] >= 0 or not si[o[S_OUT_DIRTY]]:
         return
+    si[o[S_OUT_DIRTY]] = False
     for outcome in range(ti[o[T_N_OUTCOMES]]):
         e = ti[o[T_OUT_WHEN] + outcome]
         if e >= 0 and value(ti, tf, o, si, sf, e) != 0.0:
@@ -485,17 +500,31 @@ def _begin_tick(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any
     _changed(ti, o, si, ti[o[T_TICK_SLOT]])
     _changed(ti, o, si, ti[o[T_HOURS_SLOT]])
     # effects whose delay has run out
-    for a in range(ti[o[T_N_ACTIONS]]):
-        if si[o[S_PENDING] + a] == tick:
-            si[o[S_PENDING] + a] = -1
-            _assign(ti, tf, o, si, sf, bases, log, ti[o[T_ACT_EFFECTS] + a])
-            _log(ti, tf, o, si, sf, bases, log, K_EFFECT, ti[o[T_ACT_ACTOR] + a], a)
-    # events
-    for e in range(ti[o[T_N_EVENTS]]):
+    if si[o[S_NEXT_PENDING]] == tick:
+        soonest = NEVER
+        for a in range(ti[o[T_N_ACTIONS]]):
+            due = si[o[S_PENDING] + a]
+            if due == tick:
+                si[o[S_PENDING] + a] = -1
+                _assign(ti, tf, o, si, sf, bases, log, ti[o[T_ACT_EFFECTS] + a])
+                _log(ti, tf, o, si, sf, bases, log, K_EFFECT, ti[o[T_ACT_ACTOR] + a], a)
+            elif due >= 0 and due < soonest:
+                soonest = due
+        si[o[S_NEXT_PENDING]] = soonest
+    # events, in scenario order: the unscheduled ones and those scheduled for this tick
+    free = o[T_EV_FREE]
+    n_free = ti[free]
+    i_free = 0
+    i_at = ti[o[T_EV_TICK_START] + tick] if tick <= ti[o[T_HORIZON]] else 0
+    stop_at = ti[o[T_EV_TICK_START] + tick + 1] if tick <= ti[o[T_HORIZON]] else 0
+    while i_free < n_free or i_at < stop_at:
+        if i_at >= stop_at or (i_free < n_free and ti[free + 1 + i_free] < ti[o[T_EV_TICK] + i_at]):
+            e = ti[free + 1 + i_free]
+            i_free += 1
+        else:
+            e = ti[o[T_EV_TICK] + i_at]
+            i_at += 1
         if ti[o[T_EV_ONCE] + e] and si[o[S_FIRED] + e]:
-            continue
-        at = ti[o[T_EV_AT] + e]
-        if at >= 0 and at != tick:
             continue
         if value(ti, tf, o, si, sf, ti[o[T_EV_WHEN] + e]) == 0.0:
             continue
@@ -508,8 +537,21 @@ def _begin_tick(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any
         _log(ti, tf, o, si, sf, bases, log, K_EVENT, ti[o[T_EV_ACTOR] + e], e)
         _notify(ti, tf, o, si, sf, bases, log, e, ti[o[T_EV_VIS] + e])
     # deliveries
+    if si[o[S_NEXT_ARRIVAL]] == tick:
+        _deliver(ti, tf, o, si, sf, bases, log)
+    _check_outcomes(ti, tf, o, si, sf, bases, log)
+
+
+@jit
+def _deliver(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any) -> None:
+    """Deliver the messages arriving now (in action order)."""
+    tick = si[o[S_TICK]]
+    soonest = NEVER
     for a in range(ti[o[T_N_ACTIONS]]):
-        if si[o[S_ARRIVAL] + a] != tick:
+        due = si[o[S_ARRIVAL] + a]
+        if due != tick:
+            if due >= 0 and due < soonest:
+                soonest = due
             continue
         si[o[S_ARRIVAL] + a] = -1
         si[o[S_DELIVERED] + a] = True
@@ -547,7 +589,7 @@ def _begin_tick(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any
                     ti, tf, o, si, sf, bases, log, ti[o[T_TERM_EFFECTS] + ti[o[T_GIVE_TERMS] + k]]
                 )
             _log(ti, tf, o, si, sf, bases, log, K_PLEDGE, ti[o[T_ACT_ACTOR] + a], a)
-    _check_outcomes(ti, tf, o, si, sf, bases, log)
+    si[o[S_NEXT_ARRIVAL]] = soonest
 
 
 @jit
@@ -610,7 +652,14 @@ def _requests(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any) 
     """Who decides now, their legal actions and (bodies) their members' counsel."""
     tick = si[o[S_TICK]]
     n = 0
-    for actor in range(ti[o[T_N_ACTORS]]):
+    candidates = si[o[S_OCC_MASK]]
+    if tick < o[WT_DP_SCHED]:
+        candidates |= ti[o[T_DP_TICK_MASK] + tick]
+    actor = -1
+    while candidates >> (actor + 1):
+        actor += 1
+        if not (candidates >> actor) & 1:
+            continue
         due = False
         for d in range(ti[o[T_DP_START] + actor], ti[o[T_DP_START] + actor + 1]):
             hit = (
@@ -658,12 +707,14 @@ def _requests(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any) 
             )
         n += 1
     # triggers are consumed by the asking
-    for actor in range(ti[o[T_N_ACTORS]]):
-        if si[o[S_ANY_OCCURRED] + actor]:
-            row = o[S_OCCURRED] + actor * o[WS_OCCURRED]
-            for ref in range(o[WS_OCCURRED]):
-                si[row + ref] = 0
-            si[o[S_ANY_OCCURRED] + actor] = False
+    if si[o[S_OCC_MASK]]:
+        for actor in range(ti[o[T_N_ACTORS]]):
+            if si[o[S_ANY_OCCURRED] + actor]:
+                row = o[S_OCCURRED] + actor * o[WS_OCCURRED]
+                for ref in range(o[WS_OCCURRED]):
+                    si[row + ref] = 0
+                si[o[S_ANY_OCCURRED] + actor] = False
+        si[o[S_OCC_MASK]] = 0
     si[o[S_N_REQ]] = n
 
 
@@ -931,6 +982,8 @@ def _take(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, a: i
         _assign(ti, tf, o, si, sf, bases, log, ti[o[T_ACT_EFFECTS] + a])
     else:
         si[o[S_PENDING] + a] = tick + ti[o[T_ACT_DELAY] + a]
+        if si[o[S_PENDING] + a] < si[o[S_NEXT_PENDING]]:
+            si[o[S_NEXT_PENDING]] = si[o[S_PENDING] + a]
     if m >= 0:
         ch = ti[o[T_MSG_CHANNEL] + m]
         u = draw(bases[ti[o[T_MSG_LATENCY_SITE] + m]], tick, si[o[S_CTX]])
@@ -955,6 +1008,8 @@ def _take(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, a: i
             p = _clamp01(value(ti, tf, o, si, sf, ti[o[T_CH_MISREAD] + ch]))
             misread = draw(bases[ti[o[T_MSG_MISREAD_SITE] + m]], tick, si[o[S_CTX]]) < p
         si[o[S_ARRIVAL] + a] = tick + ticks
+        if tick + ticks < si[o[S_NEXT_ARRIVAL]]:
+            si[o[S_NEXT_ARRIVAL]] = tick + ticks
         si[o[S_TRANSIT_MISREAD] + a] = misread
         if ti[o[T_MSG_OF] + m] >= 0:
             si[o[S_ANSWERED] + ti[o[T_MSG_OF] + m]] = True

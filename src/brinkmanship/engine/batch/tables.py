@@ -164,6 +164,11 @@ class Tables(NamedTuple):
     substitute: I64
     dep_start: I64
     dep_expr: I64
+    ev_free: I64
+    ev_tick_start: I64
+    ev_tick: I64
+    dp_tick_mask: I64
+    out_reads: B
 
 
 class State(NamedTuple):
@@ -209,6 +214,10 @@ class State(NamedTuple):
     tallied: B
     valid: B
     cache: F64
+    occ_mask: I64
+    next_pending: I64
+    next_arrival: I64
+    out_dirty: I64
 
 
 class Output(NamedTuple):
@@ -591,6 +600,20 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
         for slot in sorted(names):
             readers[slot].append(expr_id)
     dep_start, dep_expr = _csr(readers)
+    out_reads = np.zeros(len(env_init), dtype=np.bool_)
+    for expr_id in out_when:
+        if expr_id >= 0:
+            out_reads[sorted(b.program.reads[expr_id])] = True
+    # events by tick: the unscheduled ones every tick, the scheduled ones at their tick
+    ev_free = [i for i, event in enumerate(events) if event.at_tick is None]
+    by_tick: list[list[int]] = [[] for _ in range(sc.horizon_ticks + 1)]
+    for i, event in enumerate(events):
+        if event.at_tick is not None and 0 <= event.at_tick <= sc.horizon_ticks:
+            by_tick[event.at_tick].append(i)
+    ev_tick_start, ev_tick = _csr(by_tick)
+    dp_tick_mask = np.zeros(sc.horizon_ticks + 1, dtype=np.int64)
+    for i, d in enumerate(flat_dps):
+        dp_tick_mask[dp_sched[i]] |= np.int64(1 << b.actor_index[d.actor])
     rule_rows = b.rules or [(-1, -1, -1, 0)]
     del eff_flat
     tables = Tables(
@@ -703,6 +726,11 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
         substitute=_i(b.substitutes or [-1]),
         dep_start=dep_start,
         dep_expr=dep_expr,
+        ev_free=_i([len(ev_free), *ev_free]),
+        ev_tick_start=ev_tick_start,
+        ev_tick=ev_tick,
+        dp_tick_mask=dp_tick_mask,
+        out_reads=out_reads,
     )
     layout = Layout(
         actors=tuple(sc.actors),
@@ -745,6 +773,10 @@ def stack_size(tables: Tables) -> int:
 
 RESET_INTS = (
     "valid",
+    "occ_mask",
+    "next_pending",
+    "next_arrival",
+    "out_dirty",
     "err",
     "fired",
     "taken",
@@ -851,6 +883,10 @@ def new_state(tables: Tables, layout: Layout, seed: int, log_capacity: int = 0) 
         tallied=np.zeros(max_space, dtype=np.bool_),
         valid=np.zeros(max(1, len(t.starts)), dtype=np.bool_),
         cache=np.zeros(max(1, len(t.starts))),
+        occ_mask=np.zeros(1, dtype=np.int64),
+        next_pending=np.full(1, k.NEVER, dtype=np.int64),
+        next_arrival=np.full(1, k.NEVER, dtype=np.int64),
+        out_dirty=np.ones(1, dtype=np.int64),
     )
 
 
