@@ -113,6 +113,8 @@ class Game:
         self._shown = 0
         """Trajectory events up to this index were on the player's previous screen."""
         self._mark = 0
+        self._view: GameView | None = None
+        """The view of the current state, built once (the state changes only in _advance)."""
         self._advance(None)
 
     # ------------------------------------------------------------ creating
@@ -143,14 +145,18 @@ class Game:
         return cls(record, sc)
 
     @classmethod
-    def from_record(cls, record: GameRecord) -> Game:
-        """Rebuild a game by replaying its record; :class:`ReplayError` if it no longer replays."""
+    def from_record(cls, record: GameRecord, moves: int | None = None) -> Game:
+        """Rebuild a game by replaying its record (with ``moves``, only its first ``moves``
+        moves: the game as it stood then); :class:`ReplayError` if it no longer replays.
+
+        This is the one replay of the game core: the terminal's ``--resume``, a server
+        rebuilding a game it does not hold, and the web's read-only replay all use it."""
         try:
             sc = game_scenario(record.scenario, record.interventions)
             game = cls(record.model_copy(update={"moves": []}), sc)
         except BrinkError as exc:
             raise ReplayError(f"the saved game cannot be set up again: {exc}") from None
-        for number, move in enumerate(record.moves, start=1):
+        for number, move in enumerate(record.moves[:moves], start=1):
             try:
                 game.choose(move.action, at_tick=move.tick)
             except BrinkError as exc:
@@ -189,7 +195,13 @@ class Game:
         }
 
     def view(self) -> GameView:
-        """What the player sees now (only what their side may see)."""
+        """What the player sees now (only what their side may see); built once per decision
+        and shared, so callers must not change it."""
+        if self._view is None:
+            self._view = self._build_view()
+        return self._view
+
+    def _build_view(self) -> GameView:
         side = self.record.side
         if self.request is not None:
             obs, legal = self.request.observation, self.request.legal
@@ -243,6 +255,7 @@ class Game:
             self._rebuild()
             raise
         self.record.moves.append(move)
+        self._view = None  # the view counts the moves
 
     def _rebuild(self) -> None:
         """Restore the state before a failed step by replaying the record."""
@@ -250,11 +263,13 @@ class Game:
         self._policies, self._state = other._policies, other._state
         self._requests, self.request = other._requests, other.request
         self._shown, self._mark = other._shown, other._mark
+        self._view = other._view
 
     def _advance(self, action: str | None) -> None:
         """Finish the current tick with the player's ``action`` (if any), then step ticks
         until the player has a real choice or the game ends."""
         engine, st = self._engine, self._state
+        self._view = None
         if action is not None:
             self._finish_tick(action)
         while not st.finished:

@@ -1,20 +1,26 @@
-"""Compiled scenarios for games, cached: compiling cuba-1962 takes most of a second, and a
-game is rebuilt from its record whenever it is reloaded."""
+"""Compiled scenarios for games, cached: compiling cuba-1962 takes a good part of a second,
+and a game is rebuilt from its record whenever it is resumed or reloaded."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import builtin_names, load_scenario
 
 
+@cache
+def builtins() -> frozenset[str]:
+    """The built-in scenario ids (the package's files do not change while it runs)."""
+    return frozenset(builtin_names())
+
+
 def _stamp(ref: str) -> tuple[int, int]:
     """A scenario file's modification time and size (so an edited file is compiled again);
     zeros for a built-in name or a missing file (whose error then comes from the loader)."""
-    if ref in builtin_names():
+    if ref in builtins():
         return (0, 0)
     try:
         stat = Path(ref).stat()
@@ -29,5 +35,6 @@ def _compile(ref: str, interventions: tuple[str, ...], stamp: tuple[int, int]) -
 
 
 def game_scenario(ref: str, interventions: Sequence[str]) -> CompiledScenario:
-    """The compiled scenario ``ref`` with ``interventions`` (shared; never mutated)."""
+    """The compiled scenario ``ref`` with ``interventions``, compiled once per (scenario,
+    interventions) and shared by every game on it (compiled scenarios are never mutated)."""
     return _compile(ref, tuple(interventions), _stamp(ref))

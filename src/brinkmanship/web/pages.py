@@ -49,18 +49,15 @@ def new(request: Request, games: Service) -> HTMLResponse:
 @router.get("/games/{game_id}", response_class=HTMLResponse)
 def game(request: Request, game_id: GameId, games: Service) -> HTMLResponse:
     """The game screen; once the game is over, the end screen."""
-    row = games.row(game_id)
-    view = games.view(game_id)
-    record = games.record(game_id)
-    screen = game_screen(games.scenarios.get(record.scenario, record.interventions), view, record)
+    now = games.snapshot(game_id)
     return render(
         request,
         "game.html",
         game_id=game_id,
-        row=row,
-        v=view,
-        s=screen,
-        map=caribbean_map(view),
+        row=now.row,
+        v=now.view,
+        s=game_screen(now.scenario, now.view, now.record),
+        map=caribbean_map(now.view),
         replay=False,
     )
 
@@ -81,12 +78,11 @@ def replay(
 ) -> HTMLResponse:
     """A read-only replay: the game as it stood at the player's decision number ``step``."""
     row = games.row(game_id)
-    game, total = games.replay(game_id, step)
-    step = min(step, total)
-    record = games.record(game_id)
+    past = games.replay(game_id, step)
+    game, step, total = past.game, past.step, past.total
     view = game.view()
     screen = game_screen(game.scenario, view, game.record)
-    made = record.moves[step].action if step < total else None
+    made = past.record.moves[step].action if step < total else None
     made_label = action_label(game.scenario, made) if made is not None else None
     return render(
         request,

@@ -1,5 +1,11 @@
 """The games a server holds: saved in the store, rebuilt by replay, kept warm in memory.
 
+Live games stay in an in-process LRU cache keyed by game id, so a choice steps the engine
+from where the game stands instead of replaying it from the start. Each use checks the
+cached copy against the number of moves saved in the store (one index lookup): a game
+another server process moved on, or one evicted or never seen (after a restart), is
+rebuilt by the game core's replay.
+
 Every operation on one game runs under that game's lock, so two requests for the same
 game never interleave; a choice is committed to the database before it is answered. A
 game that fails any check (unknown id, wrong token, stale or illegal choice) is left
@@ -17,6 +23,7 @@ from dataclasses import dataclass
 from brinkmanship.play.debrief import Debrief
 from brinkmanship.play.game import Game, GameRecord, PlayerMove
 from brinkmanship.play.view import GameView
+from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.web.games import Scenarios
 from brinkmanship.web.problems import (
     GameOverError,
@@ -39,6 +46,26 @@ class Live:
     row: GameRow
     game: Game
     saved: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A game as it stands, read under one hold of its lock (a consistent page)."""
+
+    row: GameRow
+    view: GameView
+    record: GameRecord
+    scenario: CompiledScenario
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A saved game as it stood before its move number ``step``, read-only."""
+
+    game: Game
+    record: GameRecord
+    step: int
+    total: int
 
 
 def summary_of(game: Game) -> Summary:
@@ -78,10 +105,14 @@ class GameService:
             yield
 
     def _live(self, game_id: str) -> Live:
-        """The game in memory (call under its lock), replayed from the store if need be."""
+        """The game in memory (call under its lock) if it holds every saved move, else
+        rebuilt from the store by replay."""
+        saved = self.store.saved_moves(game_id)
+        if saved is None:
+            raise UnknownGameError(game_id)
         with self._guard:
             live = self._cache.get(game_id)
-            if live is not None:
+            if live is not None and live.saved == saved:
                 self._cache.move_to_end(game_id)
                 return live
         row = self.store.load(game_id)
@@ -139,6 +170,14 @@ class GameService:
         with self._locked(game_id):
             return self._live(game_id).game.view()
 
+    def snapshot(self, game_id: str) -> Snapshot:
+        """The saved game's row, the player's view, the record and the scenario, together."""
+        with self._locked(game_id):
+            live = self._live(game_id)
+            game = live.game
+            record = game.record.model_copy(deep=True)
+            return Snapshot(row=live.row, view=game.view(), record=record, scenario=game.scenario)
+
     def record(self, game_id: str) -> GameRecord:
         """The game's inputs: everything that reproduces it."""
         with self._locked(game_id):
@@ -177,14 +216,14 @@ class GameService:
                 raise NotOverError()
             return game.debrief()
 
-    def replay(self, game_id: str, step: int) -> tuple[Game, int]:
+    def replay(self, game_id: str, step: int) -> Replay:
         """The game as it stood before its move number ``step`` (0-based; the number of
-        moves means the end) and the number of moves, read-only."""
+        moves or more means the end), rebuilt by replay outside the game's lock."""
         with self._locked(game_id):
             record = self._live(game_id).game.record.model_copy(deep=True)
         total = len(record.moves)
         step = max(0, min(step, total))
-        return self.scenarios.replay(record, moves=step), total
+        return Replay(self.scenarios.replay(record, moves=step), record, step, total)
 
     def recent(self, limit: int = 50, offset: int = 0) -> list[GameRow]:
         """The games most recently played."""

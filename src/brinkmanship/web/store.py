@@ -234,6 +234,16 @@ class GameStore:
             ).fetchall()
         return _game_row(row, tuple((int(t), str(a)) for t, a in moves))
 
+    def saved_moves(self, game_id: str) -> int | None:
+        """How many moves of a game are saved (an index lookup), or None if there is no
+        game with this id: a server checks its copy of a game against it."""
+        with self._connect() as db:
+            found = db.execute(
+                "SELECT (SELECT count(*) FROM moves WHERE game_id = ?) FROM games WHERE id = ?",
+                (game_id, game_id),
+            ).fetchone()
+        return None if found is None else int(found[0])
+
     def recent(self, limit: int = 50, offset: int = 0) -> list[GameRow]:
         """The games most recently played, newest first (headers only, no moves)."""
         with self._connect() as db:
