@@ -221,16 +221,19 @@ _TWO_M53 = 2.0**-53
 # most of the kernel's time. An allocation would be a compile error, never a silent leak.
 _OPTIONS: dict[str, Any] = {"cache": True, "nogil": True, "_nrt": False}
 jit: Callable[[Callable[..., Any]], Any] = njit(**_OPTIONS)
+# Small functions called at many sites are inlined in numba's IR: a call passes every
+# array as seven machine words, which cost more than their bodies.
+inline: Callable[[Callable[..., Any]], Any] = njit(inline="always", **_OPTIONS)
 
 
-@jit
+@inline
 def _mix64(x: Any) -> Any:
     x = (x ^ (x >> _S30)) * _M1
     x = (x ^ (x >> _S27)) * _M2
     return x ^ (x >> _S31)
 
 
-@jit
+@inline
 def draw(base: Any, tick: int, run: int) -> float:
     """The uniform of rng.uniform(seed, run, tick, site), given the site's seeded base."""
     state = _mix64(base + np.uint64(tick) * _TICK_GAMMA)
@@ -238,7 +241,7 @@ def draw(base: Any, tick: int, run: int) -> float:
     return float(h >> _S11) * _TWO_M53
 
 
-@jit
+@inline
 def _compare(kind: int, a: float, b: float) -> bool:
     if kind == 0:
         return a < b
@@ -359,7 +362,7 @@ def evaluate(ti: Any, tf: Any, o: Any, si: Any, sf: Any, expr: int) -> float:
                 pc = arg >> 3
 
 
-@jit
+@inline
 def value(ti: Any, tf: Any, o: Any, si: Any, sf: Any, expr: int) -> float:
     """Expression ``expr``'s value, evaluated only if a name it reads changed since the
     last evaluation (expressions are pure, so the cached value is the one it would give)."""
@@ -371,7 +374,7 @@ def value(ti: Any, tf: Any, o: Any, si: Any, sf: Any, expr: int) -> float:
     return result
 
 
-@jit
+@inline
 def _changed(ti: Any, o: Any, si: Any, slot: int) -> None:
     """Forget the cached values of the expressions that read env slot ``slot``."""
     for k in range(ti[o[T_DEP_START] + slot], ti[o[T_DEP_START] + slot + 1]):
@@ -380,7 +383,7 @@ def _changed(ti: Any, o: Any, si: Any, slot: int) -> None:
         si[o[S_OUT_DIRTY]] = True
 
 
-@jit
+@inline
 def _coerce(ti: Any, tf: Any, o: Any, var: int, value: float) -> float:
     kind = ti[o[T_VAR_TYPE] + var]
     if kind == 2:
@@ -413,7 +416,7 @@ def _assign(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, ef
             _changed(ti, o, si, slot)
 
 
-@jit
+@inline
 def _log(
     ti: Any,
     tf: Any,
@@ -437,7 +440,7 @@ def _log(
         si[o[S_LOG_N]] = n + 1
 
 
-@jit
+@inline
 def _notify(
     ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, log: Any, ref: int, mask: int
 ) -> None:
@@ -485,7 +488,7 @@ def _track_escalation(ti: Any, tf: Any, o: Any, si: Any, sf: Any, bases: Any, lo
             si[o[S_HAS_PEAK]] = 1
 
 
-@jit
+@inline
 def _clamp01(p: float) -> float:
     p = 0.0 if p < 0.0 else p
     return 1.0 if p > 1.0 else p
