@@ -289,6 +289,22 @@ def test_pages_render_with_security_headers(client: TestClient) -> None:
     assert token not in client.get(f"/games/{game_id}").text
 
 
+def test_api_answers_and_refusals_carry_the_security_headers_but_the_docs_do_not(
+    client: TestClient,
+) -> None:
+    answers = [
+        client.get("/api/games"),
+        client.get("/api/games/nosuchgame"),
+        client.post("/api/games", content=b"x" * 20_000, headers={"content-type": "text/plain"}),
+    ]
+    assert [r.status_code for r in answers] == [200, 404, 413]
+    for r in answers:
+        assert r.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200 and "content-security-policy" not in docs.headers
+
+
 def test_the_replay_steps_through_the_saved_choices_read_only(client: TestClient) -> None:
     game_id, token = new_game(client)
     end = play_to_end(client, game_id, token)

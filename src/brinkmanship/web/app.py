@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -14,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from brinkmanship import __version__
 from brinkmanship.errors import BrinkError
 from brinkmanship.web.api import router as api_router
+from brinkmanship.web.headers import SecurityHeaders
 from brinkmanship.web.limits import MAX_BODY_BYTES, BodySizeLimit, BodyTooLargeError
 from brinkmanship.web.pages import error_page
 from brinkmanship.web.pages import router as pages_router
@@ -22,16 +22,6 @@ from brinkmanship.web.service import GameService
 from brinkmanship.web.store import GameStore
 
 HERE = Path(__file__).parent
-
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
 
 
 def validation_message(exc: RequestValidationError) -> str:
@@ -65,22 +55,12 @@ def create_app(db_path: Path, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAP
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(SecurityHeaders, skip=("/api/docs",))
 
     def problem(request: Request, status: int, detail: str) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": detail}, status_code=status)
         return error_page(request, status, detail)
-
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        if request.url.path == "/api/docs":
-            return response  # the interactive docs load their own scripts
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
 
     @app.exception_handler(BrinkError)
     async def brink_error(request: Request, exc: BrinkError) -> Response:
