@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from brinkmanship.analysis.sweep import Axis, grid, latin_hypercube, make_spec, prepare, run_local
+from brinkmanship.cli import main
 from brinkmanship.errors import BrinkError
 
 CLI = [sys.executable, "-m", "brinkmanship.cli"]
@@ -203,36 +204,65 @@ def test_bad_sweeps_change_nothing(tmp_path: Path) -> None:
     assert "Traceback" not in again.stderr + other.stderr + unknown.stderr + zero.stderr
 
 
-def refused(done: subprocess.CompletedProcess[str], message: str) -> None:
+def brink(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, str]:
+    """The real entry point in this process (faster than a subprocess): exit code, out, err."""
+    monkeypatch.setattr(sys, "argv", ["brink", *args])
+    capsys.readouterr()
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def small(out: Path, *extra: str, runs: int = 40) -> list[str]:
+    """``brink sweep`` arguments for a small standoff sweep (3 points), in one process."""
+    size = ["--runs", str(runs), "--chunk", "20", "--workers", "1"]
+    return ["sweep", "standoff", *PARAMS, *size, "--out", str(out), *extra]
+
+
+def refused(result: tuple[int, str, str], message: str) -> None:
     """One line on stderr, exit code 2, nothing on stdout."""
-    assert done.returncode == 2, done.stderr
-    assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
-    assert message in done.stderr, done.stderr
-    assert done.stdout == ""
+    code, out, err = result
+    assert code == 2, err
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    assert message in err, err
+    assert out == ""
 
 
-def test_the_engine_is_part_of_the_sweep(tmp_path: Path) -> None:
+Cap = pytest.CaptureFixture[str]
+
+
+def test_the_engine_is_part_of_the_sweep(
+    tmp_path: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "s"
-    first = sweep_cli(out, "--engine", "reference", runs=40)
-    assert first.returncode == 0, first.stderr
-    assert "done on the reference engine" in first.stdout
+    code, stdout, err = brink(small(out, "--engine", "reference"), capsys, monkeypatch)
+    assert code == 0, err
+    assert "done on the reference engine" in stdout
     before = content_hash(out)
     manifest = (out / "manifest.json").read_text(encoding="utf-8")
     assert json.loads(manifest)["engine"] == "reference"
     for engine in ("batch", "auto"):  # auto picks batch for standoff's default policies
-        other = sweep_cli(out, "--resume", "--engine", engine, runs=40)
+        other = brink(small(out, "--resume", "--engine", engine), capsys, monkeypatch)
         refused(other, "started on the reference engine; resume it with --engine reference")
-    again = sweep_cli(out, "--resume", "--engine", "reference", runs=40)
-    assert again.returncode == 0 and "0 run now, 120 already there" in again.stdout
+    code, stdout, err = brink(small(out, "--resume", "--engine", "reference"), capsys, monkeypatch)
+    assert code == 0 and "0 run now, 120 already there" in stdout, err
     assert (out / "manifest.json").read_text(encoding="utf-8") == manifest
     assert content_hash(out) == before
 
 
-def test_batch_engine_with_a_reference_only_policy_writes_nothing(tmp_path: Path) -> None:
+def test_batch_engine_with_a_reference_only_policy_writes_nothing(
+    tmp_path: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "rational"
-    done = sweep_cli(out, "--engine", "batch", "-p", "west=rational", runs=10)
-    refused(done, "--engine batch: policy 'rational' for 'west'")
-    refused(sweep_cli(out, "--engine", "fast", runs=10), "unknown engine 'fast'")
+    args = small(out, "--engine", "batch", "-p", "west=rational")
+    refused(brink(args, capsys, monkeypatch), "--engine batch: policy 'rational' for 'west'")
+    refused(brink(small(out, "--engine", "fast"), capsys, monkeypatch), "unknown engine 'fast'")
     assert not out.exists()
 
 
@@ -246,32 +276,28 @@ def test_batch_engine_with_a_reference_only_policy_writes_nothing(tmp_path: Path
         (["--param", "incident_rate=0:7:2"], "leaves the parameter's range"),
         (["--chunk", "0"], "--chunk must be at least 1"),
         (["--samples", "0"], "--samples must be at least 1"),
+        (["--seed", "-1"], "--seed must be in [0, 2**63)"),
     ],
 )
 def test_bad_input_is_one_message_and_creates_nothing(
-    tmp_path: Path, args: list[str], message: str
+    tmp_path: Path, args: list[str], message: str, capsys: Cap, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "new"
-    done = subprocess.run(
-        [*CLI, "sweep", "standoff", *PARAMS, "--runs", "5", *args, "--out", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    refused(done, message)
+    refused(brink(small(out, *args), capsys, monkeypatch), message)
     assert not out.exists()
 
 
-def test_an_output_directory_with_other_contents_is_left_alone(tmp_path: Path) -> None:
+def test_an_output_directory_with_other_contents_is_left_alone(
+    tmp_path: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stranger = tmp_path / "stranger"
     stranger.mkdir()
     (stranger / "notes.txt").write_text("mine", encoding="utf-8")
-    refused(sweep_cli(stranger, runs=5), "holds no sweep manifest")
-    refused(sweep_cli(stranger, "--resume", runs=5), "holds no sweep manifest")
+    for extra in ((), ("--resume",)):
+        refused(brink(small(stranger, *extra), capsys, monkeypatch), "holds no sweep manifest")
     assert [p.name for p in stranger.iterdir()] == ["notes.txt"]
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "manifest.json").write_text("{not json", encoding="utf-8")
-    refused(sweep_cli(broken, "--resume", runs=5), "manifest.json is unreadable")
+    refused(brink(small(broken, "--resume"), capsys, monkeypatch), "manifest.json is unreadable")
     assert [p.name for p in broken.iterdir()] == ["manifest.json"]

@@ -283,7 +283,8 @@ def make_spec(
     for axis in axes:
         if axis.name not in declared:
             raise UnknownNameError("parameter", axis.name, list(declared))
-    points = latin_hypercube(axes, samples, seed) if samples else grid(axes)
+    # ``is not None``: --samples 0 is refused by latin_hypercube, not taken for a grid
+    points = latin_hypercube(axes, samples, seed) if samples is not None else grid(axes)
     return SweepSpec(
         scenario=scenario,
         seed=seed,
@@ -293,6 +294,6 @@ def make_spec(
         policies=tuple(policies),
         axes=tuple(axes),
         points=tuple(tuple(sorted(p.items())) for p in points),
-        design=f"lhs:{samples}" if samples else "grid",
+        design="grid" if samples is None else f"lhs:{samples}",
         engine=engine,
     )
