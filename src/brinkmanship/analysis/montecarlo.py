@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -108,25 +108,33 @@ def tally_chunk(job: Job, start: int, stop: int) -> Tally:
 T = TypeVar("T")
 
 
+def prepare(job: Job) -> None:
+    """Check the job's engine and, on the batch engine, compile (once per machine) before
+    any process forks, so a bad request fails here, clearly."""
+    if job.resolved_engine() == "batch":
+        _batch_engine(job).run(job.seed, 0, 1)
+
+
 def stream(
-    job: Job,
+    jobs: Sequence[Job],
     runs: int,
-    fn: Callable[[Job, int, int], T],
+    fn: Callable[[int, int], T],
     workers: int | None = None,
     chunk: int = 256,
 ) -> Generator[tuple[Bounds, T], None, None]:
-    """``fn(job, start, stop)`` over the chunks of ``0 .. runs-1`` on ``workers`` processes
-    (default: all cores), yielded in run order with a bounded number in flight. Close it
-    (or exhaust it) to stop the processes; Ctrl-C stops them at once."""
+    """``fn(start, stop)`` over the chunks of ``0 .. runs-1`` on ``workers`` processes
+    (default: all cores), yielded in run order with a bounded number in flight; ``jobs``
+    (those ``fn`` runs) are prepared first. Close it (or exhaust it) to stop the processes;
+    Ctrl-C stops them at once."""
     if runs < 1:
         raise BrinkError(f"--runs must be at least 1, got {runs}")
     if chunk < 1:
         raise BrinkError(f"chunk size must be at least 1, got {chunk}")
-    if job.resolved_engine() == "batch":  # fails here, clearly, before any process starts
-        _batch_engine(job).run(job.seed, 0, 1)  # compiles (once per machine) before forking
+    for job in jobs:
+        prepare(job)
     parts = bounds(runs, chunk)
     n = max(1, min(workers or os.cpu_count() or 1, len(parts)))
-    return map_chunks(partial(fn, job), parts, n)
+    return map_chunks(fn, parts, n)
 
 
 def tally_many(
@@ -138,7 +146,7 @@ def tally_many(
 ) -> Tally:
     """Runs ``0 .. runs-1`` and counts them, in memory that does not grow with ``runs``."""
     total = Tally()
-    with closing(stream(job, runs, tally_chunk, workers, chunk)) as parts:
+    with closing(stream([job], runs, partial(tally_chunk, job), workers, chunk)) as parts:
         for (start, stop), part in parts:
             total.merge(part)
             if on_progress:
@@ -156,7 +164,7 @@ def run_many(
     """Runs ``0 .. runs-1`` and keeps each one's summary, in run order (memory grows with
     ``runs``: use :func:`tally_many` for large samples)."""
     results: list[RunSummary] = []
-    with closing(stream(job, runs, run_chunk, workers, chunk)) as parts:
+    with closing(stream([job], runs, partial(run_chunk, job), workers, chunk)) as parts:
         for (start, stop), part in parts:
             results += part
             if on_progress:
@@ -171,6 +179,7 @@ __all__ = [
     "RunSummary",
     "Summary",
     "Tally",
+    "prepare",
     "run_chunk",
     "run_many",
     "stream",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from brinkmanship import __version__
-from brinkmanship.analysis.montecarlo import Job, RunSummary
+from brinkmanship.analysis.montecarlo import Job, RunSummary, Tally, run_chunk, stream
 from brinkmanship.errors import BrinkError
 from brinkmanship.scenario.compiled import CompiledScenario
 
@@ -55,18 +57,108 @@ def to_table(sc: CompiledScenario, job: Job, results: Sequence[RunSummary]) -> p
         },
         schema=SCHEMA,
     )
-    return table.replace_schema_metadata({"brinkmanship": json.dumps(job_metadata(job))})
+    return table.replace_schema_metadata(_metadata(job))
 
 
-def write_new(path: Path, table: pa.Table) -> None:
-    """Write ``table`` to ``path``, refusing to replace an existing file; atomic."""
+def _metadata(job: Job) -> dict[str, str]:
+    return {"brinkmanship": json.dumps(job_metadata(job))}
+
+
+def _check_new(path: Path) -> None:
     if path.exists():
         raise BrinkError(f"{path} already exists; choose another path or remove it first")
     if not path.parent.exists():
         raise BrinkError(f"directory {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def write_new(path: Path, table: pa.Table) -> None:
+    """Write ``table`` to ``path``, refusing to replace an existing file; atomic."""
+    _check_new(path)
+    tmp = _temporary(path)
     pq.write_table(table, tmp)
     tmp.replace(path)
+
+
+ROWS_PER_GROUP = 65_536
+"""Rows a :class:`RunWriter` gathers before writing them out as one row group."""
+
+
+class RunWriter:
+    """Writes runs to a new Parquet file chunk by chunk, in bounded memory: the same rows,
+    schema and metadata as :func:`to_table`. The file appears under its name only when the
+    writer is closed without an error (it is written to a hidden temporary name until
+    then); on an error or an interrupt the temporary file is removed."""
+
+    def __init__(self, path: Path, sc: CompiledScenario, job: Job) -> None:
+        _check_new(path)
+        self.path = path
+        self.sc = sc
+        self.job = job
+        self._tmp = _temporary(path)
+        self._pending: list[RunSummary] = []
+        self._writer = pq.ParquetWriter(self._tmp, SCHEMA.with_metadata(_metadata(job)))
+
+    def write(self, results: Sequence[RunSummary]) -> None:
+        """Add runs (in the order they should appear)."""
+        self._pending += results
+        if len(self._pending) >= ROWS_PER_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._writer.write_table(to_table(self.sc, self.job, self._pending))
+            self._pending = []
+
+    def commit(self) -> None:
+        """Write what is left, close the file and give it its name."""
+        try:
+            self._flush()
+            self._writer.close()
+            self._tmp.replace(self.path)
+        except BaseException:
+            self._tmp.unlink(missing_ok=True)
+            raise
+
+    def discard(self) -> None:
+        """Close and remove the unfinished file."""
+        self._pending = []
+        try:
+            self._writer.close()
+        finally:
+            self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> RunWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.discard()
+
+
+def write_runs(
+    writer: RunWriter,
+    runs: int,
+    workers: int | None = None,
+    chunk: int = 256,
+    on_progress: Callable[[int], None] | None = None,
+) -> Tally:
+    """Runs ``0 .. runs-1`` of the writer's job into it, chunk by chunk in run order, and
+    their tally; the file gets its name only when every run is in it (bounded memory)."""
+    job = writer.job
+    tally = Tally()
+    with writer, closing(stream([job], runs, partial(run_chunk, job), workers, chunk)) as parts:
+        for _, part in parts:
+            writer.write(part)
+            tally.merge(Tally.of(part))
+            if on_progress:
+                on_progress(len(part))
+    return tally
 
 
 def read_metadata(path: Path) -> Mapping[str, Any]:
