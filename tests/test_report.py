@@ -17,6 +17,8 @@ from brinkmanship.analysis.compare import Difference
 from brinkmanship.analysis.montecarlo import Job, run_chunk
 from brinkmanship.analysis.sweep import Axis, make_spec, prepare, run_local
 from brinkmanship.cli import main
+from brinkmanship.engine.batch.engine import BatchEngine
+from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.report import charts
 from brinkmanship.report.escalation import fan, tracked_chunk
 from brinkmanship.scenario.loader import load_scenario
@@ -256,6 +258,46 @@ def test_same_inputs_give_the_same_bytes_however_split(
     assert texts[0] == texts[1]
 
 
+def test_the_engine_is_honoured_and_gives_the_same_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs, ran = 30, []  # (engine, interventions, runs) of every untracked chunk
+    for name, cls in (("batch", BatchEngine), ("reference", ReferenceEngine)):
+        real = cls.run
+
+        def spy(self: Any, *args: Any, _real: Any = real, _name: str = name, **kw: Any) -> Any:
+            ran.append((_name, self.sc.applied, args))
+            return _real(self, *args, **kw)
+
+        monkeypatch.setattr(cls, "run", spy)
+    texts, data = {}, {}
+    for engine in ("reference", "batch"):
+        out = tmp_path / f"{engine}.html"
+        args = ["report", "standoff", "--runs", str(runs), "-c", "hotline", "--engine", engine]
+        ran.clear()
+        code, _, err = brink([*args, "--html", str(out), "--workers", "1"], capsys, monkeypatch)
+        assert code == 0, err
+        used = {(e, applied) for e, applied, _ in ran}
+        if engine == "batch":  # the baseline again and the arm, on the batch engine only
+            assert used == {("batch", ()), ("batch", ("hotline",))}
+        else:  # the arm run by run (the baseline is the tracked runs)
+            assert used == {("reference", ("hotline",))} and len(ran) == runs
+        page = parse(out)
+        data[engine] = page.data()
+        assumptions = {r[0]: r[1] for r in page.rows["assumption-table"]}
+        assert f"outcomes and comparisons: the {engine} engine" in assumptions["engine"]
+        assert "escalation fan: the reference engine" in assumptions["engine"]
+        assert data[engine]["engine"] == engine
+        assert data[engine]["escalation_fan_engine"] == "reference"
+        assert f"--engine {engine}" in data[engine]["command"]
+        texts[engine] = out.read_text(encoding="utf-8")
+    ignore = ("engine", "command")
+    same = [{k: v for k, v in d.items() if k not in ignore} for d in data.values()]
+    assert same[0] == same[1]
+    svgs = [re.findall(r"<svg.*?</svg>", t, re.S) for t in texts.values()]
+    assert svgs[0] == svgs[1] and len(svgs[0]) == 3
+
+
 def test_hostile_text_is_escaped(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -325,6 +367,8 @@ def test_bad_input_is_refused_and_nothing_is_written(
         (["standoff", *html, "-c", "hotline", "--no-compare"], "contradict each other"),
         (["standoff", "--html", str(tmp_path / "no" / "r.html")], "does not exist"),
         (["nowhere", *html], "unknown scenario"),
+        (["standoff", *html, "--engine", "fast"], "unknown engine 'fast'"),
+        (["standoff", *html, "--engine", "batch", "-p", "west=rational"], "--engine batch: policy"),
     ]
     for args, message in cases:
         _fails(args, message, capsys, monkeypatch)

@@ -72,19 +72,22 @@ def address(ray_env: Path) -> Iterator[str]:
         ray.shutdown()
 
 
-def cli_spec(chunk: int) -> SweepSpec:
-    """The spec that ``brink sweep`` makes of ``sweep(out, chunk)``."""
+def cli_spec(chunk: int, engine: str = "batch") -> SweepSpec:
+    """The spec that ``brink sweep`` makes of ``sweep(out, chunk)`` (``--engine auto`` picks
+    the batch engine for standoff's default policies)."""
     sc = load_scenario("standoff")
     policies = tuple(sorted(policy_set(sc, parse_assignments([], sc)).specs.items()))
     axis = Axis.parse(PARAMS[1])
-    return make_spec("standoff", 0, RUNS, chunk, (), policies, [axis], list(sc.parameters), None)
+    declared = list(sc.parameters)
+    return make_spec("standoff", 0, RUNS, chunk, (), policies, [axis], declared, None, engine)
 
 
 @pytest.fixture(scope="module")
 def local_hash(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The same sweep on the local backend, in this process, in parts of 40 runs."""
+    """The same sweep on the local backend and the reference engine, in this process, in
+    parts of 40 runs: the Ray sweeps (batch engine) must give the same rows."""
     out = tmp_path_factory.mktemp("local") / "sweep"
-    spec = cli_spec(40)
+    spec = cli_spec(40, "reference")
     run_local(spec, out, prepare(spec, out, False), workers=1)
     return content_hash(out)
 
