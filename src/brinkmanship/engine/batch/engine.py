@@ -97,12 +97,12 @@ class BatchEngine:
                 out.error[window],
                 out.util[window],
             )
-            p.si[p.o[slots.S_LOG_N]] = 0
-            finished = kernel.run_block(*p, start + done, block, part)
+            p.reset_log()
+            finished = kernel.run_block(p.ti, p.tf, start + done, block, part)
             if log:
-                rows.append(p.log[: min(p.si[p.o[slots.S_LOG_N]], len(p.log))].copy())
+                rows.append(p.log_rows())
                 if finished == 0:  # one run did not fit: grow the log and replay it
-                    capacity = 2 * len(p.log)
+                    capacity *= 2
                     p = pack(self.tables, new_state(self.tables, self.layout, seed, capacity))
             done += finished
         self._raise_first_error(out.error, start)
@@ -147,17 +147,19 @@ def evaluate_expression(expression: Expression, env: Mapping[str, float]) -> flo
     program = Program({name: i for i, name in enumerate(names)})
     program.add(expression)
     code, consts, starts = program.arrays()
-    o = np.zeros(slots.N_SLOTS, dtype=np.int64)
-    ti = np.concatenate([code, starts])
-    o[slots.T_STARTS] = len(code)
+    n = slots.N_SLOTS
+    o = np.zeros(n, dtype=np.int64)
+    o[slots.T_CODE] = n
+    o[slots.T_STARTS] = n + len(code)
+    o[slots.S_ERR] = n + len(code) + len(starts)
     o[slots.T_CONSTS] = 0
-    o[slots.S_ENV] = 0
-    o[slots.S_STACK] = len(names)
-    o[slots.S_ERR] = 0
+    o[slots.S_ENV] = len(consts)
+    o[slots.S_STACK] = len(consts) + len(names)
+    ti = np.concatenate([o, code, starts, [-1]]).astype(np.int64)
     depth = len(code) // 2 + 2
-    sf = np.concatenate([np.array([env[n] for n in names], dtype=np.float64), np.zeros(depth)])
-    si = np.full(1, -1, dtype=np.int64)
-    value = float(kernel.evaluate(ti, consts, o, si, sf, 0))
-    if si[0] >= 0:
+    env_values = np.array([env[name] for name in names], dtype=np.float64)
+    tf = np.concatenate([consts, env_values, np.zeros(depth)])
+    value = float(kernel.evaluate(ti, tf, 0))
+    if ti[o[slots.S_ERR]] >= 0:
         raise EvaluationError(program.messages[0])
     return value

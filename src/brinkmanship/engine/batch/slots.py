@@ -1,9 +1,10 @@
 """Where each table and state field lives in the batch kernel's flat arrays.
 
-The kernel takes a few flat arrays instead of a hundred small ones (numba passes every
-array as several machine arguments; a hundred arrays made compilation take minutes).
-``offsets[X]`` is where field ``X`` starts in its array; ``offsets[W...]`` is the row
-width of a two-dimensional field. Generated once from the field lists; keep in order.
+The kernel takes two flat arrays, every integer in ``ti`` and every float in ``tf``,
+instead of a hundred small ones (numba passes every array as several machine arguments on
+every call). The first ``N_SLOTS`` integers of ``ti`` are the offsets: ``ti[X]`` is where
+field ``X`` starts in its array; ``ti[W...]`` is the row width of a two-dimensional field,
+``ti[S_LOG_CAP]`` the event log's capacity in rows. Keep the numbers unique.
 """
 
 T_CODE = 0
@@ -172,4 +173,9 @@ S_OCC_MASK = 162
 S_NEXT_PENDING = 163
 S_NEXT_ARRIVAL = 164
 S_OUT_DIRTY = 165
-N_SLOTS = 166
+S_STATE_I = 166
+S_STATE_F = 167
+S_BASES = 168
+S_LOG = 169
+S_LOG_CAP = 170
+N_SLOTS = 171

@@ -820,16 +820,27 @@ STATE_FLOATS = frozenset(
 
 
 class Packed(NamedTuple):
-    """What the kernel takes: tables (ti, tf), offsets (o), state (si, sf), draw-site
-    states (bases) and the event log (log)."""
+    """What the kernel takes: every integer (offsets, tables, state, draw-site states, event
+    log) in ``ti``, every float in ``tf``; see :mod:`slots`."""
 
     ti: I64
     tf: F64
-    o: I64
-    si: I64
-    sf: F64
-    bases: npt.NDArray[np.uint64]
-    log: I64
+
+    @property
+    def log_count(self) -> int:
+        """Rows the kernel logged since the count was last reset (may exceed capacity)."""
+        return int(self.ti[self.ti[slots.S_LOG_N]])
+
+    def reset_log(self) -> None:
+        self.ti[self.ti[slots.S_LOG_N]] = 0
+
+    def log_rows(self) -> I64:
+        """The logged rows that fit, as (run, tick, kind, actor, id)."""
+        start = int(self.ti[slots.S_LOG])
+        rows = min(self.log_count, int(self.ti[slots.S_LOG_CAP]))
+        flat_rows: I64 = self.ti[start : start + 5 * rows]
+        out: I64 = flat_rows.reshape(rows, 5).copy()
+        return out
 
 
 def new_state(tables: Tables, layout: Layout, seed: int, log_capacity: int = 0) -> State:
@@ -902,57 +913,54 @@ def new_output(tables: Tables, count: int) -> Output:
 
 
 def pack(tables: Tables, state: State) -> Packed:
-    """Lay tables and state out in the kernel's flat arrays (see ``slots``)."""
+    """Lay tables and state out in the kernel's two flat arrays (see ``slots``)."""
     o = np.zeros(slots.N_SLOTS, dtype=np.int64)
-    ints: list[npt.NDArray[Any]] = []
+    ints: list[npt.NDArray[Any]] = [o]
     floats: list[npt.NDArray[Any]] = []
-    sizes = {"i": 0, "f": 0}
+    sizes = {"i": slots.N_SLOTS, "f": 0}
 
-    def put(slot: int, value: Any, kind: str, into: list[npt.NDArray[Any]]) -> None:
+    def flat(value: Any, kind: str) -> npt.NDArray[Any]:
         arr = np.atleast_1d(np.asarray(value)).reshape(-1)
+        return arr.astype(np.int64 if kind == "i" else np.float64)
+
+    def put(slot: int, value: Any, kind: str) -> None:
+        arr = flat(value, kind)
         o[slot] = sizes[kind]
-        into.append(arr.astype(np.int64 if kind == "i" else np.float64))
+        (ints if kind == "i" else floats).append(arr)
         sizes[kind] += len(arr)
 
     for name, value in tables._asdict().items():
-        slot = getattr(slots, f"T_{name.upper()}")
-        if name in TABLE_FLOATS:
-            put(slot, value, "f", floats)
-        else:
-            put(slot, value, "i", ints)
+        put(getattr(slots, f"T_{name.upper()}"), value, "f" if name in TABLE_FLOATS else "i")
     for name in ("opposed", "dp_sched", "out_utility", "pol_site", "ch_latency"):
         o[getattr(slots, f"WT_{name.upper()}")] = getattr(tables, name).shape[1]
+    # the state: the per-run part first, and a copy of its initial values in the tables
+    first: tuple[str, ...] = RESET_INTS + RESET_FLOATS
+    order = first + tuple(n for n in State._fields if n not in (*first, "bases", "log"))
     state_i: list[npt.NDArray[Any]] = []
     state_f: list[npt.NDArray[Any]] = []
-    sizes_state = {"i": 0, "f": 0}
-
-    def put_state(name: str) -> None:
-        value = getattr(state, name)
+    local = {"i": 0, "f": 0}
+    for name in order:
         kind = "f" if name in STATE_FLOATS else "i"
-        arr = np.atleast_1d(np.asarray(value)).reshape(-1)
-        o[getattr(slots, f"S_{name.upper()}")] = sizes_state[kind]
-        (state_f if kind == "f" else state_i).append(
-            arr.astype(np.float64 if kind == "f" else np.int64)
-        )
-        sizes_state[kind] += len(arr)
-
-    for name in RESET_INTS + RESET_FLOATS:
-        put_state(name)
-    o[slots.S_RESET_I] = sizes_state["i"]
-    o[slots.S_RESET_F] = sizes_state["f"]
-    put(slots.T_SI_INIT, np.concatenate(state_i), "i", ints)
-    put(slots.T_SF_INIT, np.concatenate(state_f), "f", floats)
-    for name in State._fields:
-        if name not in RESET_INTS + RESET_FLOATS + ("bases", "log"):
-            put_state(name)
+        arr = flat(getattr(state, name), kind)
+        o[getattr(slots, f"S_{name.upper()}")] = local[kind]
+        (state_f if kind == "f" else state_i).append(arr)
+        local[kind] += len(arr)
+    reset_i = sum(flat(getattr(state, n), "i").size for n in RESET_INTS)
+    reset_f = sum(flat(getattr(state, n), "f").size for n in RESET_FLOATS)
+    o[slots.S_RESET_I], o[slots.S_RESET_F] = reset_i, reset_f
+    all_i, all_f = np.concatenate(state_i), np.concatenate(state_f)
+    put(slots.T_SI_INIT, all_i[:reset_i], "i")
+    put(slots.T_SF_INIT, all_f[:reset_f], "f")
+    base_i, base_f = sizes["i"], sizes["f"]
+    for name in order:
+        o[getattr(slots, f"S_{name.upper()}")] += base_i if name not in STATE_FLOATS else base_f
+    put(slots.S_STATE_I, all_i, "i")
+    put(slots.S_STATE_F, all_f, "f")
+    put(slots.S_BASES, state.bases.view(np.int64), "i")
+    put(slots.S_LOG, state.log, "i")
+    o[slots.S_LOG_CAP] = len(state.log) if state.logging else 0
     for name in ("occurred", "legal", "counsel", "counsel_weight"):
         o[getattr(slots, f"WS_{name.upper()}")] = getattr(state, name).shape[1]
-    return Packed(
-        ti=np.concatenate(ints),
-        tf=np.concatenate(floats),
-        o=o,
-        si=np.concatenate(state_i),
-        sf=np.concatenate(state_f),
-        bases=state.bases,
-        log=state.log,
-    )
+    ti = np.concatenate(ints)
+    ti[: slots.N_SLOTS] = o
+    return Packed(ti=ti, tf=np.concatenate(floats))
