@@ -91,6 +91,9 @@ class RunState:
     choices: list[ChoiceRecord] = field(default_factory=list)
     outcome: OutcomeResult | None = None
     peak_escalation: float | None = None
+    seen: dict[str, list[SeenEvent]] = field(default_factory=dict)
+    """Per actor, the events it could see, as far as ``seen_upto[actor]`` into ``events``."""
+    seen_upto: dict[str, int] = field(default_factory=dict)
 
     @property
     def finished(self) -> bool:
@@ -293,6 +296,8 @@ class ReferenceEngine:
                 st.occurred[actor].add(ref)
 
     def _land_effects(self, st: RunState) -> None:
+        if not st.pending:
+            return
         for action in self.sc.actions.values():
             if st.pending.get(action.id) == st.tick:
                 del st.pending[action.id]
@@ -336,6 +341,8 @@ class ReferenceEngine:
         return EVERYONE if self.sc.channels[message.channel].public else frozenset({message.to})
 
     def _deliver_messages(self, st: RunState) -> None:
+        if not st.in_transit:
+            return
         for action in self.sc.actions.values():
             transit = st.in_transit.get(action.id)
             if transit is None or transit.arrival_tick != st.tick:
@@ -486,9 +493,7 @@ class ReferenceEngine:
                     arrived=self.sc.iso(transit.arrival_tick),
                 )
             )
-        seen = tuple(
-            SeenEvent(e.time, e.kind, e.actor, e.id, e.text) for e in st.events if e.seen_by(actor)
-        )
+        seen = self._seen(st, actor)
         seed, run, tick = st.seed, st.run, st.tick
 
         def uniform(site: str) -> float:
@@ -507,6 +512,18 @@ class ReferenceEngine:
             counsel=(),
             _uniform=uniform,
         )
+
+    @staticmethod
+    def _seen(st: RunState, actor: str) -> tuple[SeenEvent, ...]:
+        """The events ``actor`` could see so far, scanning only those logged since last time."""
+        known = st.seen.setdefault(actor, [])
+        events = st.events
+        for i in range(st.seen_upto.get(actor, 0), len(events)):
+            e = events[i]
+            if e.seen_by(actor):
+                known.append(SeenEvent(e.time, e.kind, e.actor, e.id, e.text))
+        st.seen_upto[actor] = len(events)
+        return tuple(known)
 
     def _counsel(
         self, st: RunState, actor: c.Actor, obs: Observation, legal: LegalActions
