@@ -62,6 +62,9 @@ def test_grid_and_latin_hypercube() -> None:
     axes = [Axis.parse("a=0:1:3"), Axis.parse("b=10:20:2")]
     points = grid(axes)
     assert len(points) == 6 and {p["a"] for p in points} == {0.0, 0.5, 1.0}
+    assert Axis.parse("p=0:0.2:5").values() == [0.0, 0.05, 0.1, 0.15, 0.2]  # no 0.1500…02
+    assert Axis.parse("p=-1:1:3").values() == [-1.0, 0.0, 1.0]
+    assert Axis.parse("p=0:3e-15:4").values() == [0.0, 1e-15, 2e-15, 3e-15]  # small stay
     lhs = latin_hypercube(axes, 10, seed=4)
     assert lhs == latin_hypercube(axes, 10, seed=4)
     for axis in axes:

@@ -63,9 +63,12 @@ class Axis:
         return cls(name.strip(), low, high, steps)
 
     def values(self) -> list[float]:
+        """``steps`` evenly spaced values from ``low`` to ``high``, to 12 significant digits
+        so that ``0:0.2:5`` gives 0.15 (not 0.15000000000000002) and SQL can match it."""
         if self.steps == 1:
             return [self.low]
-        return [self.low + (self.high - self.low) * i / (self.steps - 1) for i in range(self.steps)]
+        span = self.high - self.low
+        return [float(f"{self.low + span * i / (self.steps - 1):.12g}") for i in range(self.steps)]
 
 
 def grid(axes: Sequence[Axis]) -> list[dict[str, float]]:
