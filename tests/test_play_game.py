@@ -271,3 +271,27 @@ def test_compiled_scenarios_are_shared_until_the_file_changes(tmp_path: Path) ->
     assert game_scenario(str(path), []) is first
     path.write_text(text.replace("title: The Calder Strait standoff", "title: Edited standoff"))
     assert game_scenario(str(path), []).title.startswith("Edited")
+
+
+def test_a_public_statement_is_not_in_the_senders_own_inbox() -> None:
+    def delivered_to_east(game: Game) -> bool:
+        assert game.request is not None
+        return any(letter.id == "east_threat" for letter in game.request.observation.inbox)
+
+    game = Game.new("standoff", "east", seed=3)
+    sent = False
+    for _ in range(60):
+        assert not game.finished and game.request is not None
+        if sent and delivered_to_east(game):
+            break
+        if not sent and "east_threat" in game.request.legal:
+            game.choose("east_threat")
+            sent = True
+        else:
+            game.choose(WAIT)
+    # The engine delivers a public statement to everyone, the sender included...
+    assert sent and delivered_to_east(game)
+    # ...but the player's inbox shows only what the side received from others.
+    inbox = game.view().inbox
+    assert inbox == [letter for letter in inbox if letter.sender != "east"]
+    assert "east_threat" not in [letter.id for letter in inbox]

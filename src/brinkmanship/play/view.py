@@ -259,7 +259,10 @@ def build_view(
     outcome: OutcomeResult | None,
 ) -> GameView:
     """Assemble the player's view from their observation and the events they saw
-    (``events`` is the whole trajectory; those from index ``new_from`` on are new)."""
+    (``events`` is the whole trajectory; those from index ``new_from`` on are new).
+
+    The inbox holds the letters the side received: its own public statements, which the
+    engine delivers to everyone, belong in its outbox, not its inbox."""
     actor = sc.actors[side]
     visible = [sc.variables[name] for name in obs.state]
     state: Mapping[str, float | int | bool] = obs.state
@@ -297,7 +300,7 @@ def build_view(
         time=obs.iso,
         alerts=alerts,
         state=items,
-        inbox=[_letter_view(sc, letter) for letter in obs.inbox],
+        inbox=[_letter_view(sc, letter) for letter in obs.inbox if letter.sender != side],
         counsel=_counsel_views(sc, actor, obs),
         choices=[choice_view(sc, a) for a in legal.actions] if legal is not None else [],
         events=seen,
