@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
+from functools import partial
 from statistics import median
 
+from brinkmanship.analysis.chunks import bounds, map_chunks
 from brinkmanship.analysis.montecarlo import Job, RunSummary, Summary, summarize
 from brinkmanship.analysis.stats import quartiles, wilson
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
@@ -168,24 +170,18 @@ def evaluate(
     on_progress: Callable[[int], None] | None = None,
 ) -> list[RunMetrics]:
     """Runs ``0 .. runs-1`` (over ``workers`` processes, default all cores); the result
-    does not depend on the number of processes."""
+    does not depend on the number of processes. Ctrl-C stops the processes at once."""
     if runs < 1:
         raise BrinkError(f"--runs must be at least 1, got {runs}")
     job.load()  # a clear error before any process starts
-    bounds = [(s, min(s + chunk, runs)) for s in range(0, runs, chunk)]
-    workers = max(1, min(workers or os.cpu_count() or 1, len(bounds)))
+    parts = bounds(runs, chunk)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(parts)))
     results: list[RunMetrics] = []
-    if workers == 1:
-        for start, stop in bounds:
-            results += evaluate_chunk(job, start, stop)
-            if on_progress:
-                on_progress(stop - start)
-        return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for part in pool.map(evaluate_chunk, [job] * len(bounds), *zip(*bounds, strict=True)):
+    with closing(map_chunks(partial(evaluate_chunk, job), parts, workers)) as done:
+        for (start, stop), part in done:
             results += part
             if on_progress:
-                on_progress(len(part))
+                on_progress(stop - start)
     return results
 
 
