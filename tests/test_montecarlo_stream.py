@@ -29,6 +29,7 @@ from brinkmanship.analysis.montecarlo import (
     Summary,
     Tally,
     run_chunk,
+    tally_chunk,
     tally_many,
 )
 from brinkmanship.analysis.results import RunWriter, to_table, write_runs
@@ -294,3 +295,12 @@ def test_the_interrupt_line_counts_the_runs_done(capsys: pytest.CaptureFixture[s
         _run_with_progress("runs", 1000, work, "; x was not written")
     assert stopped.value.exit_code == 130
     assert capsys.readouterr().err == "interrupted after 356 of 1,000 runs; x was not written\n"
+
+
+@pytest.mark.parametrize("scenario", ["standoff", "cuba-1962"])
+def test_batch_tallies_from_arrays_equal_tallies_of_summaries(scenario: str) -> None:
+    job = Job(scenario, 5, engine="batch")
+    direct = tally_chunk(job, 3, 203)
+    assert direct == Tally.of(run_chunk(job, 3, 203))
+    assert direct.runs == 200 and direct.peaks  # peaks are counted, not dropped
+    assert direct.summary(load_scenario(scenario)).runs == 200

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import math
 import os
+from collections import Counter
 from collections.abc import Callable, Generator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import TypeVar
+
+import numpy as np
 
 from brinkmanship.analysis.chunks import Bounds, bounds, map_chunks
 from brinkmanship.analysis.tally import OutcomeStats, RunSummary, Summary, Tally, summarize
@@ -101,8 +104,21 @@ def run_chunk(job: Job, start: int, stop: int) -> list[RunSummary]:
 
 
 def tally_chunk(job: Job, start: int, stop: int) -> Tally:
-    """The tally of runs ``start .. stop-1`` (what a worker sends back: bounded in size)."""
-    return Tally.of(run_chunk(job, start, stop))
+    """The tally of runs ``start .. stop-1`` (what a worker sends back: bounded in size);
+    on the batch engine it is counted from the result arrays directly."""
+    if job.resolved_engine() != "batch":
+        return Tally.of(run_chunk(job, start, stop))
+    batch = _batch_engine(job)
+    res = batch.run(job.seed, start, stop)
+    names = batch.outcomes
+    ticks = Counter(zip(res.outcome.tolist(), res.tick.tolist(), strict=True))
+    has_peak = ~np.isnan(res.peak)
+    peaks = Counter(zip(res.outcome[has_peak].tolist(), res.peak[has_peak].tolist(), strict=True))
+    return Tally(
+        len(res.outcome),
+        Counter({(names[o], t): c for (o, t), c in ticks.items()}),
+        Counter({(names[o], p): c for (o, p), c in peaks.items()}),
+    )
 
 
 T = TypeVar("T")
