@@ -39,7 +39,7 @@ from brinkmanship.analysis.stats import (
     quartiles,
     wilson,
 )
-from brinkmanship.cli import _run_with_progress
+from brinkmanship.cli import _run_with_progress, main
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
 
@@ -304,3 +304,29 @@ def test_batch_tallies_from_arrays_equal_tallies_of_summaries(scenario: str) -> 
     assert direct == Tally.of(run_chunk(job, 3, 203))
     assert direct.runs == 200 and direct.peaks  # peaks are counted, not dropped
     assert direct.summary(load_scenario(scenario)).runs == 200
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["mc", "standoff", "--runs", "5", "--workers", "0"], "--workers must be at least 1"),
+        (["compare", "standoff", "-i", "hotline", "--workers", "-1"], "--workers must be at"),
+        (["compare", "standoff", "-i", "hotline", "--runs", "0"], "--runs must be at least 1"),
+        (["mc", "standoff", "--runs", "5", "--out", "no/runs.parquet"], "directory no does not"),
+    ],
+)
+def test_bad_counts_and_paths_are_one_message(
+    args: list[str],
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["brink", *args])
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {message}") and len(err.splitlines()) == 1, err
+    assert list(tmp_path.iterdir()) == []  # nothing written
