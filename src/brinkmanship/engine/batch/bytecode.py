@@ -57,6 +57,8 @@ class Program:
     messages: list[str] = field(default_factory=list)
     reads: list[set[int]] = field(default_factory=list)
     """The names (by index) each expression reads: its value changes only with theirs."""
+    may_fail: list[bool] = field(default_factory=list)
+    """Whether each expression divides (and so can fail with a division by zero)."""
     _seen: dict[int, int] = field(default_factory=dict)
 
     def add(self, expr: Expr | Expression | None) -> int:
@@ -70,6 +72,7 @@ class Program:
         index = len(self.starts)
         self.starts.append(len(self.code))
         self.reads.append(set())
+        self.may_fail.append(False)
         self._emit(expression._tree)
         self.code += [END, 0]
         self.messages.append(f"division by zero in '{expression.source.strip()}'")
@@ -114,6 +117,8 @@ class Program:
             self._emit(node.left)
             self._emit(node.right)
             self._op(_BINARY[node.op])
+            if node.op in ("/", "//", "%"):
+                self.may_fail[-1] = True
         elif isinstance(node, _Power):
             self._emit(node.base)
             self._op(POW, node.exponent)

@@ -152,10 +152,12 @@ def evaluate_expression(expression: Expression, env: Mapping[str, float]) -> flo
     o[slots.T_CODE] = n
     o[slots.T_STARTS] = n + len(code)
     o[slots.S_ERR] = n + len(code) + len(starts)
+    o[slots.S_TIME_READ] = o[slots.S_ERR] + 1
+    o[slots.T_TICK_SLOT] = o[slots.S_ERR] + 2  # holds len(names): no clock among the names
     o[slots.T_CONSTS] = 0
     o[slots.S_ENV] = len(consts)
     o[slots.S_STACK] = len(consts) + len(names)
-    ti = np.concatenate([o, code, starts, [-1]]).astype(np.int64)
+    ti = np.concatenate([o, code, starts, [-1, 0, len(names)]]).astype(np.int64)
     depth = len(code) // 2 + 2
     env_values = np.array([env[name] for name in names], dtype=np.float64)
     tf = np.concatenate([consts, env_values, np.zeros(depth)])

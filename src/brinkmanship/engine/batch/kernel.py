@@ -71,6 +71,7 @@ from brinkmanship.engine.batch.slots import (
     S_TALLY,
     S_TFT_LAST,
     S_TICK,
+    S_TIME_READ,
     S_TMP,
     S_TRANSIT_MISREAD,
     S_UTIL,
@@ -117,6 +118,8 @@ from brinkmanship.engine.batch.slots import (
     T_EV_TICK_START,
     T_EV_VIS,
     T_EV_WHEN,
+    T_EXPR_MAY_FAIL,
+    T_EXPR_OUT,
     T_FALLBACK,
     T_GET_START,
     T_GET_TERMS,
@@ -198,6 +201,7 @@ from brinkmanship.engine.batch.slots import (
 )
 
 NEVER = 1 << 62  # a tick no run reaches: nothing pending, nothing in transit
+UNKNOWN = 2  # legality not yet worked out
 
 # Event kinds in the log (decoded by tables.KINDS).
 K_START, K_EVENT, K_EFFECT, K_DELIVERY, K_DEAL, K_PLEDGE = 0, 1, 2, 3, 4, 5
@@ -273,6 +277,8 @@ def evaluate(ti: Any, tf: Any, expr: int) -> float:
     stack = ti[S_STACK]
     pc = ti[ti[T_STARTS] + expr]
     sp = 0
+    time_first = ti[ti[T_TICK_SLOT]]  # tick and hours are the last names
+    reads_time = False
     while True:
         op = ti[code + pc]
         arg = ti[code + pc + 1]
@@ -280,10 +286,13 @@ def evaluate(ti: Any, tf: Any, expr: int) -> float:
         if op == bc.LOAD:
             tf[stack + sp] = tf[env + arg]
             sp += 1
+            if arg >= time_first:
+                reads_time = True
         elif op == bc.CONST:
             tf[stack + sp] = tf[ti[T_CONSTS] + arg]
             sp += 1
         elif op == bc.END:
+            ti[ti[S_TIME_READ] + expr] = reads_time
             return tf[stack + 0]
         elif op == bc.CMP:
             sp -= 1
@@ -389,6 +398,19 @@ def _changed(ti: Any, slot: int) -> None:
         ti[ti[S_VALID] + ti[ti[T_DEP_EXPR] + k]] = False
     if ti[ti[T_OUT_READS] + slot]:
         ti[ti[S_OUT_DIRTY]] = True
+
+
+@inline
+def _time_passed(ti: Any) -> None:
+    """Forget the cached values that read the clock when they were last evaluated (one
+    that did not, short-circuited past it, holds until a name it read changes)."""
+    for slot in (ti[ti[T_TICK_SLOT]], ti[ti[T_HOURS_SLOT]]):
+        for k in range(ti[ti[T_DEP_START] + slot], ti[ti[T_DEP_START] + slot + 1]):
+            e = ti[ti[T_DEP_EXPR] + k]
+            if ti[ti[S_TIME_READ] + e] and ti[ti[S_VALID] + e]:
+                ti[ti[S_VALID] + e] = False
+                if ti[ti[T_EXPR_OUT] + e]:
+                    ti[ti[S_OUT_DIRTY]] = True
 
 
 @inline
@@ -502,8 +524,7 @@ def _begin_tick(ti: Any, tf: Any) -> None:
     run = ti[ti[S_CTX]]
     tf[ti[S_ENV] + ti[ti[T_TICK_SLOT]]] = float(tick)
     tf[ti[S_ENV] + ti[ti[T_HOURS_SLOT]]] = tick * tf[ti[T_TICK_HOURS]]
-    _changed(ti, ti[ti[T_TICK_SLOT]])
-    _changed(ti, ti[ti[T_HOURS_SLOT]])
+    _time_passed(ti)
     # effects whose delay has run out
     if ti[ti[S_NEXT_PENDING]] == tick:
         soonest = NEVER
@@ -608,6 +629,17 @@ def _is_legal(ti: Any, tf: Any, a: int) -> bool:
     return value(ti, tf, ti[ti[T_ACT_WHEN] + a]) != 0.0
 
 
+@inline
+def _legal(ti: Any, tf: Any, r: int, k: int) -> bool:
+    """Whether choice ``k`` (local; 0 is wait) of request ``r`` is legal. Worked out when
+    first asked: nothing legality reads changes between the requests and the last choice."""
+    at = ti[S_LEGAL] + r * ti[WS_LEGAL] + k
+    if ti[at] == UNKNOWN:
+        actor = ti[ti[S_REQ_ACTOR] + r]
+        ti[at] = _is_legal(ti, tf, ti[ti[T_SPACE] + ti[ti[T_SPACE_START] + actor] + k - 1])
+    return ti[at] != 0
+
+
 @jit
 def _local(ti: Any, actor: int, action: int) -> int:
     """The position of a global action (-1: wait) in the actor's choice space."""
@@ -626,10 +658,9 @@ def _local(ti: Any, actor: int, action: int) -> int:
 def _first_rule(ti: Any, tf: Any, r: int, first: int, stop: int) -> int:
     """The first applicable rule of rules[first:stop] for the request ``r`` (-1 if none):
     legal, its condition holding, its probability draw (site ``rule_site``) succeeding."""
-    legal = ti[S_LEGAL] + r * ti[WS_LEGAL]
     for i in range(first, stop):
         local = ti[ti[T_RULE_DO] + i]
-        if local < 0 or not ti[legal + local]:
+        if local < 0 or not _legal(ti, tf, r, local):
             continue
         if value(ti, tf, ti[ti[T_RULE_WHEN] + i]) == 0.0:
             continue
@@ -677,7 +708,11 @@ def _requests(ti: Any, tf: Any) -> None:
         start = ti[ti[T_SPACE_START] + actor]
         size = ti[ti[T_SPACE_START] + actor + 1] - start
         for k in range(size):
-            ti[legal + k + 1] = _is_legal(ti, tf, ti[ti[T_SPACE] + start + k])
+            a = ti[ti[T_SPACE] + start + k]
+            if ti[ti[T_EXPR_MAY_FAIL] + ti[ti[T_ACT_WHEN] + a]]:
+                ti[legal + k + 1] = _is_legal(ti, tf, a)  # now, where its error would arise
+            else:
+                ti[legal + k + 1] = UNKNOWN  # when a policy or counsel asks
         # members' counsel
         for j in range(ti[ti[T_MEM_START] + actor], ti[ti[T_MEM_START] + actor + 1]):
             ti[ti[S_COUNSEL] + (n) * ti[WS_COUNSEL] + j - ti[ti[T_MEM_START] + actor]] = -1
@@ -716,7 +751,6 @@ def _requests(ti: Any, tf: Any) -> None:
 def _policy(ti: Any, tf: Any, r: int) -> int:
     """The actor's policy's proposal (a local index into its choice space)."""
     actor = ti[ti[S_REQ_ACTOR] + r]
-    legal = ti[S_LEGAL] + r * ti[WS_LEGAL]
     kind = ti[ti[T_POL_KIND] + actor]
     tick = ti[ti[S_TICK]]
     start = ti[ti[T_SPACE_START] + actor]
@@ -729,7 +763,7 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
                 if ti[ti[S_CLOSED] + k] or ti[ti[T_STEP_AT] + k] > tick:
                     continue
                 local = ti[ti[T_STEP_DO] + k]
-                if local >= 0 and ti[legal + local]:
+                if local >= 0 and _legal(ti, tf, r, local):
                     ti[ti[S_CLOSED] + k] = True
                     return local
                 if ti[ti[T_STEP_UNTIL] + k] < 0 or tick >= ti[ti[T_STEP_UNTIL] + k]:
@@ -745,14 +779,14 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
     if kind == P_RANDOM:
         count = 0
         for k in range(size):
-            if ti[legal + k]:
+            if _legal(ti, tf, r, k):
                 count += 1
         index = math.floor(
             draw(ti, ti[ti[T_POL_SITE] + (actor) * ti[WT_POL_SITE]], tick, ti[ti[S_CTX]]) * count
         )
         index = min(index, count - 1)
         for k in range(size):
-            if ti[legal + k]:
+            if _legal(ti, tf, r, k):
                 if index == 0:
                     return k
                 index -= 1
@@ -770,7 +804,11 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
             for k in range(size):
                 score = 0 if k == 0 else ti[ti[T_ACT_SCORE] + ti[ti[T_SPACE] + start + k - 1]]
                 ceiling = ti[ti[T_POL_CEILING] + actor]
-                if ti[legal + k] and above < score <= ceiling and (best < 0 or score < best_score):
+                if (
+                    _legal(ti, tf, r, k)
+                    and above < score <= ceiling
+                    and (best < 0 or score < best_score)
+                ):
                     best = k
                     best_score = score
             if best >= 0:
@@ -791,7 +829,7 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
         for k in range(1, size):
             score = ti[ti[T_ACT_SCORE] + ti[ti[T_SPACE] + start + k - 1]]
             if (
-                ti[legal + k]
+                _legal(ti, tf, r, k)
                 and score <= ti[ti[T_POL_CEILING] + actor]
                 and (best < 0 or score < best_score)
             ):
@@ -813,7 +851,7 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
         best_gap = 0
         for k in range(size):
             score = 0 if k == 0 else ti[ti[T_ACT_SCORE] + ti[ti[T_SPACE] + start + k - 1]]
-            if ti[legal + k] and score * last > 0:
+            if _legal(ti, tf, r, k) and score * last > 0:
                 gap = abs(score - last)
                 if best < 0 or gap < best_gap:
                     best = k
@@ -823,13 +861,13 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
         delayed = ti[ti[S_ORG_DELAYED] + actor]
         if delayed >= 0:
             ti[ti[S_ORG_DELAYED] + actor] = -1
-            if ti[legal + delayed]:
+            if _legal(ti, tf, r, delayed):
                 ti[ti[S_ORG_LAST] + actor] = delayed
                 return delayed
         last = ti[ti[S_ORG_LAST] + actor]
         if (
             last >= 0
-            and ti[legal + last]
+            and _legal(ti, tf, r, last)
             and (
                 draw(ti, ti[ti[T_POL_SITE] + (actor) * ti[WT_POL_SITE]], tick, ti[ti[S_CTX]])
                 < tf[ti[T_REP_INERTIA] + actor]
@@ -851,7 +889,7 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
             < tf[ti[T_REP_SLIPPAGE] + actor]
         ):
             substitute = ti[ti[T_SUBSTITUTE] + rule]  # its place in the choices, or -1
-            if substitute >= 0 and ti[legal + substitute]:
+            if substitute >= 0 and _legal(ti, tf, r, substitute):
                 ti[ti[S_ORG_LAST] + actor] = substitute
                 return substitute
             ti[ti[S_ORG_DELAYED] + actor] = order
@@ -879,7 +917,7 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
             top = tf[tally + k]
             found = True
     for k in range(size):
-        if ti[legal + k] and ti[ti[S_TALLIED] + k] and tf[tally + k] == top:
+        if _legal(ti, tf, r, k) and ti[ti[S_TALLIED] + k] and tf[tally + k] == top:
             return k
     return 0
 
@@ -915,7 +953,7 @@ def _body_rule(ti: Any, tf: Any, r: int, proposal: int) -> int:
         if agree >= ti[ti[T_CONSENT_K] + actor]:
             return proposal
         fallback = ti[ti[T_FALLBACK] + actor]
-        return fallback if fallback >= 0 and ti[ti[S_LEGAL] + r * ti[WS_LEGAL] + fallback] else 0
+        return fallback if fallback >= 0 and _legal(ti, tf, r, fallback) else 0
     # B_VOTE: the members' weighted vote; a member without counsel votes the proposal
     size = ti[ti[T_SPACE_START] + actor + 1] - start + 1
     tally = ti[S_TALLY]
@@ -936,11 +974,7 @@ def _body_rule(ti: Any, tf: Any, r: int, proposal: int) -> int:
     if tf[tally + proposal] == best and ti[ti[S_TALLIED] + proposal]:
         return proposal
     for k in range(size):
-        if (
-            ti[ti[S_LEGAL] + r * ti[WS_LEGAL] + k]
-            and ti[ti[S_TALLIED] + k]
-            and tf[tally + k] == best
-        ):
+        if _legal(ti, tf, r, k) and ti[ti[S_TALLIED] + k] and tf[tally + k] == best:
             return k
     return proposal
 

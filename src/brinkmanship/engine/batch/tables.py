@@ -169,6 +169,8 @@ class Tables(NamedTuple):
     ev_tick: I64
     dp_tick_mask: I64
     out_reads: B
+    expr_out: B
+    expr_may_fail: B
 
 
 class State(NamedTuple):
@@ -214,6 +216,7 @@ class State(NamedTuple):
     tallied: B
     valid: B
     cache: F64
+    time_read: B
     occ_mask: I64
     next_pending: I64
     next_arrival: I64
@@ -601,9 +604,11 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
             readers[slot].append(expr_id)
     dep_start, dep_expr = _csr(readers)
     out_reads = np.zeros(len(env_init), dtype=np.bool_)
+    expr_out = np.zeros(max(1, len(starts)), dtype=np.bool_)
     for expr_id in out_when:
         if expr_id >= 0:
             out_reads[sorted(b.program.reads[expr_id])] = True
+            expr_out[expr_id] = True
     # events by tick: the unscheduled ones every tick, the scheduled ones at their tick
     ev_free = [i for i, event in enumerate(events) if event.at_tick is None]
     by_tick: list[list[int]] = [[] for _ in range(sc.horizon_ticks + 1)]
@@ -731,6 +736,8 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
         ev_tick=ev_tick,
         dp_tick_mask=dp_tick_mask,
         out_reads=out_reads,
+        expr_out=expr_out,
+        expr_may_fail=_b(b.program.may_fail or [False]),
     )
     layout = Layout(
         actors=tuple(sc.actors),
@@ -894,6 +901,7 @@ def new_state(tables: Tables, layout: Layout, seed: int, log_capacity: int = 0) 
         tallied=np.zeros(max_space, dtype=np.bool_),
         valid=np.zeros(max(1, len(t.starts)), dtype=np.bool_),
         cache=np.zeros(max(1, len(t.starts))),
+        time_read=np.zeros(max(1, len(t.starts)), dtype=np.bool_),
         occ_mask=np.zeros(1, dtype=np.int64),
         next_pending=np.full(1, k.NEVER, dtype=np.int64),
         next_arrival=np.full(1, k.NEVER, dtype=np.int64),
