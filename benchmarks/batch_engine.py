@@ -1,12 +1,15 @@
 """Batch-engine throughput against the reference engine, measured side by side.
 
-    .venv/bin/python benchmarks/batch_engine.py [--runs 20000] [--reference-runs 100]
+    .venv/bin/python benchmarks/batch_engine.py [--runs 50000] [--reference-runs 100]
+        [--memory-runs 100000 1000000 10000000]
 
 For cuba-1962 with historical policies and with doctrine policies it prints, as medians of
 repeated measurements: runs/s and run-ticks/s of the batch engine on one core and on all
-cores; the reference engine's runs/s on the same runs and the per-core ratio; the memory
-bandwidth the batch engine uses against a streaming copy measured in the same invocation;
-and the peak resident memory of a fresh process running N runs, for several N.
+cores (``tally_many``, the streaming path ``brink mc`` uses); the reference engine's runs/s
+on the same runs and the per-core ratio; the memory traffic of the batch engine against a
+streaming copy measured in the same invocation; and, for each N of ``--memory-runs``, the
+wall time and peak resident memory (driver and largest worker) of a fresh process running
+N runs on all cores.
 """
 
 from __future__ import annotations
@@ -18,21 +21,25 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
-from brinkmanship.analysis.montecarlo import Job, run_many
+from brinkmanship.analysis.montecarlo import Job, tally_many
+from brinkmanship.engine.batch import slots
 from brinkmanship.engine.batch.engine import BatchEngine
+from brinkmanship.engine.batch.tables import new_state, pack
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.policies.registry import policy_set
+from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
 
 DOCTRINES = {"us": "tit-for-tat", "su": "dove", "cuba": "hawk", "navy": "organizational"}
-CONFIGS = {"historical": {}, "doctrines": DOCTRINES}
+CONFIGS: dict[str, dict[str, str]] = {"historical": {}, "doctrines": DOCTRINES}
 
 
-def median_time(fn: object, repeats: int) -> float:
-    assert callable(fn)
+def median_time(fn: Callable[[], object], repeats: int) -> float:
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
@@ -49,32 +56,58 @@ def copy_bandwidth() -> float:
     return 2 * src.nbytes / seconds
 
 
-def peak_memory(runs: int) -> float:
-    """Peak resident MiB of a fresh process that runs ``runs`` batch runs."""
+def reference_runs(sc: CompiledScenario, overrides: dict[str, str], runs: int) -> None:
+    """Runs ``0 .. runs-1`` on the reference engine."""
+    engine = ReferenceEngine(sc)
+    policies = policy_set(sc, overrides)
+    for run in range(runs):
+        engine.run(0, run, policies.make())
+
+
+def traffic_per_run(batch: BatchEngine) -> int:
+    """Bytes a run moves to and from memory at least: its state reset from the initial
+    copy (read and write) and its results; the rest of its working set (tables and state,
+    tens of KiB) stays in cache from run to run."""
+    packed = pack(batch.tables, new_state(batch.tables, batch.layout, 0))
+    reset = int(packed.ti[slots.S_RESET_I] + packed.ti[slots.S_RESET_F]) * 8 * 2
+    results = 8 * (4 + len(batch.holders))
+    return reset + results
+
+
+def memory_run(runs: int, cores: int) -> tuple[float, float, float]:
+    """Wall seconds, driver and largest-worker peak resident MiB of a fresh process that
+    tallies ``runs`` batch runs of cuba-1962 on ``cores`` processes."""
     code = (
-        "import resource,sys\n"
-        "from brinkmanship.analysis.montecarlo import Job, run_many\n"
-        f"run_many(Job('cuba-1962', 0, engine='batch'), {runs}, workers=1, chunk=4096)\n"
+        "import resource, time\n"
+        "from brinkmanship.analysis.montecarlo import Job, tally_many\n"
+        "job = Job('cuba-1962', 0, engine='batch')\n"
+        "tally_many(job, 1)\n"
+        "t = time.perf_counter()\n"
+        f"tally_many(job, {runs}, workers={cores}, chunk=4096)\n"
+        "print(time.perf_counter() - t)\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return int(out.stdout.strip()) / 1024
+    seconds, driver, worker = out.stdout.split()
+    return float(seconds), int(driver) / 1024, int(worker) / 1024
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=20000)
+    parser.add_argument("--runs", type=int, default=50_000)
     parser.add_argument("--reference-runs", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--memory-runs", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--memory-runs", type=int, nargs="*", default=[100_000, 1_000_000])
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     print(f"machine: {platform.machine()}, {cores} cores, Python {platform.python_version()}")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     bandwidth = copy_bandwidth()
     print(f"streaming copy: {bandwidth / 2**30:.1f} GiB/s")
     header = (
         f"{'policies':<11} {'batch 1 core':>13} {'run-ticks/s':>12} {f'batch {cores} cores':>15}"
-        f" {'reference':>10} {'ratio/core':>11} {'bandwidth':>10}"
+        f" {'reference':>10} {'ratio/core':>11} {'traffic':>9}"
     )
     print(header)
     sc = load_scenario("cuba-1962")
@@ -84,28 +117,25 @@ def main() -> None:
         batch.run(0, 0, 10)  # compile or load the kernel outside the timing
         result = batch.run(0, 0, args.runs)
         ticks = float(result.tick.sum() + len(result))
-        one = median_time(lambda b=batch: b.run(0, 0, args.runs), args.repeats)
+        one = median_time(partial(batch.run, 0, 0, args.runs), args.repeats)
         job = Job("cuba-1962", 0, policies=tuple(sorted(specs.items())), engine="batch")
-        chunk = max(1, args.runs // (4 * cores))
-        many = median_time(lambda j=job, c=chunk: run_many(j, args.runs, cores, c), args.repeats)
-        reference = ReferenceEngine(sc)
-        policies = policy_set(sc, overrides)
-        ref_runs = range(args.reference_runs)
-        ref_time = median_time(
-            lambda e=reference, p=policies, rr=ref_runs: [e.run(0, r, p.make()) for r in rr], 1
-        )
+        tally_many(job, 1)  # workers fork from a process that has the kernel loaded
+        many = median_time(partial(tally_many, job, args.runs, cores, 4096), args.repeats)
+        ref_time = median_time(partial(reference_runs, sc, overrides, args.reference_runs), 1)
         batch_rate = args.runs / one
         ref_rate = args.reference_runs / ref_time
-        # bytes the kernel writes per run (its result arrays) against the copy's bandwidth
-        arrays = (result.outcome, result.tick, result.peak, result.utility)
-        bytes_per_run = sum(a.nbytes for a in arrays) / len(result)
-        used = batch_rate * bytes_per_run / bandwidth
+        used = batch_rate * traffic_per_run(batch) / bandwidth
         print(
             f"{label:<11} {batch_rate:>11,.0f}/s {ticks / one:>12,.0f} {args.runs / many:>13,.0f}/s"
-            f" {ref_rate:>8,.1f}/s {batch_rate / ref_rate:>10,.0f}x {used:>10.2e}"
+            f" {ref_rate:>8,.1f}/s {batch_rate / ref_rate:>10,.0f}x {used:>9.1e}"
         )
     for runs in args.memory_runs:
-        print(f"peak memory, {runs:>10,} runs: {peak_memory(runs):,.0f} MiB")
+        seconds, driver, worker = memory_run(runs, cores)
+        print(
+            f"{runs:>12,} runs on {cores} cores: {seconds:,.1f} s, peak memory {driver:,.0f} MiB"
+            f" (driver), {worker:,.0f} MiB (largest worker)"
+        )
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
