@@ -6,7 +6,8 @@ file holds, ``docs/scenario-format.md``) that the normal loader and compiler acc
 Documents are small (2-4 actors, a few of each element, at most 60 ticks) so that one
 runs in milliseconds, yet each draws from every mechanism of the scenario language:
 
-* parameters (with and without a range) and typed, bounded variables (bool/int/float),
+* parameters (with and without a range) and typed variables (bool/int/float, with or
+  without bounds),
   with initial values that are literals or expressions over parameters, and with public,
   hidden or per-actor visibility;
 * expressions of every kind: arithmetic (``+ - * / // %``), powers, unary minus,
@@ -92,7 +93,7 @@ class Exprs:
                 divisor = f"(abs({divisor}) + 1)"
             return f"({self.number(names, sub)} {op} {divisor})"
         if kind == "power":
-            return f"({self.number(names, sub)} ** {self.draw(st.integers(0, 3))})"
+            return f"({self.number(names, sub)} ** {self.draw(st.integers(0, 4))})"
         if kind == "neg":
             return f"(-{self.number(names, sub)})"
         if kind == "ifelse":
@@ -252,12 +253,16 @@ class _Builder:
                 low = self.ints(-3, 2)
                 high = low + self.ints(1, 8)
                 var.update(min=low, max=high, initial=self.ints(low, high))
+                if self.ints(0, 3) == 0:
+                    del var["min"], var["max"]
                 if params and self.maybe():
                     var["initial"] = f"floor(clip({self.pick(params)}, {low}, {high}))"
             else:
                 low_f = float(self.pick([-10.0, -1.0, 0.0]))
                 high_f = float(self.pick([1.0, 5.0, 100.0]))
                 var.update(min=low_f, max=high_f, initial=self.pick([low_f, 0.0, 0.5, high_f]))
+                if self.ints(0, 3) == 0:  # unbounded: values may grow to inf and NaN
+                    del var["min"], var["max"]
                 if params and self.maybe():
                     var["initial"] = f"clip({self.pick(params)} * 2, {low_f}, {high_f})"
             self.variables[f"v{i}"] = var

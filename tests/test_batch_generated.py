@@ -5,14 +5,24 @@ events and choices, and the same division-by-zero errors on the same runs."""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+import re
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from batch_compare import assert_identical, policy_choices
+from batch_compare import assert_identical, policy_choices, reference_record
+from brinkmanship.errors import EvaluationError
+from brinkmanship.policies.registry import policy_set
 from scenario_strategies import Doc, load_document, scenario_documents
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(
     doc=scenario_documents(),
     data=st.data(),
@@ -26,3 +36,150 @@ def test_generated_scenarios_match_the_reference(
     specs = {a: data.draw(st.sampled_from(policy_choices(sc, a)), label=a) for a in sc.actors}
     for seed in seeds:
         assert_identical(sc, specs, seed, range(first, first + 3))
+
+
+EXPRESSION_FORMS = {
+    "add": r" \+ ",
+    "divide": r" / ",
+    "floor-divide": r" // ",
+    "modulo": r" % ",
+    "power": r" \*\* ",
+    "negate": r"\(-",
+    "chain": r" <=? \S.* (<|<=|!=) ",
+    "equal": r" (==|!=) ",
+    "and": r" and ",
+    "or": r" or ",
+    "not": r"\(not ",
+    "if-else": r" if .* else ",
+    **{f: rf"\b{f}\(" for f in ("min", "max", "abs", "floor", "ceil", "clip")},
+}
+
+
+def _expressions(node: object) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _expressions(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _expressions(value)
+
+
+def _features(doc: Doc) -> set[str]:
+    """The mechanisms one document uses, by name."""
+    out: set[str] = set()
+    for var in doc["state"].values():
+        out.add(f"var:{var['type']}")
+        out.add(f"visibility:{var['visibility'] if isinstance(var['visibility'], str) else 'list'}")
+        if isinstance(var["initial"], str):
+            out.add("initial-expression")
+    out |= {"parameter-range" for p in doc["parameters"].values() if "range" in p}
+    for ch in doc["channels"].values():
+        lat = ch["latency"]
+        out.add(f"latency:{next(iter(lat)) if isinstance(lat, dict) else 'text'}")
+        out |= {"public-channel"} if ch["public"] else set()
+    for act in doc["actions"].values():
+        out |= {"delay"} if act.get("delay", "0h") not in ("0h", "PT0M") else set()
+        out |= {"cost"} if act.get("cost") else set()
+        out |= {f"once:{act['once']}"} if "once" in act else set()
+        msg = act.get("message")
+        if msg is not None:
+            out.add(f"message:{msg['kind']}")
+            out |= {"pledge"} if msg["kind"] == "statement" and msg.get("give") else set()
+            out |= {"misread-kind"} if "kind" in msg.get("misread_as", {}) else set()
+            out |= {"on-misread"} if "on_misread" in msg else set()
+    for ev in doc["events"].values():
+        out.add("event:" + "+".join(k for k in ("at", "hazard", "when") if k in ev))
+        out |= {"repeatable-event"} if ev.get("once") is False else set()
+    for point in doc["decisions"].values():
+        out |= {f"decision:{k}" for k in ("every", "start", "at", "react_to", "when") if k in point}
+    for actor in doc["actors"].values():
+        out |= {"side"} if "side" in actor else set()
+        out |= {f"body:{actor['rule']['kind']}"} if "rule" in actor else set()
+        out |= {"repertoire"} if "repertoire" in actor else set()
+        for pol in actor["policies"].values():
+            out |= {"script"} if pol["script"] else set()
+            out |= {"until"} if any("until" in step for step in pol["script"]) else set()
+            out |= {"rule-p"} if any("p" in rule for rule in pol["rules"]) else set()
+    out |= {"escalation-metric"} if "metrics" in doc else set()
+    out |= {"conditional-outcome"} if len(doc["outcomes"]) > 1 else set()
+    texts = list(_expressions(doc))
+    out |= {
+        name for name, form in EXPRESSION_FORMS.items() if any(re.search(form, t) for t in texts)
+    }
+    return out
+
+
+def test_the_strategy_reaches_every_mechanism() -> None:
+    """Sixty documents (a fixed sequence) use every mechanism at least once, every one
+    compiles, and playing them concludes deals, pledges and consents and divides by zero."""
+    seen: set[str] = set()
+
+    @settings(
+        max_examples=60, derandomize=True, database=None, deadline=None, phases=[Phase.generate]
+    )
+    @given(doc=scenario_documents())
+    def collect(doc: Doc) -> None:
+        seen.update(_features(doc))
+        sc = load_document(doc)
+        specs = policy_set(sc, {a: "random" for a in sc.actors}).specs
+        for run in range(3):
+            try:
+                record = reference_record(sc, specs, 7, run)[0]
+            except EvaluationError:
+                seen.add("division-by-zero")
+                continue
+            seen.update(f"played:{kind}" for _, _, kind, _ in record[0])
+
+    collect()
+    expected = {"var:bool", "var:int", "var:float", "visibility:hidden", "visibility:list"}
+    expected |= {"initial-expression", "parameter-range", "public-channel", "delay", "cost"}
+    expected |= {f"latency:{k}" for k in ("text", "fixed", "uniform", "triangular")}
+    expected |= {"once:True", "once:False", "pledge", "misread-kind", "on-misread"}
+    expected |= {f"message:{k}" for k in ("offer", "demand", "accept", "reject", "statement")}
+    expected |= {"event:at", "event:hazard", "event:at+hazard", "event:when", "repeatable-event"}
+    expected |= {f"decision:{k}" for k in ("every", "start", "at", "react_to", "when")}
+    expected |= {"side", "body:leader", "body:consent", "body:vote", "repertoire"}
+    expected |= {"script", "until", "rule-p", "escalation-metric", "conditional-outcome"}
+    expected |= set(EXPRESSION_FORMS) | {"division-by-zero"}
+    expected |= {f"played:{k}" for k in ("effect", "delivery", "deal", "pledge", "consent")}
+    assert expected <= seen, sorted(expected - seen)
+
+
+def _growing(target: Doc) -> Doc:
+    """A scenario whose unbounded float ``v`` overflows to inf at tick 3, and a variable
+    ``w`` of the given type (an event sets it each tick, after ``v`` has grown)."""
+    return {
+        "id": "overflow",
+        "title": "A value that overflows",
+        "clock": {"start": "2030-01-01T00:00", "horizon": "2030-01-01T08:00", "timezone": "UTC"},
+        "state": {"v": {"type": "float", "initial": 2}, "w": {"initial": 0, **target}},
+        "actors": {"a": {"name": "A"}, "b": {"name": "B"}},
+        "events": {"grow": {"text": "v grows", "once": False, "effects": {"v": "v ** 8"}}},
+        "decisions": {"d": {"actor": "a", "every": "1h"}},
+        "outcomes": {"end": {"class": "unresolved", "default": True, "utility": {"a": 1, "b": 0}}},
+    }
+
+
+def _assign_w(expr: str) -> Doc:
+    return {"text": "w is set", "once": False, "effects": {"w": expr}}
+
+
+@pytest.mark.parametrize(
+    ("variable", "expr"),
+    [
+        ({"type": "int"}, "v"),  # inf into an unbounded int
+        ({"type": "int", "min": 0, "max": 5}, "v - v"),  # NaN into a bounded int
+        ({"type": "float", "min": 0, "max": 5}, "v - v"),  # NaN into a bounded float
+    ],
+)
+def test_an_overflow_into_a_variable_is_the_same_on_both_engines(variable: Doc, expr: str) -> None:
+    """Both engines agree when a variable is given inf or NaN (or both raise the same
+    EvaluationError). Reproducer for the int cases: the reference engine's coercion
+    (``round``) raises a bare OverflowError / ValueError, a traceback rather than one
+    clear message, while the batch engine carries on; the float case agrees (NaN stays)."""
+    doc = _growing(variable)
+    doc["events"]["set"] = _assign_w(expr)
+    sc = load_document(doc)
+    assert_identical(sc, {}, 1, range(0, 2))
