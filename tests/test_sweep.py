@@ -253,6 +253,13 @@ def test_the_engine_is_part_of_the_sweep(
     for engine in ("batch", "auto"):  # auto picks batch for standoff's default policies
         other = brink(small(out, "--resume", "--engine", engine), capsys, monkeypatch)
         refused(other, "started on the reference engine; resume it with --engine reference")
+    unrecorded = tmp_path / "unrecorded"  # a manifest from before engines were recorded
+    (unrecorded / "parts").mkdir(parents=True)
+    (unrecorded / "manifest.json").write_text(
+        json.dumps({k: v for k, v in json.loads(manifest).items() if k != "engine"}),
+        encoding="utf-8",
+    )
+    refused(brink(small(unrecorded, "--resume"), capsys, monkeypatch), "holds a different sweep")
     code, stdout, err = brink(small(out, "--resume", "--engine", "reference"), capsys, monkeypatch)
     assert code == 0 and "0 run now, 120 already there" in stdout, err
     assert (out / "manifest.json").read_text(encoding="utf-8") == manifest

@@ -188,7 +188,8 @@ def check(spec: SweepSpec, out: Path, resume: bool) -> None:
         existing.pop("version", None)
         mine.pop("version", None)
         theirs = existing.get("engine")
-        if theirs != mine["engine"] and {**existing, "engine": mine["engine"]} == mine:
+        same_but_engine = {**existing, "engine": mine["engine"]} == mine
+        if theirs in RESOLVED_ENGINES and theirs != mine["engine"] and same_but_engine:
             raise BrinkError(
                 f"{out} holds this sweep started on the {theirs} engine; resume it with "
                 f"--engine {theirs} (a sweep keeps one engine) — nothing there was changed"
