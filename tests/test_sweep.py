@@ -311,3 +311,20 @@ def test_an_output_directory_with_other_contents_is_left_alone(
     (broken / "manifest.json").write_text("{not json", encoding="utf-8")
     refused(brink(small(broken, "--resume"), capsys, monkeypatch), "manifest.json is unreadable")
     assert [p.name for p in broken.iterdir()] == ["manifest.json"]
+
+
+def test_query_reads_every_part_and_refuses_bad_sql(
+    tmp_path: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "q"
+    code, _, err = brink(small(out, runs=30), capsys, monkeypatch)
+    assert code == 0, err
+    sql = "select point, incident_rate, count(*) as n from runs group by all order by point"
+    code, stdout, err = brink(["query", str(out), sql, "--json"], capsys, monkeypatch)
+    assert code == 0, err
+    rows = [json.loads(line) for line in stdout.splitlines()]
+    assert rows == [
+        {"point": p, "incident_rate": v, "n": 30} for p, v in enumerate([0.0, 0.02, 0.04])
+    ]
+    refused(brink(["query", str(out), "select nope from runs"], capsys, monkeypatch), "nope")
+    refused(brink(["query", str(tmp_path / "none"), "select 1"], capsys, monkeypatch), "exist")
