@@ -192,10 +192,9 @@ class _Builder:
         k = self.ints(first, self.horizon)
         return k, (START + k * self.tick).strftime("%Y-%m-%dT%H:%M")
 
-    def duration(self, low_minutes: int = 0) -> str:
-        minutes = self.pick(
-            [m for m in (0, 30, 45, 60, 90, 120, 180, 300, 600) if m >= low_minutes]
-        )
+    def duration(self) -> str:
+        """A duration of up to ten hours, written in either of the two accepted forms."""
+        minutes = self.pick([0, 30, 45, 60, 90, 120, 180, 300, 600])
         if self.maybe():
             return f"PT{minutes}M"
         return f"{minutes // 60}h{minutes % 60}m" if minutes % 60 else f"{minutes // 60}h"
