@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from batch_compare import assert_identical, policy_choices, reference_record
+from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import EvaluationError
 from brinkmanship.policies.registry import policy_set
 from scenario_strategies import Doc, load_document, scenario_documents
@@ -175,11 +176,13 @@ def _assign_w(expr: str) -> Doc:
     ],
 )
 def test_an_overflow_into_a_variable_is_the_same_on_both_engines(variable: Doc, expr: str) -> None:
-    """Both engines agree when a variable is given inf or NaN (or both raise the same
-    EvaluationError). Reproducer for the int cases: the reference engine's coercion
-    (``round``) raises a bare OverflowError / ValueError, a traceback rather than one
-    clear message, while the batch engine carries on; the float case agrees (NaN stays)."""
+    """A variable given a value it cannot hold (NaN, or infinity in an int) stops the run
+    with the same EvaluationError, naming the variable, on both engines. (The reference
+    engine's ``round`` once raised a bare OverflowError / ValueError here, a traceback,
+    while the batch engine carried on.)"""
     doc = _growing(variable)
     doc["events"]["set"] = _assign_w(expr)
     sc = load_document(doc)
     assert_identical(sc, {}, 1, range(0, 2))
+    with pytest.raises(EvaluationError, match="variable 'w' was given"):
+        ReferenceEngine(sc).run(1, 0, policy_set(sc, {}).make())

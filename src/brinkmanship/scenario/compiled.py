@@ -3,11 +3,13 @@ expressions, shared by the reference and batch engines."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Literal
 
+from brinkmanship.errors import EvaluationError
 from brinkmanship.scenario.expressions import Expression
 from brinkmanship.scenario.schema import OutcomeClass, Source, VarType
 from brinkmanship.scenario.timeutil import format_time
@@ -66,12 +68,23 @@ class Variable:
     sources: tuple[str, ...]
 
     def coerce(self, value: float) -> float:
-        """Round (int), truth-test (bool) and clamp a value to this variable's domain."""
+        """Round (int), truth-test (bool) and clamp a value to this variable's domain; a
+        value no variable can hold (see :meth:`non_finite_message`) is an EvaluationError."""
+        if math.isnan(value) or (self.type is VarType.INT and math.isinf(value)):
+            raise EvaluationError(self.non_finite_message())
         if self.type is VarType.BOOL:
             return 1.0 if value != 0.0 else 0.0
         if self.type is VarType.INT:
             value = float(round(value))
         return min(max(value, self.lo), self.hi)
+
+    def non_finite_message(self) -> str:
+        """Why a run stopped when this variable was given NaN (or infinity, if an int)."""
+        what = "NaN or infinity" if self.type is VarType.INT else "NaN"
+        return (
+            f"variable '{self.name}' was given {what}, which it cannot hold; "
+            "bound or guard the expression that sets it"
+        )
 
     def typed(self, value: float) -> float | int | bool:
         """The value as the Python type of the variable, for display and observations."""

@@ -185,6 +185,7 @@ from brinkmanship.engine.batch.slots import (
     T_TICK_SLOT,
     T_TRIG_REF,
     T_TRIG_START,
+    T_VAR_ERR,
     T_VAR_HI,
     T_VAR_LO,
     T_VAR_SLOT,
@@ -438,7 +439,12 @@ def _assign(ti: Any, tf: Any, effects: int) -> None:
     for k in range(start, stop):
         var = ti[ti[T_EFF_VAR] + k]
         slot = ti[ti[T_VAR_SLOT] + var]
-        new = _coerce(ti, tf, var, tf[ti[S_TMP] + k - start])
+        raw = tf[ti[S_TMP] + k - start]
+        if math.isnan(raw) or (ti[ti[T_VAR_TYPE] + var] == 1 and math.isinf(raw)):
+            if ti[ti[S_ERR]] < 0:  # a value no variable can hold: the run's error
+                ti[ti[S_ERR]] = ti[ti[T_VAR_ERR] + var]
+            continue
+        new = _coerce(ti, tf, var, raw)
         if new != tf[ti[S_ENV] + slot] or math.copysign(1.0, new) != math.copysign(
             1.0, tf[ti[S_ENV] + slot]
         ):

@@ -171,6 +171,7 @@ class Tables(NamedTuple):
     out_reads: B
     expr_out: B
     expr_may_fail: B
+    var_err: I64
 
 
 class State(NamedTuple):
@@ -738,6 +739,7 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
         out_reads=out_reads,
         expr_out=expr_out,
         expr_may_fail=_b(b.program.may_fail or [False]),
+        var_err=_i([len(b.program.messages) + i for i in range(len(sc.variables))] or [0]),
     )
     layout = Layout(
         actors=tuple(sc.actors),
@@ -748,7 +750,7 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
         members=tuple(m.id for _, m in members),
         messages=tuple(a.id for a in messages),
         sites=b.sites,
-        errors=b.program.messages,
+        errors=[*b.program.messages, *(v.non_finite_message() for v in sc.variables.values())],
     )
     return tables, layout
 
