@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -28,11 +28,10 @@ from rich.table import Table
 from rich.text import Text
 
 from brinkmanship import __version__
-from brinkmanship.analysis.compare import Difference
-from brinkmanship.analysis.compare import compare as analysis_compare
-from brinkmanship.analysis.montecarlo import Job, RunSummary, Summary, run_many, summarize
+from brinkmanship.analysis.compare import Arms, Difference, compare_many
+from brinkmanship.analysis.montecarlo import Job, Summary, Tally, tally_many
 from brinkmanship.analysis.raybackend import Cluster, connect, run_ray
-from brinkmanship.analysis.results import query, to_table, write_new
+from brinkmanship.analysis.results import RunWriter, query, write_runs
 from brinkmanship.analysis.sweep import (
     PARTS,
     Axis,
@@ -301,15 +300,55 @@ def _progress(label: str, total: int) -> Iterator[Callable[[int], None] | None]:
         yield lambda n: bar.advance(task, n)
 
 
-def _run_with_progress(job: Job, runs: int, workers: int | None, label: str) -> list[RunSummary]:
+_T = TypeVar("_T")
+
+
+def _run_with_progress(
+    label: str, total: int, work: Callable[[Callable[[int], None]], _T], note: str = ""
+) -> _T:
+    """``work(advance)`` with a progress bar over ``total`` runs; on Ctrl-C one line
+    (runs done, and ``note``) and exit code 130."""
+    done = 0
+    try:
+        with _progress(label, total) as bar:
+
+            def advance(n: int) -> None:
+                nonlocal done
+                done += n
+                if bar:
+                    bar(n)
+
+            return work(advance)
+    except KeyboardInterrupt:
+        sys.stderr.write(f"interrupted after {done:,} of {total:,} runs{note}\n")
+        raise typer.Exit(130) from None
+
+
+def _check_counts(runs: int, workers: int | None) -> None:
     if runs < 1:
         raise BrinkError(f"--runs must be at least 1, got {runs}")
-    try:
-        with _progress(label, runs) as advance:
-            return run_many(job, runs, workers, on_progress=advance)
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted; nothing was written\n")
-        raise typer.Exit(130) from None
+    if workers is not None and workers < 1:
+        raise BrinkError(f"--workers must be at least 1, got {workers}")
+
+
+def _mc_runs(
+    job: Job, sc: CompiledScenario, runs: int, workers: int | None, out: Path | None
+) -> Tally:
+    """The tally of ``runs`` runs; with ``out``, also one row per run written as they
+    arrive (the file gets its name only when every run is in it)."""
+    label = f"{sc.id}: {runs} runs"
+    _check_counts(runs, workers)
+    if out is None:
+        return _run_with_progress(
+            label, runs, lambda advance: tally_many(job, runs, workers, on_progress=advance)
+        )
+    writer = RunWriter(out, sc, job)  # checks the path before any run
+    return _run_with_progress(
+        label,
+        runs,
+        lambda advance: write_runs(writer, runs, workers, on_progress=advance),
+        f"; {out} was not written",
+    )
 
 
 def _summary_json(job: Job, summary: Summary, elapsed: float) -> dict[str, object]:
@@ -358,14 +397,10 @@ def mc(
     """Monte Carlo: outcome probabilities with 95% Wilson intervals, time to resolution,
     peak escalation."""
     job, sc = _job(scenario, seed, policy, intervention, engine)
-    if out is not None and out.exists():
-        raise BrinkError(f"{out} already exists; choose another path or remove it first")
     started = time.perf_counter()
-    results = _run_with_progress(job, runs, workers, f"{sc.id}: {runs} runs")
+    tally = _mc_runs(job, sc, runs, workers, out)
     elapsed = time.perf_counter() - started
-    summary = summarize(sc, results)
-    if out is not None:
-        write_new(out, to_table(sc, job, results))
+    summary = tally.summary(sc)
     if as_json:
         _out(json.dumps(_summary_json(job, summary, elapsed)))
         return
@@ -414,11 +449,20 @@ def compare(
     base_job, sc = _job(scenario, seed, policy, [], engine)
     for name in intervention:
         _job(scenario, seed, policy, [name], engine)  # every name checked before any run
-    baseline = _run_with_progress(base_job, runs, workers, "baseline")
-    report: dict[str, list[Difference]] = {}
-    for name in intervention:
-        job = Job(scenario, seed, (name,), base_job.policies, (), engine)
-        report[name] = analysis_compare(sc, baseline, _run_with_progress(job, runs, workers, name))
+    _check_counts(runs, workers)
+    arms = Arms(
+        base_job,
+        tuple(Job(scenario, seed, (name,), base_job.policies, (), engine) for name in intervention),
+    )
+    total = runs * (1 + len(intervention))
+    _, pairings = _run_with_progress(
+        f"baseline and {len(intervention)} intervention(s)",
+        total,
+        lambda advance: compare_many(arms, runs, workers, on_progress=advance),
+    )
+    report: dict[str, list[Difference]] = {
+        name: pairing.differences(sc) for name, pairing in zip(intervention, pairings, strict=True)
+    }
     if as_json:
         _out(
             json.dumps(
@@ -614,4 +658,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m brinkmanship.cli` runs this file as `__main__`, a second copy of the module:
+    # the command modules register on `brinkmanship.cli.app`, so run that copy's entry point.
+    from brinkmanship.cli import main as cli_main
+
+    cli_main()
