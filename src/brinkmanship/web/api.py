@@ -12,7 +12,6 @@ from pydantic import BaseModel
 from brinkmanship.play.debrief import Debrief
 from brinkmanship.play.game import GameRecord
 from brinkmanship.play.view import GameView
-from brinkmanship.web.lanes import Lanes
 from brinkmanship.web.schemas import Created, GameListEntry, Move, NewGame, Problem
 from brinkmanship.web.service import GameService
 from brinkmanship.web.store import GameRow
@@ -70,38 +69,25 @@ def entry(row: GameRow) -> GameListEntry:
 router = APIRouter(prefix="/api", tags=["games"])
 
 
-def lanes(request: Request) -> Lanes:
-    """The app's lanes for engine work."""
-    found = request.app.state.lanes
-    assert isinstance(found, Lanes)
-    return found
-
-
 @router.post("/games", status_code=201, response_model=Created, responses=ERRORS)
-async def create_game(
-    body: NewGame, games: Service, lane: Annotated[Lanes, Depends(lanes)]
-) -> Response:
+def create_game(body: NewGame, games: Service) -> Response:
     """Start a game. The answer holds the game's id and its secret player token: keep the
     token, it is shown only once and every choice needs it."""
-
-    def create() -> bytes:
-        game_id, token, game = games.create(
-            body.scenario,
-            body.side,
-            opponent=body.opponent,
-            seed=body.seed,
-            interventions=body.interventions,
-        )
-        created = Created(
-            id=game_id,
-            token=token,
-            play_url=f"/games/{game_id}",
-            replay_url=f"/games/{game_id}/replay",
-            view=game.view(),
-        )
-        return created.model_dump_json().encode()
-
-    return Response(await lane.create(create), status_code=201, media_type="application/json")
+    game_id, token, game = games.create(
+        body.scenario,
+        body.side,
+        opponent=body.opponent,
+        seed=body.seed,
+        interventions=body.interventions,
+    )
+    created = Created(
+        id=game_id,
+        token=token,
+        play_url=f"/games/{game_id}",
+        replay_url=f"/games/{game_id}/replay",
+        view=game.view(),
+    )
+    return as_json(created, 201)
 
 
 @router.get("/games", response_model=list[GameListEntry])

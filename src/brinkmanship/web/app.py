@@ -14,7 +14,6 @@ from brinkmanship import __version__
 from brinkmanship.errors import BrinkError
 from brinkmanship.web.api import router as api_router
 from brinkmanship.web.headers import SecurityHeaders
-from brinkmanship.web.lanes import Lanes
 from brinkmanship.web.limits import MAX_BODY_BYTES, BodySizeLimit, BodyTooLargeError
 from brinkmanship.web.pages import error_page
 from brinkmanship.web.pages import router as pages_router
@@ -52,7 +51,6 @@ def create_app(db_path: Path, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAP
         redoc_url=None,
     )
     app.state.games = GameService(GameStore(db_path))
-    app.state.lanes = Lanes()
     app.include_router(api_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
