@@ -16,6 +16,13 @@ Each tick, in this order:
 
 All randomness comes from :mod:`brinkmanship.engine.rng`, a pure function of
 (seed, run, tick, site), so the batch engine can draw the same numbers.
+
+Work that cannot change is skipped, exactly: the conditions evaluated every tick keep their
+values until a name they read changes (:mod:`brinkmanship.engine.condition_cache`; the
+clock changes ``tick`` and ``hours`` every tick), outcomes are checked only after a name
+their conditions read changed, and only the events that can happen now (unscheduled ones
+and those scheduled for this tick) are looked at. Every expression that is evaluated is
+evaluated where it always was, so errors (a division by zero) arise at the same point.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from dataclasses import dataclass, field, replace
 
 from brinkmanship import __version__
 from brinkmanship.engine import rng
+from brinkmanship.engine.condition_cache import CLOCK, ConditionIndex
 from brinkmanship.engine.observation import (
     WAIT,
     ActionInfo,
@@ -94,6 +102,21 @@ class RunState:
     seen: dict[str, list[SeenEvent]] = field(default_factory=dict)
     """Per actor, the events it could see, as far as ``seen_upto[actor]`` into ``events``."""
     seen_upto: dict[str, int] = field(default_factory=dict)
+    cache: dict[int, float] = field(default_factory=dict, init=False, repr=False)
+    """Values of the engine's conditions, kept until a name they read changes (see
+    ``condition_cache``). Not a constructor argument, and a copy starts without it (see
+    ``__getstate__``), so no two states share one."""
+    outcomes_dirty: bool = field(default=True, init=False, repr=False)
+    """Whether a name an outcome's condition reads may have changed since the last check."""
+
+    def __getstate__(self) -> dict[str, object]:
+        # Copies and pickles (copy.copy, deepcopy, other processes) start with an empty
+        # cache: its keys are ids of expressions in this process, and a shared dict would
+        # let one state's changes leak into the other's values.
+        state = dict(self.__dict__)
+        state["cache"] = {}
+        state["outcomes_dirty"] = True
+        return state
 
     @property
     def finished(self) -> bool:
@@ -122,9 +145,37 @@ class ReferenceEngine:
         self.decision_points: dict[str, tuple[c.DecisionPoint, ...]] = {
             a: tuple(d for d in scenario.decisions if d.actor == a) for a in scenario.actors
         }
+        self.asked_at: dict[str, frozenset[int]] = {
+            a: frozenset().union(*(d.schedule for d in points))
+            for a, points in self.decision_points.items()
+        }
+        """Per actor, the ticks at which one of its decision points is scheduled."""
+        self.asked_on: dict[str, frozenset[str]] = {
+            a: frozenset().union(*(d.triggers for d in points))
+            for a, points in self.decision_points.items()
+        }
+        """Per actor, what happening asks it to decide."""
         self.space: dict[str, tuple[str, ...]] = {
             a: (WAIT, *actor.actions) for a, actor in scenario.actors.items()
         }
+        events = tuple(scenario.events.values())
+        self.unscheduled = tuple(e for e in events if e.at_tick is None)
+        self.events_at: dict[int, tuple[c.Event, ...]] = {
+            t: tuple(e for e in events if e.at_tick in (None, t))
+            for t in {e.at_tick for e in events if e.at_tick is not None}
+        }
+        """Per tick with scheduled events: the events to look at, in scenario order."""
+        outcome_conditions = [o.when for o in scenario.outcomes.values() if o.when is not None]
+        self.conditions = ConditionIndex(
+            [
+                *(e.when for e in events),
+                *(e.hazard for e in events if e.hazard is not None),
+                *outcome_conditions,
+                *(a.when for a in scenario.actions.values()),
+                *([scenario.escalation] if scenario.escalation is not None else []),
+            ],
+            outcome_conditions,
+        )
 
     # ------------------------------------------------------------------ runs
 
@@ -187,6 +238,8 @@ class ReferenceEngine:
         t = st.tick
         st.env["tick"] = float(t)
         st.env["hours"] = t * self.sc.tick_hours
+        for name in CLOCK:
+            st.outcomes_dirty |= self.conditions.forget(st.cache, name)
         self._land_effects(st)
         self._draw_events(st)
         self._deliver_messages(st)
@@ -198,10 +251,13 @@ class ReferenceEngine:
         st.occurred = {a: set() for a in self.sc.actors}
         out = []
         for actor in self.sc.actors.values():
+            happened = occurred[actor.id]
+            if st.tick not in self.asked_at[actor.id] and not happened & self.asked_on[actor.id]:
+                continue
             points = [
                 dp
                 for dp in self.decision_points[actor.id]
-                if st.tick in dp.schedule or dp.triggers & occurred[actor.id]
+                if st.tick in dp.schedule or dp.triggers & happened
             ]
             if not points:
                 continue
@@ -262,9 +318,18 @@ class ReferenceEngine:
 
     # ------------------------------------------------------------- mechanics
 
+    def _value(self, st: RunState, expr: c.Expr) -> float:
+        """``expr`` evaluated now, one of the conditions in ``self.conditions``: its value is
+        kept until a name it reads changes, since evaluating it again would give the same."""
+        key = id(expr)
+        value = st.cache.get(key)
+        if value is None:
+            value = st.cache[key] = expr(st.env)
+        return value
+
     def _track_escalation(self, st: RunState) -> None:
         if self.sc.escalation is not None:
-            value = self.sc.escalation(st.env)
+            value = self._value(st, self.sc.escalation)
             if st.peak_escalation is None or value > st.peak_escalation:
                 st.peak_escalation = value
 
@@ -287,8 +352,12 @@ class ReferenceEngine:
     def _assign(self, st: RunState, effects: c.Effects) -> None:
         """Apply effects simultaneously: all right-hand sides see the state before any lands."""
         values = [a.expr(st.env) for a in effects]
+        env = st.env
         for assign, value in zip(effects, values, strict=True):
-            st.env[assign.var] = self.sc.variables[assign.var].coerce(value)
+            old = env[assign.var]
+            new = env[assign.var] = self.sc.variables[assign.var].coerce(value)
+            if new != old or math.copysign(1.0, new) != math.copysign(1.0, old):
+                st.outcomes_dirty |= self.conditions.forget(st.cache, assign.var)
 
     def _notify(self, st: RunState, ref: str, visible_to: frozenset[str]) -> None:
         for actor in self.sc.actors:
@@ -296,7 +365,7 @@ class ReferenceEngine:
                 st.occurred[actor].add(ref)
 
     def _land_effects(self, st: RunState) -> None:
-        if not st.pending:
+        if st.tick not in st.pending.values():
             return
         for action in self.sc.actions.values():
             if st.pending.get(action.id) == st.tick:
@@ -313,15 +382,13 @@ class ReferenceEngine:
                 )
 
     def _draw_events(self, st: RunState) -> None:
-        for event in self.sc.events.values():
+        for event in self.events_at.get(st.tick, self.unscheduled):
             if event.once and event.id in st.fired:
                 continue
-            if event.at_tick is not None and event.at_tick != st.tick:
-                continue
-            if not event.when(st.env):
+            if not self._value(st, event.when):
                 continue
             if event.hazard is not None:
-                p = min(max(event.hazard(st.env), 0.0), 1.0)
+                p = min(max(self._value(st, event.hazard), 0.0), 1.0)
                 if not rng.uniform(st.seed, st.run, st.tick, f"event:{event.id}") < p:
                     continue
             st.fired.add(event.id)
@@ -341,7 +408,7 @@ class ReferenceEngine:
         return EVERYONE if self.sc.channels[message.channel].public else frozenset({message.to})
 
     def _deliver_messages(self, st: RunState) -> None:
-        if not st.in_transit:
+        if all(t.arrival_tick != st.tick for t in st.in_transit.values()):
             return
         for action in self.sc.actions.values():
             transit = st.in_transit.get(action.id)
@@ -400,12 +467,14 @@ class ReferenceEngine:
         self._log(st, action.actor, "pledge", action.id, text, action.sources, audience)
 
     def _check_outcomes(self, st: RunState) -> None:
-        if st.finished:
+        # none held at the last check and nothing they read has changed: none holds now
+        if st.finished or not st.outcomes_dirty:
             return
         for outcome in self.sc.outcomes.values():
-            if outcome.when is not None and outcome.when(st.env):
+            if outcome.when is not None and self._value(st, outcome.when):
                 self._finish(st, outcome)
                 return
+        st.outcomes_dirty = False
 
     def _finish(self, st: RunState, outcome: c.Outcome) -> None:
         utilities = {
@@ -447,7 +516,7 @@ class ReferenceEngine:
             perceived = self._perceived_kind(message.of, answered_to.misread)
             if perceived not in ("offer", "demand"):
                 return False
-        return action.when(st.env) != 0.0
+        return self._value(st, action.when) != 0.0
 
     def _perceived_kind(self, action_id: str, misread: bool) -> str:
         message = self.sc.actions[action_id].message

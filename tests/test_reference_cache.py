@@ -1,0 +1,159 @@
+"""The reference engine's condition cache changes no result: full trajectories are the ones
+the engine gave before it cached anything, an engine that evaluates every condition every
+time agrees run for run (errors included) on generated scenarios, and copies of a run's
+state never share a cache."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import json
+import pickle
+from collections.abc import Mapping
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from batch_compare import policy_choices
+from brinkmanship.engine.reference import ReferenceEngine, RunState
+from brinkmanship.engine.trajectory import RunResult
+from brinkmanship.errors import EvaluationError
+from brinkmanship.narrative import jsonl_lines
+from brinkmanship.policies.registry import policy_set
+from brinkmanship.scenario import compiled as c
+from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.scenario.loader import load_scenario
+from scenario_strategies import Doc, load_document, scenario_documents
+
+CASES: tuple[tuple[str, tuple[str, ...], dict[str, str], int], ...] = (
+    ("cuba-1962", (), {}, 4),
+    ("cuba-1962", (), {"us": "random", "su": "random", "cuba": "random"}, 8),
+    ("cuba-1962", ("airstrike",), {"us": "hawk", "su": "tit-for-tat"}, 4),
+    ("cuba-1962", ("blockade",), {"su": "dove", "jcs": "random"}, 4),
+    ("standoff", (), {}, 30),
+    ("standoff", (), {"west": "random", "east": "random", "patrol": "random"}, 30),
+    ("standoff", ("two-officers",), {"west": "hawk", "east": "tit-for-tat"}, 30),
+    ("standoff", ("hotline",), {"west": "rational:samples=2,horizon=12"}, 6),
+)
+"""(scenario, interventions, policy overrides, runs) played by :func:`digest`."""
+
+
+def played(sc: CompiledScenario, specs: Mapping[str, str], seed: int, run: int) -> RunResult:
+    policies = policy_set(sc, specs)
+    return ReferenceEngine(sc).run(seed, run, policies.make(), dict(policies.specs))
+
+
+def digest() -> str:
+    """SHA-256 of every run of :data:`CASES` (seed 7): its trajectory as JSON lines, its
+    choices with their reasons and its peak escalation. Uses only the public API, so the
+    same function runs against an older checkout of the engine."""
+    h = hashlib.sha256()
+    for ref, interventions, specs, runs in CASES:
+        sc = load_scenario(ref, list(interventions))
+        for run in range(runs):
+            result = played(sc, specs, 7, run)
+            for line in jsonl_lines(result):
+                h.update(line.encode() + b"\n")
+            choices = [(ch.tick, ch.actor, ch.action, ch.why) for ch in result.choices]
+            h.update(json.dumps([choices, result.peak_escalation]).encode() + b"\n")
+    return h.hexdigest()
+
+
+def test_trajectories_are_the_ones_from_before_the_cache() -> None:
+    """The expected hash was computed once with the engine as it was before the cache
+    (commit 11ce47e), from a worktree of that commit::
+
+        git worktree add /tmp/refold 11ce47e
+        PYTHONPATH=/tmp/refold/src:tests .venv/bin/python -c \\
+            'import test_reference_cache as t; print(t.digest())'
+    """
+    assert digest() == "034b04d20158a825c307e5cefda2345ad7c339f90b884f485bd4d927a29440f2"
+
+
+class Uncached(ReferenceEngine):
+    """The engine as it was: every condition evaluated every time it is looked at, and
+    outcomes checked every time."""
+
+    def _value(self, st: RunState, expr: c.Expr) -> float:
+        return expr(st.env)
+
+    def _check_outcomes(self, st: RunState) -> None:
+        st.outcomes_dirty = True
+        super()._check_outcomes(st)
+
+
+def _outcome(
+    engine: type[ReferenceEngine], sc: CompiledScenario, specs: Mapping[str, str], seed: int
+) -> list[str]:
+    policies = policy_set(sc, specs)
+    try:
+        result = engine(sc).run(seed, 0, policies.make(), dict(policies.specs))
+    except EvaluationError as err:
+        return [f"EvaluationError: {err}"]
+    choices = [f"{ch.tick} {ch.actor} {ch.action} {ch.why}" for ch in result.choices]
+    return [*jsonl_lines(result), *choices, repr(result.peak_escalation)]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=scenario_documents(), data=st.data(), seed=st.integers(0, 2**63 - 1))
+def test_generated_scenarios_match_the_uncached_engine(
+    doc: Doc, data: st.DataObject, seed: int
+) -> None:
+    sc = load_document(doc)
+    specs = {a: data.draw(st.sampled_from(policy_choices(sc, a)), label=a) for a in sc.actors}
+    assert _outcome(ReferenceEngine, sc, specs, seed) == _outcome(Uncached, sc, specs, seed)
+
+
+@pytest.fixture(scope="module")
+def cuba() -> CompiledScenario:
+    return load_scenario("cuba-1962")
+
+
+def _play_until(engine: ReferenceEngine, st: RunState, tick: int, sc: CompiledScenario) -> None:
+    policies = policy_set(sc, {}).make()
+    while not st.finished and st.tick < tick:
+        engine.begin_tick(st)
+        if st.finished:
+            break
+        requests = engine.requests(st)
+        engine.apply(st, [(r.actor, engine.decide(st, r, policies[r.actor])) for r in requests])
+        engine.end_tick(st)
+
+
+def _finish(engine: ReferenceEngine, st: RunState, sc: CompiledScenario) -> list[str]:
+    _play_until(engine, st, sc.horizon_ticks + 1, sc)
+    return list(jsonl_lines(engine.result(st, {})))
+
+
+@pytest.mark.parametrize(
+    "duplicate",
+    [copy.copy, copy.deepcopy, lambda s: pickle.loads(pickle.dumps(s)), dataclasses.replace],
+    ids=["copy", "deepcopy", "pickle", "replace"],
+)
+def test_a_copy_of_a_state_starts_with_its_own_empty_cache(
+    cuba: CompiledScenario, duplicate: object
+) -> None:
+    engine = ReferenceEngine(cuba)
+    st = engine.start(3)
+    _play_until(engine, st, 60, cuba)
+    assert st.cache
+    twin = duplicate(st)  # type: ignore[operator]
+    assert isinstance(twin, RunState)
+    assert twin.cache == {} and twin.cache is not st.cache and twin.outcomes_dirty
+    assert _finish(engine, twin, cuba) == _finish(engine, engine.start(3), cuba)
+
+
+def test_a_change_forgets_exactly_the_values_that_read_it(cuba: CompiledScenario) -> None:
+    engine = ReferenceEngine(cuba)
+    st = engine.start(0)
+    _play_until(engine, st, 5, cuba)
+    readers = set(engine.conditions.readers["tactical_used"])
+    kept = {k for k in st.cache if k not in readers}
+    assert readers & set(st.cache) and kept
+    st.outcomes_dirty = False
+    engine._assign(st, (c.Assign("tactical_used", cuba.events["bg_jupiters"].when),))
+    assert not readers & set(st.cache)
+    assert kept <= set(st.cache)
+    assert st.outcomes_dirty
