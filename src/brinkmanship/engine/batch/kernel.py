@@ -810,10 +810,11 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
             for k in range(size):
                 score = 0 if k == 0 else ti[ti[T_ACT_SCORE] + ti[ti[T_SPACE] + start + k - 1]]
                 ceiling = ti[ti[T_POL_CEILING] + actor]
+                # cheap tests first: legality is worked out on demand
                 if (
-                    _legal(ti, tf, r, k)
-                    and above < score <= ceiling
+                    above < score <= ceiling
                     and (best < 0 or score < best_score)
+                    and _legal(ti, tf, r, k)
                 ):
                     best = k
                     best_score = score
@@ -835,9 +836,9 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
         for k in range(1, size):
             score = ti[ti[T_ACT_SCORE] + ti[ti[T_SPACE] + start + k - 1]]
             if (
-                _legal(ti, tf, r, k)
-                and score <= ti[ti[T_POL_CEILING] + actor]
+                score <= ti[ti[T_POL_CEILING] + actor]
                 and (best < 0 or score < best_score)
+                and _legal(ti, tf, r, k)
             ):
                 best = k
                 best_score = score
@@ -857,11 +858,10 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
         best_gap = 0
         for k in range(size):
             score = 0 if k == 0 else ti[ti[T_ACT_SCORE] + ti[ti[T_SPACE] + start + k - 1]]
-            if _legal(ti, tf, r, k) and score * last > 0:
-                gap = abs(score - last)
-                if best < 0 or gap < best_gap:
-                    best = k
-                    best_gap = gap
+            gap = abs(score - last)
+            if score * last > 0 and (best < 0 or gap < best_gap) and _legal(ti, tf, r, k):
+                best = k
+                best_gap = gap
         return 0 if best < 0 else best
     if kind == P_ORGANIZATIONAL:
         delayed = ti[ti[S_ORG_DELAYED] + actor]
@@ -923,7 +923,7 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
             top = tf[tally + k]
             found = True
     for k in range(size):
-        if _legal(ti, tf, r, k) and ti[ti[S_TALLIED] + k] and tf[tally + k] == top:
+        if ti[ti[S_TALLIED] + k] and tf[tally + k] == top and _legal(ti, tf, r, k):
             return k
     return 0
 
@@ -980,7 +980,7 @@ def _body_rule(ti: Any, tf: Any, r: int, proposal: int) -> int:
     if tf[tally + proposal] == best and ti[ti[S_TALLIED] + proposal]:
         return proposal
     for k in range(size):
-        if _legal(ti, tf, r, k) and ti[ti[S_TALLIED] + k] and tf[tally + k] == best:
+        if ti[ti[S_TALLIED] + k] and tf[tally + k] == best and _legal(ti, tf, r, k):
             return k
     return proposal
 
