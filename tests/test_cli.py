@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from brinkmanship.cli import main
+from cli_runner import run_brink
 
 
 def brink(*args: str) -> subprocess.CompletedProcess[str]:
@@ -20,19 +20,6 @@ def brink(*args: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
     )
-
-
-def brink_inprocess(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["brink", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_run_jsonl_is_byte_identical_and_valid() -> None:
@@ -51,7 +38,7 @@ def test_run_jsonl_is_byte_identical_and_valid() -> None:
 def test_run_text_is_a_dated_narrative(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, _ = brink_inprocess(["run", "standoff", "--seed", "0"], capsys, monkeypatch)
+    code, out, _ = run_brink(["run", "standoff", "--seed", "0"], capsys, monkeypatch)
     assert code == 0
     assert "seed 0" in out and "policies: west=firm" in out
     assert "── Sunday 01 June 2031 ──" in out
@@ -61,14 +48,14 @@ def test_run_text_is_a_dated_narrative(
 def test_scenarios_lists_builtins(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, _ = brink_inprocess(["scenarios"], capsys, monkeypatch)
+    code, out, _ = run_brink(["scenarios"], capsys, monkeypatch)
     assert code == 0 and "standoff" in out
 
 
 def test_show_lists_every_section(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, _ = brink_inprocess(["show", "standoff"], capsys, monkeypatch)
+    code, out, _ = run_brink(["show", "standoff"], capsys, monkeypatch)
     assert code == 0
     for title in (
         "Actors",
@@ -86,7 +73,7 @@ def test_show_lists_every_section(
 def test_show_with_intervention(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, _ = brink_inprocess(["show", "standoff", "-i", "two-officers"], capsys, monkeypatch)
+    code, out, _ = run_brink(["show", "standoff", "-i", "two-officers"], capsys, monkeypatch)
     assert code == 0 and "consent k=2" in out and "interventions applied: two-officers" in out
 
 
@@ -94,7 +81,7 @@ def test_validate_builtin_and_path(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = Path(__file__).resolve().parents[1] / "src/brinkmanship/scenarios/standoff.yaml"
-    code, out, _ = brink_inprocess(["validate", "standoff", str(path)], capsys, monkeypatch)
+    code, out, _ = run_brink(["validate", "standoff", str(path)], capsys, monkeypatch)
     assert code == 0 and out.count(": ok") == 2
 
 
@@ -104,7 +91,7 @@ def test_scenario_from_any_path(
     source = Path(__file__).resolve().parents[1] / "src/brinkmanship/scenarios/standoff.yaml"
     copy = tmp_path / "my-crisis.yaml"
     copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    code, out, _ = brink_inprocess(["run", str(copy), "--format", "jsonl"], capsys, monkeypatch)
+    code, out, _ = run_brink(["run", str(copy), "--format", "jsonl"], capsys, monkeypatch)
     assert code == 0 and json.loads(out.splitlines()[-1])["kind"] == "outcome"
 
 
@@ -137,7 +124,7 @@ def test_bad_command_lines(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    code, out, err = brink_inprocess(args, capsys, monkeypatch)
+    code, out, err = run_brink(args, capsys, monkeypatch)
     assert code == 2
     assert fragment in err
     assert "Traceback" not in err and out == ""

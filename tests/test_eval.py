@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
@@ -16,10 +15,10 @@ from brinkmanship.analysis.escalation import (
     summarize_eval,
 )
 from brinkmanship.analysis.montecarlo import Job, run_many, summarize
-from brinkmanship.cli import main
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
+from cli_runner import run_brink
 
 
 def job_for(scenario: str, overrides: dict[str, str], seed: int = 0) -> Job:
@@ -110,24 +109,11 @@ def test_results_do_not_depend_on_processes() -> None:
     assert evaluate(job, 24, workers=1) == evaluate(job, 24, workers=2, chunk=5)
 
 
-def run_cli(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["brink", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_cli_json_and_table(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     args = ["eval", "standoff", "--runs", "12", "--seed", "4", "-p", "west=dove", "--workers", "1"]
-    code, out, _ = run_cli([*args, "--json"], capsys, monkeypatch)
+    code, out, _ = run_brink([*args, "--json"], capsys, monkeypatch)
     assert code == 0
     report = json.loads(out)
     assert report["runs"] == 12 and report["policies"]["west"] == "dove"
@@ -136,7 +122,7 @@ def test_cli_json_and_table(
     west = report["actors"]["west"]
     assert west["reference"] == "firm" and west["escalation_rate"] == 0.0
     assert report["llm"] == {}
-    code, out, _ = run_cli(args, capsys, monkeypatch)
+    code, out, _ = run_brink(args, capsys, monkeypatch)
     assert code == 0
     for title in ("Outcomes", "Escalation", "Decisions", "nuclear use", "firm:"):
         assert title in out
@@ -157,5 +143,5 @@ def test_cli_bad_input(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    code, out, err = run_cli(["eval", "standoff", *args], capsys, monkeypatch)
+    code, out, err = run_brink(["eval", "standoff", *args], capsys, monkeypatch)
     assert code == 2 and message in err and err.count("\n") == 1 and not out

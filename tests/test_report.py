@@ -22,6 +22,7 @@ from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.report import charts
 from brinkmanship.report.escalation import fan, tracked_chunk
 from brinkmanship.scenario.loader import load_scenario
+from cli_runner import run_brink
 
 DATA = Path(__file__).parent / "data"
 HOSTILE = str(DATA / "hostile.yaml")
@@ -84,21 +85,6 @@ def parse(path: Path) -> Page:
     return page
 
 
-def brink(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    """The real entry point, in this process (user errors exit 2 with one line)."""
-    monkeypatch.setattr(sys, "argv", ["brink", *args])
-    capsys.readouterr()  # drop what earlier fixtures printed
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture(scope="module")
 def sweep_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small grid sweep of standoff made with the sweep code itself."""
@@ -139,7 +125,7 @@ def test_report_is_self_contained(report: Path) -> None:
 def test_outcomes_match_brink_mc_json(
     report: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, _ = brink(
+    code, out, _ = run_brink(
         ["mc", "standoff", "--runs", str(RUNS), "--seed", str(SEED), "--json"], capsys, monkeypatch
     )
     assert code == 0
@@ -164,7 +150,7 @@ def test_comparison_matches_brink_compare_json(
     report: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     args = ["compare", "standoff", "-i", "hotline", "-i", "hair-trigger"]
-    code, out, _ = brink(
+    code, out, _ = run_brink(
         [*args, "--runs", str(RUNS), "--seed", str(SEED), "--json"], capsys, monkeypatch
     )
     assert code == 0
@@ -252,7 +238,9 @@ def test_same_inputs_give_the_same_bytes_however_split(
         where.mkdir()
         monkeypatch.chdir(where)
         args = ["report", "standoff", "--runs", "30", "--seed", "9", "-c", "calm-seas"]
-        code, _, err = brink([*args, "--html", "r.html", "--workers", workers], capsys, monkeypatch)
+        code, _, err = run_brink(
+            [*args, "--html", "r.html", "--workers", workers], capsys, monkeypatch
+        )
         assert code == 0, err
         texts.append((where / "r.html").read_text(encoding="utf-8"))
     assert texts[0] == texts[1]
@@ -275,7 +263,7 @@ def test_the_engine_is_honoured_and_gives_the_same_report(
         out = tmp_path / f"{engine}.html"
         args = ["report", "standoff", "--runs", str(runs), "-c", "hotline", "--engine", engine]
         ran.clear()
-        code, _, err = brink([*args, "--html", str(out), "--workers", "1"], capsys, monkeypatch)
+        code, _, err = run_brink([*args, "--html", str(out), "--workers", "1"], capsys, monkeypatch)
         assert code == 0, err
         used = {(e, applied) for e, applied, _ in ran}
         if engine == "batch":  # the baseline again and the arm, on the batch engine only
@@ -302,7 +290,7 @@ def test_hostile_text_is_escaped(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "hostile.html"
-    code, _, err = brink(
+    code, _, err = run_brink(
         ["report", HOSTILE, "--runs", "40", "--html", str(out)], capsys, monkeypatch
     )
     assert code == 0, err
@@ -332,7 +320,7 @@ def _fails(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    code, out, err = brink(["report", *args], capsys, monkeypatch)
+    code, out, err = run_brink(["report", *args], capsys, monkeypatch)
     assert code == 2, (args, err)
     assert err.startswith("error: ") and err.count("\n") == 1, err
     assert message in err, err
@@ -384,7 +372,7 @@ def test_an_existing_file_needs_force(
     args = [str(DATA / "coin.yaml"), "--runs", "20", "--html", str(out)]
     _fails(args, "already exists; add --force", capsys, monkeypatch)
     assert out.read_text(encoding="utf-8") == "keep me"
-    code, stdout, err = brink(["report", *args, "--force"], capsys, monkeypatch)
+    code, stdout, err = run_brink(["report", *args, "--force"], capsys, monkeypatch)
     assert code == 0, err
     assert stdout.startswith(f"{out}: coin, 20 runs")
     text = out.read_text(encoding="utf-8")

@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from brinkmanship.analysis.sweep import Axis, grid, latin_hypercube, make_spec, prepare, run_local
-from brinkmanship.cli import main
 from brinkmanship.errors import BrinkError
+from cli_runner import run_brink
 
 CLI = [sys.executable, "-m", "brinkmanship.cli"]
 PARAMS = ["--param", "incident_rate=0:0.04:3"]
@@ -207,21 +207,6 @@ def test_bad_sweeps_change_nothing(tmp_path: Path) -> None:
     assert "Traceback" not in again.stderr + other.stderr + unknown.stderr + zero.stderr
 
 
-def brink(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    """The real entry point in this process (faster than a subprocess): exit code, out, err."""
-    monkeypatch.setattr(sys, "argv", ["brink", *args])
-    capsys.readouterr()
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def small(out: Path, *extra: str, runs: int = 40) -> list[str]:
     """``brink sweep`` arguments for a small standoff sweep (3 points), in one process."""
     size = ["--runs", str(runs), "--chunk", "20", "--workers", "1"]
@@ -244,14 +229,14 @@ def test_the_engine_is_part_of_the_sweep(
     tmp_path: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "s"
-    code, stdout, err = brink(small(out, "--engine", "reference"), capsys, monkeypatch)
+    code, stdout, err = run_brink(small(out, "--engine", "reference"), capsys, monkeypatch)
     assert code == 0, err
     assert "done on the reference engine" in stdout
     before = content_hash(out)
     manifest = (out / "manifest.json").read_text(encoding="utf-8")
     assert json.loads(manifest)["engine"] == "reference"
     for engine in ("batch", "auto"):  # auto picks batch for standoff's default policies
-        other = brink(small(out, "--resume", "--engine", engine), capsys, monkeypatch)
+        other = run_brink(small(out, "--resume", "--engine", engine), capsys, monkeypatch)
         refused(other, "started on the reference engine; resume it with --engine reference")
     unrecorded = tmp_path / "unrecorded"  # a manifest from before engines were recorded
     (unrecorded / "parts").mkdir(parents=True)
@@ -259,8 +244,12 @@ def test_the_engine_is_part_of_the_sweep(
         json.dumps({k: v for k, v in json.loads(manifest).items() if k != "engine"}),
         encoding="utf-8",
     )
-    refused(brink(small(unrecorded, "--resume"), capsys, monkeypatch), "holds a different sweep")
-    code, stdout, err = brink(small(out, "--resume", "--engine", "reference"), capsys, monkeypatch)
+    refused(
+        run_brink(small(unrecorded, "--resume"), capsys, monkeypatch), "holds a different sweep"
+    )
+    code, stdout, err = run_brink(
+        small(out, "--resume", "--engine", "reference"), capsys, monkeypatch
+    )
     assert code == 0 and "0 run now, 120 already there" in stdout, err
     assert (out / "manifest.json").read_text(encoding="utf-8") == manifest
     assert content_hash(out) == before
@@ -271,8 +260,8 @@ def test_batch_engine_with_a_reference_only_policy_writes_nothing(
 ) -> None:
     out = tmp_path / "rational"
     args = small(out, "--engine", "batch", "-p", "west=rational")
-    refused(brink(args, capsys, monkeypatch), "--engine batch: policy 'rational' for 'west'")
-    refused(brink(small(out, "--engine", "fast"), capsys, monkeypatch), "unknown engine 'fast'")
+    refused(run_brink(args, capsys, monkeypatch), "--engine batch: policy 'rational' for 'west'")
+    refused(run_brink(small(out, "--engine", "fast"), capsys, monkeypatch), "unknown engine 'fast'")
     assert not out.exists()
 
 
@@ -293,7 +282,7 @@ def test_bad_input_is_one_message_and_creates_nothing(
     tmp_path: Path, args: list[str], message: str, capsys: Cap, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "new"
-    refused(brink(small(out, *args), capsys, monkeypatch), message)
+    refused(run_brink(small(out, *args), capsys, monkeypatch), message)
     assert not out.exists()
 
 
@@ -304,12 +293,14 @@ def test_an_output_directory_with_other_contents_is_left_alone(
     stranger.mkdir()
     (stranger / "notes.txt").write_text("mine", encoding="utf-8")
     for extra in ((), ("--resume",)):
-        refused(brink(small(stranger, *extra), capsys, monkeypatch), "holds no sweep manifest")
+        refused(run_brink(small(stranger, *extra), capsys, monkeypatch), "holds no sweep manifest")
     assert [p.name for p in stranger.iterdir()] == ["notes.txt"]
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "manifest.json").write_text("{not json", encoding="utf-8")
-    refused(brink(small(broken, "--resume"), capsys, monkeypatch), "manifest.json is unreadable")
+    refused(
+        run_brink(small(broken, "--resume"), capsys, monkeypatch), "manifest.json is unreadable"
+    )
     assert [p.name for p in broken.iterdir()] == ["manifest.json"]
 
 
@@ -317,14 +308,14 @@ def test_query_reads_every_part_and_refuses_bad_sql(
     tmp_path: Path, capsys: Cap, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "q"
-    code, _, err = brink(small(out, runs=30), capsys, monkeypatch)
+    code, _, err = run_brink(small(out, runs=30), capsys, monkeypatch)
     assert code == 0, err
     sql = "select point, incident_rate, count(*) as n from runs group by all order by point"
-    code, stdout, err = brink(["query", str(out), sql, "--json"], capsys, monkeypatch)
+    code, stdout, err = run_brink(["query", str(out), sql, "--json"], capsys, monkeypatch)
     assert code == 0, err
     rows = [json.loads(line) for line in stdout.splitlines()]
     assert rows == [
         {"point": p, "incident_rate": v, "n": 30} for p, v in enumerate([0.0, 0.02, 0.04])
     ]
-    refused(brink(["query", str(out), "select nope from runs"], capsys, monkeypatch), "nope")
-    refused(brink(["query", str(tmp_path / "none"), "select 1"], capsys, monkeypatch), "exist")
+    refused(run_brink(["query", str(out), "select nope from runs"], capsys, monkeypatch), "nope")
+    refused(run_brink(["query", str(tmp_path / "none"), "select 1"], capsys, monkeypatch), "exist")

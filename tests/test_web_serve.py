@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,22 +10,9 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from brinkmanship.cli import main
 from brinkmanship.web.local import free_port
 from brinkmanship.web.serve import default_db
-
-
-def brink(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["brink", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_runner import run_brink
 
 
 @pytest.fixture
@@ -49,7 +35,7 @@ def test_serve_builds_the_app_on_the_given_database(
 ) -> None:
     db = tmp_path / "sub" / "games.sqlite3"
     port = free_port()
-    code, _, err = brink(["serve", "--port", str(port), "--db", str(db)], capsys, monkeypatch)
+    code, _, err = run_brink(["serve", "--port", str(port), "--db", str(db)], capsys, monkeypatch)
     assert code == 0, err
     assert served[0]["host"] == "127.0.0.1" and served[0]["port"] == port
     assert isinstance(served[0]["app"], FastAPI)
@@ -63,7 +49,7 @@ def test_the_database_comes_from_brink_db_or_the_data_directory(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("BRINK_DB", str(tmp_path / "env.sqlite3"))
-    code, _, err = brink(["serve", "--port", str(free_port())], capsys, monkeypatch)
+    code, _, err = run_brink(["serve", "--port", str(free_port())], capsys, monkeypatch)
     assert code == 0, err
     assert (tmp_path / "env.sqlite3").exists()
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
@@ -81,7 +67,7 @@ def test_a_busy_port_is_one_line(
         taken.listen()
         port = taken.getsockname()[1]
         args = ["serve", "--port", str(port), "--db", str(tmp_path / "g.sqlite3")]
-        code, _, err = brink(args, capsys, monkeypatch)
+        code, _, err = run_brink(args, capsys, monkeypatch)
     assert code == 2 and served == []
     assert err.strip() == f"error: cannot listen on 127.0.0.1:{port}: Address already in use"
 
@@ -94,7 +80,7 @@ def test_an_unusable_database_is_one_line(
 ) -> None:
     (tmp_path / "file").write_text("x")
     args = ["serve", "--db", str(tmp_path / "file" / "g.sqlite3")]
-    code, _, err = brink(args, capsys, monkeypatch)
+    code, _, err = run_brink(args, capsys, monkeypatch)
     assert code == 2 and served == [] and len(err.strip().splitlines()) == 1
     assert "cannot open the game database" in err
 
@@ -104,5 +90,5 @@ def test_a_bad_port_is_refused(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    code, _, err = brink(["serve", "--port", "70000"], capsys, monkeypatch)
+    code, _, err = run_brink(["serve", "--port", "70000"], capsys, monkeypatch)
     assert code == 2 and served == [] and "65535" in err
