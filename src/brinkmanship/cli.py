@@ -361,11 +361,7 @@ def _summary_json(job: Job, summary: Summary, elapsed: float) -> dict[str, objec
         "interventions": list(job.interventions),
         "outcomes": {
             o.id: {
-                "class": o.cls,
-                "count": o.count,
-                "p": o.p,
-                "ci_low": o.ci_low,
-                "ci_high": o.ci_high,
+                **o.share(),
                 "hours_to_resolution": None
                 if o.hours is None
                 else dict(zip(("q1", "median", "q3"), o.hours, strict=True)),

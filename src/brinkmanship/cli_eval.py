@@ -40,16 +40,7 @@ def eval_json(job: Job, s: EvalSummary, elapsed: float) -> dict[str, object]:
         "seed": job.seed,
         "policies": dict(job.policies),
         "interventions": list(job.interventions),
-        "outcomes": {
-            o.id: {
-                "class": o.cls,
-                "count": o.count,
-                "p": o.p,
-                "ci_low": o.ci_low,
-                "ci_high": o.ci_high,
-            }
-            for o in s.outcomes.outcomes.values()
-        },
+        "outcomes": {o.id: o.share() for o in s.outcomes.outcomes.values()},
         "nuclear_use": {
             "count": s.nuclear.count,
             "p": s.nuclear.p,

@@ -40,6 +40,16 @@ class OutcomeStats:
     hours: tuple[float, float, float] | None = None
     peak: tuple[float, float, float] | None = None
 
+    def share(self) -> dict[str, object]:
+        """Class, count, p and the 95% interval, as the JSON reports give them."""
+        return {
+            "class": self.cls,
+            "count": self.count,
+            "p": self.p,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+        }
+
 
 @dataclass(frozen=True)
 class Summary:
