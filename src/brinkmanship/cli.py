@@ -42,6 +42,7 @@ from brinkmanship.analysis.sweep import (
     prepare,
     run_local,
 )
+from brinkmanship.cli_llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, use_llm_endpoint
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import BrinkError
 from brinkmanship.narrative import jsonl_lines, text_lines
@@ -224,6 +225,7 @@ def validate(
 
 @app.command()
 def run(
+    ctx: typer.Context,
     scenario: ScenarioArg,
     seed: Annotated[int, typer.Option(help="Random seed, 0 <= seed < 2**63.")] = 0,
     run_index: Annotated[
@@ -232,8 +234,12 @@ def run(
     policy: PolicyOpt = None,
     intervention: InterventionOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="text or jsonl.")] = Format.text,
+    llm_base_url: LLMBaseUrlOpt = None,
+    llm_api_key: LLMApiKeyOpt = None,
+    llm_api_key_file: LLMApiKeyFileOpt = None,
 ) -> None:
     """Play one run and print its trajectory."""
+    use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
     if not 0 <= seed < 2**63:
         raise BrinkError(f"--seed must be in [0, 2**63), got {seed}")
     if run_index < 0:
@@ -378,6 +384,7 @@ def _summary_json(job: Job, summary: Summary, elapsed: float) -> dict[str, objec
 
 @app.command()
 def mc(
+    ctx: typer.Context,
     scenario: ScenarioArg,
     runs: Annotated[int, typer.Option(help="Number of runs.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed, 0 <= seed < 2**63.")] = 0,
@@ -389,9 +396,13 @@ def mc(
         Path | None, typer.Option(help="Also write one row per run to this new Parquet file.")
     ] = None,
     engine: EngineOpt = "auto",
+    llm_base_url: LLMBaseUrlOpt = None,
+    llm_api_key: LLMApiKeyOpt = None,
+    llm_api_key_file: LLMApiKeyFileOpt = None,
 ) -> None:
     """Monte Carlo: outcome probabilities with 95% Wilson intervals, time to resolution,
     peak escalation."""
+    use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
     job, sc = _job(scenario, seed, policy, intervention, engine)
     started = time.perf_counter()
     tally = _mc_runs(job, sc, runs, workers, out)
@@ -430,6 +441,7 @@ def mc(
 
 @app.command()
 def compare(
+    ctx: typer.Context,
     scenario: ScenarioArg,
     intervention: Annotated[
         list[str], typer.Option("--intervention", "-i", help="Intervention(s) to compare.")
@@ -440,8 +452,12 @@ def compare(
     workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     engine: EngineOpt = "auto",
+    llm_base_url: LLMBaseUrlOpt = None,
+    llm_api_key: LLMApiKeyOpt = None,
+    llm_api_key_file: LLMApiKeyFileOpt = None,
 ) -> None:
     """Each intervention against the baseline on the same random draws (paired)."""
+    use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
     base_job, sc = _job(scenario, seed, policy, [], engine)
     for name in intervention:
         _job(scenario, seed, policy, [name], engine)  # every name checked before any run
@@ -497,6 +513,7 @@ def compare(
 
 @app.command()
 def sweep(
+    ctx: typer.Context,
     scenario: ScenarioArg,
     param: Annotated[list[str], typer.Option("--param", help="NAME=LOW:HIGH:STEPS (repeatable).")],
     out: Annotated[Path, typer.Option(help="Directory for the manifest and Parquet parts.")],
@@ -529,11 +546,20 @@ def sweep(
         ),
     ] = None,
     engine: EngineOpt = "auto",
+    llm_base_url: LLMBaseUrlOpt = None,
+    llm_api_key: LLMApiKeyOpt = None,
+    llm_api_key_file: LLMApiKeyFileOpt = None,
 ) -> None:
     """Sweep scenario parameters over a grid or a Latin hypercube; results as Parquet parts
     plus a manifest, queryable with `brink query DIR`."""
     if address is not None and backend is not Backend.ray:
         raise BrinkError("--address is for the Ray backend; add --backend ray")
+    if address is not None and (llm_base_url or llm_api_key or llm_api_key_file):
+        raise BrinkError(
+            "--llm-* flags cannot reach the workers of an existing Ray cluster (--address); "
+            "give base_url= in the policy spec and set BRINK_LLM_API_KEY on the cluster's nodes"
+        )
+    use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
     job, sc = _job(scenario, seed, policy, intervention, engine)
     axes = [Axis.parse(p) for p in param]
     for axis in axes:

@@ -18,6 +18,7 @@ from brinkmanship import __version__
 from brinkmanship.analysis.escalation import EvalSummary, RunMetrics, evaluate, summarize_eval
 from brinkmanship.analysis.montecarlo import Job
 from brinkmanship.cli import InterventionOpt, PolicyOpt, ScenarioArg, _job, _wide_console, app
+from brinkmanship.cli_llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, use_llm_endpoint
 from brinkmanship.errors import BrinkError
 from brinkmanship.scenario.compiled import CompiledScenario
 
@@ -160,6 +161,7 @@ def _run(job: Job, runs: int, workers: int | None) -> list[RunMetrics]:
 
 @app.command("eval")
 def eval_command(
+    ctx: typer.Context,
     scenario: ScenarioArg,
     policy: PolicyOpt = None,
     runs: Annotated[int, typer.Option(help="Number of runs.")] = 100,
@@ -170,6 +172,9 @@ def eval_command(
         typer.Option(help="Processes (default: all cores; 1 for one model call at a time)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    llm_base_url: LLMBaseUrlOpt = None,
+    llm_api_key: LLMApiKeyOpt = None,
+    llm_api_key_file: LLMApiKeyFileOpt = None,
 ) -> None:
     """Escalation metrics for any policies: outcome rates with 95% intervals, nuclear use
     and the hours to it, peak escalation, de-escalating choices, and divergence from the
@@ -178,6 +183,7 @@ def eval_command(
         raise BrinkError(f"--runs must be at least 1, got {runs}")
     if workers is not None and workers < 1:
         raise BrinkError(f"--workers must be at least 1, got {workers}")
+    use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
     job, sc = _job(scenario, seed, policy, intervention)
     started = time.perf_counter()
     results = _run(job, runs, workers)

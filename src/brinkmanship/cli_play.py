@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from brinkmanship.cli import app
+from brinkmanship.cli_llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, use_llm_endpoint
 from brinkmanship.errors import BrinkError
 from brinkmanship.play.game import Game
 from brinkmanship.play.record import load_record
@@ -20,6 +21,7 @@ __all__ = ["app", "play"]
 
 @app.command()
 def play(
+    ctx: typer.Context,
     scenario: Annotated[
         str | None,
         typer.Argument(help="A built-in scenario id (see `brink scenarios`) or a YAML file."),
@@ -44,8 +46,12 @@ def play(
     resume: Annotated[
         Path | None, typer.Option(help="Continue a game saved with --save (saving back to it).")
     ] = None,
+    llm_base_url: LLMBaseUrlOpt = None,
+    llm_api_key: LLMApiKeyOpt = None,
+    llm_api_key_file: LLMApiKeyFileOpt = None,
 ) -> None:
     """Play a side of a scenario, day by day, then read the debrief against history."""
+    use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
     if resume is not None:
         given = [
             name

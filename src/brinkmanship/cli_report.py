@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from brinkmanship.cli import EngineOpt, InterventionOpt, PolicyOpt, ScenarioArg, app
+from brinkmanship.cli_llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, use_llm_endpoint
 from brinkmanship.errors import BrinkError
 from brinkmanship.report.collect import collect
 from brinkmanship.report.page import render
@@ -21,6 +22,7 @@ __all__ = ["app", "report"]
 
 @app.command()
 def report(
+    ctx: typer.Context,
     scenario: ScenarioArg,
     html: Annotated[Path, typer.Option(help="The HTML file to write.")],
     runs: Annotated[int, typer.Option(help="Runs per arm (baseline and each comparison).")] = 500,
@@ -52,6 +54,9 @@ def report(
     workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing HTML file.")] = False,
     engine: EngineOpt = "auto",
+    llm_base_url: LLMBaseUrlOpt = None,
+    llm_api_key: LLMApiKeyOpt = None,
+    llm_api_key_file: LLMApiKeyFileOpt = None,
 ) -> None:
     """One self-contained HTML report: outcome probabilities, an escalation fan chart,
     counterfactual comparisons, a sensitivity tornado from a sweep, and the assumptions."""
@@ -59,6 +64,7 @@ def report(
         raise BrinkError("--compare and --no-compare contradict each other; give one")
     if workers is not None and workers < 1:
         raise BrinkError(f"--workers must be at least 1, got {workers}")
+    use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
     plan = make_plan(
         ReportRequest(
             scenario=scenario,

@@ -66,8 +66,9 @@ class ChatClient:
             except httpx.TransportError as exc:
                 raise EndpointError(
                     f"cannot reach the language-model endpoint {self.url}: "
-                    f"{exc or type(exc).__name__}; start the server, check base_url= or "
-                    f"{ENV_BASE_URL}, or replay from a cache that holds these requests"
+                    f"{exc or type(exc).__name__}; start the server, check base_url=, "
+                    f"--llm-base-url or {ENV_BASE_URL}, or replay from a cache that holds "
+                    "these requests"
                 ) from None
             latency = time.perf_counter() - started
             if response.status_code in (400, 422) and self.json_mode:
@@ -91,8 +92,8 @@ def _excerpt(text: str, limit: int = 200) -> str:
 
 def _refusal(url: str, response: httpx.Response) -> str:
     hint = {
-        401: f"; set {ENV_API_KEY}",
-        403: f"; check {ENV_API_KEY}",
+        401: f"; give the key with --llm-api-key-file PATH or set {ENV_API_KEY}",
+        403: f"; check the key (--llm-api-key-file or {ENV_API_KEY})",
         404: "; check the model name and that base_url ends in /v1",
     }.get(response.status_code, "")
     return (
