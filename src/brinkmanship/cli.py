@@ -52,6 +52,7 @@ from brinkmanship.policies.registry import (
     parse_assignments,
     policy_set,
 )
+from brinkmanship.policies.usage import policy_usage
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import builtin_names, load_scenario, read_source, validate_source
 from brinkmanship.scenario.timeutil import format_duration
@@ -246,8 +247,10 @@ def run(
         raise BrinkError(f"--run must be >= 0, got {run_index}")
     sc = load_scenario(scenario, intervention or [])
     policies = policy_set(sc, parse_assignments(policy or [], sc))
-    result = ReferenceEngine(sc).run(seed, run_index, policies.make(), dict(policies.specs))
-    lines = jsonl_lines(result) if fmt is Format.jsonl else text_lines(sc, result)
+    made = policies.make()
+    result = ReferenceEngine(sc).run(seed, run_index, made, dict(policies.specs))
+    usage = policy_usage(made)  # language-model calls, tokens, latency; empty for most
+    lines = jsonl_lines(result, usage) if fmt is Format.jsonl else text_lines(sc, result, usage)
     for line in lines:
         _out(line)
 

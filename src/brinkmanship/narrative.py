@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
+from typing import Any
 
 from brinkmanship.engine.reference import COUNSEL_VERB
 from brinkmanship.engine.trajectory import RunResult
+from brinkmanship.policies.usage import Usage
 from brinkmanship.scenario.compiled import CompiledScenario
 
 KIND_MARK = {
@@ -23,10 +25,26 @@ KIND_MARK = {
 }
 
 
-def jsonl_lines(result: RunResult) -> Iterator[str]:
-    """One JSON object per event; the last line is the outcome."""
+def usage_json(result: RunResult, actor: str, usage: Usage) -> dict[str, Any]:
+    """An actor's usage as a line shaped like an event (kind ``usage``), as of the end."""
+    return {
+        "time": result.outcome.time,
+        "actor": actor,
+        "kind": "usage",
+        "id": result.policies.get(actor, ""),
+        "text": usage.summary(),
+        "sources": [],
+        "usage": usage.to_json(),
+    }
+
+
+def jsonl_lines(result: RunResult, usage: Mapping[str, Usage] | None = None) -> Iterator[str]:
+    """One JSON object per event, then one ``usage`` line per actor whose policy reported
+    usage (none for most policies); the last line is the outcome."""
     for event in result.events:
         yield json.dumps(event.to_json(), ensure_ascii=False)
+    for actor, spent in (usage or {}).items():
+        yield json.dumps(usage_json(result, actor, spent), ensure_ascii=False)
     yield json.dumps(result.outcome.to_json(), ensure_ascii=False)
 
 
@@ -42,8 +60,11 @@ def header_lines(scenario: CompiledScenario, result: RunResult) -> Iterator[str]
     yield f"policies: {policies}"
 
 
-def text_lines(scenario: CompiledScenario, result: RunResult) -> Iterator[str]:
-    """A readable narrative, grouped by day, each line with its time and sources."""
+def text_lines(
+    scenario: CompiledScenario, result: RunResult, usage: Mapping[str, Usage] | None = None
+) -> Iterator[str]:
+    """A readable narrative, grouped by day, each line with its time and sources; then
+    what the policies that report usage spent."""
     yield from header_lines(scenario, result)
     day = ""
     for event in result.events:
@@ -67,3 +88,8 @@ def text_lines(scenario: CompiledScenario, result: RunResult) -> Iterator[str]:
         yield outcome.text
     utilities = ", ".join(f"{scenario.actors[a].name} {u:+g}" for a, u in outcome.utilities.items())
     yield f"Utilities: {utilities}"
+    if usage:
+        yield ""
+    for actor, spent in (usage or {}).items():
+        name = scenario.actors[actor].name if actor in scenario.actors else actor
+        yield f"{name} ({result.policies.get(actor, '')}): {spent.summary()}"

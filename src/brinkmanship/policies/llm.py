@@ -10,7 +10,7 @@ this was a fallback and why (also logged as a warning). It never makes an illega
 Every request carries a sampling seed drawn from the run's counter-based stream, and every
 reply is kept in the record/replay cache (:mod:`.llm_cache`) when one is given, so a run
 replays exactly, without the model. Each call's token counts and latency are kept in
-:attr:`LLMPolicy.calls`.
+:attr:`LLMPolicy.calls` and summed up per run by :meth:`LLMPolicy.usage`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from brinkmanship.policies.llm_client import ChatClient, EndpointError
 from brinkmanship.policies.llm_config import ENV_BASE_URL, LLMConfig, config_from
 from brinkmanship.policies.llm_prompt import build_messages, retry_message
 from brinkmanship.policies.llm_reply import ReplyError, parse_reply
+from brinkmanship.policies.usage import Usage
 from brinkmanship.scenario.compiled import CompiledScenario
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,25 @@ class LLMPolicy:
             else None
         )
         self.calls: list[CallRecord] = []
-        self.fallbacks = 0
+        self.fallback_times: list[str] = []
+
+    @property
+    def fallbacks(self) -> int:
+        """Decision points at which no reply was usable, so the actor waited."""
+        return len(self.fallback_times)
+
+    def usage(self) -> Usage:
+        """Calls, tokens, latency and fallbacks so far (one run, for a fresh policy)."""
+        calls = self.calls
+        return Usage.of(
+            len(calls),
+            sum(c.cached for c in calls),
+            sum(not c.valid for c in calls),
+            [c.prompt_tokens for c in calls],
+            [c.completion_tokens for c in calls],
+            [c.latency_s for c in calls],
+            self.fallback_times,
+        )
 
     def decide(self, observation: Observation, legal: LegalActions) -> Choice:
         messages = build_messages(self.sc, observation, legal, self.config.history)
@@ -98,7 +117,7 @@ class LLMPolicy:
                 continue
             self._record(observation, attempt, cached, reply, "")
             return choice
-        self.fallbacks += 1
+        self.fallback_times.append(observation.iso)
         why = (
             f"fallback: {self.config.model} gave no usable reply in "
             f"{self.config.attempts} attempts (last: {error}), so {self.actor} waits"
