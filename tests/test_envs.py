@@ -4,18 +4,22 @@ rewards, seeding, faithfulness to the reference engine, and clear errors."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import gymnasium
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pettingzoo.test import api_test, parallel_api_test, parallel_seed_test, seed_test
 
 from brinkmanship.engine.observation import WAIT
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.envs import (
     GYM_ENVS,
+    LETTER_KINDS,
     BrinkEnv,
     BrinkParallelEnv,
     EnvStateError,
@@ -24,22 +28,41 @@ from brinkmanship.envs import (
     env,
     parallel_env,
 )
-from brinkmanship.errors import BrinkError, UnknownNameError
+from brinkmanship.errors import BrinkError, EvaluationError, UnknownNameError
 from brinkmanship.policies.base import Policy, as_choice
 from brinkmanship.policies.registry import policy_set
+from brinkmanship.scenario.compiled import can_see
 from brinkmanship.scenario.loader import load_scenario
+from scenario_strategies import Doc, load_document, scenario_documents
 
 SCENARIOS = ["standoff", "cuba-1962"]
-ADVICE = pytest.mark.filterwarnings(
-    # PettingZoo's and Gymnasium's advice that does not fit a Dict observation of
-    # differently sized actors, and our note on the test's made-up reset option.
+DATA = Path(__file__).parent / "data"
+ADVICE = (
+    # PettingZoo's advice that does not fit a Dict observation of differently sized
+    # actors with their own names, and our note on the test's made-up reset option.
     "ignore:Observation is not a NumPy array",
     "ignore:Observation space for each agent probably",
     "ignore:We recommend agents to be named",
     "ignore:Agents have different observation space sizes",
     "ignore:reset options 'options' are not used",
-    "ignore:.*is different from the unwrapped version",
 )
+STRICT = pytest.mark.filterwarnings("error", *ADVICE)
+"""Any other warning of a checker (observation outside its space, dtype, precision, a
+missing key, a reward of the wrong type) fails the test."""
+
+CONFORMANCE: list[tuple[str, dict[str, Any]]] = [
+    ("standoff", {}),
+    ("cuba-1962", {}),
+    # a learner subset, the others given built-in policies, the shaped reward
+    (
+        "cuba-1962",
+        {"learners": ["su", "cuba"], "policies": {"us": "hawk"}, "escalation_penalty": 1},
+    ),
+    ("standoff", {"learners": ["east"], "policies": {"west": "random"}, "escalation_penalty": 0.5}),
+    ("cuba-1962", {"learners": ["us"], "interventions": ["blockade"], "run": 3}),
+]
+CONFORMANCE_IDS = ["standoff", "cuba", "cuba-subset-shaped", "standoff-east-shaped", "cuba-us"]
+CASES = pytest.mark.parametrize(("scenario", "options"), CONFORMANCE, ids=CONFORMANCE_IDS)
 
 Obs = dict[str, dict[str, np.ndarray[Any, Any]]]
 Chooser = Callable[[BrinkParallelEnv, str, np.ndarray[Any, Any]], int]
@@ -83,39 +106,162 @@ def by_policies(policies: Mapping[str, Policy]) -> Chooser:
 # ------------------------------------------------------------------ conformance
 
 
-@ADVICE
-@pytest.mark.parametrize("scenario", SCENARIOS)
-def test_pettingzoo_parallel_api(scenario: str) -> None:
-    parallel_api_test(parallel_env(scenario), num_cycles=1000)
+@STRICT
+@CASES
+def test_pettingzoo_parallel_api(scenario: str, options: dict[str, Any]) -> None:
+    parallel_api_test(parallel_env(scenario, **options), num_cycles=1000)
 
 
-@ADVICE
-@pytest.mark.parametrize("scenario", SCENARIOS)
-def test_pettingzoo_aec_api(scenario: str) -> None:
-    api_test(env(scenario), num_cycles=1000)
+@STRICT
+@CASES
+def test_pettingzoo_aec_api(scenario: str, options: dict[str, Any]) -> None:
+    api_test(env(scenario, **options), num_cycles=1000)
 
 
-@ADVICE
-@pytest.mark.parametrize("scenario", SCENARIOS)
-def test_pettingzoo_parallel_seed(scenario: str) -> None:
+@STRICT
+@CASES
+def test_pettingzoo_parallel_seed(scenario: str, options: dict[str, Any]) -> None:
     # parallel_seed_test samples actions without the mask, so masked actions are replaced
     # by wait (and reported in the info) instead of raising.
-    parallel_seed_test(lambda: parallel_env(scenario, illegal_action="wait"))
+    parallel_seed_test(lambda: parallel_env(scenario, illegal_action="wait", **options))
 
 
-@ADVICE
-@pytest.mark.parametrize("scenario", SCENARIOS)
-def test_pettingzoo_aec_seed(scenario: str) -> None:
-    seed_test(lambda: env(scenario))
+@STRICT
+@CASES
+def test_pettingzoo_aec_seed(scenario: str, options: dict[str, Any]) -> None:
+    seed_test(lambda: env(scenario, **options))
 
 
-@ADVICE
+@pytest.mark.filterwarnings(
+    "error",
+    *ADVICE,
+    # the only actor of these files has a decision point but no action: it can only wait
+    "ignore:Action mask is a single number",
+)
+@pytest.mark.parametrize("file", ["hostile.yaml", "coin.yaml"])
+def test_pettingzoo_tests_on_a_scenario_file(file: str) -> None:
+    path = str(DATA / file)
+    parallel_api_test(parallel_env(path), num_cycles=1000)
+    api_test(env(path), num_cycles=1000)
+    parallel_seed_test(lambda: parallel_env(path, illegal_action="wait"))
+    seed_test(lambda: env(path))
+
+
+GYM_OPTIONS: list[dict[str, Any]] = [
+    {},
+    {"escalation_penalty": 0.25, "run": 2},
+]
+
+
+@STRICT
 @pytest.mark.parametrize("env_id", list(GYM_ENVS))
-def test_gymnasium_check_env(env_id: str) -> None:
+@pytest.mark.parametrize("options", GYM_OPTIONS, ids=["default", "shaped"])
+def test_gymnasium_check_env_on_the_made_env(env_id: str, options: dict[str, Any]) -> None:
     # check_env samples unmasked actions too: masked ones become wait, as above.
-    built = gymnasium.make(env_id, illegal_action="wait")
-    check_env(built)
+    built = gymnasium.make(env_id, illegal_action="wait", **options)
     assert isinstance(built.unwrapped, BrinkEnv)
+    with pytest.warns(UserWarning, match="is different from the unwrapped version"):
+        check_env(built)  # its advice to check the raw env instead: done below too
+    check_env(built.unwrapped)
+
+
+@STRICT
+def test_gymnasium_check_env_with_other_policies_and_another_actor() -> None:
+    built = gymnasium.make(
+        "brinkmanship/Cuba1962-v0",
+        actor="su",
+        policies={"us": "dove", "cuba": "hawk"},
+        illegal_action="wait",
+    )
+    assert isinstance(built.unwrapped, BrinkEnv) and built.unwrapped.actor == "su"
+    check_env(built.unwrapped)
+
+
+# ------------------------------------------------------- observations in space
+
+
+def _walk(penv: BrinkParallelEnv, seed: int, chooser: Chooser) -> int:
+    """Play one episode, checking that every observation lies in its agent's space and
+    the true state in ``state_space``; return the number of observations checked."""
+    obs, _ = penv.reset(seed=seed)
+    checked = 0
+    while True:
+        for agent, o in obs.items():
+            space = penv.observation_space(agent)
+            outside = [key for key in space if not space[key].contains(o[key])]
+            assert not outside, (agent, {key: o[key] for key in outside})
+            checked += 1
+        assert penv.state_space.contains(penv.state())
+        if not penv.agents:
+            return checked
+        obs, *_ = penv.step({a: chooser(penv, a, obs[a]["action_mask"]) for a in penv.agents})
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_observation_lies_in_its_space(scenario: str) -> None:
+    """Over many seeds and random legal actions, from the start to the end (the clock at
+    the horizon, alert levels at their bounds)."""
+    penv = parallel_env(scenario)
+    checked = sum(_walk(penv, seed, random_legal(seed)) for seed in range(12))
+    assert checked > 200
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(doc=scenario_documents(), seed=st.integers(0, 2**63 - 1))
+@STRICT
+def test_any_generated_scenario_is_a_conforming_env(doc: Doc, seed: int) -> None:
+    """A random valid scenario: its observations stay in their spaces under random legal
+    play, and PettingZoo's parallel API test passes. A scenario whose expression divides
+    by zero stops the run with EvaluationError, one clear line, as ``brink run`` does."""
+    sc = load_document(doc)
+    try:
+        _walk(parallel_env(sc), seed, random_legal(seed))
+        parallel_api_test(parallel_env(sc), num_cycles=1000)
+    except EvaluationError as err:
+        assert "\n" not in str(err)
+
+
+# ----------------------------------------------------------------- what is seen
+
+
+def test_observation_holds_only_what_the_actor_may_see() -> None:
+    penv = parallel_env("standoff")
+    sc = penv.config.scenario
+    obs, _ = penv.reset(seed=4)
+    west = penv.encodings["west"]
+    assert {"alert_east", "launchers", "crew_stress"}.isdisjoint(west.variables)
+    assert west.variables == tuple(
+        v.name for v in sc.variables.values() if can_see(v.visible_to, "west")
+    )
+    truth = dict(zip(sc.variables, penv.state(), strict=True))
+    assert list(obs["west"]["state"]) == [truth[v] for v in west.variables]
+    # letters: those addressed to west and those on a public channel, none of east's
+    # private ones to others
+    for letter in west.letters:
+        message = sc.actions[letter].message
+        assert message is not None
+        assert message.to == "west" or sc.channels[message.channel].public
+    assert "east_offer" in west.letters and "east_offer" not in penv.encodings["east"].letters
+
+
+def test_own_public_statement_shows_in_the_senders_inbox_once_delivered() -> None:
+    penv = parallel_env("standoff", learners=["east"])
+    east = penv.encodings["east"]
+    threat = penv.action_ids("east").index("east_threat")
+    slot = east.letters.index("east_threat")
+    obs, _ = penv.reset(seed=0)
+    assert obs["east"]["action_mask"][threat] == 1 and obs["east"]["inbox"][slot] == 0
+    obs, *_ = penv.step({"east": threat})
+    while penv.agents and obs["east"]["inbox"][slot] == 0:
+        obs, *_ = penv.step({"east": 0})
+    assert penv.agents, "the threat was never delivered"
+    letter = next(x for x in penv.observation("east").inbox if x.id == "east_threat")
+    assert letter.sender == "east"
+    assert obs["east"]["inbox"][slot] == 1 + LETTER_KINDS.index(letter.kind)
 
 
 # ------------------------------------------------------------------------ masks
@@ -355,13 +501,91 @@ def test_aec_misuse_is_one_clear_error() -> None:
     aec = env("standoff")
     with pytest.raises(EnvStateError, match="call reset"):
         aec.observe("west")
+    with pytest.raises(EnvStateError, match="call reset"):
+        aec.last()
+    assert list(aec.agent_iter()) == []
     aec.reset(seed=0)
     assert aec.observe("west")["action_mask"][0] == 1
     aec.close()
+    for call in (lambda: aec.observe("west"), aec.last, lambda: aec.step(0), aec.reset):
+        with pytest.raises(EnvStateError, match="closed"):
+            call()
+
+
+def test_aec_refuses_a_bad_action_at_its_own_turn() -> None:
+    aec = env("standoff")
+    aec.reset(seed=0)
+    first = aec.agent_selection
+    mask = aec.observe(first)["action_mask"]
+    for bad in (None, "wait", 99, 1.5, np.array([1])):
+        with pytest.raises(InvalidActionError, match=f"{first!r} is not an index"):
+            aec.step(bad)
+    masked = int(np.flatnonzero(mask == 0)[0])
+    with pytest.raises(MaskedActionError, match=f"{first!r}"):
+        aec.step(masked)
+    assert aec.agent_selection == first  # the turn stays with it, nothing was stored
+    aec.step(int(np.flatnonzero(mask)[0]))
+    assert aec.agent_selection != first
+
+
+def test_aec_done_agents_take_none_and_the_loop_ends() -> None:
+    aec = env("standoff")
+    aec.reset(seed=1)
+    rng = np.random.default_rng(1)
+    for agent in aec.agent_iter():
+        obs, _, term, trunc, _ = aec.last()
+        assert obs is not None
+        if term or trunc:
+            with pytest.raises(InvalidActionError, match=f"{agent!r} is done"):
+                aec.step(0)
+            aec.step(None)
+        else:
+            aec.step(int(rng.choice(np.flatnonzero(obs["action_mask"]))))
+    assert not aec.agents
+    with pytest.raises(EnvStateError, match="episode is over"):
+        aec.step(None)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_aec_and_parallel_play_the_same_episode(scenario: str) -> None:
+    """The same seed and the same choices give the same run in both forms, and the AEC
+    agents collect the parallel rewards."""
+    for seed in (0, 5):
+        steps = play(parallel_env(scenario), random_legal(seed), seed)
+        expected = parallel_env(scenario)
+        play(expected, random_legal(seed), seed)
+        aec = env(scenario)
+        aec.reset(seed=seed, options={"run": 0})
+        chooser = random_legal(seed)
+        collected = dict.fromkeys(aec.possible_agents, 0.0)
+        for agent in aec.agent_iter():
+            obs, reward, term, trunc, _ = aec.last()
+            assert obs is not None
+            collected[agent] += reward
+            aec.step(None if term or trunc else chooser(aec.parallel, agent, obs["action_mask"]))
+        got, want = aec.parallel.result(), expected.result()
+        assert got.choices == want.choices and got.outcome == want.outcome
+        assert collected == {a: sum(s[1][a] for s in steps[1:]) for a in collected}
+
+
+def test_gym_misuse_is_one_clear_error() -> None:
+    genv = BrinkEnv("standoff", "west")
+    with pytest.raises(EnvStateError, match="call reset"):
+        genv.step(0)
+    with pytest.raises(EnvStateError, match="call reset"):
+        genv.action_masks()
+    genv.reset(seed=0)
+    with pytest.raises(InvalidActionError, match="not an index"):
+        genv.step(None)
+    genv.close()
+    for call in (lambda: genv.reset(seed=1), lambda: genv.step(0), genv.action_masks):
+        with pytest.raises(EnvStateError, match="closed"):
+            call()
+    made = gymnasium.make("brinkmanship/Standoff-v0")
+    made.reset(seed=0)
+    made.close()
     with pytest.raises(EnvStateError, match="closed"):
-        aec.observe("west")
-    with pytest.raises(EnvStateError, match="closed"):
-        aec.step(0)
+        made.step(0)
 
 
 def test_gym_step_after_the_end_is_an_error() -> None:

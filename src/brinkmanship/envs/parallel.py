@@ -191,10 +191,7 @@ class BrinkParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships n
         refused: dict[str, str] = {}
         for agent, action in actions.items():
             request = due.get(agent)
-            legal = None if request is None else request.legal
-            chosen, refused_id = choose(
-                self.encodings[agent], action, legal, self.config.illegal_action, when
-            )
+            chosen, refused_id = self._choose(agent, action, request, when)
             if request is not None:
                 choices[agent] = chosen
             if refused_id is not None:
@@ -213,6 +210,15 @@ class BrinkParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships n
         if done:
             self.agents = []
         return observations, rewards, terminations, truncations, infos
+
+    def check_action(self, agent: str, action: Any) -> None:
+        """Raise now what :meth:`step` would raise for ``agent``'s ``action`` (the AEC form
+        checks each action at the turn that gives it)."""
+        episode = self._live_episode()
+        if agent not in self.agents:
+            raise InvalidActionError(f"{agent!r} is not playing; agents: {', '.join(self.agents)}")
+        when = self.config.scenario.iso(episode.state.tick)
+        self._choose(agent, action, episode.requests().get(agent), when)
 
     # ------------------------------------------------------------ inspection
 
@@ -285,6 +291,12 @@ class BrinkParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships n
                 "start another"
             )
         return episode
+
+    def _choose(
+        self, agent: str, action: Any, request: DecisionRequest | None, when: str
+    ) -> tuple[str, str | None]:
+        legal = None if request is None else request.legal
+        return choose(self.encodings[agent], action, legal, self.config.illegal_action, when)
 
     def _observations(self) -> dict[str, EnvObs]:
         episode = self._current()
