@@ -107,3 +107,5 @@ def test_usage_without_token_counts_says_so() -> None:
     counted = Usage.of(2, 0, 0, [10, None], [3, 4], [0.1, 0.2], ["t1", "t2"])
     assert (counted.prompt_tokens, counted.completion_tokens) == (10, 7)
     assert "2 fallbacks to wait (t1, t2)" in counted.summary()
+    one = Usage.of(1, 1, 0, [5], [1], [0.25], ["t1"])
+    assert one.summary().startswith("1 model call (1 from the cache, 0 unusable) · 1 fallback ")

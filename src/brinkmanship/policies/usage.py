@@ -79,7 +79,7 @@ class Usage:
         def count(n: int | None) -> str:
             return "?" if n is None else f"{n:,}"
 
-        calls = f"{self.calls} model calls"
+        calls = f"{self.calls} model call{'s' if self.calls != 1 else ''}"
         parts = [f"{calls} ({self.cached} from the cache, {self.invalid} unusable)"]
         if self.fallbacks:
             parts.append(
