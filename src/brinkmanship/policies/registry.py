@@ -124,7 +124,9 @@ BUILTINS: dict[str, BuiltinPolicy] = {
         make_llm,
         (
             ParamSpec("model", str, "", "model name (or BRINK_LLM_MODEL)"),
-            ParamSpec("base_url", str, "", "endpoint, e.g. http://127.0.0.1:8000/v1"),
+            ParamSpec(
+                "base_url", str, "", "endpoint, e.g. http://127.0.0.1:8000/v1 (or --llm-base-url)"
+            ),
             ParamSpec("temperature", float, 0.0, "sampling temperature", 0, 2),
             ParamSpec("max_tokens", int, 400, "longest reply (tokens)", 16, 32_768),
             ParamSpec("timeout", float, 60.0, "seconds to wait for one reply", 0.05, 3600),
