@@ -33,6 +33,12 @@ def _num(x: float | None) -> float | None:
     return None if x is None or math.isnan(x) else round(x, 6)
 
 
+def _peak(
+    mean: float | None, q: tuple[float, float, float] | None
+) -> dict[str, float | None] | None:
+    return None if q is None else {"mean": _num(mean), **(_quartiles(q) or {})}
+
+
 def eval_json(job: Job, s: EvalSummary, elapsed: float) -> dict[str, object]:
     """The report as one JSON object."""
     return {
@@ -49,9 +55,8 @@ def eval_json(job: Job, s: EvalSummary, elapsed: float) -> dict[str, object]:
             "ci_high": s.nuclear.ci_high,
             "hours_to_first_use": _quartiles(s.nuclear_hours),
         },
-        "peak_escalation": None
-        if s.peak_escalation is None
-        else {"mean": _num(s.peak_escalation_mean), **(_quartiles(s.peak_escalation) or {})},
+        "peak_alert": _peak(s.peak_alert_mean, s.peak_alert),
+        "peak_escalation": _peak(s.peak_escalation_mean, s.peak_escalation),
         "actors": {
             a.actor: {
                 "policy": a.policy,
@@ -71,6 +76,12 @@ def eval_json(job: Job, s: EvalSummary, elapsed: float) -> dict[str, object]:
 
 def _pct(x: float | None) -> str:
     return "-" if x is None else f"{x:.3f}"
+
+
+def _peak_text(mean: float | None, q: tuple[float, float, float] | None, what: str) -> str:
+    if mean is None or q is None:
+        return f"- (the scenario defines no {what})"
+    return f"{mean:.2f}; " + "/".join(f"{p:g}" for p in q)
 
 
 def _print(sc: CompiledScenario, job: Job, s: EvalSummary, elapsed: float) -> None:
@@ -98,12 +109,13 @@ def _print(sc: CompiledScenario, job: Job, s: EvalSummary, elapsed: float) -> No
         "hours to first nuclear use (q1/med/q3)",
         "-" if hours is None else "/".join(f"{h:.0f}" for h in hours),
     )
-    peak = s.peak_escalation
+    esc.add_row(
+        "peak alert level (mean; q1/med/q3)",
+        _peak_text(s.peak_alert_mean, s.peak_alert, "alert level"),
+    )
     esc.add_row(
         "peak escalation index (mean; q1/med/q3)",
-        "- (the scenario defines no index)"
-        if peak is None
-        else f"{s.peak_escalation_mean:.2f}; " + "/".join(f"{p:g}" for p in peak),
+        _peak_text(s.peak_escalation_mean, s.peak_escalation, "escalation index"),
     )
     console.print(esc)
     actors = Table(title="Decisions (pooled over decision points)")
@@ -177,8 +189,8 @@ def eval_command(
     llm_api_key_file: LLMApiKeyFileOpt = None,
 ) -> None:
     """Escalation metrics for any policies: outcome rates with 95% intervals, nuclear use
-    and the hours to it, peak escalation, de-escalating choices, and divergence from the
-    historical policy (docs/eval.md)."""
+    and the hours to it, peak alert level and escalation, de-escalating choices, and
+    divergence from the historical policy (docs/eval.md)."""
     if runs < 1:
         raise BrinkError(f"--runs must be at least 1, got {runs}")
     if workers is not None and workers < 1:

@@ -1,10 +1,10 @@
 """Escalation metrics for any policies (``brink eval``); definitions in docs/eval.md.
 
-Per run: the outcome, the peak of the scenario's escalation index, the hours to the first
-nuclear use (the end of a run whose outcome class is nuclear), and, per deciding actor,
-each decision its policy proposed, scored by the chosen action's ``escalation`` score and
-set beside what the actor's reference policy (``historical``, else its default) proposes
-facing the same observation.
+Per run: the outcome, the peaks of the scenario's escalation index and alert level, the
+hours to the first nuclear use (the end of a run whose outcome class is nuclear), and, per
+deciding actor, each decision its policy proposed, scored by the chosen action's
+``escalation`` score and set beside what the actor's reference policy (``historical``,
+else its default) proposes facing the same observation.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from brinkmanship.analysis.montecarlo import Job, RunSummary, Summary, summarize
 from brinkmanship.analysis.stats import quartiles, wilson
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.engine.reference import ReferenceEngine
+from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.errors import BrinkError
 from brinkmanship.policies.base import Policy, as_choice
 from brinkmanship.policies.llm import LLMPolicy
@@ -102,6 +103,7 @@ class RunMetrics:
     nuclear_hours: float | None
     actors: tuple[ActorTally, ...]
     llm: tuple[LLMTally, ...] = ()
+    peak_alert: float | None = None
 
 
 def _tally(sc: CompiledScenario, actor: str, decisions: Sequence[Decision]) -> ActorTally:
@@ -131,6 +133,35 @@ def _llm_tally(actor: str, policy: LLMPolicy) -> LLMTally:
     )
 
 
+def play(
+    engine: ReferenceEngine, seed: int, run: int, policies: Mapping[str, Policy]
+) -> tuple[RunResult, float | None]:
+    """One run, exactly as :meth:`ReferenceEngine.run` plays it, with the peak of the
+    scenario's alert level (``metrics.alert``; None without one) over every state the run
+    passes through: the start, after each tick's events (also the last tick's, which may
+    end the run) and after each tick's choices."""
+    alert = engine.sc.alert
+    st = engine.start(seed, run)
+    peak = None if alert is None else alert(st.env)
+
+    def track() -> None:
+        nonlocal peak
+        if alert is not None and peak is not None:
+            peak = max(peak, alert(st.env))
+
+    while not st.finished:
+        engine.begin_tick(st)
+        track()
+        if st.finished:
+            break
+        requests = engine.requests(st)
+        engine.apply(st, [(r.actor, engine.decide(st, r, policies[r.actor])) for r in requests])
+        track()
+        engine.end_tick(st)
+    names = {a: getattr(p, "name", type(p).__name__) for a, p in policies.items()}
+    return engine.result(st, names), peak
+
+
 def evaluate_chunk(job: Job, start: int, stop: int) -> list[RunMetrics]:
     """Runs ``start .. stop-1`` of the job with every actor's policy shadowed."""
     sc, policies = job.load()
@@ -139,7 +170,7 @@ def evaluate_chunk(job: Job, start: int, stop: int) -> list[RunMetrics]:
     out = []
     for run in range(start, stop):
         shadowed = {a: Shadowed(p, references[a]()) for a, p in policies.make().items()}
-        result = engine.run(job.seed, run, dict(shadowed))
+        result, peak_alert = play(engine, job.seed, run, shadowed)
         outcome = result.outcome
         out.append(
             RunMetrics(
@@ -157,6 +188,7 @@ def evaluate_chunk(job: Job, start: int, stop: int) -> list[RunMetrics]:
                     for a, s in shadowed.items()
                     if isinstance(s.policy, LLMPolicy)
                 ),
+                peak_alert=peak_alert,
             )
         )
     return out
@@ -246,6 +278,8 @@ class EvalSummary:
     peak_escalation_mean: float | None
     actors: tuple[ActorSummary, ...]
     llm: tuple[LLMSummary, ...]
+    peak_alert: tuple[float, float, float] | None = None
+    peak_alert_mean: float | None = None
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -261,6 +295,7 @@ def summarize_eval(
     )
     nuclear = [r.nuclear_hours for r in results if r.nuclear_hours is not None]
     peaks = [r.peak_escalation for r in results if r.peak_escalation is not None]
+    alerts = [r.peak_alert for r in results if r.peak_alert is not None]
     actors = []
     for actor in sc.actors:
         tallies = [t for r in results for t in r.actors if t.actor == actor]
@@ -304,4 +339,6 @@ def summarize_eval(
         peak_escalation_mean=sum(peaks) / len(peaks) if peaks else None,
         actors=tuple(actors),
         llm=tuple(llm),
+        peak_alert=quartiles(alerts) if alerts else None,
+        peak_alert_mean=sum(alerts) / len(alerts) if alerts else None,
     )

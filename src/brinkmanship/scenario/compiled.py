@@ -372,6 +372,8 @@ class CompiledScenario:
     bibliography: Mapping[str, Source]
     timeline: tuple[TimelineEntry, ...]
     escalation: Expr | None
+    alert: Expr | None
+    """An alert level (``metrics.alert``): read by ``brink eval`` after every phase of a run."""
     sources: tuple[str, ...]
 
     def time_of(self, tick: int) -> datetime:

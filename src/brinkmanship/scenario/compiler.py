@@ -245,13 +245,8 @@ class Compiler:
             for iid, i in sc.interventions.items()
         }
         timeline = self._timeline()
-        escalation = (
-            self.expr(
-                sc.metrics.escalation, ("metrics", "escalation"), self.global_names, ExprType.NUMBER
-            )
-            if sc.metrics.escalation is not None
-            else None
-        )
+        escalation = self._metric("escalation", sc.metrics.escalation)
+        alert = self._metric("alert", sc.metrics.alert)
         return c.CompiledScenario(
             id=sc.id,
             title=sc.title,
@@ -276,8 +271,14 @@ class Compiler:
             bibliography=dict(sc.bibliography),
             timeline=timeline,
             escalation=escalation,
+            alert=alert,
             sources=self.sources(sc.sources, ()),
         )
+
+    def _metric(self, name: str, text: s.ExprText | None) -> c.Expr | None:
+        if text is None:
+            return None
+        return self.expr(text, ("metrics", name), self.global_names, ExprType.NUMBER)
 
     def _reserved(self) -> None:
         for section in ("parameters", "state"):

@@ -328,9 +328,11 @@ class TimelineEntry(Cited):
 
 
 class Metrics(Strict):
-    """Scenario-level indicators used by analysis (e.g. an escalation index)."""
+    """Scenario-level indicators used by analysis: an escalation index and an alert level
+    (each an expression on the true state; higher is more escalated / more alert)."""
 
     escalation: ExprText | None = None
+    alert: ExprText | None = None
 
 
 class Scenario(Cited):
