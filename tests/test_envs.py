@@ -30,9 +30,11 @@ from brinkmanship.envs import (
 )
 from brinkmanship.errors import BrinkError, EvaluationError, UnknownNameError
 from brinkmanship.policies.base import Policy, as_choice
+from brinkmanship.policies.llm_client import EndpointError
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import can_see
 from brinkmanship.scenario.loader import load_scenario
+from fake_llm import FakeLLM, FakeServer
 from scenario_strategies import Doc, load_document, scenario_documents
 
 SCENARIOS = ["standoff", "cuba-1962"]
@@ -586,6 +588,116 @@ def test_gym_misuse_is_one_clear_error() -> None:
     made.close()
     with pytest.raises(EnvStateError, match="closed"):
         made.step(0)
+
+
+BOOM = """\
+id: boom
+title: A run that divides by zero
+clock: {start: "2000-01-01T00:00Z", tick: 1h, horizon: "2000-01-01T05:00Z"}
+bibliography: {C1: {title: "Test scenario (invented)"}}
+state:
+  y: {type: float, initial: 0, sources: [C1]}
+actors:
+  a: {name: A, sources: [C1]}
+actions:
+  nudge: {actor: a, label: Nudge, text: "A nudges.", effects: {y: "y + 1"}, sources: [C1]}
+events:
+  boom: {text: "Boom.", WHEN, effects: {y: "1 / (hours - hours)"}, sources: [C1]}
+decisions:
+  each: {actor: a, at: ["2000-01-01T00:00Z", "2000-01-01T01:00Z", "2000-01-01T03:00Z"]}
+outcomes:
+  over: {class: unresolved, default: true, utility: {a: 0}, sources: [C1]}
+"""
+
+
+def _boom(tmp_path: Path, when: str = 'at: "2000-01-01T02:00Z"') -> str:
+    """A scenario whose event ``boom`` divides by zero (by default at hour 2)."""
+    path = tmp_path / "boom.yaml"
+    path.write_text(BOOM.replace("WHEN", when))
+    return str(path)
+
+
+def test_an_error_mid_episode_ends_it_with_a_clear_error(tmp_path: Path) -> None:
+    """The engine raises on the way (here the scenario divides by zero): the error comes
+    out of that step, and every later call but reset says the episode stopped and why."""
+    path = _boom(tmp_path)
+    stopped = r"episode stopped with an error \(EvaluationError: division by zero.*call reset"
+    penv = parallel_env(path)
+    penv.reset(seed=0)
+    penv.step({"a": 1})
+    with pytest.raises(EvaluationError, match="division by zero"):
+        penv.step({"a": 1})
+    assert penv.agents == []
+    for call in (lambda: penv.step({"a": 0}), lambda: penv.observation("a"), penv.state):
+        with pytest.raises(EnvStateError, match=stopped):
+            call()
+    obs, _ = penv.reset(seed=0)
+    assert penv.agents == ["a"] and obs["a"]["clock"][0] == 0
+    genv = BrinkEnv(path)
+    genv.reset(seed=0)
+    genv.step(0)
+    with pytest.raises(EvaluationError):
+        genv.step(0)
+    with pytest.raises(EnvStateError, match=stopped):
+        genv.step(0)
+    aec = env(path)
+    aec.reset(seed=0)
+    aec.step(0)
+    with pytest.raises(EvaluationError):
+        aec.step(0)
+    with pytest.raises(EnvStateError, match=stopped):
+        aec.step(0)
+
+
+def test_an_error_in_reset_leaves_no_episode_to_step(tmp_path: Path) -> None:
+    """Here ``boom`` may strike at the first tick, before ``a`` decides: in those runs
+    reset raises, and the episode that was live before is gone, not stepped on."""
+    penv = parallel_env(_boom(tmp_path, when="hazard: 0.5"))
+    fails = []
+    for run in range(16):
+        try:
+            penv.reset(seed=0, options={"run": run})
+        except EvaluationError:
+            fails.append(run)
+    ok = next(run for run in range(16) if run not in fails)
+    assert fails
+    penv.reset(seed=0, options={"run": ok})
+    assert penv.agents == ["a"]
+    with pytest.raises(EvaluationError, match="division by zero"):
+        penv.reset(seed=0, options={"run": fails[0]})
+    assert penv.agents == []
+    with pytest.raises(EnvStateError, match=r"stopped with an error \(EvaluationError"):
+        penv.step({"a": 0})
+
+
+def test_an_unreachable_model_for_another_actor_is_one_clear_error() -> None:
+    """The model stops answering mid-episode: the step that needs it raises the endpoint's
+    error, and the episode is over."""
+    with FakeServer(FakeLLM()) as srv:
+        spec = f"llm:model=m,base_url={srv.base_url},retries=0,timeout=5"
+        penv = parallel_env("standoff", learners=["west"], policies={"east": spec})
+        penv.reset(seed=0)
+    with pytest.raises(EndpointError, match="cannot reach the language-model endpoint"):
+        while penv.agents:
+            penv.step({"west": 0})
+    assert penv.agents == []
+    with pytest.raises(EnvStateError, match=r"stopped with an error \(EndpointError"):
+        penv.step({"west": 0})
+
+
+def test_a_model_that_keeps_replying_invalidly_falls_back_and_the_record_is_complete(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with FakeServer(FakeLLM(default="malformed")) as srv:
+        spec = f"llm:model=m,base_url={srv.base_url},retries=1"
+        penv = parallel_env("standoff", learners=["west"], policies={"east": spec})
+        steps = play(penv, random_legal(0), seed=0)
+    result = penv.result()
+    east = [c for c in result.choices if c.actor == "east"]
+    assert east and all("fallback" in c.why for c in east)
+    assert result.policies["east"] == spec and result.outcome.id
+    assert sum(1 for r in caplog.records if "llm policy for east" in r.getMessage()) == len(east)
+    assert len(steps) > 1
 
 
 def test_gym_step_after_the_end_is_an_error() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import secrets
 import warnings
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 from gymnasium import spaces
@@ -30,6 +30,7 @@ from brinkmanship.envs.errors import EnvStateError, InvalidActionError
 from brinkmanship.errors import BrinkError, UnknownNameError
 from brinkmanship.scenario.compiled import CompiledScenario
 
+T = TypeVar("T")
 RESET_OPTIONS = ("run",)
 RENDER_MODES = ("ansi",)
 
@@ -128,6 +129,8 @@ class BrinkParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships n
         )
         self.seeding = Seeding(self.config.run)
         self._episode: Episode | None = None
+        self._failure: str | None = None
+        """Why the current episode stopped mid-step (an error of a policy or the scenario)."""
         self._closed = False
         self._rendered = 0
 
@@ -156,7 +159,9 @@ class BrinkParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships n
         """Start a run: ``seed`` is the engine's seed, ``options={"run": i}`` its run index."""
         self._check_open()
         engine_seed, run = self.seeding.next(seed, options)
-        self._episode = Episode(self.config, engine_seed, run)
+        self._episode, self.agents = None, []
+        self._episode = self._guarded(lambda: Episode(self.config, engine_seed, run))
+        self._failure = None
         self._rendered = 0
         self.agents = list(self.possible_agents)
         return self._observations(), self._infos({})
@@ -196,7 +201,7 @@ class BrinkParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships n
                 choices[agent] = chosen
             if refused_id is not None:
                 refused[agent] = refused_id
-        episode.act(choices)
+        self._guarded(lambda: episode.act(choices))
         shaped = -self.config.escalation_penalty * episode.shaping()
         rewards = dict.fromkeys(self.agents, shaped)
         outcome = episode.outcome
@@ -275,8 +280,24 @@ class BrinkParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships n
         if self._closed:
             raise EnvStateError("the environment is closed; make a new one")
 
+    def _guarded(self, advance: Callable[[], T]) -> T:
+        """Run the engine on; if a policy or the scenario raises on the way (an unreachable
+        model endpoint, a division by zero), the run is left mid-tick, so the episode is
+        ended: the error propagates, and every later call but ``reset`` says why."""
+        try:
+            return advance()
+        except BaseException as err:
+            self._failure = f"{type(err).__name__}: {err}"
+            self.agents = []
+            raise
+
     def _current(self) -> Episode:
         self._check_open()
+        if self._failure is not None:
+            raise EnvStateError(
+                f"the episode stopped with an error ({self._failure}); call reset() to start "
+                "another"
+            )
         if self._episode is None:
             raise EnvStateError("no episode yet: call reset() first")
         return self._episode
