@@ -208,6 +208,17 @@ def test_every_observation_lies_in_its_space(scenario: str) -> None:
     assert checked > 200
 
 
+def test_the_clock_at_the_horizon_is_inside_its_space() -> None:
+    """In the coin scenario most runs end at the horizon: their last observation's clock
+    is the horizon tick, the upper bound of its space."""
+    penv = parallel_env(str(DATA / "coin.yaml"))
+    ends = []
+    for seed in range(10):
+        _walk(penv, seed, random_legal(seed))
+        ends.append(penv.result().outcome.tick)
+    assert penv.config.scenario.horizon_ticks in ends
+
+
 @settings(
     max_examples=40,
     deadline=None,
@@ -370,19 +381,37 @@ def test_reward_is_the_outcome_utility_at_the_end_only(scenario: str) -> None:
             assert infos[agent]["outcome"] == result.outcome.id
 
 
-def test_shaped_reward_adds_the_escalation_change() -> None:
-    sc = load_scenario("standoff")
+@pytest.mark.parametrize(("scenario", "learner"), [("standoff", "west"), ("cuba-1962", "su")])
+def test_shaped_reward_adds_the_escalation_change(scenario: str, learner: str) -> None:
+    sc = load_scenario(scenario)
     assert sc.escalation is not None
     seed, k = 4, 0.5
-    plain = play(parallel_env(sc, learners=["west"]), random_legal(9), seed)
-    shaped_env = parallel_env(sc, learners=["west"], escalation_penalty=k)
+    plain = play(parallel_env(sc, learners=[learner]), random_legal(9), seed)
+    shaped_env = parallel_env(sc, learners=[learner], escalation_penalty=k)
     shaped = play(shaped_env, random_legal(9), seed)
-    total = sum(step[1]["west"] for step in shaped[1:])
+    total = sum(step[1][learner] for step in shaped[1:])
     start = sc.escalation(ReferenceEngine(sc).start(seed, 0).env)
-    end = shaped[-1][3]["west"]["escalation"]
+    end = shaped[-1][3][learner]["escalation"]
     assert end != start
-    assert total == pytest.approx(plain[-1][1]["west"] - k * (end - start))
-    assert any(step[1]["west"] != 0 for step in shaped[1:-1])
+    assert total == pytest.approx(plain[-1][1][learner] - k * (end - start))
+    assert any(step[1][learner] != 0 for step in shaped[1:-1])
+
+
+def test_gym_shaped_return_is_the_utility_minus_the_escalation_change() -> None:
+    k = 0.25
+    genv = gymnasium.make("brinkmanship/Cuba1962-v0", escalation_penalty=k)
+    obs, info = genv.reset(seed=3)
+    sc = load_scenario("cuba-1962")
+    assert sc.escalation is not None
+    start = sc.escalation(ReferenceEngine(sc).start(3, 0).env)
+    rng = np.random.default_rng(3)
+    total, terminated = 0.0, False
+    while not terminated:
+        action = int(rng.choice(np.flatnonzero(obs["action_mask"])))
+        obs, reward, terminated, _, info = genv.step(action)
+        total += float(reward)
+    assert info["escalation"] != start
+    assert total == pytest.approx(info["utility"] - k * (info["escalation"] - start))
 
 
 # -------------------------------------------------------------- determinism
