@@ -3,6 +3,8 @@ peak escalation, utilities, and the same sequence of events and choices."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -16,6 +18,8 @@ from brinkmanship.errors import BrinkError
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
+
+HOSTILE = Path(__file__).parent / "data" / "hostile.yaml"
 
 POLICY_SETS: dict[str, list[dict[str, str]]] = {
     "standoff": [
@@ -121,3 +125,16 @@ def test_auto_falls_back_and_batch_refuses_policies_that_need_python() -> None:
         Job("cuba-1962", 0, policies=(("us", "rational"),), engine="batch").resolved_engine()
     with pytest.raises(BrinkError, match="unknown engine 'fast'"):
         Job("cuba-1962", 0, engine="fast").resolved_engine()
+
+
+def test_a_run_ending_on_an_event_counts_its_last_state_in_the_peak() -> None:
+    """hostile.yaml's index is 1, and 3 once the coin lands heads (an event that ends the
+    run): heads runs peak at 3 on both engines, tails runs at 1."""
+    sc = load_scenario(str(HOSTILE), ["loaded"])
+    engine = BatchEngine(sc, policy_set(sc).specs)
+    runs = engine.run(3, 0, 200)
+    heads = runs.outcome == engine.outcomes.index("heads")
+    assert heads.any() and not heads.all()
+    assert set(runs.peak[heads].tolist()) == {3.0}
+    assert set(runs.peak[~heads].tolist()) == {1.0}
+    assert_identical(sc, {}, seed=3, runs=range(0, 40))

@@ -19,6 +19,7 @@ from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
 
 STANDOFF = Path(__file__).resolve().parents[1] / "src/brinkmanship/scenarios/standoff.yaml"
+HOSTILE = Path(__file__).parent / "data" / "hostile.yaml"
 
 
 def run(
@@ -300,3 +301,39 @@ def test_choices_replay_the_run(standoff: CompiledScenario) -> None:
     policies["east"] = Replay("east")
     replayed = ReferenceEngine(standoff).run(4, 0, policies)
     assert replayed.events == original.events
+
+
+def test_peak_escalation_counts_the_state_a_run_ends_in() -> None:
+    """hostile.yaml's index is 1, and 3 once the coin lands heads: a run that ends on that
+    event (heads) peaks at 3, one that reaches the horizon (tails) at 1."""
+    sc = load_scenario(str(HOSTILE), ["loaded"])
+    results = [run(sc, 3, i) for i in range(40)]
+    peaks = {(r.outcome.id, r.peak_escalation) for r in results}
+    assert peaks == {("heads", 3.0), ("tails", 1.0)}
+
+
+def test_a_general_war_peaks_at_the_index_of_its_last_state() -> None:
+    """In cuba-1962 general war is drawn at the start of a tick and ends the run then: its
+    +20 counts in the peak, which is the index on the final state (the highest it gets)."""
+    sc = load_scenario("cuba-1962")
+    assert sc.escalation is not None
+    engine = ReferenceEngine(sc)
+    policies = policy_set(sc, {"us": "hawk"})
+    wars = 0
+    for i in range(60):
+        st = engine.start(0, i)
+        made = policies.make()
+        while not st.finished:
+            engine.begin_tick(st)
+            if st.finished:
+                break
+            requests = engine.requests(st)
+            engine.apply(st, [(r.actor, engine.decide(st, r, made[r.actor])) for r in requests])
+            engine.end_tick(st)
+        result = engine.result(st, policies.specs)
+        last = sc.escalation(st.env)
+        assert result.peak_escalation is not None and result.peak_escalation >= last
+        if result.outcome.id == "general_war":
+            wars += 1
+            assert result.peak_escalation == last >= 20
+    assert wars > 0

@@ -78,25 +78,27 @@ def _coin(tmp_path: Path, metrics: dict[str, str]) -> tuple[CompiledScenario, Jo
     return load_scenario(str(path)), Job(str(path), 0, (), (("nobody", "passive"),))
 
 
-def test_peak_alert_counts_the_state_a_run_ends_in(tmp_path: Path) -> None:
+def test_peaks_count_the_state_a_run_ends_in(tmp_path: Path) -> None:
     """In the coin scenario the hazard event that sets ``fired`` also ends the run at the
-    start of that tick: the alert level read then must count."""
-    sc, job = _coin(tmp_path, {"alert": "3 if fired else 1"})
+    start of that tick: the alert level and the escalation index read then must count."""
+    sc, job = _coin(tmp_path, {"alert": "3 if fired else 1", "escalation": "3 if fired else 1"})
     results = evaluate(job, 40, workers=1)
     heads = [r for r in results if r.outcome == "heads"]
     assert heads and len(heads) < len(results)
     for r in results:
-        assert r.peak_alert == (3.0 if r.outcome == "heads" else 1.0)
+        assert r.peak_alert == r.peak_escalation == (3.0 if r.outcome == "heads" else 1.0)
     s = summarize_eval(sc, dict(job.policies), results)
-    assert s.peak_alert_mean == pytest.approx((3 * len(heads) + len(results) - len(heads)) / 40)
+    mean = (3 * len(heads) + len(results) - len(heads)) / 40
+    assert s.peak_alert_mean == pytest.approx(mean)
+    assert s.peak_escalation_mean == pytest.approx(mean)
 
 
-def test_peak_alert_is_the_highest_value_reached(tmp_path: Path) -> None:
+def test_peaks_are_the_highest_value_reached(tmp_path: Path) -> None:
     """``hours`` only grows: its peak is the hour the run ends at."""
-    sc, job = _coin(tmp_path, {"alert": "hours"})
+    sc, job = _coin(tmp_path, {"alert": "hours", "escalation": "hours"})
     results = evaluate(job, 10, workers=1)
     assert len({r.tick for r in results}) > 1
-    assert all(r.peak_alert == r.tick * sc.tick_hours for r in results)
+    assert all(r.peak_alert == r.peak_escalation == r.tick * sc.tick_hours for r in results)
 
 
 def test_without_an_alert_level_none_is_reported(

@@ -14,6 +14,10 @@ Each tick, in this order:
    are applied in actor order (effects land now or after a delay, messages leave);
 7. outcomes are checked again; at the horizon the default outcome applies.
 
+The peak escalation (the scenario's ``metrics.escalation``) is read at the start, after
+step 6 of every tick, and on the state the run ends in (after step 5 when an outcome holds
+then).
+
 All randomness comes from :mod:`brinkmanship.engine.rng`, a pure function of
 (seed, run, tick, site), so the batch engine can draw the same numbers.
 
@@ -234,7 +238,8 @@ class ReferenceEngine:
     # ---------------------------------------------------------------- phases
 
     def begin_tick(self, st: RunState) -> None:
-        """Steps 1-5: clock, due effects, events, deliveries, outcome check."""
+        """Steps 1-5: clock, due effects, events, deliveries, outcome check (and, when an
+        outcome holds, the peak escalation read on the state the run ends in)."""
         t = st.tick
         st.env["tick"] = float(t)
         st.env["hours"] = t * self.sc.tick_hours
@@ -244,6 +249,8 @@ class ReferenceEngine:
         self._draw_events(st)
         self._deliver_messages(st)
         self._check_outcomes(st)
+        if st.finished:  # the run ends on this tick's events: its last state counts too
+            self._track_escalation(st)
 
     def requests(self, st: RunState) -> list[DecisionRequest]:
         """Step 6a: who decides now, with observations (counsel included) and legal actions."""

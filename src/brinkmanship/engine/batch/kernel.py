@@ -574,6 +574,8 @@ def _begin_tick(ti: Any, tf: Any) -> None:
     if ti[ti[S_NEXT_ARRIVAL]] == tick:
         _deliver(ti, tf)
     _check_outcomes(ti, tf)
+    if ti[ti[S_OUTCOME]] >= 0:  # the run ends on this tick's events: its last state counts
+        _track_escalation(ti, tf)
 
 
 @jit
