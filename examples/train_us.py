@@ -12,9 +12,9 @@ crises alone. numpy only, no RL library.
     .venv/bin/python examples/train_us.py                  # 600 episodes, 200 paired runs
     .venv/bin/python examples/train_us.py --episodes 1000 --runs 1000 --seed 3
 
-Training plays runs 0, 1, 2, ... of ``--seed``. Every ``eval_every`` episodes the greedy
-policy plays whole crises on validation runs of ``--seed + 2``: that is the learning curve,
-and the best point on it is the agent kept. The test plays runs 0 .. runs-1 of ``--seed +
+Training plays runs 0, 1, 2, ... of ``--seed``. Every ``eval_every`` episodes the policy
+plays whole crises on validation runs of ``--seed + 2``: that is the learning curve, and
+the best point on it is the agent kept. The test plays runs 0 .. runs-1 of ``--seed +
 1`` (seen neither in training nor in validation) with the agent and with the historical US
 policy, so every difference is paired (common random numbers).
 """
@@ -89,9 +89,10 @@ class SoftmaxPolicy:
         p = np.exp(logits)
         return np.asarray(p / p.sum())
 
-    def greedy(self, phi: Array, mask: Array) -> int:
-        """The most likely legal action (the lowest index among equals: ``wait`` first)."""
-        return int(np.argmax(self.probabilities(phi, mask)))
+    def sample(self, phi: Array, mask: Array, rng: np.random.Generator) -> tuple[int, Array]:
+        """A legal action drawn from the policy, and the probabilities it was drawn from."""
+        p = self.probabilities(phi, mask)
+        return int(rng.choice(len(p), p=p)), p
 
 
 @dataclass
@@ -158,8 +159,8 @@ class Training:
     starts: list[int] = field(default_factory=list)
     """The US decision at which the learner took over, per episode."""
     curve: list[tuple[int, int, float]] = field(default_factory=list)
-    """(episodes trained, the curriculum's lead, mean validation return of the greedy
-    policy playing whole crises)."""
+    """(episodes trained, the curriculum's lead, mean validation return of the policy
+    playing whole crises)."""
 
     @property
     def best_return(self) -> float:
@@ -199,9 +200,8 @@ def train(
             if decision < start:
                 action = ids.index(_decide(historical, env))
             else:
-                phi, mask = features(obs), obs["action_mask"]
-                p = out.policy.probabilities(phi, mask)
-                action = int(rng.choice(len(p), p=p))
+                phi = features(obs)
+                action, p = out.policy.sample(phi, obs["action_mask"], rng)
                 grad -= np.outer(p, phi)
                 grad[action] += phi
                 entropy_grad += _entropy_gradient(p, phi)
@@ -240,7 +240,7 @@ def _checkpoint(
     out: Training, episode: int, seed: int, s: Settings, lead: int, progress: bool
 ) -> None:
     """Add a point to the learning curve, keeping the policy if it is the best so far."""
-    played = play_greedy(out.policy, seed + 2, s.eval_runs)
+    played = play(out.policy, seed + 2, s.eval_runs)
     mean = float(np.mean([p.utility for p in played]))
     if not out.curve or mean >= out.best_return:
         out.best = SoftmaxPolicy(out.policy.weights.copy())
@@ -263,16 +263,20 @@ def _played(result: RunResult) -> Played:
     return Played(summary, outcome.utilities[ACTOR])
 
 
-def play_greedy(policy: SoftmaxPolicy, seed: int, runs: int) -> list[Played]:
-    """The trained agent, always taking its most likely action, on runs 0 .. runs-1."""
+def play(policy: SoftmaxPolicy, seed: int, runs: int) -> list[Played]:
+    """The agent on runs 0 .. runs-1 of ``seed``, drawing its actions from a generator
+    seeded with ``seed``: the same policy always plays the same games, and two policies
+    meet the same random numbers (a sharper learning curve)."""
     env = make_env()
     features = Features(env)
+    rng = np.random.default_rng(seed)
     out = []
     for run in range(runs):
         obs, _ = env.reset(seed=seed, options={"run": run})
         done = False
         while not done:
-            obs, _, done, _, _ = env.step(policy.greedy(features(obs), obs["action_mask"]))
+            action, _ = policy.sample(features(obs), obs["action_mask"], rng)
+            obs, _, done, _, _ = env.step(action)
         out.append(_played(env.result()))
     env.close()
     return out
@@ -319,7 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     print(
         f"training {args.episodes} episodes "
-        f"(greedy return on {Settings.eval_runs} validation runs of seed {args.seed + 2}):"
+        f"(mean return on {Settings.eval_runs} validation runs of seed {args.seed + 2}):"
     )
     trained = train(args.episodes, args.seed, Settings(lr=args.lr), progress=True)
     kept = max(trained.curve, key=lambda point: (point[2], point[0]))
@@ -328,7 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"keeping the policy after {kept[0]} episodes (validation {kept[2]:+.2f})"
     )
     sc = load_scenario(SCENARIO)
-    agent = play_greedy(trained.best, args.seed + 1, args.runs)
+    agent = play(trained.best, args.seed + 1, args.runs)
     historical = play_historical(sc, args.seed + 1, args.runs)
     print(
         f"\nUS: trained agent vs historical policy, {args.runs} paired runs of seed {args.seed + 1}"

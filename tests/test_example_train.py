@@ -1,6 +1,7 @@
 """The RL example in a reduced form: the US learner, trained against the historical Soviet
-policy, improves — its greedy return over whole crises on validation runs rises from the
-untrained policy's — and the paired evaluation against the historical US policy runs."""
+policy, improves — its return over whole crises on validation runs rises well above the
+untrained policy's, and it ends up settling most test crises — and the paired evaluation
+against the historical US policy runs."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ import pytest
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "train_us.py"
 EPISODES = 300
 SEED = 2
-UNTRAINED = -3.0
-"""The untrained policy (all weights 0) takes the first legal action, ``wait``, every time:
-the crisis runs to the horizon unresolved, US utility -3, in every run."""
-MARGIN = 3.0
-"""A trained policy must beat waiting by this much on validation runs: a settlement-heavy
-policy scores near +1 to +5 (settlement +6, a few runs with nuclear use at -50 or -100),
-living with the missiles -8, a strike about -15."""
+RISE = 8.0
+"""How much the validation return must rise from the untrained policy's. Returns are US
+utilities: an untrained (uniform) US averages about -15 to -30 (it strikes, invades or
+lets the missiles stay), waiting it out is -3, a settlement +6. At 300 episodes training
+seeds 0-7 all rise by 11 or more (seed 2: 27)."""
+SETTLED = 10
+"""Of 20 test crises, the kept agent must settle at least this many: seeds 0-6 settle
+12-19 at 300 episodes (seed 2: 15); seed 7's curriculum stalls at US decision 36."""
 
 
 def _example() -> ModuleType:
@@ -45,9 +47,11 @@ def training(example: ModuleType) -> object:
 
 def test_the_validation_return_rises(training: object) -> None:
     curve = training.curve  # type: ignore[attr-defined]  # the example's Training
-    assert curve[0] == (0, 60, UNTRAINED)
-    assert len(curve) == EPISODES // 50 + 1
-    assert training.best_return >= UNTRAINED + MARGIN, curve  # type: ignore[attr-defined]
+    assert [episode for episode, _, _ in curve] == list(range(0, EPISODES + 1, 50))
+    untrained = curve[0][2]
+    assert untrained < -10, curve  # a uniformly random US mostly ends in war
+    assert training.best_return >= untrained + RISE, curve  # type: ignore[attr-defined]
+    assert curve[-1][2] >= untrained + RISE, curve
 
 
 def test_the_curriculum_hands_the_whole_crisis_to_the_learner(training: object) -> None:
@@ -59,10 +63,10 @@ def test_the_curriculum_hands_the_whole_crisis_to_the_learner(training: object) 
 
 
 def test_the_kept_agent_settles_most_test_crises(example: ModuleType, training: object) -> None:
-    played = example.play_greedy(training.best, SEED + 1, 20)  # type: ignore[attr-defined]
+    played = example.play(training.best, SEED + 1, 20)  # type: ignore[attr-defined]
     classes = {o.id: o.cls.value for o in example.load_scenario("cuba-1962").outcomes.values()}
     settled = sum(classes[p.summary.outcome] == "settlement" for p in played)
-    assert settled >= 15, [p.summary.outcome for p in played]
+    assert settled >= SETTLED, [p.summary.outcome for p in played]
 
 
 def test_training_is_reproducible(example: ModuleType) -> None:
