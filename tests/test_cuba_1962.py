@@ -390,6 +390,61 @@ def test_each_intervention_runs(name: str, outcome_id: str | None) -> None:
         assert any(e.id == "us_execute_chosen_strike" for e in result.events)
 
 
+US_ATTACKS = {
+    "us_execute_chosen_strike",
+    "us_order_airstrike",
+    "us_strike_sam_sites",
+    "us_strike_and_invade",
+}
+NO_ALERT_ORDERS = {"jcs": "passive", "sac": "passive"}
+"""The Joint Chiefs and SAC never raise the alert themselves: only an attack can."""
+
+
+@pytest.mark.parametrize(
+    ("interventions", "params", "policies", "runs", "attacks"),
+    [
+        (
+            ["invasion", "no-secret-deal"],
+            {"p_strike_if_no_deal": 0.05, "p_accept_without_jupiters": 0.2},
+            NO_ALERT_ORDERS,
+            20,
+            {"us_strike_and_invade", "us_order_airstrike", "us_strike_sam_sites"},
+        ),
+        (["airstrike"], {}, NO_ALERT_ORDERS, 3, {"us_execute_chosen_strike"}),
+        ([], {}, {**NO_ALERT_ORDERS, "us": "hawk"}, 5, {"us_order_airstrike"}),
+        ([], {}, {"us": "hawk"}, 5, {"us_order_airstrike"}),
+    ],
+)
+def test_every_us_attack_puts_us_forces_at_defcon_3_or_higher(
+    interventions: list[str],
+    params: dict[str, float],
+    policies: dict[str, str],
+    runs: int,
+    attacks: set[str],
+) -> None:
+    """After any US attack on Cuba, US forces and SAC are at DEFCON 3 or higher (lower
+    numbers), as for the quarantine on 22 October, whoever ordered the alert or not."""
+    sc = load_scenario(SCENARIO, interventions, params)
+    engine = ReferenceEngine(sc)
+    made = policy_set(sc, policies)
+    seen: set[str] = set()
+    for index in range(runs):
+        actors = made.make()
+        st = engine.start(0, index)
+        while not st.finished:
+            engine.begin_tick(st)
+            if st.finished:
+                break
+            requests = engine.requests(st)
+            choices = [(r.actor, engine.decide(st, r, actors[r.actor])) for r in requests]
+            engine.apply(st, choices)
+            seen |= {c.action for _, c in choices} & US_ATTACKS
+            if st.env["us_attacked"]:
+                assert st.env["defcon_us"] <= 3 and st.env["defcon_sac"] <= 3, (index, st.tick)
+            engine.end_tick(st)
+    assert seen == attacks
+
+
 def test_no_arkhipov_patch_makes_two_officers_enough() -> None:
     b59 = load_scenario(SCENARIO, ["no-arkhipov"]).actors["b59"]
     assert {m.id for m in b59.members} == {"savitsky", "maslennikov"}
