@@ -131,6 +131,42 @@ def test_bad_command_lines(
     assert len(err.strip().splitlines()) == 1
 
 
+DUPLICATE_POLICY_COMMANDS = {
+    "run": [],
+    "mc": ["--runs", "5"],
+    "compare": ["-i", "hotline", "--runs", "5"],
+    "eval": ["--runs", "5"],
+    "sweep": ["--param", "incident_rate=0.001:0.01:2", "--runs", "5", "--out", "{tmp}/sweep"],
+    "report": ["--runs", "5", "--html", "{tmp}/report.html"],
+}
+
+
+@pytest.mark.parametrize("command", list(DUPLICATE_POLICY_COMMANDS))
+def test_an_actor_given_two_policies_is_refused(
+    command: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``-p west=hawk -p west=dove`` kept only the last; now every command that takes -p
+    says so in one line, exits 2 and writes nothing."""
+    more = [a.format(tmp=tmp_path) for a in DUPLICATE_POLICY_COMMANDS[command]]
+    args = [command, "standoff", "-p", "west=hawk", "-p", "east=dove", "-p", "west=dove", *more]
+    code, out, err = run_brink(args, capsys, monkeypatch)
+    assert (code, out) == (2, "")
+    assert err == "error: policy for 'west' given twice: hawk, dove; give one -p per actor\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_actor_given_three_policies_names_them_all(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["run", "standoff", "-p", "east=hawk", "-p", "east=hawk", "-p", "east=random"]
+    code, _, err = run_brink(args, capsys, monkeypatch)
+    assert code == 2
+    assert "policy for 'east' given 3 times: hawk, hawk, random;" in err
+
+
 def test_real_entry_point_prints_no_traceback() -> None:
     result = brink("run", "standoff", "-i", "nope")
     assert result.returncode == 2

@@ -230,8 +230,9 @@ def resolve(scenario: CompiledScenario, actor: str, text: str) -> PolicyFactory:
 
 
 def parse_assignments(items: Sequence[str], scenario: CompiledScenario) -> dict[str, str]:
-    """``["us=hawk", "su=rules"]`` → ``{"us": "hawk", "su": "rules"}``, actors checked."""
-    out: dict[str, str] = {}
+    """``["us=hawk", "su=rules"]`` → ``{"us": "hawk", "su": "rules"}``, actors checked; an
+    actor named twice is refused (the later flag would silently win)."""
+    given: dict[str, list[str]] = {}
     for item in items:
         actor, eq, policy = item.partition("=")
         if not eq or not actor.strip() or not policy.strip():
@@ -239,8 +240,14 @@ def parse_assignments(items: Sequence[str], scenario: CompiledScenario) -> dict[
         actor = actor.strip()
         if actor not in scenario.actors:
             raise UnknownNameError("actor", actor, list(scenario.actors))
-        out[actor] = policy.strip()
-    return out
+        given.setdefault(actor, []).append(policy.strip())
+    for actor, specs in given.items():
+        if len(specs) > 1:
+            times = "twice" if len(specs) == 2 else f"{len(specs)} times"
+            raise BrinkError(
+                f"policy for {actor!r} given {times}: {', '.join(specs)}; give one -p per actor"
+            )
+    return {actor: specs[0] for actor, specs in given.items()}
 
 
 @dataclass(frozen=True)
