@@ -60,13 +60,19 @@ class LegalActions:
 
 @dataclass(frozen=True)
 class Counsel:
-    """One member's recommendation at a decision point, and why."""
+    """One member's recommendation at a decision point, and why.
+
+    ``abstains`` marks a member with no view: none of its stance's rules applies now. Its
+    ``action`` is then ``wait`` (what a consent or vote rule counts for it), but unlike a
+    rule that says ``do: wait`` it presses for nothing (Allison's Model III leaves it out).
+    """
 
     member: str
     name: str
     action: str
     why: str
     weight: float = 1.0
+    abstains: bool = False
 
 
 @dataclass(frozen=True)

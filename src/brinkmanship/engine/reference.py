@@ -612,9 +612,9 @@ class ReferenceEngine:
             rule = first_rule(
                 member.stance, obs.values, legal.ids, self._stance_draw(st, actor.id, member.id)
             )
-            if rule is None:
+            if rule is None:  # no view: logged as waiting, left out of Model III's tally
                 out.append(
-                    Counsel(member.id, member.name, WAIT, "sees no reason to act now", weight)
+                    Counsel(member.id, member.name, WAIT, "sees no reason to act now", weight, True)
                 )
             else:
                 out.append(Counsel(member.id, member.name, rule.do, rule.why, weight))
