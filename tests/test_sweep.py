@@ -319,3 +319,6 @@ def test_query_reads_every_part_and_refuses_bad_sql(
     ]
     refused(run_brink(["query", str(out), "select nope from runs"], capsys, monkeypatch), "nope")
     refused(run_brink(["query", str(tmp_path / "none"), "select 1"], capsys, monkeypatch), "exist")
+    (tmp_path / "empty").mkdir()
+    empty = run_brink(["query", str(tmp_path / "empty"), "select 1"], capsys, monkeypatch)
+    refused(empty, "holds no Parquet results; write some with brink mc --out")

@@ -172,6 +172,11 @@ def query(path: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run ``sql`` with the view ``runs`` over a results file or a directory of them."""
     if not path.exists():
         raise BrinkError(f"{path} does not exist")
+    if path.is_dir() and next(path.rglob("*.parquet"), None) is None:
+        raise BrinkError(
+            f"{path} holds no Parquet results; write some with brink mc --out FILE.parquet "
+            "or brink sweep --out DIR, then query them"
+        )
     pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
     con = duckdb.connect()
     try:
