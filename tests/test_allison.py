@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from brinkmanship.engine.observation import WAIT, Choice, Counsel, LegalActions, Observation
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.errors import BrinkError
+from brinkmanship.policies.allison import Political
+from brinkmanship.policies.base import as_choice
 from brinkmanship.policies.registry import policy_set, resolve
+from brinkmanship.policies.rules import data_policy
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
 
@@ -32,6 +37,61 @@ def test_political_follows_influence() -> None:
     for run in range(5):
         assert first_move(play(doves, 1, run, west="political"), "west") == "send_offer"
         assert first_move(play(hawks, 1, run, west="political"), "west") == "deploy_warships"
+
+
+class Recorder:
+    """West's default policy, keeping what West was shown at each decision."""
+
+    name = "recorder"
+
+    def __init__(self, sc: CompiledScenario) -> None:
+        self.inner = policy_set(sc).make()["west"]
+        self.seen: list[tuple[Observation, LegalActions]] = []
+
+    def decide(self, observation: Observation, legal: LegalActions) -> Choice:
+        self.seen.append((observation, legal))
+        return as_choice(self.inner.decide(observation, legal))
+
+
+def west_decisions(sc: CompiledScenario) -> list[tuple[Observation, LegalActions]]:
+    policies = policy_set(sc).make()
+    recorder = Recorder(sc)
+    policies["west"] = recorder
+    ReferenceEngine(sc).run(2, 0, policies)
+    return recorder.seen
+
+
+def test_political_leaves_out_members_with_no_view(standoff: CompiledScenario) -> None:
+    """An abstaining member weighs nothing, however heavy; one whose rule says wait counts."""
+    obs, legal = next((o, lg) for o, lg in west_decisions(standoff) if len(lg) > 1)
+    offer = legal.ids[1]
+    dove = Counsel("foreign", "Foreign Minister", offer, "talk", 1.0)
+    silent = Counsel("defence", "Defence Minister", WAIT, "sees no reason to act now", 5.0, True)
+    patient = Counsel("defence", "Defence Minister", WAIT, "hold on", 5.0)
+    political = Political(standoff, "west")
+    chosen = political.decide(replace(obs, counsel=(silent, dove)), legal)
+    assert chosen == Choice(offer, "carried by Foreign Minister (influence 1 of 1)")
+    chosen = political.decide(replace(obs, counsel=(patient, dove)), legal)
+    assert chosen == Choice(WAIT, "carried by Defence Minister (influence 5 of 6)")
+
+
+def test_political_with_no_view_follows_the_default_policy(standoff: CompiledScenario) -> None:
+    """When every member abstains (or none counsels), the cabinet does what its default
+    policy ('firm') does on the same observation, and says so."""
+    decisions = west_decisions(standoff)
+    silent = Counsel("defence", "Defence Minister", WAIT, "sees no reason to act now", 1.0, True)
+    acted = 0
+    for counsel in [(silent,), ()]:
+        political = Political(standoff, "west")
+        firm = data_policy(standoff.actors["west"].policies["firm"])
+        for obs, legal in decisions:
+            expected = firm.decide(obs, legal)
+            chosen = political.decide(replace(obs, counsel=counsel), legal)
+            assert chosen.action == expected.action
+            assert chosen.why.startswith("no member presses for anything: the standard course")
+            assert expected.why in chosen.why
+            acted += chosen.action != WAIT
+    assert acted >= 6  # the script's warships, blockade and offer, twice
 
 
 def test_political_needs_a_body(standoff: CompiledScenario) -> None:

@@ -31,6 +31,7 @@ POLICY_SETS: dict[str, list[dict[str, str]]] = {
     "cuba-1962": [
         {},
         {"us": "political", "navy": "organizational", "su": "hawk", "jcs": "tit-for-tat"},
+        {"us": "political"},  # the ExComm's counsel, and its standard course where none
         {"us": "dove", "su": "tit-for-tat", "b59": "random", "gsfk": "hawk:threshold=1"},
         {"us": "hawk", "su": "dove:threshold=0.5", "foxtrots": "random", "cuba": "random"},
     ],

@@ -37,6 +37,26 @@ def test_political_excomm_with_stronger_hawks_chooses_the_air_strike() -> None:
     assert choices["us_choose_airstrike"] >= 80, choices
 
 
+def test_political_excomm_carries_its_choice_through_and_ends_the_crisis() -> None:
+    """Members whose stances say nothing abstain, so where nobody presses the ExComm takes
+    its standard course (the historical policy): after the quarantine it addresses the
+    nation and proclaims it, after the air strike it carries it out; no run is left
+    unresolved, most settle."""
+    sc = load_scenario("cuba-1962")
+    results = runs(sc, 60, us="political")
+    for result in results:
+        us = {c.action: c.why for c in result.choices if c.actor == "us"}
+        if decision_of_20_october(sc, result) == "us_choose_quarantine":
+            carried_out = ["us_address", "us_proclaim_quarantine"]
+        else:
+            carried_out = ["us_execute_chosen_strike"]
+        for action in carried_out:
+            assert us[action].startswith("no member presses for anything: the standard course")
+    outcomes = Counter(r.outcome.cls for r in results)
+    assert outcomes["unresolved"] == 0, outcomes
+    assert outcomes["settlement"] >= 30, outcomes
+
+
 def test_rational_that_values_removing_the_missiles_escalates_more() -> None:
     sc = load_scenario("cuba-1962")
     goal = "10 if withdrawal_agreed or us_attacked else 0"

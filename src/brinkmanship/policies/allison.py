@@ -7,14 +7,16 @@
 - ``political`` (Model III): a body's choice is the outcome of pulling and hauling among
   its members, each pressing the action its stance recommends with its influence; the
   body's decision rule then applies. Stances and influence are scenario data and shift
-  with events (a member's weight may depend on state).
+  with events (a member's weight may depend on state). A member whose stance says nothing
+  now abstains; when every member abstains the body follows its standard course, the
+  actor's default policy.
 """
 
 from __future__ import annotations
 
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.errors import BrinkError
-from brinkmanship.policies.rules import first_rule
+from brinkmanship.policies.rules import RulesPolicy, data_policy, first_rule
 from brinkmanship.scenario.compiled import CompiledScenario, Repertoire
 
 
@@ -66,27 +68,43 @@ class Organizational:
 
 
 class Political:
-    """The influence-weighted plurality of the members' counsel (the chair's own stance
-    counts too where the scenario gives it); ties go to the action listed first."""
+    """The influence-weighted plurality of the counsel of the members that have a view
+    (a member none of whose stance's rules applies abstains); ties go to the action listed
+    first. When no member has a view, the body follows its standard course: the actor's
+    default policy."""
 
     name = "political"
 
     def __init__(self, scenario: CompiledScenario, actor: str) -> None:
+        from brinkmanship.policies.registry import default_policy  # registry imports this
+
         self.actor = scenario.actors[actor]
         if not self.actor.is_body:
             raise BrinkError(
                 f"policy 'political' needs a body with members, and {actor!r} is not one"
             )
+        data = self.actor.policies.get(default_policy(scenario, actor))
+        self.standard: RulesPolicy | None = None if data is None else data_policy(data)
 
     def decide(self, observation: Observation, legal: LegalActions) -> Choice:
         tally: dict[str, float] = {}
         backers: dict[str, list[str]] = {}
         for counsel in observation.counsel:
+            if counsel.abstains:
+                continue
             tally[counsel.action] = tally.get(counsel.action, 0.0) + counsel.weight
             backers.setdefault(counsel.action, []).append(counsel.name)
         if not tally:
-            return Choice(WAIT, "no member presses for anything")
+            return self._standard_course(observation, legal)
         best = max(tally.values())
         winner = next(a for a in legal.ids if tally.get(a) == best)
         names = ", ".join(backers[winner])
         return Choice(winner, f"carried by {names} (influence {best:g} of {sum(tally.values()):g})")
+
+    def _standard_course(self, observation: Observation, legal: LegalActions) -> Choice:
+        """What the actor's default policy does (``wait`` where it has none)."""
+        why = "no member presses for anything: the standard course"
+        if self.standard is None:
+            return Choice(WAIT, why)
+        choice = self.standard.decide(observation, legal)
+        return Choice(choice.action, f"{why} — {choice.why}" if choice.why else why)

@@ -218,6 +218,10 @@ M_OFFER, M_DEMAND, M_ACCEPT, M_REJECT, M_STATEMENT = 0, 1, 2, 3, 4
 # Body rules.
 B_NONE, B_LEADER, B_CONSENT, B_VOTE = -1, 0, 1, 2
 
+# A member's counsel, where it is not a place in the body's choices (0: wait).
+NO_COUNSEL = -1  # the chair, or a member without a stance: it gives none
+ABSTAIN = -2  # none of its stance's rules applies: waiting to a consent or vote rule
+
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _RUN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
@@ -723,7 +727,7 @@ def _requests(ti: Any, tf: Any) -> None:
                 ti[legal + k + 1] = UNKNOWN  # when a policy or counsel asks
         # members' counsel
         for j in range(ti[ti[T_MEM_START] + actor], ti[ti[T_MEM_START] + actor + 1]):
-            ti[ti[S_COUNSEL] + (n) * ti[WS_COUNSEL] + j - ti[ti[T_MEM_START] + actor]] = -1
+            ti[ti[S_COUNSEL] + (n) * ti[WS_COUNSEL] + j - ti[ti[T_MEM_START] + actor]] = NO_COUNSEL
             if (
                 j == ti[ti[T_CHAIR] + actor]
                 or ti[ti[T_STANCE_START] + j] == ti[ti[T_STANCE_STOP] + j]
@@ -740,7 +744,7 @@ def _requests(ti: Any, tf: Any) -> None:
                 ti[ti[T_STANCE_STOP] + j],
             )
             ti[ti[S_COUNSEL] + (n) * ti[WS_COUNSEL] + j - ti[ti[T_MEM_START] + actor]] = (
-                0 if rule < 0 else ti[ti[T_RULE_DO] + rule]
+                ABSTAIN if rule < 0 else ti[ti[T_RULE_DO] + rule]
             )
         n += 1
     # triggers are consumed by the asking
@@ -756,6 +760,29 @@ def _requests(ti: Any, tf: Any) -> None:
 
 
 @jit
+def _data_policy(ti: Any, tf: Any, r: int, actor: int, tick: int) -> int:
+    """The actor's scenario data policy: its script steps due now (none for a rules
+    policy), then its rules."""
+    for k in range(ti[ti[T_SCRIPT_START] + actor], ti[ti[T_SCRIPT_START] + actor + 1]):
+        if ti[ti[S_CLOSED] + k] or ti[ti[T_STEP_AT] + k] > tick:
+            continue
+        local = ti[ti[T_STEP_DO] + k]
+        if local >= 0 and _legal(ti, tf, r, local):
+            ti[ti[S_CLOSED] + k] = True
+            return local
+        if ti[ti[T_STEP_UNTIL] + k] < 0 or tick >= ti[ti[T_STEP_UNTIL] + k]:
+            ti[ti[S_CLOSED] + k] = True
+    rule = _first_rule(
+        ti,
+        tf,
+        r,
+        ti[ti[T_PRULE_START] + actor],
+        ti[ti[T_PRULE_STOP] + actor],
+    )
+    return 0 if rule < 0 else ti[ti[T_RULE_DO] + rule]
+
+
+@jit
 def _policy(ti: Any, tf: Any, r: int) -> int:
     """The actor's policy's proposal (a local index into its choice space)."""
     actor = ti[ti[S_REQ_ACTOR] + r]
@@ -766,24 +793,7 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
     if kind == P_PASSIVE:
         return 0
     if kind in (P_RULES, P_SCRIPTED):
-        if kind == P_SCRIPTED:
-            for k in range(ti[ti[T_SCRIPT_START] + actor], ti[ti[T_SCRIPT_START] + actor + 1]):
-                if ti[ti[S_CLOSED] + k] or ti[ti[T_STEP_AT] + k] > tick:
-                    continue
-                local = ti[ti[T_STEP_DO] + k]
-                if local >= 0 and _legal(ti, tf, r, local):
-                    ti[ti[S_CLOSED] + k] = True
-                    return local
-                if ti[ti[T_STEP_UNTIL] + k] < 0 or tick >= ti[ti[T_STEP_UNTIL] + k]:
-                    ti[ti[S_CLOSED] + k] = True
-        rule = _first_rule(
-            ti,
-            tf,
-            r,
-            ti[ti[T_PRULE_START] + actor],
-            ti[ti[T_PRULE_STOP] + actor],
-        )
-        return 0 if rule < 0 else ti[ti[T_RULE_DO] + rule]
+        return _data_policy(ti, tf, r, actor, tick)
     if kind == P_RANDOM:
         count = 0
         for k in range(size):
@@ -904,7 +914,8 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
             return 0
         ti[ti[S_ORG_LAST] + actor] = order
         return order
-    # P_POLITICAL: the influence-weighted plurality of the counsel
+    # P_POLITICAL: the influence-weighted plurality of the counsel of members with a view;
+    # when none has one, the standard course (the default data policy's tables)
     tally = ti[S_TALLY]
     for k in range(size):
         tf[tally + k] = 0.0
@@ -917,7 +928,7 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
             ti[ti[S_TALLIED] + c] = True
             anyone = True
     if not anyone:
-        return 0
+        return _data_policy(ti, tf, r, actor, tick)
     top = -math.inf
     found = False
     for k in range(size):
@@ -941,7 +952,7 @@ def _body_rule(ti: Any, tf: Any, r: int, proposal: int) -> int:
         return proposal
     if proposal != 0:
         for j in range(count):
-            if ti[ti[S_COUNSEL] + (r) * ti[WS_COUNSEL] + j] >= 0:
+            if ti[ti[S_COUNSEL] + (r) * ti[WS_COUNSEL] + j] != NO_COUNSEL:
                 _log(ti, tf, K_COUNSEL, actor, first + j)
     if rule == B_LEADER:
         return proposal
@@ -955,14 +966,15 @@ def _body_rule(ti: Any, tf: Any, r: int, proposal: int) -> int:
         agree = 0
         for j in range(count):
             c = ti[ti[S_COUNSEL] + (r) * ti[WS_COUNSEL] + j]
-            if first + j == ti[ti[T_PROPOSER] + actor] or c < 0 or c == proposal:
+            if first + j == ti[ti[T_PROPOSER] + actor] or c in (NO_COUNSEL, proposal):
                 agree += 1
         _log(ti, tf, K_CONSENT, actor, action)
         if agree >= ti[ti[T_CONSENT_K] + actor]:
             return proposal
         fallback = ti[ti[T_FALLBACK] + actor]
         return fallback if fallback >= 0 and _legal(ti, tf, r, fallback) else 0
-    # B_VOTE: the members' weighted vote; a member without counsel votes the proposal
+    # B_VOTE: the members' weighted vote; a member without counsel votes the proposal, one
+    # that abstains votes to wait
     size = ti[ti[T_SPACE_START] + actor + 1] - start + 1
     tally = ti[S_TALLY]
     for k in range(size):
@@ -970,7 +982,7 @@ def _body_rule(ti: Any, tf: Any, r: int, proposal: int) -> int:
         ti[ti[S_TALLIED] + k] = False
     for j in range(count):
         c = ti[ti[S_COUNSEL] + (r) * ti[WS_COUNSEL] + j]
-        vote = proposal if c < 0 else c
+        vote = proposal if c == NO_COUNSEL else (0 if c == ABSTAIN else c)
         tf[tally + vote] += value(ti, tf, ti[ti[T_MEM_WEIGHT] + first + j])
         ti[ti[S_TALLIED] + vote] = True
     best = -math.inf

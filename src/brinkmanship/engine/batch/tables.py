@@ -21,7 +21,7 @@ from brinkmanship.engine.batch import slots
 from brinkmanship.engine.batch.bytecode import CONST, LOAD, Program
 from brinkmanship.engine.observation import WAIT
 from brinkmanship.errors import BrinkError
-from brinkmanship.policies.registry import BUILTINS, PolicySpec, resolve
+from brinkmanship.policies.registry import BUILTINS, PolicySpec, default_policy, resolve
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario.schema import VarType
 
@@ -458,14 +458,13 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
         script: list[tuple[int, int, int]] = []
         routines: list[int] = []
         kind = k.P_PASSIVE
+        data = None
         if name == "data":
             data = actor.policies[PolicySpec.parse(specs[actor.id]).name]
-            rules = b.rule_list(data.rules, f"{prefix}:rule:{data.name}", actor)
-            script = [
-                (s.at_tick, -1 if s.until_tick is None else s.until_tick, b.local(actor, s.do))
-                for s in data.script
-            ]
             kind = k.P_SCRIPTED if data.script else k.P_RULES
+        elif name == "political":  # its standard course: the actor's default data policy
+            data = actor.policies.get(default_policy(sc, actor.id))
+            kind = k.P_POLITICAL
         elif name == "random":
             kind, sites[0] = k.P_RANDOM, b.site(f"{prefix}:random")
         elif name == "hawk":
@@ -480,10 +479,14 @@ def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Lay
             kind = k.P_ORGANIZATIONAL
             sites = [b.site(f"{prefix}:inertia"), b.site(f"{prefix}:slippage")]
             routines = b.rule_list(rep.routines, f"{prefix}:routine", actor, rep.substitutes)
-        elif name == "political":
-            kind = k.P_POLITICAL
-        elif name != "passive":  # pragma: no cover - BUILTINS and this list move together
+        elif name not in ("passive", "political"):  # pragma: no cover - moves with BUILTINS
             raise BrinkError(f"policy {name!r} has no batch implementation")
+        if data is not None:
+            rules = b.rule_list(data.rules, f"{prefix}:rule:{data.name}", actor)
+            script = [
+                (s.at_tick, -1 if s.until_tick is None else s.until_tick, b.local(actor, s.do))
+                for s in data.script
+            ]
         pol_kind.append(kind)
         threshold.append(_number(params, "threshold"))
         ceiling.append(int(_number(params, "ceiling")))
