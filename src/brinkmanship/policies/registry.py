@@ -96,7 +96,8 @@ BUILTINS: dict[str, BuiltinPolicy] = {
     ),
     "political": BuiltinPolicy(
         "political",
-        "Allison's Model III: the influence-weighted plurality of the members' counsel",
+        "Allison's Model III: the influence-weighted plurality of the members with a view; "
+        "the standard course where none has one",
         lambda sc, a, p: Political(sc, a),
         bodies_only=True,
     ),
