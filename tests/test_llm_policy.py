@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from brinkmanship.cli import main
-from brinkmanship.engine.observation import WAIT, LegalActions, Letter, Observation
+from brinkmanship.engine.observation import WAIT, Counsel, LegalActions, Letter, Observation
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.errors import BrinkError
@@ -216,6 +216,23 @@ def test_the_prompt_shows_only_what_the_actor_may_see(
     assert "Defence Minister" in user  # counsel of the cabinet
     for action in legal.actions:
         assert f"- {action.id}: {action.label}" in user
+
+
+def test_the_prompt_tells_a_member_with_no_view_from_one_counselling_to_wait(
+    standoff: CompiledScenario, server: FakeServer, fake: FakeLLM
+) -> None:
+    obs, legal = west_request(standoff)
+    counsel = (
+        Counsel("a", "Abstainer", WAIT, "sees no reason to act now", 2.0, abstains=True),
+        Counsel("b", "Waiter", WAIT, "let the letter land first", 1.0),
+    )
+    llm(standoff, f"llm:model=m,base_url={server.base_url}").decide(
+        replace(obs, counsel=counsel), legal
+    )
+    lines = fake.requests[0]["messages"][1]["content"].splitlines()
+    abstainer = json.loads(next(line for line in lines if "Abstainer" in line))
+    waiter = json.loads(next(line for line in lines if "Waiter" in line))
+    assert abstainer["recommends"] == "no view" and waiter["recommends"] == WAIT
 
 
 def test_a_slow_reply_times_out_and_is_retried(

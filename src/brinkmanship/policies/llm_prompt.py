@@ -114,7 +114,12 @@ def observation_message(
         for letter in obs.inbox
     ]
     counsel = [
-        {"member": cn.name, "recommends": cn.action, "why": cn.why, "influence": cn.weight}
+        {
+            "member": cn.name,
+            "recommends": "no view" if cn.abstains else cn.action,
+            "why": cn.why,
+            "influence": cn.weight,
+        }
         for cn in obs.counsel
     ]
     choices = "\n".join(
