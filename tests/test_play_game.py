@@ -172,10 +172,13 @@ def test_counsel_letters_and_choices_are_described() -> None:
     members = {m.id for m in game.scenario.actors["us"].members} - {"jfk"}
     assert {c.member for c in view.counsel} == members
     assert all(c.name and c.action_label for c in view.counsel)
+    # 16 Oct: the stances on the choice apply once the NSC meets, so every member abstains
+    assert all(c.abstains and c.action_label == "No view" for c in view.counsel)
     brain = historical_brain(game)
     while not any(letter.id == "su_letter1" for letter in game.view().inbox):
         game.choose(brain(game))
     view = game.view()
+    assert any(not c.abstains and c.action_label != "No view" for c in view.counsel)
     letter = next(x for x in view.inbox if x.id == "su_letter1")
     assert letter.sender == "su" and letter.sent < letter.arrived
     assert letter.kind in ("offer", "statement")  # as perceived: it may be misread

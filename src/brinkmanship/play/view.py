@@ -54,6 +54,8 @@ class CounselView(BaseModel):
     action: str
     action_label: str
     why: str
+    abstains: bool = False
+    """The member has no view now (its ``action`` is then ``wait``, as a vote counts it)."""
 
 
 class LetterSpec(BaseModel):
@@ -218,7 +220,10 @@ def _counsel_views(sc: c.CompiledScenario, actor: c.Actor, obs: Observation) -> 
     roles = {m.id: m.role for m in actor.members}
     out = []
     for cn in obs.counsel:
-        label = "Wait" if cn.action == WAIT else sc.actions[cn.action].label
+        if cn.abstains:
+            label = "No view"
+        else:
+            label = "Wait" if cn.action == WAIT else sc.actions[cn.action].label
         out.append(
             CounselView(
                 member=cn.member,
@@ -227,6 +232,7 @@ def _counsel_views(sc: c.CompiledScenario, actor: c.Actor, obs: Observation) -> 
                 action=cn.action,
                 action_label=label,
                 why=cn.why,
+                abstains=cn.abstains,
             )
         )
     return out
