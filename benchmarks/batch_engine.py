@@ -85,7 +85,13 @@ def memory_run(runs: int, cores: int) -> tuple[float, float, float]:
         "t = time.perf_counter()\n"
         f"tally_many(job, {runs}, workers={cores}, chunk=4096)\n"
         "print(time.perf_counter() - t)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        # ru_maxrss survives exec: it would report this benchmark's own size, not the
+        # driver's; the fresh address space's high-water mark (VmHWM, Linux) is the driver's
+        "import os\n"
+        "status = '/proc/self/status'\n"
+        "lines = open(status).readlines() if os.path.exists(status) else []\n"
+        "hwm = [int(ln.split()[1]) for ln in lines if ln.startswith('VmHWM:')]\n"
+        "print(hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
