@@ -9,6 +9,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -41,29 +42,30 @@ def example() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def training(example: ModuleType) -> object:
+def training(example: ModuleType) -> Any:
+    """The example's ``Training`` (its module is loaded from a path, so untyped here)."""
     return example.train(EPISODES, seed=SEED)
 
 
-def test_the_validation_return_rises(training: object) -> None:
-    curve = training.curve  # type: ignore[attr-defined]  # the example's Training
+def test_the_validation_return_rises(training: Any) -> None:
+    curve = training.curve
     assert [episode for episode, _, _ in curve] == list(range(0, EPISODES + 1, 50))
     untrained = curve[0][2]
     assert untrained < -10, curve  # a uniformly random US mostly ends in war
-    assert training.best_return >= untrained + RISE, curve  # type: ignore[attr-defined]
+    assert training.best_return >= untrained + RISE, curve
     assert curve[-1][2] >= untrained + RISE, curve
 
 
-def test_the_curriculum_hands_the_whole_crisis_to_the_learner(training: object) -> None:
-    leads = [lead for _, lead, _ in training.curve]  # type: ignore[attr-defined]
+def test_the_curriculum_hands_the_whole_crisis_to_the_learner(training: Any) -> None:
+    leads = [lead for _, lead, _ in training.curve]
     assert leads[0] == 60 and leads[-1] == 0, leads
     assert leads == sorted(leads, reverse=True), leads
-    starts = training.starts  # type: ignore[attr-defined]
+    starts = training.starts
     assert starts[0] >= 52 and starts[-1] == 0, starts
 
 
-def test_the_kept_agent_settles_most_test_crises(example: ModuleType, training: object) -> None:
-    played = example.play(training.best, SEED + 1, 20)  # type: ignore[attr-defined]
+def test_the_kept_agent_settles_most_test_crises(example: ModuleType, training: Any) -> None:
+    played = example.play(training.best, SEED + 1, 20)
     classes = {o.id: o.cls.value for o in example.load_scenario("cuba-1962").outcomes.values()}
     settled = sum(classes[p.summary.outcome] == "settlement" for p in played)
     assert settled >= SETTLED, [p.summary.outcome for p in played]

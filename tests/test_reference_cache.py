@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 import json
 import pickle
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -143,13 +143,13 @@ def _finish(engine: ReferenceEngine, st: RunState, sc: CompiledScenario) -> list
     ids=["copy", "deepcopy", "pickle", "replace"],
 )
 def test_a_copy_of_a_state_starts_with_its_own_empty_cache(
-    cuba: CompiledScenario, duplicate: object
+    cuba: CompiledScenario, duplicate: Callable[[RunState], object]
 ) -> None:
     engine = ReferenceEngine(cuba)
     st = engine.start(3)
     _play_until(engine, st, 60, cuba)
     assert st.cache
-    twin = duplicate(st)  # type: ignore[operator]
+    twin = duplicate(st)
     assert isinstance(twin, RunState)
     assert twin.cache == {} and twin.cache is not st.cache and twin.outcomes_dirty
     assert _finish(engine, twin, cuba) == _finish(engine, engine.start(3), cuba)
