@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 
 import pytest
@@ -10,11 +11,16 @@ from brinkmanship.cli import main
 
 
 def run_brink(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    args: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    stdin: str | None = None,
 ) -> tuple[int, str, str]:
-    """``brink ARGS`` through ``cli.main`` (its real error handling): exit code, out, err
-    (only what this command printed)."""
+    """``brink ARGS`` through ``cli.main`` (its real error handling), reading ``stdin`` when
+    given: exit code, out, err (only what this command printed)."""
     monkeypatch.setattr(sys, "argv", ["brink", *args])
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     capsys.readouterr()
     code = 0
     try:

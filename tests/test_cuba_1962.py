@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from brinkmanship.engine.reference import ReferenceEngine
+from brinkmanship.engine.reference import ReferenceEngine, RunState
 from brinkmanship.engine.trajectory import RunResult, TrajectoryEvent
 from brinkmanship.errors import BrinkError, UnknownNameError
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario, read_source, validate_source
+from stepping import Choices, play
 
 SCENARIO = "cuba-1962"
 INTERVENTIONS = {
@@ -429,19 +430,14 @@ def test_every_us_attack_puts_us_forces_at_defcon_3_or_higher(
     made = policy_set(sc, policies)
     seen: set[str] = set()
     for index in range(runs):
-        actors = made.make()
         st = engine.start(0, index)
-        while not st.finished:
-            engine.begin_tick(st)
-            if st.finished:
-                break
-            requests = engine.requests(st)
-            choices = [(r.actor, engine.decide(st, r, actors[r.actor])) for r in requests]
-            engine.apply(st, choices)
-            seen |= {c.action for _, c in choices} & US_ATTACKS
+
+        def check(choices: Choices, st: RunState = st, index: int = index) -> None:
+            seen.update({c.action for _, c in choices} & US_ATTACKS)
             if st.env["us_attacked"]:
                 assert st.env["defcon_us"] <= 3 and st.env["defcon_sac"] <= 3, (index, st.tick)
-            engine.end_tick(st)
+
+        play(engine, st, made.make(), applied=check)
     assert seen == attacks
 
 

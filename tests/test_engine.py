@@ -17,6 +17,7 @@ from brinkmanship.policies.base import Policy
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
+from stepping import play
 
 STANDOFF = Path(__file__).resolve().parents[1] / "src/brinkmanship/scenarios/standoff.yaml"
 HOSTILE = Path(__file__).parent / "data" / "hostile.yaml"
@@ -322,14 +323,7 @@ def test_a_general_war_peaks_at_the_index_of_its_last_state() -> None:
     wars = 0
     for i in range(60):
         st = engine.start(0, i)
-        made = policies.make()
-        while not st.finished:
-            engine.begin_tick(st)
-            if st.finished:
-                break
-            requests = engine.requests(st)
-            engine.apply(st, [(r.actor, engine.decide(st, r, made[r.actor])) for r in requests])
-            engine.end_tick(st)
+        play(engine, st, policies.make())
         result = engine.result(st, policies.specs)
         last = sc.escalation(st.env)
         assert result.peak_escalation is not None and result.peak_escalation >= last

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -10,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from brinkmanship.cli import main
 from brinkmanship.engine.observation import WAIT
 from brinkmanship.play.game import Game, GameRecord
 from brinkmanship.play.menus import build_menu
 from brinkmanship.policies.rules import data_policy
+from cli_runner import run_brink
 
 
 def keys_for(game: Game, action: str) -> list[str]:
@@ -122,15 +121,7 @@ def run_inprocess(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["brink", "play", *args])
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_brink(["play", *args], capsys, monkeypatch, stdin)
 
 
 def test_quit_saves_and_eof_without_a_save_file_says_so(

@@ -26,6 +26,7 @@ from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
 from scenario_strategies import Doc, load_document, scenario_documents
+from stepping import play
 
 CASES: tuple[tuple[str, tuple[str, ...], dict[str, str], int], ...] = (
     ("cuba-1962", (), {}, 4),
@@ -122,14 +123,7 @@ def cuba() -> CompiledScenario:
 
 
 def _play_until(engine: ReferenceEngine, st: RunState, tick: int, sc: CompiledScenario) -> None:
-    policies = policy_set(sc, {}).make()
-    while not st.finished and st.tick < tick:
-        engine.begin_tick(st)
-        if st.finished:
-            break
-        requests = engine.requests(st)
-        engine.apply(st, [(r.actor, engine.decide(st, r, policies[r.actor])) for r in requests])
-        engine.end_tick(st)
+    play(engine, st, policy_set(sc, {}).make(), until=tick)
 
 
 def _finish(engine: ReferenceEngine, st: RunState, sc: CompiledScenario) -> list[str]:
