@@ -10,7 +10,7 @@ import pytest
 
 from brinkmanship.engine.observation import WAIT
 from brinkmanship.errors import StaleChoiceError
-from brinkmanship.play.game import Game
+from brinkmanship.play.game import Game, GameRecord
 from brinkmanship.web.problems import UnknownGameError
 from brinkmanship.web.service import GameService
 from brinkmanship.web.store import GameStore
@@ -20,10 +20,10 @@ from brinkmanship.web.store import GameStore
 def replays(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Each call of the game core's replay, by the number of moves replayed."""
     calls: list[int] = []
-    original = Game.from_record.__func__  # type: ignore[attr-defined]
+    original = Game.from_record  # bound to Game: no subclass replays here
 
-    def counted(cls: type[Game], record: object, moves: int | None = None) -> Game:
-        game: Game = original(cls, record, moves)
+    def counted(cls: type[Game], record: GameRecord, moves: int | None = None) -> Game:
+        game = original(record, moves)
         calls.append(len(game.record.moves))
         return game
 
