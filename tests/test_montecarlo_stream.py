@@ -39,9 +39,10 @@ from brinkmanship.analysis.stats import (
     quartiles,
     wilson,
 )
-from brinkmanship.cli import _run_with_progress, main
+from brinkmanship.cli import _run_with_progress
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
+from cli_runner import run_brink
 
 JOB = Job("standoff", 11)
 ARMS = ("two-officers", "hotline", "hair-trigger")
@@ -323,10 +324,7 @@ def test_bad_counts_and_paths_are_one_message(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "argv", ["brink", *args])
-    with pytest.raises(SystemExit) as stopped:
-        main()
-    assert stopped.value.code == 2
-    err = capsys.readouterr().err
+    code, _, err = run_brink(args, capsys, monkeypatch)
+    assert code == 2
     assert err.startswith(f"error: {message}") and len(err.splitlines()) == 1, err
     assert list(tmp_path.iterdir()) == []  # nothing written
