@@ -35,10 +35,10 @@ from gymnasium import spaces
 from brinkmanship.analysis.compare import Difference, compare
 from brinkmanship.analysis.montecarlo import RunSummary
 from brinkmanship.analysis.stats import Z95, paired_difference
+from brinkmanship.engine.policy import Policy, as_choice
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.envs import BrinkEnv
-from brinkmanship.policies.base import Policy, as_choice
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from brinkmanship.engine.observation import Choice
+from brinkmanship.engine.policy import Policy
 from brinkmanship.engine.reference import ReferenceEngine, RunState
-from brinkmanship.policies.base import Policy
 
 Choices = Sequence[tuple[str, Choice]]
 

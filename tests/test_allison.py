@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from brinkmanship.engine.observation import WAIT, Choice, Counsel, LegalActions, Observation
+from brinkmanship.engine.policy import as_choice
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.errors import BrinkError
 from brinkmanship.policies.allison import Political
-from brinkmanship.policies.base import as_choice
 from brinkmanship.policies.registry import policy_set, resolve
 from brinkmanship.policies.rules import data_policy
 from brinkmanship.scenario.compiled import CompiledScenario

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
+from brinkmanship.engine.policy import Policy
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.errors import IllegalChoiceError
 from brinkmanship.narrative import jsonl_lines
-from brinkmanship.policies.base import Policy
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario

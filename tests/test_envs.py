@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from pettingzoo.test import api_test, parallel_api_test, parallel_seed_test, seed_test
 
 from brinkmanship.engine.observation import WAIT
+from brinkmanship.engine.policy import Policy, as_choice
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.envs import (
     GYM_ENVS,
@@ -29,7 +30,6 @@ from brinkmanship.envs import (
     parallel_env,
 )
 from brinkmanship.errors import BrinkError, EvaluationError, UnknownNameError
-from brinkmanship.policies.base import Policy, as_choice
 from brinkmanship.policies.llm_client import EndpointError
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import can_see

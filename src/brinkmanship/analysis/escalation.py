@@ -20,10 +20,10 @@ from brinkmanship.analysis.chunks import bounds, map_chunks
 from brinkmanship.analysis.montecarlo import Job, RunSummary, Summary, summarize
 from brinkmanship.analysis.stats import quartiles, wilson
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
+from brinkmanship.engine.policy import Policy, as_choice
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.errors import BrinkError
-from brinkmanship.policies.base import Policy, as_choice
 from brinkmanship.policies.llm import LLMPolicy
 from brinkmanship.policies.registry import default_policy, resolve
 from brinkmanship.scenario.compiled import CompiledScenario

@@ -48,6 +48,8 @@ from brinkmanship.engine.observation import (
     Observation,
     SeenEvent,
 )
+from brinkmanship.engine.policy import Policy, as_choice
+from brinkmanship.engine.rules import first_rule
 from brinkmanship.engine.trajectory import (
     NARRATOR,
     ChoiceRecord,
@@ -56,8 +58,6 @@ from brinkmanship.engine.trajectory import (
     TrajectoryEvent,
 )
 from brinkmanship.errors import IllegalChoiceError
-from brinkmanship.policies.base import Policy, as_choice
-from brinkmanship.policies.rules import first_rule
 from brinkmanship.scenario import compiled as c
 
 EVERYONE = frozenset({"*"})

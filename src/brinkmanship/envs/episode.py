@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from brinkmanship.engine.observation import Choice, LegalActions, Observation
+from brinkmanship.engine.policy import Policy
 from brinkmanship.engine.reference import DecisionRequest, RunState
 from brinkmanship.engine.trajectory import OutcomeResult, RunResult
 from brinkmanship.envs.config import LEARNER, EnvConfig
-from brinkmanship.policies.base import Policy
 
 
 class _Given:

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 from brinkmanship import __version__
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
+from brinkmanship.engine.policy import Policy
 from brinkmanship.engine.reference import DecisionRequest, ReferenceEngine, RunState
 from brinkmanship.engine.trajectory import OutcomeResult, TrajectoryEvent
 from brinkmanship.errors import BrinkError, IllegalChoiceError, StaleChoiceError, UnknownNameError
 from brinkmanship.play.record import GameRecord, PlayerMove, SaveFileError
 from brinkmanship.play.scenarios import game_scenario
 from brinkmanship.play.view import GameView, build_view
-from brinkmanship.policies.base import Policy
 from brinkmanship.policies.registry import default_policy, policy_set, resolve
 from brinkmanship.scenario.compiled import CompiledScenario
 

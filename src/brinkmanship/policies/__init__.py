@@ -1,1 +1,1 @@
-"""Decision-makers: every one implements :class:`brinkmanship.policies.base.Policy`."""
+"""Decision-makers: every one implements :class:`brinkmanship.engine.policy.Policy`."""

@@ -15,8 +15,9 @@
 from __future__ import annotations
 
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
+from brinkmanship.engine.rules import first_rule
 from brinkmanship.errors import BrinkError
-from brinkmanship.policies.rules import RulesPolicy, data_policy, first_rule
+from brinkmanship.policies.rules import RulesPolicy, data_policy
 from brinkmanship.scenario.compiled import CompiledScenario, Repertoire
 
 

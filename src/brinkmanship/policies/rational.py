@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping
 
 from brinkmanship.engine import rng
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
+from brinkmanship.engine.policy import Policy
 from brinkmanship.engine.reference import ReferenceEngine, RunState, Transit
 from brinkmanship.errors import BrinkError, ExpressionError
-from brinkmanship.policies.base import Policy
 from brinkmanship.policies.rules import data_policy
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.expressions import ExprType, compile_scalar, parse_expression

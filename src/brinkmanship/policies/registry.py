@@ -8,9 +8,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
+from brinkmanship.engine.policy import Policy
 from brinkmanship.errors import BrinkError, UnknownNameError
 from brinkmanship.policies.allison import Organizational, Political
-from brinkmanship.policies.base import Policy
 from brinkmanship.policies.doctrine import Dove, Hawk, TitForTat
 from brinkmanship.policies.llm import make_llm
 from brinkmanship.policies.rational import Rational

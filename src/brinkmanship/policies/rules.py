@@ -3,27 +3,9 @@ as their fallback off the script."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
-from brinkmanship.scenario.compiled import PolicyData, Rule
-
-
-def first_rule(
-    rules: Sequence[Rule],
-    values: Mapping[str, float],
-    legal: Sequence[str],
-    uniform: Callable[[int], float],
-) -> Rule | None:
-    """The first rule whose action is legal, whose condition holds and whose probability
-    draw succeeds; ``uniform(rule_index)`` gives that rule's draw."""
-    for rule in rules:
-        if rule.do not in legal or not rule.when(values):
-            continue
-        p = rule.p(values)
-        if p >= 1.0 or (p > 0.0 and uniform(rule.index) < p):
-            return rule
-    return None
+from brinkmanship.engine.rules import first_rule
+from brinkmanship.scenario.compiled import PolicyData
 
 
 class RulesPolicy:
