@@ -29,7 +29,7 @@ import numpy as np
 from brinkmanship.analysis.montecarlo import Job, tally_many
 from brinkmanship.engine.batch import slots
 from brinkmanship.engine.batch.engine import BatchEngine
-from brinkmanship.engine.batch.tables import new_state, pack
+from brinkmanship.engine.batch.packing import new_state, pack
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario

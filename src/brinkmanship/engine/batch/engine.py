@@ -15,16 +15,9 @@ import numpy.typing as npt
 
 from brinkmanship.engine.batch import kernel, slots
 from brinkmanship.engine.batch.bytecode import Program
-from brinkmanship.engine.batch.tables import (
-    KINDS,
-    Layout,
-    Output,
-    Tables,
-    build,
-    new_output,
-    new_state,
-    pack,
-)
+from brinkmanship.engine.batch.fields import Output, Tables
+from brinkmanship.engine.batch.packing import new_output, new_state, pack
+from brinkmanship.engine.batch.tables import KINDS, Layout, build
 from brinkmanship.engine.trajectory import NARRATOR
 from brinkmanship.errors import EvaluationError
 from brinkmanship.scenario.compiled import CompiledScenario
@@ -34,6 +27,11 @@ BLOCK = 4096
 """Runs per kernel call: bounds the result arrays a call fills, not the total."""
 
 LOG_ROWS_PER_RUN = 512
+STALE_KERNEL = (
+    "the batch kernel was compiled for another layout of its arrays (numba's cache keeps "
+    "constants from an older brinkmanship/engine/batch/slots.py): delete the __pycache__ "
+    "folder next to brinkmanship/engine/batch/kernel.py"
+)
 
 
 @dataclass(frozen=True)
@@ -99,6 +97,8 @@ class BatchEngine:
             )
             p.reset_log()
             finished = kernel.run_block(p.ti, p.tf, start + done, block, part)
+            if finished < 0:
+                raise RuntimeError(STALE_KERNEL)
             if log:
                 rows.append(p.log_rows())
                 if finished == 0:  # one run did not fit: grow the log and replay it

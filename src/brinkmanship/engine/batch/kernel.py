@@ -26,6 +26,8 @@ from numba import njit
 
 from brinkmanship.engine.batch import bytecode as bc
 from brinkmanship.engine.batch.slots import (
+    LAYOUT,
+    LAYOUT_KEY,
     S_ANSWERED,
     S_ANY_OCCURRED,
     S_ARRIVAL,
@@ -1086,7 +1088,10 @@ def run_block(
     out: Any,
 ) -> int:
     """Play runs first_run .. first_run+count-1; returns how many completed (fewer only
-    when the event log is full: the caller grows it and continues)."""
+    when the event log is full: the caller grows it and continues), or -1 for arrays laid
+    out for another numbering of the slots than this compiled kernel's."""
+    if ti[LAYOUT] != LAYOUT_KEY:
+        return -1
     for i in range(count):
         run = first_run + i
         ti[ti[S_CTX]] = run

@@ -1,185 +1,75 @@
-"""Where each table and state field lives in the batch kernel's flat arrays.
+"""Where each table and state field lives in the batch kernel's flat arrays, numbered from
+the declarations in :mod:`fields`.
 
 The kernel takes two flat arrays, every integer in ``ti`` and every float in ``tf``,
 instead of a hundred small ones (numba passes every array as several machine arguments on
 every call). The first ``N_SLOTS`` integers of ``ti`` are the offsets: ``ti[X]`` is where
-field ``X`` starts in its array; ``ti[W...]`` is the row width of a two-dimensional field,
-``ti[S_LOG_CAP]`` the event log's capacity in rows. Keep the numbers unique.
+field ``X`` starts in its array. The slots are named after the fields:
+
+- ``T_<FIELD>`` for each field of ``Tables``, and ``T_SI_INIT``/``T_SF_INIT``, the initial
+  values of the per-run state (ints, floats) that every run is reset from;
+- ``S_<FIELD>`` for each field of ``State``, and ``S_STATE_I``/``S_STATE_F`` (where the
+  state starts), ``S_RESET_I``/``S_RESET_F`` (how many of its values are per run, a count
+  rather than an offset) and ``S_LOG_CAP`` (the event log's capacity in rows);
+- ``WT_<FIELD>``/``WS_<FIELD>`` for the row width of each matrix of ``Tables``/``State``;
+- ``LAYOUT`` (slot 0) for ``LAYOUT_KEY``, a checksum of these names: the kernel refuses
+  arrays laid out for another numbering (numba's cache, keyed on the kernel's own source,
+  would otherwise keep constants from an older numbering of this module).
+
+Every name is a module attribute (``from slots import T_CODE``), made here at import.
 """
 
-T_CODE = 0
-T_CONSTS = 1
-T_STARTS = 2
-T_ENV_INIT = 3
-T_TICK_SLOT = 4
-T_HOURS_SLOT = 5
-T_TICK_HOURS = 6
-T_TICK_SECONDS = 7
-T_HORIZON = 8
-T_ESCALATION = 9
-T_VAR_SLOT = 10
-T_VAR_TYPE = 11
-T_VAR_LO = 12
-T_VAR_HI = 13
-T_EFF_START = 14
-T_EFF_VAR = 15
-T_EFF_EXPR = 16
-T_N_ACTORS = 17
-T_N_HOLDERS = 18
-T_N_ACTIONS = 19
-T_N_EVENTS = 20
-T_N_OUTCOMES = 21
-T_SPACE_START = 22
-T_SPACE = 23
-T_OPPOSED = 24
-T_REF_TRIGGER_MASK = 25
-T_EV_ONCE = 26
-T_EV_AT = 27
-T_EV_WHEN = 28
-T_EV_HAZARD = 29
-T_EV_EFFECTS = 30
-T_EV_ACTOR = 31
-T_EV_VIS = 32
-T_EV_SITE = 33
-T_ACT_ACTOR = 34
-T_ACT_WHEN = 35
-T_ACT_EFFECTS = 36
-T_ACT_DELAY = 37
-T_ACT_VIS = 38
-T_ACT_LOG_VIS = 39
-T_ACT_ONCE = 40
-T_ACT_MSG = 41
-T_ACT_SCORE = 42
-T_ACT_REQUIRED = 43
-T_COST_START = 44
-T_COST_HOLDER = 45
-T_COST_EXPR = 46
-T_MSG_CHANNEL = 47
-T_MSG_TO = 48
-T_MSG_KIND = 49
-T_MSG_OF = 50
-T_MSG_MISREAD_KIND = 51
-T_MSG_MISREADABLE = 52
-T_MSG_ON_DELIVER = 53
-T_MSG_ON_MISREAD = 54
-T_MSG_RECIPIENTS = 55
-T_MSG_LATENCY_SITE = 56
-T_MSG_MISREAD_SITE = 57
-T_GIVE_START = 58
-T_GIVE_TERMS = 59
-T_GET_START = 60
-T_GET_TERMS = 61
-T_CH_LATENCY_KIND = 62
-T_CH_LATENCY = 63
-T_CH_MISREAD = 64
-T_TERM_EFFECTS = 65
-T_DP_START = 66
-T_DP_WHEN = 67
-T_DP_SCHED = 68
-T_TRIG_START = 69
-T_TRIG_REF = 70
-T_OUT_WHEN = 71
-T_OUT_UTILITY = 72
-T_DEFAULT_OUTCOME = 73
-T_MEM_START = 74
-T_MEM_WEIGHT = 75
-T_STANCE_START = 76
-T_STANCE_STOP = 77
-T_CHAIR = 78
-T_BODY_RULE = 79
-T_CONSENT_K = 80
-T_PROPOSER = 81
-T_REQUIRES_ANY = 82
-T_FALLBACK = 83
-T_RULE_WHEN = 84
-T_RULE_DO = 85
-T_RULE_P = 86
-T_RULE_SITE = 87
-T_POL_KIND = 88
-T_POL_THRESHOLD = 89
-T_POL_CEILING = 90
-T_POL_FORGIVE = 91
-T_POL_SITE = 92
-T_PRULE_START = 93
-T_PRULE_STOP = 94
-T_SCRIPT_START = 95
-T_STEP_AT = 96
-T_STEP_UNTIL = 97
-T_STEP_DO = 98
-T_ROUTINE_START = 99
-T_ROUTINE_STOP = 100
-T_REP_INERTIA = 101
-T_REP_SLIPPAGE = 102
-T_SUBSTITUTE = 103
-WT_OPPOSED = 104
-WT_DP_SCHED = 105
-WT_OUT_UTILITY = 106
-WT_POL_SITE = 107
-WT_CH_LATENCY = 108
-S_ENV = 109
-S_TMP = 110
-S_STACK = 111
-S_ERR = 112
-S_FIRED = 113
-S_TAKEN = 114
-S_PENDING = 115
-S_ARRIVAL = 116
-S_TRANSIT_MISREAD = 117
-S_DELIVERED = 118
-S_DELIV_MISREAD = 119
-S_ANSWERED = 120
-S_COSTS = 121
-S_OCCURRED = 122
-S_ANY_OCCURRED = 123
-S_TFT_LAST = 124
-S_RUNG = 125
-S_ORG_LAST = 126
-S_ORG_DELAYED = 127
-S_CLOSED = 128
-S_TICK = 129
-S_OUTCOME = 130
-S_HAS_PEAK = 131
-S_PEAK = 132
-S_UTIL = 133
-S_CTX = 134
-S_LOGGING = 135
-S_LOG_N = 136
-S_REQ_ACTOR = 137
-S_LEGAL = 138
-S_COUNSEL = 139
-S_COUNSEL_WEIGHT = 140
-S_N_REQ = 141
-S_CHOICE = 142
-S_TALLY = 143
-S_TALLIED = 144
-WS_OCCURRED = 145
-WS_LEGAL = 146
-WS_COUNSEL = 147
-WS_COUNSEL_WEIGHT = 148
-T_SI_INIT = 149
-T_SF_INIT = 150
-S_RESET_I = 151
-S_RESET_F = 152
-T_DEP_START = 153
-T_DEP_EXPR = 154
-S_VALID = 155
-S_CACHE = 156
-T_EV_FREE = 157
-T_EV_TICK_START = 158
-T_EV_TICK = 159
-T_DP_TICK_MASK = 160
-T_OUT_READS = 161
-S_OCC_MASK = 162
-S_NEXT_PENDING = 163
-S_NEXT_ARRIVAL = 164
-S_OUT_DIRTY = 165
-S_STATE_I = 166
-S_STATE_F = 167
-S_BASES = 168
-S_LOG = 169
-S_LOG_CAP = 170
-T_EXPR_OUT = 171
-T_EXPR_MAY_FAIL = 172
-S_TIME_READ = 173
-T_VAR_ERR = 174
-N_SLOTS = 175
+from __future__ import annotations
+
+import zlib
+from typing import Final
+
+from brinkmanship.engine.batch.fields import State, Tables, matrix_fields
+
+PACKED_TABLES: Final = ("si_init", "sf_init")
+"""Tables that ``pack`` adds: copies of the per-run state's initial values."""
+PACKED_COUNTS: Final = ("state_i", "state_f", "reset_i", "reset_f", "log_cap")
+"""State slots that are not a field: where the state starts, its sizes, the log's rows."""
+
+
+def _names() -> list[str]:
+    names = ["LAYOUT"]
+    names += [f"T_{f.upper()}" for f in (*Tables._fields, *PACKED_TABLES)]
+    names += [f"WT_{f.upper()}" for f in matrix_fields(Tables)]
+    names += [f"S_{f.upper()}" for f in (*State._fields, *PACKED_COUNTS)]
+    names += [f"WS_{f.upper()}" for f in matrix_fields(State)]
+    if len(set(names)) != len(names):  # pragma: no cover - a clash of names fails at import
+        raise TypeError(f"slot names clash: {sorted(n for n in names if names.count(n) > 1)}")
+    return names
+
+
+SLOTS: Final[dict[str, int]] = {name: i for i, name in enumerate(_names())}
+N_SLOTS: Final = len(SLOTS)
+LAYOUT_KEY: Final = zlib.crc32(" ".join(SLOTS).encode())
+globals().update(SLOTS)
+
+
+def table(field: str) -> int:
+    """The slot of a Tables field (or of a table ``pack`` adds)."""
+    return SLOTS[f"T_{field.upper()}"]
+
+
+def state(field: str) -> int:
+    """The slot of a State field (or of one of ``PACKED_COUNTS``)."""
+    return SLOTS[f"S_{field.upper()}"]
+
+
+def table_width(field: str) -> int:
+    """The slot of a Tables matrix's row width."""
+    return SLOTS[f"WT_{field.upper()}"]
+
+
+def state_width(field: str) -> int:
+    """The slot of a State matrix's row width."""
+    return SLOTS[f"WS_{field.upper()}"]
+
+
+def __getattr__(name: str) -> int:
+    # Only for names that are not slots: the slots are real attributes (globals above).
+    # Declaring it tells type checkers that this module's other attributes are ints.
+    raise AttributeError(f"module {__name__!r} has no slot {name!r}")
