@@ -56,3 +56,8 @@ def rule(policy_name: str, rule_index: int) -> str:
 def routine(rule_index: int) -> str:
     """Within a policy: whether an organizational routine (with a probability) applies."""
     return f"routine:{rule_index}"
+
+
+def belief(variable: str) -> str:
+    """A rational player's belief about a variable it cannot see (drawn in its lookahead)."""
+    return f"belief:{variable}"

@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from brinkmanship import __version__
-from brinkmanship.engine import rng
+from brinkmanship.engine import draws, rng
 from brinkmanship.engine.condition_cache import CLOCK, ConditionIndex
 from brinkmanship.engine.observation import (
     WAIT,
@@ -396,7 +396,7 @@ class ReferenceEngine:
                 continue
             if event.hazard is not None:
                 p = min(max(self._value(st, event.hazard), 0.0), 1.0)
-                if not rng.uniform(st.seed, st.run, st.tick, f"event:{event.id}") < p:
+                if not rng.uniform(st.seed, st.run, st.tick, draws.event(event.id)) < p:
                     continue
             st.fired.add(event.id)
             self._assign(st, event.effects)
@@ -573,7 +573,7 @@ class ReferenceEngine:
         seed, run, tick = st.seed, st.run, st.tick
 
         def uniform(site: str) -> float:
-            return rng.uniform(seed, run, tick, f"policy:{actor}:{site}")
+            return rng.uniform(seed, run, tick, draws.policy(actor, site))
 
         return Observation(
             actor=actor,
@@ -623,7 +623,7 @@ class ReferenceEngine:
     @staticmethod
     def _stance_draw(st: RunState, actor: str, member: str) -> Callable[[int], float]:
         def draw(rule_index: int) -> float:
-            return rng.uniform(st.seed, st.run, st.tick, f"stance:{actor}:{member}:{rule_index}")
+            return rng.uniform(st.seed, st.run, st.tick, draws.stance(actor, member, rule_index))
 
         return draw
 
@@ -710,13 +710,13 @@ class ReferenceEngine:
 
     def _send(self, st: RunState, action: c.Action, message: c.Message) -> None:
         channel = self.sc.channels[message.channel]
-        u = rng.uniform(st.seed, st.run, st.tick, f"msg:{action.id}:latency")
+        u = rng.uniform(st.seed, st.run, st.tick, draws.latency(action.id))
         seconds = latency_seconds(channel.latency, u)
         ticks = max(1, math.ceil(seconds / self.sc.tick.total_seconds()))
         misread = False
         if message.kind in MISREADABLE:
             p = min(max(channel.misread(st.env), 0.0), 1.0)
-            misread = rng.uniform(st.seed, st.run, st.tick, f"msg:{action.id}:misread") < p
+            misread = rng.uniform(st.seed, st.run, st.tick, draws.misread(action.id)) < p
         st.in_transit[action.id] = Transit(action.id, st.tick, st.tick + ticks, misread)
         if message.of is not None:
             st.answered.add(message.of)

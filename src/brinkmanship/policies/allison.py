@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from brinkmanship.engine import draws
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.engine.rules import first_rule
 from brinkmanship.errors import BrinkError
@@ -44,18 +45,18 @@ class Organizational:
             if order in legal:
                 return self._done(order, "an order carried out late")
         repeat = self.last is not None and self.last in legal
-        if repeat and observation.uniform("inertia") < rep.inertia:
+        if repeat and observation.uniform(draws.INERTIA) < rep.inertia:
             assert self.last is not None
             return self._done(self.last, "does again what it did last")
         rule = first_rule(
             rep.routines,
             observation.values,
             legal.ids,
-            lambda i: observation.uniform(f"routine:{i}"),
+            lambda i: observation.uniform(draws.routine(i)),
         )
         if rule is None:
             return Choice(WAIT, "no routine applies")
-        if observation.uniform("slippage") < rep.slippage:
+        if observation.uniform(draws.SLIPPAGE) < rep.slippage:
             substitute = rep.substitutes.get(rule.do)
             if substitute is not None and substitute in legal:
                 return self._done(substitute, f"ordered to {rule.do}, carried out differently")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from brinkmanship.engine import draws
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.scenario.compiled import CompiledScenario
 
@@ -29,7 +30,7 @@ class Hawk:
         self.rung = 0
 
     def decide(self, observation: Observation, legal: LegalActions) -> Choice:
-        if observation.uniform("hawk") >= self.threshold:
+        if observation.uniform(draws.HAWK) >= self.threshold:
             return Choice(WAIT, "holds this rung for now")
         steps = [a for a in legal.ids if self.rung < self.scores[a] <= self.ceiling]
         if not steps:
@@ -55,7 +56,7 @@ class Dove:
         self.ceiling = ceiling
 
     def decide(self, observation: Observation, legal: LegalActions) -> Choice:
-        if observation.uniform("dove") >= self.threshold:
+        if observation.uniform(draws.DOVE) >= self.threshold:
             return Choice(WAIT, "gives diplomacy time")
         options = [a for a in legal.ids if a != WAIT and self.scores[a] <= self.ceiling]
         if not options:
@@ -89,7 +90,7 @@ class TitForTat:
                 last = self.scores.get(event.id, 0) or last
         if last == 0:
             return Choice(WAIT, "the other side did nothing new")
-        if last > 0 and observation.uniform("forgive") < self.forgiveness:
+        if last > 0 and observation.uniform(draws.FORGIVE) < self.forgiveness:
             return Choice(WAIT, "lets it pass")
         same_sign = [a for a in legal.ids if self.scores[a] * last > 0]
         if not same_sign:

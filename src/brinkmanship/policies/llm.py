@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from brinkmanship.engine import draws
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.policies.llm_cache import Reply, ReplyCache, request_key
 from brinkmanship.policies.llm_client import ChatClient, EndpointError
@@ -93,7 +94,7 @@ class LLMPolicy:
 
     def decide(self, observation: Observation, legal: LegalActions) -> Choice:
         messages = build_messages(self.sc, observation, legal, self.config.history)
-        seed = int(observation.uniform("llm-seed") * SEED_RANGE)
+        seed = int(observation.uniform(draws.LLM_SEED) * SEED_RANGE)
         error = ""
         for attempt in range(self.config.attempts):
             request: dict[str, Any] = {

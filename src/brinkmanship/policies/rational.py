@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from brinkmanship.engine import rng
+from brinkmanship.engine import draws, rng
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.engine.policy import Policy
 from brinkmanship.engine.reference import ReferenceEngine, RunState, Transit
@@ -49,7 +49,7 @@ class Rational:
     def decide(self, observation: Observation, legal: LegalActions) -> Choice:
         if len(legal) == 1:
             return Choice(WAIT, "nothing else is possible")
-        seed = int(observation.uniform("rational") * 2**62)
+        seed = int(observation.uniform(draws.RATIONAL) * 2**62)
         scores = {
             action: sum(self._rollout(observation, action, seed, k) for k in range(self.samples))
             / self.samples
@@ -70,7 +70,7 @@ class Rational:
                 env[var.name] = obs.values[var.name]
             else:
                 low, high = var.prior
-                u = rng.uniform(seed, run, 0, f"belief:{var.name}")
+                u = rng.uniform(seed, run, 0, draws.belief(var.name))
                 env[var.name] = var.coerce(rng.uniform_between(u, low, high))
         env["tick"] = obs.values["tick"]
         env["hours"] = obs.values["hours"]

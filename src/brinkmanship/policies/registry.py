@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from brinkmanship.engine import draws
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.engine.policy import Policy
 from brinkmanship.errors import BrinkError, UnknownNameError
@@ -49,7 +50,7 @@ class RandomPolicy:
     name = "random"
 
     def decide(self, observation: Observation, legal: LegalActions) -> Choice:
-        index = math.floor(observation.uniform("random") * len(legal.ids))
+        index = math.floor(observation.uniform(draws.RANDOM) * len(legal.ids))
         return Choice(legal.ids[min(index, len(legal.ids) - 1)], "chosen at random")
 
 

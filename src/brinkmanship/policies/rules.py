@@ -3,6 +3,7 @@ as their fallback off the script."""
 
 from __future__ import annotations
 
+from brinkmanship.engine import draws
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.engine.rules import first_rule
 from brinkmanship.scenario.compiled import PolicyData
@@ -20,7 +21,7 @@ class RulesPolicy:
             self.data.rules,
             observation.values,
             legal.ids,
-            lambda i: observation.uniform(f"rule:{self.name}:{i}"),
+            lambda i: observation.uniform(draws.rule(self.name, i)),
         )
         if rule is None:
             return Choice(WAIT)
