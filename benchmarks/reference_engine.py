@@ -2,7 +2,8 @@
 runs (runs/s, ms per tick) on the built-in scenarios, and of what the web game does for a
 new Castro game (cuba-1962 stepped to the Cuban side's first decision).
 
-Each measurement runs in a fresh process with ``PYTHONPATH`` set to one checkout's ``src``;
+Each measurement runs in a fresh process with ``PYTHONPATH`` set to one checkout's ``src``,
+by that checkout's own copy of this script (so each plays its runs through its own API);
 the two checkouts take turns, ``--repeats`` times, and the medians are compared. To compare
 with the last commit::
 
@@ -29,6 +30,7 @@ CASES = ("standoff", "cuba-1962", "castro-opening")
 
 def measure(case: str, runs: int) -> dict[str, float]:
     """CPU seconds per run and per tick of ``case`` with the engine on ``sys.path``."""
+    from brinkmanship.engine.driver import TickDriver
     from brinkmanship.engine.reference import ReferenceEngine
     from brinkmanship.policies.registry import policy_set
     from brinkmanship.scenario.loader import load_scenario
@@ -42,13 +44,9 @@ def measure(case: str, runs: int) -> dict[str, float]:
         if case != "castro-opening":
             return engine.run(0, run, policies).outcome.tick
         st = engine.start(0, run)
-        while True:  # as the web game does: step until Cuba is asked
-            engine.begin_tick(st)
-            requests = engine.requests(st)
-            if any(r.actor == "cuba" for r in requests):
-                return st.tick
-            engine.apply(st, [(r.actor, engine.decide(st, r, policies[r.actor])) for r in requests])
-            engine.end_tick(st)
+        # as the web game does: play until Cuba is asked
+        TickDriver(engine, st).play(policies, pause=lambda due: any(r.actor == "cuba" for r in due))
+        return st.tick
 
     one(runs)  # warm up (imports, compiled expressions)
     started = time.process_time()
@@ -59,7 +57,8 @@ def measure(case: str, runs: int) -> dict[str, float]:
 
 def in_process(src: str, case: str, runs: int) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": src}
-    command = [sys.executable, str(HERE), "--worker", case, "--runs", str(runs)]
+    script = Path(src).parent / "benchmarks" / HERE.name
+    command = [sys.executable, str(script), "--worker", case, "--runs", str(runs)]
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     figures: dict[str, float] = json.loads(out)
     return figures

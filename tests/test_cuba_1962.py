@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from brinkmanship.engine.reference import ReferenceEngine, RunState
+from brinkmanship.engine.driver import TickDriver
+from brinkmanship.engine.reference import ReferenceEngine
+from brinkmanship.engine.state import RunState
 from brinkmanship.engine.trajectory import RunResult, TrajectoryEvent
 from brinkmanship.errors import BrinkError, UnknownNameError
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario, read_source, validate_source
-from stepping import Choices, play
 
 SCENARIO = "cuba-1962"
 INTERVENTIONS = {
@@ -432,12 +433,12 @@ def test_every_us_attack_puts_us_forces_at_defcon_3_or_higher(
     for index in range(runs):
         st = engine.start(0, index)
 
-        def check(choices: Choices, st: RunState = st, index: int = index) -> None:
-            seen.update({c.action for _, c in choices} & US_ATTACKS)
+        def check(st: RunState, index: int = index) -> None:
+            seen.update({c.action for c in st.choices if c.tick == st.tick} & US_ATTACKS)
             if st.env["us_attacked"]:
                 assert st.env["defcon_us"] <= 3 and st.env["defcon_sac"] <= 3, (index, st.tick)
 
-        play(engine, st, made.make(), applied=check)
+        TickDriver(engine, st, after_tick=check).play(made.make())
     assert seen == attacks
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from brinkmanship.engine.driver import TickDriver
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.engine.policy import Policy
 from brinkmanship.engine.reference import ReferenceEngine
@@ -17,7 +18,6 @@ from brinkmanship.narrative import jsonl_lines
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
-from stepping import play
 
 STANDOFF = Path(__file__).resolve().parents[1] / "src/brinkmanship/scenarios/standoff.yaml"
 HOSTILE = Path(__file__).parent / "data" / "hostile.yaml"
@@ -323,7 +323,7 @@ def test_a_general_war_peaks_at_the_index_of_its_last_state() -> None:
     wars = 0
     for i in range(60):
         st = engine.start(0, i)
-        play(engine, st, policies.make())
+        TickDriver(engine, st).play(policies.make())
         result = engine.result(st, policies.specs)
         last = sc.escalation(st.env)
         assert result.peak_escalation is not None and result.peak_escalation >= last

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from brinkmanship.cli import main
+from brinkmanship.engine.driver import TickDriver
 from brinkmanship.engine.observation import WAIT, Counsel, LegalActions, Letter, Observation
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.trajectory import RunResult
@@ -56,9 +57,9 @@ def no_llm_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def west_request(sc: CompiledScenario) -> tuple[Observation, LegalActions]:
     """West's first decision in standoff."""
     engine = ReferenceEngine(sc)
-    st = engine.start(5, 0)
-    engine.begin_tick(st)
-    request = next(r for r in engine.requests(st) if r.actor == "west")
+    driver = TickDriver(engine, engine.start(5, 0))
+    driver.play({}, pause=lambda due: True)
+    request = next(r for r in driver.due if r.actor == "west")
     return request.observation, request.legal
 
 

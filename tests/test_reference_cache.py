@@ -17,7 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from batch_compare import policy_choices
-from brinkmanship.engine.reference import ReferenceEngine, RunState
+from brinkmanship.engine.driver import TickDriver
+from brinkmanship.engine.reference import ReferenceEngine
+from brinkmanship.engine.state import RunState
 from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.errors import EvaluationError
 from brinkmanship.narrative import jsonl_lines
@@ -26,7 +28,6 @@ from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
 from scenario_strategies import Doc, load_document, scenario_documents
-from stepping import play
 
 CASES: tuple[tuple[str, tuple[str, ...], dict[str, str], int], ...] = (
     ("cuba-1962", (), {}, 4),
@@ -123,7 +124,7 @@ def cuba() -> CompiledScenario:
 
 
 def _play_until(engine: ReferenceEngine, st: RunState, tick: int, sc: CompiledScenario) -> None:
-    play(engine, st, policy_set(sc, {}).make(), until=tick)
+    TickDriver(engine, st).play(policy_set(sc, {}).make(), until=tick)
 
 
 def _finish(engine: ReferenceEngine, st: RunState, sc: CompiledScenario) -> list[str]:

@@ -19,9 +19,11 @@ from statistics import median
 from brinkmanship.analysis.chunks import bounds, map_chunks
 from brinkmanship.analysis.montecarlo import Job, RunSummary, Summary, summarize
 from brinkmanship.analysis.stats import quartiles, wilson
+from brinkmanship.engine.driver import TickDriver
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.engine.policy import Policy, as_choice
 from brinkmanship.engine.reference import ReferenceEngine
+from brinkmanship.engine.state import RunState
 from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.errors import BrinkError
 from brinkmanship.policies.llm import LLMPolicy
@@ -138,26 +140,17 @@ def play(
 ) -> tuple[RunResult, float | None]:
     """One run, exactly as :meth:`ReferenceEngine.run` plays it, with the peak of the
     scenario's alert level (``metrics.alert``; None without one) over every state the run
-    passes through: the start, after each tick's events (also the last tick's, which may
-    end the run) and after each tick's choices."""
+    passes through: the start, after each tick's events and the state each tick ends in."""
     alert = engine.sc.alert
     st = engine.start(seed, run)
     peak = None if alert is None else alert(st.env)
 
-    def track() -> None:
+    def track(st: RunState) -> None:
         nonlocal peak
         if alert is not None and peak is not None:
             peak = max(peak, alert(st.env))
 
-    while not st.finished:
-        engine.begin_tick(st)
-        track()
-        if st.finished:
-            break
-        requests = engine.requests(st)
-        engine.apply(st, [(r.actor, engine.decide(st, r, policies[r.actor])) for r in requests])
-        track()
-        engine.end_tick(st)
+    TickDriver(engine, st, after_events=track, after_tick=track).play(policies)
     names = {a: getattr(p, "name", type(p).__name__) for a, p in policies.items()}
     return engine.result(st, names), peak
 

@@ -5,7 +5,7 @@ computed once holds until one of those names changes; re-evaluating it would giv
 value (and an evaluation that failed stopped the run, so nothing failing is ever kept). The
 reference engine keeps, per run, the values of the conditions it evaluates every tick
 (events' ``when`` and hazards, outcomes' ``when``, actions' ``when``, the escalation index)
-in :attr:`RunState.cache <brinkmanship.engine.reference.RunState.cache>`, keyed by
+in :attr:`RunState.cache <brinkmanship.engine.state.RunState.cache>`, keyed by
 :func:`id` of the compiled expression (the engine holds the scenario, so ids are stable),
 and forgets them with :meth:`ConditionIndex.forget` when a name they read changes.
 """

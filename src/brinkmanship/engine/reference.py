@@ -1,22 +1,8 @@
 """The reference engine: one run at a time, step by step, written to be read.
 
-Each tick, in this order:
-
-1. the clock advances (``tick``, ``hours``);
-2. effects of earlier actions whose delay has run out land;
-3. events are drawn, in scenario order: scheduled ones at their time, hazards with their
-   per-tick probability, condition triggers when their condition first holds;
-4. messages whose latency has run out are delivered (possibly misread); an acceptance
-   concludes its deal;
-5. outcomes are checked;
-6. every actor whose decision point is due decides, all on the same state: a body's
-   members give counsel, the policy chooses, the body's rule resolves; then the choices
-   are applied in actor order (effects land now or after a delay, messages leave);
-7. outcomes are checked again; at the horizon the default outcome applies.
-
-The peak escalation (the scenario's ``metrics.escalation``) is read at the start, after
-step 6 of every tick, and on the state the run ends in (after step 5 when an outcome holds
-then).
+The order of a tick, and when the peak escalation is read, are the tick driver's
+(:mod:`brinkmanship.engine.driver`); the engine gives it the phases (``begin_tick``,
+``requests``, ``decide``, ``apply``, ``end_tick``).
 
 All randomness comes from :mod:`brinkmanship.engine.rng`, a pure function of
 (seed, run, tick, site), so the batch engine can draw the same numbers.
@@ -33,11 +19,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from brinkmanship import __version__
 from brinkmanship.engine import draws, rng
 from brinkmanship.engine.condition_cache import CLOCK, ConditionIndex
+from brinkmanship.engine.driver import TickDriver
 from brinkmanship.engine.observation import (
     WAIT,
     ActionInfo,
@@ -50,6 +37,7 @@ from brinkmanship.engine.observation import (
 )
 from brinkmanship.engine.policy import Policy, as_choice
 from brinkmanship.engine.rules import first_rule
+from brinkmanship.engine.state import DecisionRequest, RunState, Transit
 from brinkmanship.engine.trajectory import (
     NARRATOR,
     ChoiceRecord,
@@ -71,69 +59,6 @@ MESSAGE_NOUN = {
 }
 MISREADABLE = frozenset({"offer", "demand", "statement"})
 """Kinds of message a recipient can misread; an acceptance or refusal is unmistakable."""
-
-
-@dataclass
-class Transit:
-    """A message on its way (or arrived)."""
-
-    action: str
-    sent_tick: int
-    arrival_tick: int
-    misread: bool
-
-
-@dataclass
-class RunState:
-    """The full, true state of one run (the engine's; policies never see it)."""
-
-    seed: int
-    run: int
-    tick: int
-    env: dict[str, float]
-    fired: set[str] = field(default_factory=set)
-    taken: dict[str, int] = field(default_factory=dict)
-    pending: dict[str, int] = field(default_factory=dict)
-    in_transit: dict[str, Transit] = field(default_factory=dict)
-    delivered: dict[str, Transit] = field(default_factory=dict)
-    answered: set[str] = field(default_factory=set)
-    costs: dict[str, float] = field(default_factory=dict)
-    occurred: dict[str, set[str]] = field(default_factory=dict)
-    events: list[TrajectoryEvent] = field(default_factory=list)
-    choices: list[ChoiceRecord] = field(default_factory=list)
-    outcome: OutcomeResult | None = None
-    peak_escalation: float | None = None
-    seen: dict[str, list[SeenEvent]] = field(default_factory=dict)
-    """Per actor, the events it could see, as far as ``seen_upto[actor]`` into ``events``."""
-    seen_upto: dict[str, int] = field(default_factory=dict)
-    cache: dict[int, float] = field(default_factory=dict, init=False, repr=False)
-    """Values of the engine's conditions, kept until a name they read changes (see
-    ``condition_cache``). Not a constructor argument, and a copy starts without it (see
-    ``__getstate__``), so no two states share one."""
-    outcomes_dirty: bool = field(default=True, init=False, repr=False)
-    """Whether a name an outcome's condition reads may have changed since the last check."""
-
-    def __getstate__(self) -> dict[str, object]:
-        # Copies and pickles (copy.copy, deepcopy, other processes) start with an empty
-        # cache: its keys are ids of expressions in this process, and a shared dict would
-        # let one state's changes leak into the other's values.
-        state = dict(self.__dict__)
-        state["cache"] = {}
-        state["outcomes_dirty"] = True
-        return state
-
-    @property
-    def finished(self) -> bool:
-        return self.outcome is not None
-
-
-@dataclass(frozen=True)
-class DecisionRequest:
-    """An actor due to decide: what it observes (counsel included) and what it may do."""
-
-    actor: str
-    observation: Observation
-    legal: LegalActions
 
 
 class ReferenceEngine:
@@ -192,7 +117,7 @@ class ReferenceEngine:
         st.costs = {a.holder: 0.0 for a in self.sc.actors.values()}
         st.occurred = {a: set() for a in self.sc.actors}
         self._log(st, NARRATOR, "start", self.sc.id, self.sc.title, self.sc.sources, EVERYONE)
-        self._track_escalation(st)
+        self.track_escalation(st)
         return st
 
     def run(
@@ -208,14 +133,7 @@ class ReferenceEngine:
         if missing:
             raise ValueError(f"no policy for actor(s) {', '.join(missing)}")
         st = self.start(seed, run)
-        while not st.finished:
-            self.begin_tick(st)
-            if st.finished:
-                break
-            requests = self.requests(st)
-            choices = [(r.actor, self.decide(st, r, policies[r.actor])) for r in requests]
-            self.apply(st, choices)
-            self.end_tick(st)
+        TickDriver(self, st).play(policies)
         if names is None:
             names = {a: getattr(p, "name", type(p).__name__) for a, p in policies.items()}
         return self.result(st, names)
@@ -238,8 +156,7 @@ class ReferenceEngine:
     # ---------------------------------------------------------------- phases
 
     def begin_tick(self, st: RunState) -> None:
-        """Steps 1-5: clock, due effects, events, deliveries, outcome check (and, when an
-        outcome holds, the peak escalation read on the state the run ends in)."""
+        """Steps 1-5: clock, due effects, events, deliveries, outcome check."""
         t = st.tick
         st.env["tick"] = float(t)
         st.env["hours"] = t * self.sc.tick_hours
@@ -249,8 +166,6 @@ class ReferenceEngine:
         self._draw_events(st)
         self._deliver_messages(st)
         self._check_outcomes(st)
-        if st.finished:  # the run ends on this tick's events: its last state counts too
-            self._track_escalation(st)
 
     def requests(self, st: RunState) -> list[DecisionRequest]:
         """Step 6a: who decides now, with observations (counsel included) and legal actions."""
@@ -314,7 +229,6 @@ class ReferenceEngine:
 
     def end_tick(self, st: RunState) -> None:
         """Step 7: outcomes, the horizon, and the next tick."""
-        self._track_escalation(st)
         self._check_outcomes(st)
         if st.finished:
             return
@@ -334,7 +248,8 @@ class ReferenceEngine:
             value = st.cache[key] = expr(st.env)
         return value
 
-    def _track_escalation(self, st: RunState) -> None:
+    def track_escalation(self, st: RunState) -> None:
+        """Read the escalation index on the state now into the run's peak."""
         if self.sc.escalation is not None:
             value = self._value(st, self.sc.escalation)
             if st.peak_escalation is None or value > st.peak_escalation:

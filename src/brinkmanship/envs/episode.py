@@ -1,18 +1,19 @@
-"""One run driven from outside through the reference engine's step API.
+"""One run driven from outside through the reference engine's tick driver.
 
 The engine runs on its own (the other actors deciding with their policies) until a tick
-where at least one learner-controlled actor is due to decide; there it waits for the
-learners' choices, resolves that tick exactly as :meth:`ReferenceEngine.run` would (every
-request decided on the same state, in actor order, then applied), and runs on again.
+where at least one learner-controlled actor is due to decide; there the driver pauses for
+the learners' choices, resolves that tick exactly as :meth:`ReferenceEngine.run` would
+(every request decided on the same state, in actor order, then applied), and runs on again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+from brinkmanship.engine.driver import TickDriver
 from brinkmanship.engine.observation import Choice, LegalActions, Observation
 from brinkmanship.engine.policy import Policy
-from brinkmanship.engine.reference import DecisionRequest, RunState
+from brinkmanship.engine.state import DecisionRequest, RunState
 from brinkmanship.engine.trajectory import OutcomeResult, RunResult
 from brinkmanship.envs.config import LEARNER, EnvConfig
 
@@ -39,7 +40,7 @@ class Episode:
         self.policies: dict[str, Policy] = {
             a: f() for a, f in config.others.factories.items() if a not in config.learners
         }
-        self._tick: list[DecisionRequest] = []
+        self._driver = TickDriver(self.engine, self.state)
         self._escalation_mark = self.escalation()
         self._advance()
 
@@ -53,7 +54,7 @@ class Episode:
 
     def requests(self) -> dict[str, DecisionRequest]:
         """The learners due to decide now, with what they see and may do."""
-        return {r.actor: r for r in self._tick if r.actor in self.config.learners}
+        return {r.actor: r for r in self._driver.due if r.actor in self.config.learners}
 
     def observe(self, actor: str) -> Observation:
         """What ``actor`` sees now (with counsel when it is due to decide)."""
@@ -69,7 +70,8 @@ class Episode:
         if set(choices) != set(due):
             raise ValueError(f"choices for {sorted(choices)}, but due: {sorted(due)}")
         if not self.finished:
-            self._resolve(self._tick, choices)
+            given = {a: _Given(action) for a, action in choices.items()}
+            self._driver.resume({**self.policies, **given})
             self._advance()
 
     def escalation(self) -> float:
@@ -89,25 +91,7 @@ class Episode:
         return self.engine.result(self.state, self.config.policy_names)
 
     def _advance(self) -> None:
-        engine, st = self.engine, self.state
-        learners = self.config.learners
-        self._tick = []
-        while not st.finished:
-            engine.begin_tick(st)
-            if st.finished:
-                return
-            requests = engine.requests(st)
-            if any(r.actor in learners for r in requests):
-                self._tick = requests
-                return
-            self._resolve(requests, {})
+        self._driver.play(self.policies, pause=self._learner_due)
 
-    def _resolve(self, requests: list[DecisionRequest], choices: Mapping[str, str]) -> None:
-        engine, st = self.engine, self.state
-        decided = []
-        for r in requests:
-            policy = _Given(choices[r.actor]) if r.actor in choices else self.policies[r.actor]
-            decided.append((r.actor, engine.decide(st, r, policy)))
-        engine.apply(st, decided)
-        engine.end_tick(st)
-        self._tick = []
+    def _learner_due(self, requests: Sequence[DecisionRequest]) -> bool:
+        return any(r.actor in self.config.learners for r in requests)

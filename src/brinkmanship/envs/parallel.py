@@ -13,7 +13,7 @@ from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
 from brinkmanship.engine.observation import WAIT, Observation
-from brinkmanship.engine.reference import DecisionRequest
+from brinkmanship.engine.state import DecisionRequest
 from brinkmanship.engine.trajectory import ChoiceRecord, RunResult
 from brinkmanship.envs.actions import choose
 from brinkmanship.envs.config import (

@@ -8,7 +8,7 @@ from typing import Any, SupportsFloat
 import gymnasium as gym
 import numpy as np
 
-from brinkmanship.engine.reference import DecisionRequest
+from brinkmanship.engine.state import DecisionRequest
 from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.envs.config import MAX_SEED, IllegalActionMode, deciding_actors
 from brinkmanship.envs.parallel import RENDER_MODES, BrinkParallelEnv

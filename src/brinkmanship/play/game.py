@@ -1,10 +1,10 @@
 """The game core shared by the terminal and the web: one human side, every other actor
 acting through its policy, state rebuilt from the record by replay.
 
-A :class:`Game` wraps the reference engine's step API. It stops at each decision point of
-the player's side where more than ``wait`` is legal (a point with nothing to choose passes
-by itself), and :meth:`Game.choose` applies the player's choice, lets the other actors
-decide on the same state, and runs on to the next such point or the outcome.
+A :class:`Game` plays the reference engine through its tick driver. It stops at each
+decision point of the player's side where more than ``wait`` is legal (a point with nothing
+to choose passes by itself), and :meth:`Game.choose` applies the player's choice, lets the
+other actors decide on the same state, and runs on to the next such point or the outcome.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from brinkmanship import __version__
+from brinkmanship.engine.driver import TickDriver
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.engine.policy import Policy
-from brinkmanship.engine.reference import DecisionRequest, ReferenceEngine, RunState
+from brinkmanship.engine.reference import ReferenceEngine
+from brinkmanship.engine.state import DecisionRequest, RunState
 from brinkmanship.engine.trajectory import OutcomeResult, TrajectoryEvent
 from brinkmanship.errors import BrinkError, IllegalChoiceError, StaleChoiceError, UnknownNameError
 from brinkmanship.play.record import GameRecord, PlayerMove, SaveFileError
@@ -108,7 +110,7 @@ class Game:
         self._policies: dict[str, Policy] = policy_set(scenario, record.opponents).make()
         self._policies.pop(record.side, None)
         self._state: RunState = self._engine.start(record.seed)
-        self._requests: list[DecisionRequest] = []
+        self._driver = TickDriver(self._engine, self._state)
         self.request: DecisionRequest | None = None
         self._shown = 0
         """Trajectory events up to this index were on the player's previous screen."""
@@ -261,39 +263,29 @@ class Game:
         """Restore the state before a failed step by replaying the record."""
         other = Game.from_record(self.record)
         self._policies, self._state = other._policies, other._state
-        self._requests, self.request = other._requests, other.request
+        self._driver, self.request = other._driver, other.request
         self._shown, self._mark = other._shown, other._mark
         self._view = other._view
 
     def _advance(self, action: str | None) -> None:
-        """Finish the current tick with the player's ``action`` (if any), then step ticks
+        """Finish the current tick with the player's ``action`` (if any), then play ticks
         until the player has a real choice or the game ends."""
-        engine, st = self._engine, self._state
+        driver = self._driver
         self._view = None
         if action is not None:
-            self._finish_tick(action)
-        while not st.finished:
-            engine.begin_tick(st)
-            if st.finished:
-                break
-            self._requests = engine.requests(st)
-            mine = next((r for r in self._requests if r.actor == self.record.side), None)
-            if mine is not None and len(mine.legal) > 1:
-                self.request = mine
-                self._shown, self._mark = self._mark, len(st.events)
-                return
-            self._finish_tick(WAIT)
-        self._requests, self.request = [], None
-        self._shown, self._mark = self._mark, len(st.events)
+            driver.resume(self._playing(action))
+        driver.play(self._playing(WAIT), pause=self._real_choice)
+        self.request = self._mine(driver.due)
+        self._shown, self._mark = self._mark, len(self._state.events)
 
-    def _finish_tick(self, action: str) -> None:
-        engine, st = self._engine, self._state
-        choices = []
-        for req in self._requests:
-            policy = (
-                PlayerPolicy(action) if req.actor == self.record.side else self._policies[req.actor]
-            )
-            choices.append((req.actor, engine.decide(st, req, policy)))
-        engine.apply(st, choices)
-        engine.end_tick(st)
-        self._requests, self.request = [], None
+    def _playing(self, action: str) -> dict[str, Policy]:
+        """Everyone's policy for a tick where the player chooses ``action``."""
+        return {**self._policies, self.record.side: PlayerPolicy(action)}
+
+    def _mine(self, requests: Sequence[DecisionRequest]) -> DecisionRequest | None:
+        return next((r for r in requests if r.actor == self.record.side), None)
+
+    def _real_choice(self, requests: Sequence[DecisionRequest]) -> bool:
+        """Whether the player is asked and may do more than wait."""
+        mine = self._mine(requests)
+        return mine is not None and len(mine.legal) > 1

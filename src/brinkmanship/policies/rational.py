@@ -15,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from brinkmanship.engine import draws, rng
+from brinkmanship.engine.driver import TickDriver
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.engine.policy import Policy
-from brinkmanship.engine.reference import ReferenceEngine, RunState, Transit
+from brinkmanship.engine.reference import ReferenceEngine
+from brinkmanship.engine.state import RunState, Transit
 from brinkmanship.errors import BrinkError, ExpressionError
 from brinkmanship.policies.rules import data_policy
 from brinkmanship.scenario.compiled import CompiledScenario
@@ -93,22 +95,9 @@ class Rational:
         # The actor moves now (if its move is possible in this sampled world); whoever
         # else is due this tick decides by its model.
         move = first if first in engine.legal_actions(st, self.actor) else WAIT
-        choices = [(self.actor, Choice(move))]
-        for request in engine.requests(st):
-            if request.actor != self.actor:
-                choices.append((request.actor, engine.decide(st, request, policies[request.actor])))
-        engine.apply(st, choices)
-        engine.end_tick(st)
-        stop = obs.tick + self.horizon
-        while not st.finished and st.tick <= stop:
-            engine.begin_tick(st)
-            if st.finished:
-                break
-            decided = [
-                (r.actor, engine.decide(st, r, policies[r.actor])) for r in engine.requests(st)
-            ]
-            engine.apply(st, decided)
-            engine.end_tick(st)
+        driver = TickDriver.deciding(engine, st)
+        driver.resume(policies, made=[(self.actor, Choice(move))])
+        driver.play(policies, until=obs.tick + self.horizon + 1)
         return self._value(st)
 
     def _models(self, tick: int) -> dict[str, Policy]:

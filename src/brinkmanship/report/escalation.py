@@ -1,8 +1,9 @@
 """Runs that record the scenario's escalation index at the end of every tick, and the fan
 (median and bands across runs) drawn from them.
 
-The runs are the same as :func:`brinkmanship.analysis.montecarlo.run_chunk`'s (the engine's
-step API, played in the same order), so their outcomes match ``brink mc`` run for run.
+The runs are the same as :func:`brinkmanship.analysis.montecarlo.run_chunk`'s (played by the
+same tick driver, which shows the caller the state each tick ends in), so their outcomes
+match ``brink mc`` run for run.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from brinkmanship.analysis.montecarlo import Job, RunSummary
+from brinkmanship.engine.driver import TickDriver
 from brinkmanship.engine.reference import ReferenceEngine
+from brinkmanship.engine.state import RunState
 
 Series = npt.NDArray[np.float64]
 QUANTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
@@ -32,16 +35,12 @@ def tracked_chunk(job: Job, start: int, stop: int) -> tuple[list[RunSummary], Se
     for row, run in enumerate(range(start, stop)):
         actors = policies.make()
         st = engine.start(job.seed, run)
-        while not st.finished:
-            tick = st.tick
-            engine.begin_tick(st)
-            if not st.finished:
-                requests = engine.requests(st)
-                choices = [(r.actor, engine.decide(st, r, actors[r.actor])) for r in requests]
-                engine.apply(st, choices)
-                engine.end_tick(st)
+
+        def record(st: RunState, row: int = row) -> None:
             if index is not None:
-                series[row, tick:] = index(st.env)
+                series[row, st.tick :] = index(st.env)
+
+        TickDriver(engine, st, after_tick=record).play(actors)
         result = engine.result(st, policies.specs)
         summaries.append(
             RunSummary(run, result.outcome.id, result.outcome.tick, result.peak_escalation)

@@ -1089,7 +1089,11 @@ def run_block(
 ) -> int:
     """Play runs first_run .. first_run+count-1; returns how many completed (fewer only
     when the event log is full: the caller grows it and continues), or -1 for arrays laid
-    out for another numbering of the slots than this compiled kernel's."""
+    out for another numbering of the slots than this compiled kernel's.
+
+    Each tick follows the order stated in :mod:`brinkmanship.engine.driver` (the reference
+    engine's tick driver), with the peak escalation read where the driver reads it; this
+    loop is the only other statement of that order, and must change with it."""
     if ti[LAYOUT] != LAYOUT_KEY:
         return -1
     for i in range(count):
