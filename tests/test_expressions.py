@@ -1,4 +1,5 @@
-"""Tests of the scenario expression language: whitelist, types, and the two evaluators."""
+"""Tests of the scenario expression language: whitelist, types, and the two evaluators (the
+scalar closures and the batch kernel's bytecode)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import contextlib
 import functools
 import math
 import pickle
-import warnings
+from collections.abc import Mapping
 from typing import Any, cast
 
 import numpy as np
@@ -22,16 +23,15 @@ from brinkmanship.scenario.expressions import (
     Expression,
     ExprType,
     ScalarEnv,
-    VectorEnv,
     compile_scalar,
-    compile_vector,
     evaluate,
     parse_expression,
 )
 
 NUMBER, BOOL = ExprType.NUMBER, ExprType.BOOL
 
-# x, y, z vary by lane in vector tests; k and c are constants (plain floats), like parameters.
+# x, y, z vary by lane (one lane, one run's values); k and c are the same on every lane,
+# like parameters.
 NUMBER_NAMES = ("x", "y", "z", "k")
 BOOL_NAMES = ("a", "b", "c")
 NAMES = {**dict.fromkeys(NUMBER_NAMES, NUMBER), **dict.fromkeys(BOOL_NAMES, BOOL)}
@@ -48,7 +48,11 @@ def same(a: float, b: float) -> bool:
     return bool(np.float64(a).tobytes() == np.float64(b).tobytes())
 
 
-def lane_env(env: VectorEnv, i: int) -> dict[str, float]:
+Lanes = Mapping[str, npt.NDArray[np.float64] | float]
+"""Values of the names on n lanes: arrays of shape (n,), or floats for the same on every lane."""
+
+
+def lane_env(env: Lanes, i: int) -> dict[str, float]:
     return {
         name: float(value[i]) if isinstance(value, np.ndarray) else float(value)
         for name, value in env.items()
@@ -64,13 +68,11 @@ def run_both(source: str, **values: float | list[float]) -> list[float]:
         for name, v in values.items()
     }
     expr = parse(source)
-    vector = compile_vector(expr)(env, n)
-    assert vector.dtype == np.float64
-    assert vector.shape == (n,)
     scalar = [compile_scalar(expr)(lane_env(env, i)) for i in range(n)]
     for i in range(n):
-        assert same(vector[i], scalar[i]), (source, i, vector[i], scalar[i])
         assert isinstance(scalar[i], float)
+        bytecode = evaluate_expression(expr, lane_env(env, i))
+        assert same(bytecode, scalar[i]), (source, i, bytecode, scalar[i])
     return scalar
 
 
@@ -272,34 +274,6 @@ def test_multi_line_and_padded_sources() -> None:
     assert error.offset == 6
 
 
-# --- Vector specifics ------------------------------------------------------------------------
-
-
-def test_vector_broadcasts_constants_and_returns_new_arrays() -> None:
-    assert compile_vector(parse("1 + 1"))({}, 4).tolist() == [2.0] * 4
-    assert compile_vector(parse("k * 2"))({"k": 1.5}, 2).tolist() == [3.0, 3.0]
-    assert compile_vector(parse("a"))({"a": 1.0}, 2).tolist() == [1.0, 1.0]
-    assert compile_vector(parse("x"))({"x": 2}, 2).tolist() == [2.0, 2.0]
-    x = np.array([1.0, 2.0])
-    for source in ("x", "+x", "x ** 1", "x if a else y"):
-        out = compile_vector(parse(source))({"x": x, "y": x, "a": np.ones(2)}, 2)
-        assert out is not x
-        assert not np.shares_memory(out, x)
-        out[0] = 99.0
-        assert x[0] == 1.0
-    empty = compile_vector(parse("1 / 0"))({}, 0)
-    assert empty.shape == (0,)
-    assert empty.dtype == np.float64
-
-
-def test_vector_emits_no_warnings() -> None:
-    env = {"x": np.array([1e308, math.inf, 0.0, -1.0]), "y": np.array([1e308, math.inf, 2.0, 3.0])}
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        compile_vector(parse("x * y + (x - y) + x ** 8 + x % y + x // y + x / y"))(env, 4)
-        compile_vector(parse("x / y if y != 0 else 0"))({"x": 1.0, "y": np.zeros(3)}, 3)
-
-
 # --- Division by zero ------------------------------------------------------------------------
 
 
@@ -311,7 +285,7 @@ def test_division_by_zero_raises_in_both(source: str) -> None:
         evaluate(expr, {"x": 1.0, "y": 0.0})
     assert str(caught.value) == message
     with pytest.raises(EvaluationError) as caught:
-        compile_vector(expr)({"x": np.ones(3), "y": np.array([1.0, 0.0, 2.0])}, 3)
+        evaluate_expression(expr, {"x": 1.0, "y": 0.0})
     assert str(caught.value) == message
 
 
@@ -336,16 +310,14 @@ def test_guarded_division_never_raises(source: str) -> None:
     assert all(math.isfinite(r) for r in results)
 
 
-def test_division_raises_only_for_lanes_that_evaluate_it() -> None:
+def test_division_raises_only_where_it_is_evaluated() -> None:
+    assert run_both("x / y if a else 0", x=[1.0, 1.0], y=[0.0, 1.0], a=[0.0, 1.0]) == [0.0, 1.0]
     expr = parse("x / y if a else 0")
-    vector = compile_vector(expr)
-    ok = {"x": np.ones(3), "y": np.array([0.0, 1.0, 0.0]), "a": np.array([0.0, 1.0, 0.0])}
-    assert vector(ok, 3).tolist() == [0.0, 1.0, 0.0]
-    bad = {**ok, "a": np.array([0.0, 1.0, 1.0])}
+    bad = {"x": 1.0, "y": 0.0, "a": 1.0}
     with pytest.raises(EvaluationError):
-        vector(bad, 3)
+        evaluate(expr, bad)
     with pytest.raises(EvaluationError):
-        evaluate(expr, lane_env(bad, 2))
+        evaluate_expression(expr, bad)
 
 
 # --- Rejected constructs ---------------------------------------------------------------------
@@ -586,7 +558,7 @@ def numbers(depth: int) -> st.SearchStrategy[str]:
         st.builds("clip({}, {}, {})".format, sub, sub, sub),
         st.builds("{}({})".format, st.sampled_from(["abs", "floor", "ceil"]), sub),
         st.builds("({} if {} else {})".format, sub, cond, sub),
-        # Divisions guarded against zero, to exercise lane masks in the vector evaluator.
+        # Divisions guarded against zero, to exercise short-circuiting in both evaluators.
         st.builds(
             lambda n, op, d, other: f"({n} {op} {d} if {d} != 0 else {other})",
             sub,
@@ -666,7 +638,7 @@ UNIT = st.sampled_from([0.0, 1.0])
 
 
 @st.composite
-def environments(draw: st.DrawFn) -> tuple[int, VectorEnv]:
+def environments(draw: st.DrawFn) -> tuple[int, Lanes]:
     n = draw(st.integers(1, 50))
     env: dict[str, npt.NDArray[np.float64] | float] = {}
     for name in ("x", "y", "z"):
@@ -688,42 +660,10 @@ def test_generated_expressions_have_the_intended_type(typed: tuple[str, ExprType
     assert parse(source, intended).type is intended
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(typed=typed_sources, lanes=environments())
-def test_vector_matches_scalar_bit_for_bit(
-    typed: tuple[str, ExprType], lanes: tuple[int, VectorEnv]
-) -> None:
-    source, intended = typed
-    n, env = lanes
-    expr = parse(source)
-    scalar = compile_scalar(expr)
-    expected: list[float | None] = []
-    for i in range(n):
-        try:
-            expected.append(scalar(lane_env(env, i)))
-        except EvaluationError:
-            expected.append(None)
-    try:
-        got = compile_vector(expr)(env, n)
-    except EvaluationError:
-        event("division by zero")
-        assert any(value is None for value in expected), "vector raised, but no lane does"
-        return
-    event("evaluated")
-    assert all(value is not None for value in expected), "a lane raised, but vector did not"
-    assert got.shape == (n,)
-    assert got.dtype == np.float64
-    for i, value in enumerate(expected):
-        assert value is not None
-        assert same(got[i], value), (i, got[i], value)
-        if intended is BOOL:
-            assert value in (0.0, 1.0)
-
-
 @settings(max_examples=100, deadline=None)
 @given(typed=typed_sources, lanes=environments())
 def test_evaluate_matches_compile_scalar(
-    typed: tuple[str, ExprType], lanes: tuple[int, VectorEnv]
+    typed: tuple[str, ExprType], lanes: tuple[int, Lanes]
 ) -> None:
     expr = parse(typed[0])
     env: ScalarEnv = lane_env(lanes[1], 0)
@@ -740,22 +680,27 @@ def test_evaluate_matches_compile_scalar(
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(typed=typed_sources, lanes=environments())
 def test_batch_kernel_bytecode_matches_scalar_bit_for_bit(
-    typed: tuple[str, ExprType], lanes: tuple[int, VectorEnv]
+    typed: tuple[str, ExprType], lanes: tuple[int, Lanes]
 ) -> None:
     """The batch engine's compiled bytecode evaluator against the scalar closures: the
     same bits, and a division by zero exactly where the scalar code meets one."""
-    expr = parse(typed[0])
+    source, intended = typed
+    expr = parse(source)
     for i in range(min(lanes[0], 5)):
         env = lane_env(lanes[1], i)
         try:
             expected = compile_scalar(expr)(env)
         except EvaluationError as scalar_error:
+            event("division by zero")
             with pytest.raises(EvaluationError) as caught:
                 evaluate_expression(expr, env)
             assert str(caught.value) == str(scalar_error)
             continue
+        event("evaluated")
         got = evaluate_expression(expr, env)
-        assert same(got, expected), (typed[0], env, got, expected)
+        assert same(got, expected), (source, env, got, expected)
+        if intended is BOOL:
+            assert expected in (0.0, 1.0)
 
 
 FUZZ_TOKENS = [
@@ -850,11 +795,8 @@ def test_fuzzed_sources_fail_only_with_expression_errors(source: str) -> None:
         assert 0 <= error.offset <= len(source)
         assert error.message
         return
-    scalar_env = {"x": 1.5, "y": 0.0, "z": -2.0, "k": 3.0, "a": 1.0, "b": 0.0, "c": 1.0}
-    vector_env: VectorEnv = {
-        name: np.full(3, value) if name in "xyzab" else value for name, value in scalar_env.items()
-    }
+    env = {"x": 1.5, "y": 0.0, "z": -2.0, "k": 3.0, "a": 1.0, "b": 0.0, "c": 1.0}
     with contextlib.suppress(EvaluationError):
-        assert isinstance(evaluate(expr, scalar_env), float)
+        assert isinstance(evaluate(expr, env), float)
     with contextlib.suppress(EvaluationError):
-        assert compile_vector(expr)(vector_env, 3).shape == (3,)
+        assert isinstance(evaluate_expression(expr, env), float)

@@ -2,14 +2,15 @@
 
 Expressions are a subset of Python's expression syntax: they are parsed with
 ``ast.parse(..., mode="eval")`` and checked node by node against a whitelist; nothing is ever
-handed to ``eval``, ``exec`` or ``compile``. The checked tree is compiled twice, into trees of
-closures built once:
+handed to ``eval``, ``exec`` or ``compile``. The checked tree is compiled twice:
 
-* :func:`compile_scalar` evaluates over Python floats, one simulation run at a time;
-* :func:`compile_vector` evaluates over 1-D NumPy float64 arrays, many runs at once.
+* :func:`compile_scalar` into a tree of closures over Python floats, built once, which the
+  reference engine evaluates one run at a time;
+* :mod:`brinkmanship.engine.batch.bytecode` into bytecode for the batch kernel's stack
+  machine.
 
 Both give bit-identical results and raise the same :class:`EvaluationError` (division by
-zero), lane by lane. Every value is a float64; bools are 1.0 / 0.0 at the boundaries.
+zero). Every value is a float64; bools are 1.0 / 0.0 at the boundaries.
 """
 
 from __future__ import annotations
@@ -25,9 +26,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-import numpy as np
-import numpy.typing as npt
-
 from brinkmanship.errors import EvaluationError, ExpressionError
 
 __all__ = [
@@ -37,9 +35,7 @@ __all__ = [
     "ExprType",
     "Expression",
     "ScalarEnv",
-    "VectorEnv",
     "compile_scalar",
-    "compile_vector",
     "evaluate",
     "parse_expression",
 ]
@@ -80,10 +76,6 @@ ScalarEnv: TypeAlias = Mapping[str, float]
 
 Evaluation does not convert values, so give floats, not ints; a missing name is a KeyError.
 """
-
-VectorEnv: TypeAlias = Mapping[str, npt.NDArray[np.float64] | float]
-"""Values of the names for n runs: float64 arrays of shape (n,), or plain floats for constants."""
-
 
 # --- The checked tree ------------------------------------------------------------------------
 
@@ -826,7 +818,7 @@ class _ScalarCompiler:
 
             return clip
         # min/max keep the earlier operand unless a later one is strictly smaller/larger,
-        # exactly like the builtins; the vector evaluator folds the same way.
+        # exactly like the builtins; the batch bytecode folds the same way.
         smaller = node.func == "min"
         if len(args) == 2:
             f, g = args
@@ -945,235 +937,3 @@ def evaluate(expr: Expression, env: ScalarEnv) -> float:
         function = compile_scalar(expr)
         object.__setattr__(expr, "_scalar", function)
     return function(env)
-
-
-# --- Vector evaluator ------------------------------------------------------------------------
-#
-# A value is a float64 or bool array of shape (n,), or a scalar standing for every lane.
-# Short-circuiting is emulated with a lane mask (None: every lane is live): the branches of
-# `if/else`, the later operands of `and`/`or` and of comparison chains are evaluated only with
-# the lanes on which the scalar evaluator would evaluate them, and a subexpression with no live
-# lane is not evaluated at all. A division checks its divisor on live lanes only, so errors
-# agree with the scalar evaluator lane by lane; values computed on dead lanes are discarded.
-
-_Values: TypeAlias = "npt.NDArray[Any] | np.generic | float | bool"
-_Mask: TypeAlias = "npt.NDArray[np.bool_] | None"
-_VectorFn: TypeAlias = Callable[[VectorEnv, _Mask], _Values]
-
-_UFUNCS: dict[str, np.ufunc] = {
-    "+": np.add,
-    "-": np.subtract,
-    "*": np.multiply,
-    "/": np.divide,
-    "//": np.floor_divide,
-    "%": np.remainder,
-    "<": np.less,
-    "<=": np.less_equal,
-    ">": np.greater,
-    ">=": np.greater_equal,
-    "==": np.equal,
-    "!=": np.not_equal,
-    "abs": np.absolute,
-    "floor": np.floor,
-    "ceil": np.ceil,
-}
-
-
-def _live(mask: _Mask, lanes: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-    return lanes if mask is None else np.logical_and(lanes, mask)
-
-
-def _is_scalar(value: _Values) -> bool:
-    return np.ndim(value) == 0
-
-
-def _pick_smaller(a: _Values, b: _Values) -> _Values:
-    return np.where(np.less(b, a), b, a)
-
-
-def _pick_larger(a: _Values, b: _Values) -> _Values:
-    return np.where(np.greater(b, a), b, a)
-
-
-class _VectorCompiler:
-    """Builds closures over NumPy arrays; BOOL nodes give bool arrays."""
-
-    def __init__(self, division_message: str) -> None:
-        self.division_message = division_message
-
-    def compile(self, node: _Node) -> _VectorFn:
-        if isinstance(node, _Const):
-            value = node.value
-            return lambda env, mask: value
-        if isinstance(node, _Var):
-            name = node.name
-            if node.type is ExprType.BOOL:
-                return lambda env, mask: np.not_equal(env[name], 0.0)
-            return lambda env, mask: np.asarray(env[name], dtype=np.float64)
-        if isinstance(node, _Unary):
-            operand = self.compile(node.operand)
-            negate = np.logical_not if node.op == "not" else np.negative
-            return lambda env, mask: negate(operand(env, mask))
-        if isinstance(node, _Binary):
-            return self.binary(node)
-        if isinstance(node, _Power):
-            return self.power(node)
-        if isinstance(node, _Call):
-            return self.call(node)
-        if isinstance(node, _Compare):
-            return self.compare(node)
-        if isinstance(node, _Logic):
-            return self.logic(node)
-        return self.if_else(node)
-
-    def binary(self, node: _Binary) -> _VectorFn:
-        left = self.compile(node.left)
-        right = self.compile(node.right)
-        ufunc = _UFUNCS[node.op]
-        nonzero_constant = isinstance(node.right, _Const) and node.right.value != 0.0
-        if node.op in ("+", "-", "*") or nonzero_constant:
-            return lambda env, mask: ufunc(left(env, mask), right(env, mask))
-        message = self.division_message
-
-        def divide(env: VectorEnv, mask: _Mask) -> _Values:
-            a, b = left(env, mask), right(env, mask)
-            if np.any(_live(mask, np.equal(b, 0.0))):
-                raise EvaluationError(message)
-            result: _Values = ufunc(a, b)
-            return result
-
-        return divide
-
-    def power(self, node: _Power) -> _VectorFn:
-        base = self.compile(node.base)
-        exponent = node.exponent
-        if exponent == 1:
-            return base
-
-        def power(env: VectorEnv, mask: _Mask) -> _Values:
-            x = base(env, mask)  # evaluated even for exponent 0, for its errors
-            if exponent == 0:
-                return 1.0
-            result = x
-            for _ in range(exponent - 1):
-                result = np.multiply(result, x)
-            return result
-
-        return power
-
-    def call(self, node: _Call) -> _VectorFn:
-        args = [self.compile(arg) for arg in node.args]
-        if node.func in ("abs", "floor", "ceil"):
-            ufunc = _UFUNCS[node.func]
-            (x,) = args
-            return lambda env, mask: ufunc(x(env, mask))
-        if node.func == "clip":
-            x, lo, hi = args
-
-            def clip(env: VectorEnv, mask: _Mask) -> _Values:
-                value, low, high = x(env, mask), lo(env, mask), hi(env, mask)
-                return _pick_smaller(_pick_larger(value, low), high)
-
-            return clip
-        pick = _pick_smaller if node.func == "min" else _pick_larger
-        first, rest = args[0], args[1:]
-
-        def extreme(env: VectorEnv, mask: _Mask) -> _Values:
-            result = first(env, mask)
-            for f in rest:
-                result = pick(result, f(env, mask))
-            return result
-
-        return extreme
-
-    def compare(self, node: _Compare) -> _VectorFn:
-        fs = [self.compile(operand) for operand in node.operands]
-        ufuncs = [_UFUNCS[op] for op in node.ops]
-        if len(ufuncs) == 1:
-            ufunc = ufuncs[0]
-            f, g = fs
-            return lambda env, mask: ufunc(f(env, mask), g(env, mask))
-
-        def chain(env: VectorEnv, mask: _Mask) -> _Values:
-            live = mask
-            left = fs[0](env, mask)
-            result: _Values = True
-            for index, ufunc in enumerate(ufuncs):
-                if index > 0:
-                    if _is_scalar(result):
-                        if not result:
-                            return result
-                    else:
-                        live = _live(mask, np.asarray(result))
-                        if not np.any(live):
-                            return result
-                right = fs[index + 1](env, live)
-                result = np.logical_and(result, ufunc(left, right))
-                left = right
-            return result
-
-        return chain
-
-    def logic(self, node: _Logic) -> _VectorFn:
-        fs = [self.compile(operand) for operand in node.operands]
-        is_and = node.op == "and"
-
-        def combine(env: VectorEnv, mask: _Mask) -> _Values:
-            result = fs[0](env, mask)
-            for f in fs[1:]:
-                if _is_scalar(result):
-                    if bool(result) != is_and:  # decided on every lane
-                        return result
-                    result = f(env, mask)
-                    continue
-                # Lanes still undecided: true so far for 'and', false so far for 'or'.
-                pending = np.asarray(result) if is_and else np.logical_not(result)
-                live = _live(mask, pending)
-                if not np.any(live):
-                    return result
-                if is_and:
-                    result = np.logical_and(result, f(env, live))
-                else:
-                    result = np.logical_or(result, f(env, live))
-            return result
-
-        return combine
-
-    def if_else(self, node: _IfElse) -> _VectorFn:
-        cond = self.compile(node.cond)
-        then = self.compile(node.then)
-        orelse = self.compile(node.orelse)
-
-        def choose(env: VectorEnv, mask: _Mask) -> _Values:
-            c = cond(env, mask)
-            if _is_scalar(c):
-                return then(env, mask) if c else orelse(env, mask)
-            lanes = np.asarray(c)
-            take = _live(mask, lanes)
-            if not np.any(take):
-                return orelse(env, mask)
-            skip = _live(mask, np.logical_not(lanes))
-            if not np.any(skip):
-                return then(env, mask)
-            return np.where(lanes, then(env, take), orelse(env, skip))
-
-        return choose
-
-
-def compile_vector(expr: Expression) -> Callable[[VectorEnv, int], npt.NDArray[np.float64]]:
-    """Compile to a function of n runs' values, `(env, n) -> float64 array of shape (n,)`.
-
-    Lane i equals, bit for bit, what compile_scalar gives on lane i's values, and an
-    EvaluationError is raised exactly when the scalar evaluator raises on some lane.
-    The result is always a new array.
-    """
-    function = _VectorCompiler(_division_message(expr)).compile(expr._tree)
-
-    def run(env: VectorEnv, n: int) -> npt.NDArray[np.float64]:
-        if n == 0:
-            return np.empty(0, dtype=np.float64)
-        with np.errstate(all="ignore"):
-            values = function(env, None)
-        return np.broadcast_to(values, (n,)).astype(np.float64)
-
-    return run
