@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from brinkmanship.cli_llm import use_llm_endpoint
+from brinkmanship.cli.llm import use_llm_endpoint
 from brinkmanship.policies.llm_config import ENV_API_KEY, ENV_BASE_URL, ENV_MODEL, config_from
 from cli_runner import run_brink
 from fake_llm import FakeLLM, FakeServer, free_port

@@ -39,7 +39,7 @@ from brinkmanship.analysis.stats import (
     quartiles,
     wilson,
 )
-from brinkmanship.cli import _run_with_progress
+from brinkmanship.cli.progress import run_with_progress
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
 from cli_runner import run_brink
@@ -293,7 +293,7 @@ def test_the_interrupt_line_counts_the_runs_done(capsys: pytest.CaptureFixture[s
         raise KeyboardInterrupt
 
     with pytest.raises(typer.Exit) as stopped:
-        _run_with_progress("runs", 1000, work, "; x was not written")
+        run_with_progress("runs", 1000, work, "; x was not written")
     assert stopped.value.exit_code == 130
     assert capsys.readouterr().err == "interrupted after 356 of 1,000 runs; x was not written\n"
 

@@ -1,5 +1,5 @@
 """`python -m brinkmanship` and `python -m brinkmanship.cli` see every command, including
-those registered by the command modules (play, serve, eval, report)."""
+those of the last command modules registered (play, serve, eval, report)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,6 @@ import os
 import signal
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -137,13 +136,6 @@ class SweepSpec:
             for p in range(len(self.points))
             for start in range(0, self.runs, self.chunk)
         ]
-
-
-class Backend(str, Enum):
-    """Where the runs of a sweep are computed; the driver writes every part either way."""
-
-    local = "local"
-    ray = "ray"
 
 
 Unit = tuple[int, int, int]

@@ -7,12 +7,9 @@ from typing import Annotated
 
 import typer
 
-from brinkmanship.cli import app
-
-__all__ = ["app"]
+__all__ = ["serve"]
 
 
-@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,

@@ -9,18 +9,13 @@ from typing import Annotated
 
 import typer
 
-from brinkmanship.cli import EngineOpt, InterventionOpt, PolicyOpt, ScenarioArg, app
-from brinkmanship.cli_llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, use_llm_endpoint
+from brinkmanship.cli.app import EngineOpt, InterventionOpt, PolicyOpt, ScenarioArg
+from brinkmanship.cli.llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, use_llm_endpoint
 from brinkmanship.errors import BrinkError
-from brinkmanship.report.collect import collect
-from brinkmanship.report.page import render
-from brinkmanship.report.plan import ReportRequest, check_output, make_plan
-from brinkmanship.report.progress import progress_bars
 
-__all__ = ["app", "report"]
+__all__ = ["report"]
 
 
-@app.command()
 def report(
     ctx: typer.Context,
     scenario: ScenarioArg,
@@ -60,6 +55,11 @@ def report(
 ) -> None:
     """One self-contained HTML report: outcome probabilities, an escalation fan chart,
     counterfactual comparisons, a sensitivity tornado from a sweep, and the assumptions."""
+    from brinkmanship.report.collect import collect
+    from brinkmanship.report.page import render
+    from brinkmanship.report.plan import ReportRequest, check_output, make_plan
+    from brinkmanship.report.progress import progress_bars
+
     if no_compare and compare:
         raise BrinkError("--compare and --no-compare contradict each other; give one")
     if workers is not None and workers < 1:

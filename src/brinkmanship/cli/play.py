@@ -7,19 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from brinkmanship.cli import app
-from brinkmanship.cli_llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, use_llm_endpoint
+from brinkmanship.cli.llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, use_llm_endpoint
 from brinkmanship.errors import BrinkError
-from brinkmanship.play.game import Game
-from brinkmanship.play.record import load_record
-from brinkmanship.play.terminal import TerminalGame
 
-__all__ = ["app", "play"]
+__all__ = ["play"]
 
 
-@app.command()
 def play(
     ctx: typer.Context,
     scenario: Annotated[
@@ -51,6 +45,12 @@ def play(
     llm_api_key_file: LLMApiKeyFileOpt = None,
 ) -> None:
     """Play a side of a scenario, day by day, then read the debrief against history."""
+    from rich.console import Console
+
+    from brinkmanship.play.game import Game
+    from brinkmanship.play.record import load_record
+    from brinkmanship.play.terminal import TerminalGame
+
     use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
     if resume is not None:
         given = [

@@ -7,22 +7,20 @@ import math
 import sys
 import time
 from dataclasses import asdict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 
 from brinkmanship import __version__
-from brinkmanship.analysis.escalation import EvalSummary, RunMetrics, evaluate, summarize_eval
-from brinkmanship.analysis.montecarlo import Job
-from brinkmanship.cli import InterventionOpt, PolicyOpt, ScenarioArg, _job, _wide_console, app
-from brinkmanship.cli_llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, use_llm_endpoint
-from brinkmanship.errors import BrinkError
-from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.cli.app import InterventionOpt, PolicyOpt, ScenarioArg, check_counts
+from brinkmanship.cli.llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, use_llm_endpoint
 
-__all__ = ["app", "eval_command"]
+if TYPE_CHECKING:
+    from brinkmanship.analysis.escalation import EvalSummary, RunMetrics
+    from brinkmanship.analysis.montecarlo import Job
+    from brinkmanship.scenario.compiled import CompiledScenario
+
+__all__ = ["eval_command", "eval_json"]
 
 
 def _quartiles(q: tuple[float, float, float] | None) -> dict[str, float] | None:
@@ -85,7 +83,11 @@ def _peak_text(mean: float | None, q: tuple[float, float, float] | None, what: s
 
 
 def _print(sc: CompiledScenario, job: Job, s: EvalSummary, elapsed: float) -> None:
-    console = _wide_console()
+    from rich.table import Table
+
+    from brinkmanship.cli.console import wide_console
+
+    console = wide_console()
     console.print(
         f"{sc.title} — {s.runs} runs, seed {job.seed}, interventions: "
         f"{', '.join(job.interventions) or 'none'}, brinkmanship {__version__}"
@@ -163,6 +165,11 @@ def _print(sc: CompiledScenario, job: Job, s: EvalSummary, elapsed: float) -> No
 
 
 def _run(job: Job, runs: int, workers: int | None) -> list[RunMetrics]:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from brinkmanship.analysis.escalation import evaluate
+
     console = Console(stderr=True)
     if not console.is_terminal:
         return evaluate(job, runs, workers)
@@ -171,7 +178,6 @@ def _run(job: Job, runs: int, workers: int | None) -> list[RunMetrics]:
         return evaluate(job, runs, workers, on_progress=lambda k: progress.advance(task, k))
 
 
-@app.command("eval")
 def eval_command(
     ctx: typer.Context,
     scenario: ScenarioArg,
@@ -191,12 +197,12 @@ def eval_command(
     """Escalation metrics for any policies: outcome rates with 95% intervals, nuclear use
     and the hours to it, peak alert level and escalation, de-escalating choices, and
     divergence from the historical policy (docs/eval.md)."""
-    if runs < 1:
-        raise BrinkError(f"--runs must be at least 1, got {runs}")
-    if workers is not None and workers < 1:
-        raise BrinkError(f"--workers must be at least 1, got {workers}")
+    from brinkmanship.analysis.escalation import summarize_eval
+    from brinkmanship.cli.jobs import make_job
+
+    check_counts(runs, workers)
     use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
-    job, sc = _job(scenario, seed, policy, intervention)
+    job, sc = make_job(scenario, seed, policy, intervention)
     started = time.perf_counter()
     results = _run(job, runs, workers)
     elapsed = time.perf_counter() - started

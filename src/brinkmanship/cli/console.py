@@ -1,0 +1,13 @@
+"""Rich consoles for the commands' tables."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+__all__ = ["wide_console"]
+
+
+def wide_console() -> Console:
+    """A console for tables: the terminal's width, or 140 columns when piped."""
+    probe = Console()
+    return Console(highlight=False, width=None if probe.is_terminal else 140)
