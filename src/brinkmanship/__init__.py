@@ -1,10 +1,7 @@
 """brinkmanship: a simulator of nuclear crisis bargaining, grounded in the historical record."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("brinkmanship")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"
+"""The package's version; pyproject.toml reads it from here (one statement, and no
+importlib.metadata look-up at start-up)."""
 
 __all__ = ["__version__"]
