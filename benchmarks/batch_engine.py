@@ -31,7 +31,7 @@ from brinkmanship.engine.batch import slots
 from brinkmanship.engine.batch.engine import BatchEngine
 from brinkmanship.engine.batch.packing import new_state, pack
 from brinkmanship.engine.reference import ReferenceEngine
-from brinkmanship.policies.registry import policy_set
+from brinkmanship.policies.registry import batch_forms, policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
 
@@ -119,7 +119,7 @@ def main() -> None:
     sc = load_scenario("cuba-1962")
     for label, overrides in CONFIGS.items():
         specs = policy_set(sc, overrides).specs
-        batch = BatchEngine(sc, specs)
+        batch = BatchEngine(sc, batch_forms(sc, specs))
         batch.run(0, 0, 10)  # compile or load the kernel outside the timing
         result = batch.run(0, 0, args.runs)
         ticks = float(result.tick.sum() + len(result))

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from brinkmanship.engine.batch.engine import BatchEngine, BatchRuns
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import EvaluationError
-from brinkmanship.policies.registry import policy_set
+from brinkmanship.policies.registry import batch_forms, policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 
 Record = tuple[list[tuple[int, str, str, str]], list[tuple[int, str, str]]]
@@ -77,7 +77,7 @@ def assert_identical(
     """Runs ``runs`` agree on both engines; a run whose expressions divide by zero raises
     the same EvaluationError on both (the batch engine raises the first failing run's)."""
     specs = policy_set(sc, overrides).specs
-    engine = BatchEngine(sc, specs)
+    engine = BatchEngine(sc, batch_forms(sc, specs))
     expected = [_reference_or_error(sc, specs, seed, run) for run in runs]
     errors = [e for e in expected if isinstance(e, str)]
     where = f"{sc.id} {sc.applied} {dict(specs)} seed {seed} runs {runs}"

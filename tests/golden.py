@@ -19,7 +19,7 @@ import json
 from brinkmanship.engine.batch.engine import BatchEngine
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.narrative import jsonl_lines
-from brinkmanship.policies.registry import policy_set
+from brinkmanship.policies.registry import batch_forms, policy_set
 from brinkmanship.scenario.loader import load_scenario
 
 POLICY_SETS: dict[str, list[dict[str, str]]] = {
@@ -59,7 +59,7 @@ def digest() -> str:
                         h.update(line.encode() + b"\n")
                     chosen = [(ch.tick, ch.actor, ch.action, ch.why) for ch in result.choices]
                     h.update(json.dumps([chosen, result.peak_escalation]).encode() + b"\n")
-                batch = BatchEngine(sc, specs).run(SEED, 0, RUNS, log=True)
+                batch = BatchEngine(sc, batch_forms(sc, specs)).run(SEED, 0, RUNS, log=True)
                 assert batch.log is not None
                 log = [(e.run, e.tick, e.actor, e.kind, e.id) for e in batch.log]
                 h.update(json.dumps(log).encode() + b"\n")

@@ -15,7 +15,7 @@ from brinkmanship.analysis.montecarlo import Job, run_chunk, run_many
 from brinkmanship.engine.batch import engine as batch_engine
 from brinkmanship.engine.batch.engine import BatchEngine
 from brinkmanship.errors import BrinkError
-from brinkmanship.policies.registry import policy_set
+from brinkmanship.policies.registry import batch_forms, policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
 
@@ -91,7 +91,7 @@ def test_random_configurations_of_cuba_match(
 
 def test_blocks_and_chunks_do_not_change_results(monkeypatch: pytest.MonkeyPatch) -> None:
     sc = load_scenario("cuba-1962")
-    engine = BatchEngine(sc, policy_set(sc).specs)
+    engine = BatchEngine(sc, batch_forms(sc, policy_set(sc).specs))
     whole = engine.run(3, 0, 200)
     monkeypatch.setattr(batch_engine, "BLOCK", 7)
     parts = [engine.run(3, s, min(s + 45, 200)) for s in range(0, 200, 45)]
@@ -102,7 +102,7 @@ def test_blocks_and_chunks_do_not_change_results(monkeypatch: pytest.MonkeyPatch
 
 def test_a_full_log_grows_and_loses_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     sc = load_scenario("standoff")
-    engine = BatchEngine(sc, policy_set(sc).specs)
+    engine = BatchEngine(sc, batch_forms(sc, policy_set(sc).specs))
     roomy = engine.run(1, 0, 20, log=True)
     monkeypatch.setattr(batch_engine, "LOG_ROWS_PER_RUN", 1)
     cramped = engine.run(1, 0, 20, log=True)
@@ -132,7 +132,7 @@ def test_a_run_ending_on_an_event_counts_its_last_state_in_the_peak() -> None:
     """hostile.yaml's index is 1, and 3 once the coin lands heads (an event that ends the
     run): heads runs peak at 3 on both engines, tails runs at 1."""
     sc = load_scenario(str(HOSTILE), ["loaded"])
-    engine = BatchEngine(sc, policy_set(sc).specs)
+    engine = BatchEngine(sc, batch_forms(sc, policy_set(sc).specs))
     runs = engine.run(3, 0, 200)
     heads = runs.outcome == engine.outcomes.index("heads")
     assert heads.any() and not heads.all()

@@ -10,7 +10,7 @@ from brinkmanship.engine.batch import kernel, slots
 from brinkmanship.engine.batch.engine import BatchEngine
 from brinkmanship.engine.batch.fields import PER_RUN, State, Tables, float_fields, matrix_fields
 from brinkmanship.engine.batch.packing import new_output, new_state, pack
-from brinkmanship.policies.registry import policy_set
+from brinkmanship.policies.registry import batch_forms, policy_set
 from brinkmanship.scenario.loader import load_scenario
 
 DOCTRINES = {"us": "tit-for-tat", "su": "dove", "cuba": "hawk", "navy": "organizational"}
@@ -18,7 +18,7 @@ DOCTRINES = {"us": "tit-for-tat", "su": "dove", "cuba": "hawk", "navy": "organiz
 
 def engine() -> BatchEngine:
     sc = load_scenario("cuba-1962")
-    return BatchEngine(sc, policy_set(sc, DOCTRINES).specs)
+    return BatchEngine(sc, batch_forms(sc, policy_set(sc, DOCTRINES).specs))
 
 
 def test_slots_are_numbered_from_the_fields() -> None:

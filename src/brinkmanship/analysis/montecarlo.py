@@ -26,7 +26,7 @@ from brinkmanship.engine.batch import tables as batch_tables
 from brinkmanship.engine.batch.engine import BatchEngine
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import BrinkError, UnknownNameError
-from brinkmanship.policies.registry import PolicySet, policy_set
+from brinkmanship.policies.registry import PolicySet, batch_forms, batch_refusal, policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
 
@@ -53,7 +53,7 @@ class Job:
             raise UnknownNameError("engine", self.engine, list(ENGINES))
         if self.engine == "reference":
             return "reference"
-        why = batch_tables.supports(sc, policies.specs)
+        why = batch_refusal(sc, policies.specs) or batch_tables.unsupported(sc)
         if why is None:
             return "batch"
         if self.engine == "batch":
@@ -78,7 +78,7 @@ def _load(
 @lru_cache(maxsize=16)
 def _batch_engine(job: Job) -> BatchEngine:
     sc, policies = job.load()
-    return BatchEngine(sc, policies.specs)
+    return BatchEngine(sc, batch_forms(sc, policies.specs))
 
 
 def run_chunk(job: Job, start: int, stop: int) -> list[RunSummary]:

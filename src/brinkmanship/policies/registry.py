@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from brinkmanship.engine import draws
+from brinkmanship.engine.batch import forms
+from brinkmanship.engine.batch.forms import BatchForm, BatchPlan, ReferenceOnly
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.engine.policy import Policy
 from brinkmanship.errors import BrinkError, UnknownNameError
@@ -15,10 +17,11 @@ from brinkmanship.policies.allison import Organizational, Political
 from brinkmanship.policies.doctrine import Dove, Hawk, TitForTat
 from brinkmanship.policies.llm import make_llm
 from brinkmanship.policies.rational import Rational
-from brinkmanship.policies.rules import data_policy
-from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.policies.rules import data_batch_form, data_policy
+from brinkmanship.scenario.compiled import CompiledScenario, PolicyData
 
 PolicyFactory = Callable[[], Policy]
+Params = Mapping[str, object]
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,13 @@ class ParamSpec:
 
 @dataclass(frozen=True)
 class BuiltinPolicy:
-    """A policy that works for any scenario."""
+    """A policy that works for any scenario, and how it runs on the batch engine."""
 
     name: str
     description: str
-    make: Callable[[CompiledScenario, str, Mapping[str, object]], Policy]
+    make: Callable[[CompiledScenario, str, Params], Policy]
+    batch: Callable[[CompiledScenario, str, Params], BatchForm] | ReferenceOnly
+    """Its batch form for an actor and parameters, or why it has none."""
     params: tuple[ParamSpec, ...] = ()
     bodies_only: bool = False
 
@@ -73,33 +78,59 @@ THRESHOLD = ParamSpec(
     "threshold", float, 0.7, "chance of acting on the doctrine at a decision", 0, 1
 )
 
+
+def _ladder(code: int) -> Callable[[CompiledScenario, str, Params], BatchForm]:
+    """The batch form of a doctrine read off the escalation ladder (hawk, dove)."""
+    return lambda sc, a, p: BatchForm(
+        code, threshold=_f(p, "threshold"), ceiling=int(_f(p, "ceiling"))
+    )
+
+
 BUILTINS: dict[str, BuiltinPolicy] = {
     "random": BuiltinPolicy(
-        "random", "uniform over the legal choices", lambda sc, a, p: RandomPolicy()
+        "random",
+        "uniform over the legal choices",
+        lambda sc, a, p: RandomPolicy(),
+        batch=lambda sc, a, p: BatchForm(forms.RANDOM),
     ),
-    "passive": BuiltinPolicy("passive", "always waits", lambda sc, a, p: PassivePolicy()),
+    "passive": BuiltinPolicy(
+        "passive",
+        "always waits",
+        lambda sc, a, p: PassivePolicy(),
+        batch=lambda sc, a, p: BatchForm(forms.PASSIVE),
+    ),
     "hawk": BuiltinPolicy(
         "hawk",
         "climbs the escalation ladder one rung at a time",
         lambda sc, a, p: Hawk(sc, _f(p, "threshold"), int(_f(p, "ceiling"))),
-        (THRESHOLD, ParamSpec("ceiling", int, 10, "highest escalation score it takes", -10, 10)),
+        batch=_ladder(forms.HAWK),
+        params=(
+            THRESHOLD,
+            ParamSpec("ceiling", int, 10, "highest escalation score it takes", -10, 10),
+        ),
     ),
     "dove": BuiltinPolicy(
         "dove",
         "takes the most conciliatory legal action; never escalates",
         lambda sc, a, p: Dove(sc, _f(p, "threshold"), int(_f(p, "ceiling"))),
-        (THRESHOLD, ParamSpec("ceiling", int, 0, "highest escalation score it takes", -10, 10)),
+        batch=_ladder(forms.DOVE),
+        params=(
+            THRESHOLD,
+            ParamSpec("ceiling", int, 0, "highest escalation score it takes", -10, 10),
+        ),
     ),
     "organizational": BuiltinPolicy(
         "organizational",
         "Allison's Model II: routines of the actor's repertoire, with inertia and slippage",
         lambda sc, a, p: Organizational(sc, a),
+        batch=lambda sc, a, p: BatchForm(forms.ORGANIZATIONAL),
     ),
     "political": BuiltinPolicy(
         "political",
         "Allison's Model III: the influence-weighted plurality of the members with a view; "
         "the standard course where none has one",
         lambda sc, a, p: Political(sc, a),
+        batch=lambda sc, a, p: BatchForm(forms.POLITICAL, data=standard_course(sc, a)),
         bodies_only=True,
     ),
     "rational": BuiltinPolicy(
@@ -108,7 +139,8 @@ BUILTINS: dict[str, BuiltinPolicy] = {
         lambda sc, a, p: Rational(
             sc, a, int(_f(p, "horizon")), int(_f(p, "samples")), str(p["goal"]) or None
         ),
-        (
+        batch=ReferenceOnly("it looks ahead by simulating the run in Python"),
+        params=(
             ParamSpec("horizon", int, 48, "ticks looked ahead", 1, 10_000),
             ParamSpec("samples", int, 8, "sampled worlds per choice", 1, 10_000),
             ParamSpec("goal", str, "", "an expression to maximise instead of utility"),
@@ -118,13 +150,17 @@ BUILTINS: dict[str, BuiltinPolicy] = {
         "tit-for-tat",
         "answers the other side's last escalation or concession in kind",
         lambda sc, a, p: TitForTat(sc, a, _f(p, "forgiveness")),
-        (ParamSpec("forgiveness", float, 0.0, "chance of letting an escalation pass", 0, 1),),
+        batch=lambda sc, a, p: BatchForm(forms.TIT_FOR_TAT, forgiveness=_f(p, "forgiveness")),
+        params=(
+            ParamSpec("forgiveness", float, 0.0, "chance of letting an escalation pass", 0, 1),
+        ),
     ),
     "llm": BuiltinPolicy(
         "llm",
         "a language model behind an OpenAI-compatible chat endpoint (docs/llm.md)",
         make_llm,
-        (
+        batch=ReferenceOnly("it asks a language model at every decision"),
+        params=(
             ParamSpec("model", str, "", "model name (or BRINK_LLM_MODEL)"),
             ParamSpec(
                 "base_url", str, "", "endpoint, e.g. http://127.0.0.1:8000/v1 (or --llm-base-url)"
@@ -180,6 +216,12 @@ def default_policy(scenario: CompiledScenario, actor: str) -> str:
     return "passive"
 
 
+def standard_course(scenario: CompiledScenario, actor: str) -> PolicyData | None:
+    """The data policy a body follows where no member has a view: the actor's default
+    policy where that is scenario data (None: it waits)."""
+    return scenario.actors[actor].policies.get(default_policy(scenario, actor))
+
+
 def _convert(spec: ParamSpec, raw: str, policy: str) -> object:
     try:
         if spec.type is bool:
@@ -198,8 +240,11 @@ def _convert(spec: ParamSpec, raw: str, policy: str) -> object:
     return value
 
 
-def resolve(scenario: CompiledScenario, actor: str, text: str) -> PolicyFactory:
-    """Check ``text`` names a policy that can serve ``actor`` and return its factory."""
+def _checked(
+    scenario: CompiledScenario, actor: str, text: str
+) -> PolicyData | tuple[BuiltinPolicy, dict[str, object]]:
+    """The policy ``text`` names for ``actor``: a scenario data policy, or a built-in with
+    its parameters converted and checked."""
     if actor not in scenario.actors:
         raise UnknownNameError("actor", actor, list(scenario.actors))
     spec = PolicySpec.parse(text)
@@ -210,7 +255,7 @@ def resolve(scenario: CompiledScenario, actor: str, text: str) -> PolicyFactory:
                 f"policy {spec.name!r} of {actor!r} is scenario data and takes no parameters "
                 f"(got {', '.join(spec.params)})"
             )
-        return lambda: data_policy(data)
+        return data
     builtin = BUILTINS.get(spec.name)
     if builtin is None:
         raise UnknownNameError("policy", spec.name, available(scenario, actor), f" for {actor!r}")
@@ -227,8 +272,53 @@ def resolve(scenario: CompiledScenario, actor: str, text: str) -> PolicyFactory:
                 f"policy {spec.name!r} has no parameter {key!r}; its parameters: {valid}"
             )
         params[key] = _convert(known[key], raw, spec.name)
+    return builtin, params
+
+
+def resolve(scenario: CompiledScenario, actor: str, text: str) -> PolicyFactory:
+    """Check ``text`` names a policy that can serve ``actor`` and return its factory."""
+    found = _checked(scenario, actor, text)
+    if isinstance(found, PolicyData):
+        return lambda: data_policy(found)
+    builtin, params = found
     builtin.make(scenario, actor, params)  # refuses an actor it cannot serve, before any run
     return lambda: builtin.make(scenario, actor, params)
+
+
+def batch_plan(scenario: CompiledScenario, actor: str, text: str) -> BatchPlan:
+    """How the policy ``text`` for ``actor`` runs on the batch engine, as it declares."""
+    found = _checked(scenario, actor, text)
+    if isinstance(found, PolicyData):
+        return data_batch_form(found)
+    builtin, params = found
+    if isinstance(builtin.batch, ReferenceOnly):
+        return builtin.batch
+    return builtin.batch(scenario, actor, params)
+
+
+def batch_refusal(scenario: CompiledScenario, specs: Mapping[str, str]) -> str | None:
+    """Why the policies ``specs`` cannot run on the batch engine, or None if they can."""
+    for actor, text in specs.items():
+        plan = batch_plan(scenario, actor, text)
+        if isinstance(plan, ReferenceOnly):
+            return f"policy {PolicySpec.parse(text).name!r} for {actor!r}: {plan.reason}"
+    return None
+
+
+def batch_forms(scenario: CompiledScenario, specs: Mapping[str, str]) -> dict[str, BatchForm]:
+    """Each actor's policy in its batch form, what ``BatchEngine`` takes; checked as
+    :func:`resolve` checks it, and a policy that runs on the reference engine only refused."""
+    out: dict[str, BatchForm] = {}
+    for actor, text in specs.items():
+        resolve(scenario, actor, text)  # the same checks and messages as the reference engine
+        plan = batch_plan(scenario, actor, text)
+        if isinstance(plan, ReferenceOnly):
+            raise BrinkError(
+                f"policy {PolicySpec.parse(text).name!r} for {actor!r} cannot run on the batch "
+                f"engine: {plan.reason}; use --engine reference"
+            )
+        out[actor] = plan
+    return out
 
 
 def parse_assignments(items: Sequence[str], scenario: CompiledScenario) -> dict[str, str]:

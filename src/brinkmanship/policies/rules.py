@@ -4,6 +4,8 @@ as their fallback off the script."""
 from __future__ import annotations
 
 from brinkmanship.engine import draws
+from brinkmanship.engine.batch import forms
+from brinkmanship.engine.batch.forms import BatchForm
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.engine.rules import first_rule
 from brinkmanship.scenario.compiled import PolicyData
@@ -52,3 +54,8 @@ def data_policy(data: PolicyData, start_tick: int = 0) -> RulesPolicy:
     """The policy object for a scenario's data policy; script steps due before
     ``start_tick`` count as past (for policies started mid-run, as in a lookahead)."""
     return ScriptedPolicy(data, start_tick) if data.script else RulesPolicy(data)
+
+
+def data_batch_form(data: PolicyData) -> BatchForm:
+    """How a scenario data policy runs on the batch engine."""
+    return BatchForm(forms.SCRIPTED if data.script else forms.RULES, data=data)

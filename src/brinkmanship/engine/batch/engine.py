@@ -1,7 +1,7 @@
 """The batch engine: many runs of one configuration through the compiled kernel.
 
-Same inputs as the reference engine (a compiled scenario, one policy spec per actor, a
-seed, run indices) and, run for run, the same outcomes, times and events; see
+Same inputs as the reference engine (a compiled scenario, one policy per actor, a seed,
+run indices) and, run for run, the same outcomes, times and events; see
 ``tests/test_batch_engine.py`` for the differential tests that hold it to that.
 """
 
@@ -16,6 +16,7 @@ import numpy.typing as npt
 from brinkmanship.engine.batch import kernel, slots
 from brinkmanship.engine.batch.bytecode import Program
 from brinkmanship.engine.batch.fields import Output, Tables
+from brinkmanship.engine.batch.forms import BatchForm
 from brinkmanship.engine.batch.packing import new_output, new_state, pack
 from brinkmanship.engine.batch.tables import KINDS, Layout, build
 from brinkmanship.engine.trajectory import NARRATOR
@@ -61,9 +62,12 @@ class BatchRuns:
 
 
 class BatchEngine:
-    """Compiles a scenario and its policies once; runs blocks of runs through the kernel."""
+    """Compiles a scenario and its policies once; runs blocks of runs through the kernel.
 
-    def __init__(self, scenario: CompiledScenario, policies: Mapping[str, str]) -> None:
+    ``policies`` gives each actor's policy in its batch form; the policies layer resolves
+    spec strings to forms (``brinkmanship.policies.registry.batch_forms``)."""
+
+    def __init__(self, scenario: CompiledScenario, policies: Mapping[str, BatchForm]) -> None:
         self.sc = scenario
         self.tables: Tables
         self.layout: Layout

@@ -25,6 +25,16 @@ import numpy as np
 from numba import njit
 
 from brinkmanship.engine.batch import bytecode as bc
+from brinkmanship.engine.batch.forms import (
+    DOVE,
+    HAWK,
+    ORGANIZATIONAL,
+    POLITICAL,
+    RANDOM,
+    RULES,
+    SCRIPTED,
+    TIT_FOR_TAT,
+)
 from brinkmanship.engine.batch.slots import (
     LAYOUT,
     LAYOUT_KEY,
@@ -209,10 +219,6 @@ UNKNOWN = 2  # legality not yet worked out
 # Event kinds in the log (decoded by tables.KINDS).
 K_START, K_EVENT, K_EFFECT, K_DELIVERY, K_DEAL, K_PLEDGE = 0, 1, 2, 3, 4, 5
 K_COUNSEL, K_CONSENT, K_ACTION, K_MESSAGE, K_CHOICE = 6, 7, 8, 9, 10
-
-# Policy kinds.
-P_PASSIVE, P_RANDOM, P_RULES, P_SCRIPTED, P_HAWK, P_DOVE = 0, 1, 2, 3, 4, 5
-P_TFT, P_ORGANIZATIONAL, P_POLITICAL = 6, 7, 8
 
 # Message kinds.
 M_OFFER, M_DEMAND, M_ACCEPT, M_REJECT, M_STATEMENT = 0, 1, 2, 3, 4
@@ -761,10 +767,32 @@ def _requests(ti: Any, tf: Any) -> None:
     ti[ti[S_N_REQ]] = n
 
 
+@inline
+def _choices(ti: Any, actor: int) -> tuple[int, int]:
+    """Where the actor's choice space starts in ``space``, and its size with wait."""
+    start = ti[ti[T_SPACE_START] + actor]
+    return start, ti[ti[T_SPACE_START] + actor + 1] - start + 1
+
+
+@inline
+def _score(ti: Any, start: int, k: int) -> int:
+    """The escalation score of choice ``k`` (0 for wait)."""
+    return 0 if k == 0 else ti[ti[T_ACT_SCORE] + ti[ti[T_SPACE] + start + k - 1]]
+
+
+@inline
+def _policy_draw(ti: Any, actor: int, site: int) -> float:
+    """The draw at the actor's policy's own site ``site`` (forms.SITES) this tick."""
+    return draw(
+        ti, ti[ti[T_POL_SITE] + actor * ti[WT_POL_SITE] + site], ti[ti[S_TICK]], ti[ti[S_CTX]]
+    )
+
+
 @jit
-def _data_policy(ti: Any, tf: Any, r: int, actor: int, tick: int) -> int:
-    """The actor's scenario data policy: its script steps due now (none for a rules
-    policy), then its rules."""
+def _data_policy(ti: Any, tf: Any, r: int, actor: int) -> int:
+    """RULES, SCRIPTED: the actor's scenario data policy: its script steps due now (none
+    for a rules policy), then its rules."""
+    tick = ti[ti[S_TICK]]
     for k in range(ti[ti[T_SCRIPT_START] + actor], ti[ti[T_SCRIPT_START] + actor + 1]):
         if ti[ti[S_CLOSED] + k] or ti[ti[T_STEP_AT] + k] > tick:
             continue
@@ -785,139 +813,135 @@ def _data_policy(ti: Any, tf: Any, r: int, actor: int, tick: int) -> int:
 
 
 @jit
-def _policy(ti: Any, tf: Any, r: int) -> int:
-    """The actor's policy's proposal (a local index into its choice space)."""
-    actor = ti[ti[S_REQ_ACTOR] + r]
-    kind = ti[ti[T_POL_KIND] + actor]
-    tick = ti[ti[S_TICK]]
-    start = ti[ti[T_SPACE_START] + actor]
-    size = ti[ti[T_SPACE_START] + actor + 1] - start + 1
-    if kind == P_PASSIVE:
+def _random(ti: Any, tf: Any, r: int, actor: int) -> int:
+    """RANDOM: uniform over the legal choices."""
+    size = _choices(ti, actor)[1]
+    count = 0
+    for k in range(size):
+        if _legal(ti, tf, r, k):
+            count += 1
+    index = min(math.floor(_policy_draw(ti, actor, 0) * count), count - 1)
+    for k in range(size):
+        if _legal(ti, tf, r, k):
+            if index == 0:
+                return k
+            index -= 1
+    return 0
+
+
+@jit
+def _hawk(ti: Any, tf: Any, r: int, actor: int) -> int:
+    """HAWK: one rung up the escalation ladder, with probability ``threshold``."""
+    if _policy_draw(ti, actor, 0) >= tf[ti[T_POL_THRESHOLD] + actor]:
         return 0
-    if kind in (P_RULES, P_SCRIPTED):
-        return _data_policy(ti, tf, r, actor, tick)
-    if kind == P_RANDOM:
-        count = 0
+    start, size = _choices(ti, actor)
+    ceiling = ti[ti[T_POL_CEILING] + actor]
+    best = -1
+    best_score = 0
+    for attempt in range(2):
+        above = ti[ti[S_RUNG] + actor] if attempt == 0 else 0
         for k in range(size):
-            if _legal(ti, tf, r, k):
-                count += 1
-        index = math.floor(
-            draw(ti, ti[ti[T_POL_SITE] + (actor) * ti[WT_POL_SITE]], tick, ti[ti[S_CTX]]) * count
-        )
-        index = min(index, count - 1)
-        for k in range(size):
-            if _legal(ti, tf, r, k):
-                if index == 0:
-                    return k
-                index -= 1
-        return 0
-    if kind == P_HAWK:
-        if (
-            draw(ti, ti[ti[T_POL_SITE] + (actor) * ti[WT_POL_SITE]], tick, ti[ti[S_CTX]])
-            >= tf[ti[T_POL_THRESHOLD] + actor]
-        ):
-            return 0
-        best = -1
-        best_score = 0
-        for attempt in range(2):
-            above = ti[ti[S_RUNG] + actor] if attempt == 0 else 0
-            for k in range(size):
-                score = 0 if k == 0 else ti[ti[T_ACT_SCORE] + ti[ti[T_SPACE] + start + k - 1]]
-                ceiling = ti[ti[T_POL_CEILING] + actor]
-                # cheap tests first: legality is worked out on demand
-                if (
-                    above < score <= ceiling
-                    and (best < 0 or score < best_score)
-                    and _legal(ti, tf, r, k)
-                ):
-                    best = k
-                    best_score = score
-            if best >= 0:
-                break
-        if best < 0:
-            return 0
-        if best_score > ti[ti[S_RUNG] + actor]:
-            ti[ti[S_RUNG] + actor] = best_score
-        return best
-    if kind == P_DOVE:
-        if (
-            draw(ti, ti[ti[T_POL_SITE] + (actor) * ti[WT_POL_SITE]], tick, ti[ti[S_CTX]])
-            >= tf[ti[T_POL_THRESHOLD] + actor]
-        ):
-            return 0
-        best = -1
-        best_score = 0
-        for k in range(1, size):
-            score = ti[ti[T_ACT_SCORE] + ti[ti[T_SPACE] + start + k - 1]]
+            score = _score(ti, start, k)
+            # cheap tests first: legality is worked out on demand
             if (
-                score <= ti[ti[T_POL_CEILING] + actor]
+                above < score <= ceiling
                 and (best < 0 or score < best_score)
                 and _legal(ti, tf, r, k)
             ):
                 best = k
                 best_score = score
-        return 0 if best < 0 else best
-    if kind == P_TFT:
-        last = ti[ti[S_TFT_LAST] + actor]
-        ti[ti[S_TFT_LAST] + actor] = 0
-        if last == 0:
-            return 0
+        if best >= 0:
+            break
+    if best < 0:
+        return 0
+    if best_score > ti[ti[S_RUNG] + actor]:
+        ti[ti[S_RUNG] + actor] = best_score
+    return best
+
+
+@jit
+def _dove(ti: Any, tf: Any, r: int, actor: int) -> int:
+    """DOVE: the most conciliatory legal action, with probability ``threshold``."""
+    if _policy_draw(ti, actor, 0) >= tf[ti[T_POL_THRESHOLD] + actor]:
+        return 0
+    start, size = _choices(ti, actor)
+    best = -1
+    best_score = 0
+    for k in range(1, size):
+        score = _score(ti, start, k)
         if (
-            last > 0
-            and draw(ti, ti[ti[T_POL_SITE] + (actor) * ti[WT_POL_SITE]], tick, ti[ti[S_CTX]])
-            < tf[ti[T_POL_FORGIVE] + actor]
+            score <= ti[ti[T_POL_CEILING] + actor]
+            and (best < 0 or score < best_score)
+            and _legal(ti, tf, r, k)
         ):
-            return 0
-        best = -1
-        best_gap = 0
-        for k in range(size):
-            score = 0 if k == 0 else ti[ti[T_ACT_SCORE] + ti[ti[T_SPACE] + start + k - 1]]
-            gap = abs(score - last)
-            if score * last > 0 and (best < 0 or gap < best_gap) and _legal(ti, tf, r, k):
-                best = k
-                best_gap = gap
-        return 0 if best < 0 else best
-    if kind == P_ORGANIZATIONAL:
-        delayed = ti[ti[S_ORG_DELAYED] + actor]
-        if delayed >= 0:
-            ti[ti[S_ORG_DELAYED] + actor] = -1
-            if _legal(ti, tf, r, delayed):
-                ti[ti[S_ORG_LAST] + actor] = delayed
-                return delayed
-        last = ti[ti[S_ORG_LAST] + actor]
-        if (
-            last >= 0
-            and _legal(ti, tf, r, last)
-            and (
-                draw(ti, ti[ti[T_POL_SITE] + (actor) * ti[WT_POL_SITE]], tick, ti[ti[S_CTX]])
-                < tf[ti[T_REP_INERTIA] + actor]
-            )
-        ):
-            return last
-        rule = _first_rule(
-            ti,
-            tf,
-            r,
-            ti[ti[T_ROUTINE_START] + actor],
-            ti[ti[T_ROUTINE_STOP] + actor],
-        )
-        if rule < 0:
-            return 0
-        order = ti[ti[T_RULE_DO] + rule]
-        if (
-            draw(ti, ti[ti[T_POL_SITE] + (actor) * ti[WT_POL_SITE] + 1], tick, ti[ti[S_CTX]])
-            < tf[ti[T_REP_SLIPPAGE] + actor]
-        ):
-            substitute = ti[ti[T_SUBSTITUTE] + rule]  # its place in the choices, or -1
-            if substitute >= 0 and _legal(ti, tf, r, substitute):
-                ti[ti[S_ORG_LAST] + actor] = substitute
-                return substitute
-            ti[ti[S_ORG_DELAYED] + actor] = order
-            return 0
-        ti[ti[S_ORG_LAST] + actor] = order
-        return order
-    # P_POLITICAL: the influence-weighted plurality of the counsel of members with a view;
-    # when none has one, the standard course (the default data policy's tables)
+            best = k
+            best_score = score
+    return 0 if best < 0 else best
+
+
+@jit
+def _tit_for_tat(ti: Any, tf: Any, r: int, actor: int) -> int:
+    """TIT_FOR_TAT: the answer in kind to the other side's last move."""
+    last = ti[ti[S_TFT_LAST] + actor]
+    ti[ti[S_TFT_LAST] + actor] = 0
+    if last == 0:
+        return 0
+    if last > 0 and _policy_draw(ti, actor, 0) < tf[ti[T_POL_FORGIVE] + actor]:
+        return 0
+    start, size = _choices(ti, actor)
+    best = -1
+    best_gap = 0
+    for k in range(size):
+        score = _score(ti, start, k)
+        gap = abs(score - last)
+        if score * last > 0 and (best < 0 or gap < best_gap) and _legal(ti, tf, r, k):
+            best = k
+            best_gap = gap
+    return 0 if best < 0 else best
+
+
+@jit
+def _organizational(ti: Any, tf: Any, r: int, actor: int) -> int:
+    """ORGANIZATIONAL: routines with inertia (draw site 0) and slippage (site 1)."""
+    delayed = ti[ti[S_ORG_DELAYED] + actor]
+    if delayed >= 0:
+        ti[ti[S_ORG_DELAYED] + actor] = -1
+        if _legal(ti, tf, r, delayed):
+            ti[ti[S_ORG_LAST] + actor] = delayed
+            return delayed
+    last = ti[ti[S_ORG_LAST] + actor]
+    if (
+        last >= 0
+        and _legal(ti, tf, r, last)
+        and _policy_draw(ti, actor, 0) < tf[ti[T_REP_INERTIA] + actor]
+    ):
+        return last
+    rule = _first_rule(
+        ti,
+        tf,
+        r,
+        ti[ti[T_ROUTINE_START] + actor],
+        ti[ti[T_ROUTINE_STOP] + actor],
+    )
+    if rule < 0:
+        return 0
+    order = ti[ti[T_RULE_DO] + rule]
+    if _policy_draw(ti, actor, 1) < tf[ti[T_REP_SLIPPAGE] + actor]:
+        substitute = ti[ti[T_SUBSTITUTE] + rule]  # its place in the choices, or -1
+        if substitute >= 0 and _legal(ti, tf, r, substitute):
+            ti[ti[S_ORG_LAST] + actor] = substitute
+            return substitute
+        ti[ti[S_ORG_DELAYED] + actor] = order
+        return 0
+    ti[ti[S_ORG_LAST] + actor] = order
+    return order
+
+
+@jit
+def _political(ti: Any, tf: Any, r: int, actor: int) -> int:
+    """POLITICAL: the influence-weighted plurality of the counsel of members with a view;
+    when none has one, the standard course (the default data policy's tables)."""
+    size = _choices(ti, actor)[1]
     tally = ti[S_TALLY]
     for k in range(size):
         tf[tally + k] = 0.0
@@ -930,7 +954,7 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
             ti[ti[S_TALLIED] + c] = True
             anyone = True
     if not anyone:
-        return _data_policy(ti, tf, r, actor, tick)
+        return _data_policy(ti, tf, r, actor)
     top = -math.inf
     found = False
     for k in range(size):
@@ -940,6 +964,29 @@ def _policy(ti: Any, tf: Any, r: int) -> int:
     for k in range(size):
         if ti[ti[S_TALLIED] + k] and tf[tally + k] == top and _legal(ti, tf, r, k):
             return k
+    return 0
+
+
+@jit
+def _policy(ti: Any, tf: Any, r: int) -> int:
+    """The actor's policy's proposal (a local index into its choice space): one function
+    per doctrine code (:mod:`brinkmanship.engine.batch.forms`); PASSIVE waits."""
+    actor = ti[ti[S_REQ_ACTOR] + r]
+    kind = ti[ti[T_POL_KIND] + actor]
+    if kind in (RULES, SCRIPTED):
+        return _data_policy(ti, tf, r, actor)
+    if kind == RANDOM:
+        return _random(ti, tf, r, actor)
+    if kind == HAWK:
+        return _hawk(ti, tf, r, actor)
+    if kind == DOVE:
+        return _dove(ti, tf, r, actor)
+    if kind == TIT_FOR_TAT:
+        return _tit_for_tat(ti, tf, r, actor)
+    if kind == ORGANIZATIONAL:
+        return _organizational(ti, tf, r, actor)
+    if kind == POLITICAL:
+        return _political(ti, tf, r, actor)
     return 0
 
 

@@ -18,12 +18,12 @@ from typing import Any
 import numpy as np
 
 from brinkmanship.engine import draws
+from brinkmanship.engine.batch import forms as f
 from brinkmanship.engine.batch import kernel as k
 from brinkmanship.engine.batch.bytecode import Program
 from brinkmanship.engine.batch.fields import F64, I64, B, Tables
 from brinkmanship.engine.observation import WAIT
 from brinkmanship.errors import BrinkError
-from brinkmanship.policies.registry import BUILTINS, PolicySpec, default_policy, resolve
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario.schema import VarType
 
@@ -47,11 +47,6 @@ LATENCY_KINDS = {"fixed": 0, "uniform": 1, "triangular": 2}
 BODY_RULES = {"leader": k.B_LEADER, "consent": k.B_CONSENT, "vote": k.B_VOTE}
 VAR_TYPES = {VarType.BOOL: 2, VarType.INT: 1}
 MAX_ACTORS = 63
-REFERENCE_ONLY = {
-    "rational": "it looks ahead by simulating the run in Python",
-    "llm": "it asks a language model at every decision",
-}
-"""Built-in policies that need per-run Python and so stay on the reference engine."""
 
 Fields = dict[str, Any]
 """Some of the fields of ``Tables``, by name: what one builder contributes."""
@@ -117,7 +112,7 @@ class _Builder:
     effect lists, rules and draw sites, each by id."""
 
     sc: c.CompiledScenario
-    specs: Mapping[str, str]
+    forms: Mapping[str, f.BatchForm]
     program: Program = field(init=False)
     effects: list[list[tuple[int, int]]] = field(default_factory=list)
     sites: list[str] = field(default_factory=list)
@@ -195,45 +190,20 @@ class _Builder:
         return out
 
 
-def _policy_kind(sc: c.CompiledScenario, actor: str, text: str) -> tuple[str, dict[str, object]]:
-    """The policy behind a spec, with its parameters (validated like the reference does)."""
-    resolve(sc, actor, text)  # the same checks and messages as the reference engine
-    spec = PolicySpec.parse(text)
-    if spec.name in sc.actors[actor].policies:
-        return "data", {}
-    if spec.name in REFERENCE_ONLY:
-        raise BrinkError(
-            f"policy {spec.name!r} for {actor!r} cannot run on the batch engine: "
-            f"{REFERENCE_ONLY[spec.name]}; use --engine reference"
-        )
-    builtin = BUILTINS[spec.name]
-    params: dict[str, object] = {p.name: p.default for p in builtin.params}
-    for p in builtin.params:
-        if p.name in spec.params:
-            params[p.name] = p.type(spec.params[p.name])
-    return spec.name, params
-
-
-def supports(sc: c.CompiledScenario, specs: Mapping[str, str]) -> str | None:
-    """Why these policies cannot run on the batch engine, or None if they can."""
-    for actor, text in specs.items():
-        name = PolicySpec.parse(text).name
-        if name not in sc.actors[actor].policies and name not in BUILTINS:
-            return f"policy {name!r} for {actor!r} is not a built-in or scenario policy"
-        if name in REFERENCE_ONLY and name not in sc.actors[actor].policies:
-            return f"policy {name!r} for {actor!r}: {REFERENCE_ONLY[name]}"
+def unsupported(sc: c.CompiledScenario) -> str | None:
+    """Why the batch engine cannot run ``sc`` whatever the policies, or None if it can."""
     if len(sc.actors) > MAX_ACTORS:
         return f"the batch engine supports up to {MAX_ACTORS} actors"
     return None
 
 
-def build(sc: c.CompiledScenario, specs: Mapping[str, str]) -> tuple[Tables, Layout]:
-    """Flatten ``sc`` with one policy spec per actor into kernel tables."""
+def build(sc: c.CompiledScenario, forms: Mapping[str, f.BatchForm]) -> tuple[Tables, Layout]:
+    """Flatten ``sc`` with one policy per actor (its batch form) into kernel tables."""
     if len(sc.actors) > MAX_ACTORS:
         raise BrinkError(
             f"{sc.file}: {len(sc.actors)} actors; the batch engine supports up to {MAX_ACTORS}"
         )
-    b = _Builder(sc, specs)
+    b = _Builder(sc, forms)
     parts: Fields = {}
     # The expressions, effect lists, rules and sites are numbered in the order these add them.
     for builder in (
@@ -498,8 +468,8 @@ def _decisions(b: _Builder) -> Fields:
 
 
 def _policies(b: _Builder) -> Fields:
-    """Each actor's policy: its kind, parameters and draw sites, and the rules, script or
-    routines it follows."""
+    """Each actor's policy as its batch form declares it: its doctrine, parameters and draw
+    sites, and the rules, script or routines it follows."""
     sc = b.sc
     pol_kind, threshold, ceiling, forgive, pol_site = [], [], [], [], []
     prule_groups: list[list[int]] = []
@@ -507,44 +477,23 @@ def _policies(b: _Builder) -> Fields:
     routine_groups: list[list[int]] = []
     inertia, slippage = [], []
     for actor in sc.actors.values():
-        name, params = _policy_kind(sc, actor.id, b.specs[actor.id])
-
-        def site(which: str, actor: c.Actor = actor) -> int:
-            return b.site(draws.policy(actor.id, which))
-
-        sites = [-1, -1]
+        form = b.forms[actor.id]
+        sites = [b.site(draws.policy(actor.id, name)) for name in f.SITES.get(form.doctrine, ())]
+        sites += [-1] * (f.MAX_SITES - len(sites))
         rules: list[int] = []
         script: list[tuple[int, int, int]] = []
         routines: list[int] = []
-        kind = k.P_PASSIVE
-        data = None
-        if name == "data":
-            data = actor.policies[PolicySpec.parse(b.specs[actor.id]).name]
-            kind = k.P_SCRIPTED if data.script else k.P_RULES
-        elif name == "political":  # its standard course: the actor's default data policy
-            data = actor.policies.get(default_policy(sc, actor.id))
-            kind = k.P_POLITICAL
-        elif name == "random":
-            kind, sites[0] = k.P_RANDOM, site(draws.RANDOM)
-        elif name == "hawk":
-            kind, sites[0] = k.P_HAWK, site(draws.HAWK)
-        elif name == "dove":
-            kind, sites[0] = k.P_DOVE, site(draws.DOVE)
-        elif name == "tit-for-tat":
-            kind, sites[0] = k.P_TFT, site(draws.FORGIVE)
-        elif name == "organizational":
+        if form.doctrine == f.ORGANIZATIONAL:
             rep = actor.repertoire
-            assert rep is not None  # resolve() refused it otherwise
-            kind = k.P_ORGANIZATIONAL
-            sites = [site(draws.INERTIA), site(draws.SLIPPAGE)]
+            if rep is None:
+                raise BrinkError(f"policy 'organizational' for {actor.id!r} needs a repertoire")
             routines = b.rule_list(
                 rep.routines,
                 _within_policy(actor.id, draws.routine),
                 actor,
                 rep.substitutes,
             )
-        elif name not in ("passive", "political"):  # pragma: no cover - moves with BUILTINS
-            raise BrinkError(f"policy {name!r} has no batch implementation")
+        data = form.data
         if data is not None:
             rules = b.rule_list(
                 data.rules,
@@ -555,10 +504,10 @@ def _policies(b: _Builder) -> Fields:
                 (s.at_tick, -1 if s.until_tick is None else s.until_tick, b.local(actor, s.do))
                 for s in data.script
             ]
-        pol_kind.append(kind)
-        threshold.append(_number(params, "threshold"))
-        ceiling.append(int(_number(params, "ceiling")))
-        forgive.append(_number(params, "forgiveness"))
+        pol_kind.append(form.doctrine)
+        threshold.append(form.threshold)
+        ceiling.append(form.ceiling)
+        forgive.append(form.forgiveness)
         pol_site.append(sites)
         prule_groups.append(rules)
         script_groups.append(script)
@@ -573,7 +522,7 @@ def _policies(b: _Builder) -> Fields:
         "pol_threshold": _f(threshold),
         "pol_ceiling": _i(ceiling),
         "pol_forgive": _f(forgive),
-        "pol_site": np.array(pol_site, dtype=np.int64).reshape(len(sc.actors), 2),
+        "pol_site": np.array(pol_site, dtype=np.int64).reshape(len(sc.actors), f.MAX_SITES),
         "prule_start": prule_start,
         "prule_stop": prule_stop,
         "script_start": _starts(script_groups),
@@ -642,13 +591,6 @@ def _program(b: _Builder, env_init: F64, out_when: I64) -> Fields:
         **_columns("rule_", ("when", "do", "p", "site"), rule_rows),
         "substitute": _i(b.substitutes or [-1]),
     }
-
-
-def _number(params: Mapping[str, object], key: str) -> float:
-    """A numeric policy parameter (0 for a policy that has none of that name)."""
-    value = params.get(key, 0.0)
-    assert isinstance(value, int | float)
-    return float(value)
 
 
 def rep_value(actor: c.Actor, name: str) -> float:
