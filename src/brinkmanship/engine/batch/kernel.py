@@ -812,7 +812,7 @@ def _data_policy(ti: Any, tf: Any, r: int, actor: int) -> int:
     return 0 if rule < 0 else ti[ti[T_RULE_DO] + rule]
 
 
-@jit
+@inline
 def _random(ti: Any, tf: Any, r: int, actor: int) -> int:
     """RANDOM: uniform over the legal choices."""
     size = _choices(ti, actor)[1]
@@ -829,7 +829,7 @@ def _random(ti: Any, tf: Any, r: int, actor: int) -> int:
     return 0
 
 
-@jit
+@inline
 def _hawk(ti: Any, tf: Any, r: int, actor: int) -> int:
     """HAWK: one rung up the escalation ladder, with probability ``threshold``."""
     if _policy_draw(ti, actor, 0) >= tf[ti[T_POL_THRESHOLD] + actor]:
@@ -859,7 +859,7 @@ def _hawk(ti: Any, tf: Any, r: int, actor: int) -> int:
     return best
 
 
-@jit
+@inline
 def _dove(ti: Any, tf: Any, r: int, actor: int) -> int:
     """DOVE: the most conciliatory legal action, with probability ``threshold``."""
     if _policy_draw(ti, actor, 0) >= tf[ti[T_POL_THRESHOLD] + actor]:
@@ -879,7 +879,7 @@ def _dove(ti: Any, tf: Any, r: int, actor: int) -> int:
     return 0 if best < 0 else best
 
 
-@jit
+@inline
 def _tit_for_tat(ti: Any, tf: Any, r: int, actor: int) -> int:
     """TIT_FOR_TAT: the answer in kind to the other side's last move."""
     last = ti[ti[S_TFT_LAST] + actor]
@@ -900,7 +900,7 @@ def _tit_for_tat(ti: Any, tf: Any, r: int, actor: int) -> int:
     return 0 if best < 0 else best
 
 
-@jit
+@inline
 def _organizational(ti: Any, tf: Any, r: int, actor: int) -> int:
     """ORGANIZATIONAL: routines with inertia (draw site 0) and slippage (site 1)."""
     delayed = ti[ti[S_ORG_DELAYED] + actor]
@@ -937,7 +937,7 @@ def _organizational(ti: Any, tf: Any, r: int, actor: int) -> int:
     return order
 
 
-@jit
+@inline
 def _political(ti: Any, tf: Any, r: int, actor: int) -> int:
     """POLITICAL: the influence-weighted plurality of the counsel of members with a view;
     when none has one, the standard course (the default data policy's tables)."""
@@ -970,7 +970,9 @@ def _political(ti: Any, tf: Any, r: int, actor: int) -> int:
 @jit
 def _policy(ti: Any, tf: Any, r: int) -> int:
     """The actor's policy's proposal (a local index into its choice space): one function
-    per doctrine code (:mod:`brinkmanship.engine.batch.forms`); PASSIVE waits."""
+    per doctrine code (:mod:`brinkmanship.engine.batch.forms`); PASSIVE waits. The
+    doctrines are inlined into this body (see ``inline``); rules and scripts are not, as
+    the political doctrine calls them too."""
     actor = ti[ti[S_REQ_ACTOR] + r]
     kind = ti[ti[T_POL_KIND] + actor]
     if kind in (RULES, SCRIPTED):
