@@ -1,5 +1,6 @@
 """Compare the batch engine with the reference engine, run for run: the same outcome, time,
-peak escalation, utilities, the same sequence of events and choices, and the same
+peak escalation, utilities, the same sequence of events and choices, the same state at the
+end of every tick (its digest, :mod:`brinkmanship.engine.digest`), and the same
 evaluation error (a division by zero) on the same runs. Shared by the differential tests."""
 
 from __future__ import annotations
@@ -8,20 +9,33 @@ import math
 from collections.abc import Mapping
 
 from brinkmanship.engine.batch.engine import BatchEngine, BatchRuns
+from brinkmanship.engine.digest import digest, state_words
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import EvaluationError
 from brinkmanship.policies.registry import batch_forms, policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
+from stepping import play
 
 Record = tuple[list[tuple[int, str, str, str]], list[tuple[int, str, str]]]
-Reference = tuple[Record, str, int, float | None, dict[str, float]]
+Digests = list[tuple[int, int]]
+"""(tick, digest of the state the tick ended in), tick by tick."""
+Reference = tuple[Record, str, int, float | None, dict[str, float], Digests]
 
 
 def reference_record(
     sc: CompiledScenario, specs: Mapping[str, str], seed: int, run: int
 ) -> Reference:
-    """One reference run: its record, outcome id and tick, peak escalation, utilities."""
-    result = ReferenceEngine(sc).run(seed, run, policy_set(sc, specs).make())
+    """One reference run: its record, outcome id and tick, peak escalation, utilities, and
+    the digest of its state at the end of every tick."""
+    engine = ReferenceEngine(sc)
+    policies = policy_set(sc, specs).make()
+    st = engine.start(seed, run)
+    digests: Digests = []
+    while not st.finished:
+        tick = st.tick
+        play(engine, st, policies, until=tick + 1)
+        digests.append((tick, digest(state_words(sc, st))))
+    result = engine.result(st, {})
     events = [(e.tick, e.actor, e.kind, e.id) for e in result.events]
     choices = [(ch.tick, ch.actor, ch.action) for ch in result.choices]
     return (
@@ -30,7 +44,22 @@ def reference_record(
         result.outcome.tick,
         result.peak_escalation,
         dict(result.outcome.utilities),
+        digests,
     )
+
+
+def batch_digests(runs: BatchRuns, run: int) -> Digests:
+    """The digests of the states the batch engine logged for ``run``, tick by tick."""
+    assert runs.states is not None
+    return [(s.tick, s.digest) for s in runs.states if s.run == run]
+
+
+def first_difference(batch: Digests, reference: Digests) -> str:
+    """Where two runs' states first differ."""
+    for (tick, mine), (_, theirs) in zip(batch, reference, strict=False):
+        if mine != theirs:
+            return f"the state at the end of tick {tick} differs"
+    return f"{len(batch)} ticks on the batch engine, {len(reference)} on the reference"
 
 
 def batch_record(runs: BatchRuns, run: int) -> Record:
@@ -54,10 +83,12 @@ def _reference_or_error(
 def _assert_run(
     engine: BatchEngine, batch: BatchRuns, i: int, run: int, expected: Reference, where: str
 ) -> None:
-    record, outcome, tick, peak, utilities = expected
+    record, outcome, tick, peak, utilities, digests = expected
     assert engine.outcomes[batch.outcome[i]] == outcome, where
     assert batch.tick[i] == tick, where
     assert batch_record(batch, run) == record, where
+    mine = batch_digests(batch, run)
+    assert mine == digests, f"{where}: {first_difference(mine, digests)}"
     if peak is None:
         assert math.isnan(batch.peak[i]), where
     else:

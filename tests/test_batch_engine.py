@@ -10,7 +10,14 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from batch_compare import assert_identical, policy_choices
+from batch_compare import (
+    assert_identical,
+    batch_digests,
+    batch_record,
+    first_difference,
+    policy_choices,
+    reference_record,
+)
 from brinkmanship.analysis.montecarlo import Job, run_chunk, run_many
 from brinkmanship.engine.batch import engine as batch_engine
 from brinkmanship.engine.batch.engine import BatchEngine
@@ -139,3 +146,21 @@ def test_a_run_ending_on_an_event_counts_its_last_state_in_the_peak() -> None:
     assert set(runs.peak[heads].tolist()) == {3.0}
     assert set(runs.peak[~heads].tolist()) == {1.0}
     assert_identical(sc, {}, seed=3, runs=range(0, 40))
+
+
+def test_a_divergence_that_changes_no_event_is_caught_by_the_state_digest() -> None:
+    sc = load_scenario("standoff")
+    specs = policy_set(sc, {}).specs
+    record, outcome, tick, _, _, digests = reference_record(sc, specs, seed=11, run=0)
+    engine = BatchEngine(sc, specs)
+    assert batch_digests(engine.run(11, 0, 1, log=True), 0) == digests
+    tension = list(sc.variables).index("tension")
+    engine.tables.env_init[engine.tables.var_slot[tension]] += 1e-9  # a wrong start value
+    batch = engine.run(11, 0, 1, log=True)
+    # nothing the run logs or ends with shows it
+    assert batch_record(batch, 0) == record
+    assert (engine.outcomes[batch.outcome[0]], batch.tick[0]) == (outcome, tick)
+    # its state does, from the first tick on
+    mine = batch_digests(batch, 0)
+    assert len(mine) == len(digests) == tick + 1
+    assert first_difference(mine, digests) == "the state at the end of tick 0 differs"

@@ -19,6 +19,7 @@ from brinkmanship.engine.batch.fields import Output, Tables
 from brinkmanship.engine.batch.forms import BatchForm
 from brinkmanship.engine.batch.packing import new_output, new_state, pack
 from brinkmanship.engine.batch.tables import KINDS, Layout, build
+from brinkmanship.engine.rng import MASK64
 from brinkmanship.engine.trajectory import NARRATOR
 from brinkmanship.errors import EvaluationError
 from brinkmanship.scenario.compiled import CompiledScenario
@@ -46,6 +47,17 @@ class LoggedEvent:
     id: str
 
 
+@dataclass(frozen=True)
+class TickState:
+    """The state a tick ended in, as the kernel logged it: its digest and, when traced,
+    its words (:mod:`brinkmanship.engine.digest`), each as an unsigned 64-bit number."""
+
+    run: int
+    tick: int
+    digest: int
+    words: tuple[int, ...] = ()
+
+
 @dataclass
 class BatchRuns:
     """Results of runs ``start .. stop-1``: arrays over runs, outcome by index."""
@@ -56,6 +68,8 @@ class BatchRuns:
     peak: npt.NDArray[np.float64]
     utility: npt.NDArray[np.float64]
     log: list[LoggedEvent] | None = None
+    states: list[TickState] | None = None
+    """With the log: the state each tick of each run ended in."""
 
     def __len__(self) -> int:
         return len(self.outcome)
@@ -81,13 +95,18 @@ class BatchEngine:
     def holders(self) -> tuple[str, ...]:
         return self.layout.holders
 
-    def run(self, seed: int, start: int, stop: int, *, log: bool = False) -> BatchRuns:
-        """Play runs ``start .. stop-1`` with ``seed``; ``log`` keeps every event."""
+    def run(
+        self, seed: int, start: int, stop: int, *, log: bool = False, trace: bool = False
+    ) -> BatchRuns:
+        """Play runs ``start .. stop-1`` with ``seed``; ``log`` keeps every event and the
+        digest of the state each tick ends in, ``trace`` (which implies ``log``) every word
+        of that state too."""
+        log = log or trace
         count = max(0, stop - start)
         out = new_output(self.tables, count)
         rows: list[npt.NDArray[np.int64]] = []
         capacity = LOG_ROWS_PER_RUN * min(count, 64) if log else 0
-        p = pack(self.tables, new_state(self.tables, self.layout, seed, capacity))
+        p = pack(self.tables, new_state(self.tables, self.layout, seed, capacity, trace))
         done = 0
         while done < count:
             block = min(BLOCK, count - done)
@@ -107,16 +126,19 @@ class BatchEngine:
                 rows.append(p.log_rows())
                 if finished == 0:  # one run did not fit: grow the log and replay it
                     capacity *= 2
-                    p = pack(self.tables, new_state(self.tables, self.layout, seed, capacity))
+                    state = new_state(self.tables, self.layout, seed, capacity, trace)
+                    p = pack(self.tables, state)
             done += finished
         self._raise_first_error(out.error, start)
+        events, states = self._decode(np.concatenate(rows)) if rows else ([], [])
         return BatchRuns(
             start=start,
             outcome=out.outcome,
             tick=out.tick,
             peak=out.peak,
             utility=out.util,
-            log=self._decode(np.concatenate(rows)) if log and rows else ([] if log else None),
+            log=events if log else None,
+            states=states if log else None,
         )
 
     def _raise_first_error(self, errors: npt.NDArray[np.int64], start: int) -> None:
@@ -124,11 +146,20 @@ class BatchEngine:
         if len(failed):
             raise EvaluationError(self.layout.errors[int(errors[failed[0]])])
 
-    def _decode(self, rows: npt.NDArray[np.int64]) -> list[LoggedEvent]:
+    def _decode(self, rows: npt.NDArray[np.int64]) -> tuple[list[LoggedEvent], list[TickState]]:
         lay = self.layout
         out = []
+        states: list[TickState] = []
+        words: list[int] = []
         for run, tick, kind, actor, ident in rows.tolist():
             name = KINDS[kind]
+            if name == "word":
+                words.append(ident & MASK64)
+                continue
+            if name == "digest":
+                states.append(TickState(run, tick, ident & MASK64, tuple(words)))
+                words = []
+                continue
             if name == "start":
                 label = self.sc.id
             elif name == "event":
@@ -141,7 +172,7 @@ class BatchEngine:
                 label = lay.actions[ident]
             who = NARRATOR if actor < 0 else lay.actors[actor]
             out.append(LoggedEvent(run, tick, who, name, label))
-        return out
+        return out, states
 
 
 def evaluate_expression(expression: Expression, env: Mapping[str, float]) -> float:

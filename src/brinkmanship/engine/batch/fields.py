@@ -53,6 +53,7 @@ class Tables(NamedTuple):
     n_actions: int
     n_events: int
     n_outcomes: int
+    n_variables: int
     space_start: I64
     space: I64
     opposed: Bool2D
@@ -177,7 +178,7 @@ class State(NamedTuple):
     util: F64
     ctx: I64
     bases: U64
-    logging: bool
+    logging: int
     log: Int2D
     log_n: I64
     req_actor: I64

@@ -157,6 +157,7 @@ from brinkmanship.engine.batch.slots import (
     T_N_EVENTS,
     T_N_HOLDERS,
     T_N_OUTCOMES,
+    T_N_VARIABLES,
     T_OPPOSED,
     T_OUT_READS,
     T_OUT_UTILITY,
@@ -219,6 +220,11 @@ UNKNOWN = 2  # legality not yet worked out
 # Event kinds in the log (decoded by tables.KINDS).
 K_START, K_EVENT, K_EFFECT, K_DELIVERY, K_DEAL, K_PLEDGE = 0, 1, 2, 3, 4, 5
 K_COUNSEL, K_CONSENT, K_ACTION, K_MESSAGE, K_CHOICE = 6, 7, 8, 9, 10
+K_DIGEST, K_WORD = 11, 12  # the state at the end of a tick (see _log_state)
+
+# What the log holds (State.logging): nothing, events and a digest of the state each
+# tick, or these and every word of that state.
+LOG_NONE, LOG_EVENTS, LOG_TRACE = 0, 1, 2
 
 # Message kinds.
 M_OFFER, M_DEMAND, M_ACCEPT, M_REJECT, M_STATEMENT = 0, 1, 2, 3, 4
@@ -239,6 +245,7 @@ _S27 = np.uint64(27)
 _S30 = np.uint64(30)
 _S31 = np.uint64(31)
 _TWO_M53 = 2.0**-53
+_DIGEST_GAMMA = np.uint64(0x9E3779B97F4A7C15)  # engine/digest.py's GAMMA
 
 # Without numba's runtime (NRT): the kernel allocates nothing, and with it every call
 # between these functions paid atomic reference counts on each array argument, which was
@@ -482,6 +489,43 @@ def _log(
             ti[row + 3] = actor
             ti[row + 4] = ident
         ti[ti[S_LOG_N]] = n + 1
+
+
+@inline
+def _fold(h: Any, word: Any) -> Any:
+    return _mix64((h ^ word) + _DIGEST_GAMMA)
+
+
+@jit
+def _log_state(ti: Any, tf: Any) -> None:
+    """Log the state a tick ends in: its digest, and with LOG_TRACE each of its words
+    (actor: the word's place), as :mod:`brinkmanship.engine.digest` reads them from the
+    reference engine's state."""
+    trace = ti[ti[S_LOGGING]] == LOG_TRACE
+    bits = tf.view(np.uint64)
+    h = np.uint64(0)
+    place = 0
+    for v in range(ti[ti[T_N_VARIABLES]]):
+        word = bits[ti[S_ENV] + ti[ti[T_VAR_SLOT] + v]]
+        h = _fold(h, word)
+        if trace:
+            _log(ti, tf, K_WORD, place, np.int64(word))
+        place += 1
+    for a in range(ti[ti[T_N_ACTIONS]]):
+        arrival = ti[ti[S_ARRIVAL] + a]
+        misread = ti[ti[S_TRANSIT_MISREAD] + a] if arrival >= 0 else 0
+        for value in (ti[ti[S_PENDING] + a], arrival, misread):
+            h = _fold(h, np.uint64(value))
+            if trace:
+                _log(ti, tf, K_WORD, place, value)
+            place += 1
+    for holder in range(ti[ti[T_N_HOLDERS]]):
+        word = bits[ti[S_COSTS] + holder]
+        h = _fold(h, word)
+        if trace:
+            _log(ti, tf, K_WORD, place, np.int64(word))
+        place += 1
+    _log(ti, tf, K_DIGEST, -1, np.int64(h))
 
 
 @inline
@@ -1165,7 +1209,11 @@ def run_block(
             if ti[ti[S_TICK]] >= ti[ti[T_HORIZON]]:
                 _finish(ti, tf, ti[ti[T_DEFAULT_OUTCOME]])
                 break
+            if ti[ti[S_LOGGING]]:
+                _log_state(ti, tf)
             ti[ti[S_TICK]] += 1
+        if ti[ti[S_LOGGING]]:  # the tick the run ended on
+            _log_state(ti, tf)
         if ti[ti[S_LOGGING]] and ti[ti[S_LOG_N]] > ti[S_LOG_CAP]:
             ti[ti[S_LOG_N]] = log_mark
             return i

@@ -71,8 +71,11 @@ class Packed(NamedTuple):
         return out
 
 
-def new_state(tables: Tables, layout: Layout, seed: int, log_capacity: int = 0) -> State:
-    """Fresh state for ``seed``, with room for ``log_capacity`` log rows (0: no log)."""
+def new_state(
+    tables: Tables, layout: Layout, seed: int, log_capacity: int = 0, trace: bool = False
+) -> State:
+    """Fresh state for ``seed``, with room for ``log_capacity`` log rows (0: no log);
+    ``trace`` logs every word of the state each tick, not only its digest."""
     t = tables
     n_a = t.n_actors
     spaces = np.diff(t.space_start)
@@ -109,7 +112,7 @@ def new_state(tables: Tables, layout: Layout, seed: int, log_capacity: int = 0) 
         util=np.zeros(max(1, t.n_holders)),
         ctx=np.zeros(2, dtype=np.int64),
         bases=bases,
-        logging=log_capacity > 0,
+        logging=k.LOG_NONE if log_capacity <= 0 else k.LOG_TRACE if trace else k.LOG_EVENTS,
         log=np.zeros((max(1, log_capacity), 5), dtype=np.int64),
         log_n=np.zeros(1, dtype=np.int64),
         req_actor=np.zeros(n_a, dtype=np.int64),

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from brinkmanship.engine import draws
+from brinkmanship.engine import digest, draws
 from brinkmanship.engine.batch import forms as f
 from brinkmanship.engine.batch import kernel as k
 from brinkmanship.engine.batch.bytecode import Program
@@ -39,6 +39,8 @@ KINDS = (
     "action",
     "message",
     "choice",
+    "digest",
+    "word",
 )
 """Event kinds of the kernel's log, by code."""
 
@@ -128,10 +130,7 @@ class _Builder:
         self.action_index = {a: i for i, a in enumerate(sc.actions)}
         self.event_index = {e: i for i, e in enumerate(sc.events)}
         self.var_index = {v: i for i, v in enumerate(sc.variables)}
-        holders = list(dict.fromkeys(a.holder for a in sc.actors.values()))
-        for outcome in sc.outcomes.values():
-            holders += [h for h in outcome.utility if h not in holders]
-        self.holders = holders
+        self.holders = list(digest.holders(sc))
         self.all_mask = (1 << len(sc.actors)) - 1
         self.members = [(actor, m) for actor in sc.actors.values() for m in actor.members]
         self.messages = [a for a in sc.actions.values() if a.message is not None]
@@ -246,6 +245,7 @@ def _variables(b: _Builder) -> Fields:
         "tick_hours": sc.tick_hours,
         "tick_seconds": sc.tick.total_seconds(),
         "horizon": sc.horizon_ticks,
+        "n_variables": len(variables),
         "var_slot": _i([len(sc.parameters) + i for i in range(len(variables))] or [0]),
         "var_type": _i([VAR_TYPES.get(v.type, 0) for v in variables] or [0]),
         "var_lo": _f([v.lo for v in variables] or [0.0]),
