@@ -10,14 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from batch_compare import (
-    assert_identical,
-    batch_digests,
-    batch_record,
-    first_difference,
-    policy_choices,
-    reference_record,
-)
+from batch_compare import assert_identical, policy_choices
 from brinkmanship.analysis.montecarlo import Job, run_chunk, run_many
 from brinkmanship.engine.batch import engine as batch_engine
 from brinkmanship.engine.batch.engine import BatchEngine
@@ -25,6 +18,7 @@ from brinkmanship.errors import BrinkError
 from brinkmanship.policies.registry import batch_forms, policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
+from brinkmanship.testing import batch_plays, reference_play
 
 HOSTILE = Path(__file__).parent / "data" / "hostile.yaml"
 
@@ -151,16 +145,20 @@ def test_a_run_ending_on_an_event_counts_its_last_state_in_the_peak() -> None:
 def test_a_divergence_that_changes_no_event_is_caught_by_the_state_digest() -> None:
     sc = load_scenario("standoff")
     specs = policy_set(sc, {}).specs
-    record, outcome, tick, _, _, digests = reference_record(sc, specs, seed=11, run=0)
-    engine = BatchEngine(sc, specs)
-    assert batch_digests(engine.run(11, 0, 1, log=True), 0) == digests
+    reference = reference_play(sc, specs, seed=11, run=0)
+    engine = BatchEngine(sc, batch_forms(sc, specs))
+    assert batch_plays(engine, 11, range(1))[0] == reference
     tension = list(sc.variables).index("tension")
     engine.tables.env_init[engine.tables.var_slot[tension]] += 1e-9  # a wrong start value
-    batch = engine.run(11, 0, 1, log=True)
+    batch = batch_plays(engine, 11, range(1))[0]
     # nothing the run logs or ends with shows it
-    assert batch_record(batch, 0) == record
-    assert (engine.outcomes[batch.outcome[0]], batch.tick[0]) == (outcome, tick)
+    assert (batch.events, batch.choices) == (reference.events, reference.choices)
+    assert (batch.outcome, batch.tick, batch.utilities) == (
+        reference.outcome,
+        reference.tick,
+        reference.utilities,
+    )
     # its state does, from the first tick on
-    mine = batch_digests(batch, 0)
-    assert len(mine) == len(digests) == tick + 1
-    assert first_difference(mine, digests) == "the state at the end of tick 0 differs"
+    assert len(batch.digests) == len(reference.digests) == reference.tick + 1
+    assert batch.digests[0][0] == reference.digests[0][0] == 0
+    assert batch.digests[0][1] != reference.digests[0][1]

@@ -1,7 +1,8 @@
 """The batch engine against the reference engine on generated scenarios: for random but
 valid scenario documents (``scenario_strategies``), several seeds and run indices and a
 random mix of policies, both engines give the same outcomes, times, peaks, utilities,
-events and choices, and the same division-by-zero errors on the same runs."""
+events and choices, the same state at the end of every tick, and the same division-by-zero
+errors on the same runs."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from brinkmanship.engine import rng
-from brinkmanship.engine.reference import RunState
+from brinkmanship.engine.state import RunState
 from brinkmanship.scenario.compiled import CompiledScenario
 
 MASK64 = rng.MASK64
