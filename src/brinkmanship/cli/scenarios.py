@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from brinkmanship.cli.app import InterventionOpt, ScenarioArg, out
+from brinkmanship.cli.app import InterventionOpt, ScenarioArg, check_counts, out
 from brinkmanship.errors import BrinkError
 
 if TYPE_CHECKING:
@@ -133,14 +133,26 @@ def _show(sc: CompiledScenario, console: Console) -> None:
 
 def validate(
     files: Annotated[list[str], typer.Argument(help="Scenario files or built-in ids.")],
+    engines: Annotated[
+        bool,
+        typer.Option(
+            "--engines",
+            help="Also play a sample of runs of each scenario on both engines and report "
+            "where they first diverge (exit 1).",
+        ),
+    ] = False,
+    runs: Annotated[int, typer.Option(help="How many runs --engines plays.")] = 20,
 ) -> None:
-    """Check scenario files: schema, references, expressions, and every intervention."""
+    """Check scenario files: schema, references, expressions, and every intervention; with
+    --engines, that the reference and batch engines play them alike."""
     from brinkmanship.scenario.loader import read_source, validate_source
 
-    failed = 0
+    check_counts(runs, None)
+    failed = diverged = 0
     for ref in files:
         try:
             sc = validate_source(read_source(ref))
+            found = _divergence(sc, runs) if engines else None
         except BrinkError as exc:
             failed += 1
             sys.stderr.write(f"{exc}\n")
@@ -149,5 +161,20 @@ def validate(
             f"{ref}: ok ({sc.id}: {len(sc.actors)} actors, {len(sc.actions)} actions, "
             f"{len(sc.events)} events, {len(sc.interventions)} interventions)"
         )
+        if found is not None:
+            diverged += 1
+            out(f"{ref}: the engines diverge: {found}")
+        elif engines:
+            out(f"{ref}: {runs} runs agree on both engines")
     if failed:
         raise typer.Exit(2)
+    if diverged:
+        raise typer.Exit(1)
+
+
+def _divergence(sc: CompiledScenario, runs: int) -> str | None:
+    """Where the engines first diverge on ``runs`` runs of ``sc`` (seed 0, its default
+    policies), or None."""
+    from brinkmanship.testing import first_divergence
+
+    return first_divergence(sc, seed=0, runs=runs)
