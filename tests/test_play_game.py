@@ -12,6 +12,7 @@ import pytest
 from brinkmanship.engine.observation import WAIT
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import IllegalChoiceError, StaleChoiceError, UnknownNameError
+from brinkmanship.play.debrief import build_debrief
 from brinkmanship.play.game import Game, GameRecord, PlayerMove, ReplayError
 from brinkmanship.play.scenarios import game_scenario
 from brinkmanship.play.view import GameView
@@ -222,7 +223,7 @@ def test_a_record_that_no_longer_replays_is_refused() -> None:
 def test_debrief_of_the_historical_path() -> None:
     game = Game.new("cuba-1962", "us", seed=0)
     play(game, historical_brain(game))
-    debrief = game.debrief()
+    debrief = build_debrief(game)
     assert debrief.outcome is not None and debrief.outcome.id == debrief.historical_replay.id
     verdicts = {c.action: c.verdict for c in debrief.comparison}
     assert verdicts["us_choose_quarantine"] == "as in history"
@@ -241,7 +242,7 @@ def test_debrief_of_the_historical_path() -> None:
 def test_debrief_of_a_departure_from_history() -> None:
     brain = first_of("us_convene_excomm", "us_choose_airstrike", "us_execute_chosen_strike")
     game = play(Game.new("cuba-1962", "us", seed=0), brain)
-    debrief = game.debrief()
+    debrief = build_debrief(game)
     verdicts = {c.action: c.verdict for c in debrief.comparison}
     assert verdicts["us_choose_quarantine"] == "not taken"
     assert verdicts["us_choose_airstrike"] == "not in history"

@@ -26,8 +26,9 @@ from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.state import RunState
 from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.errors import BrinkError
+from brinkmanship.policies.defaults import default_policy
 from brinkmanship.policies.llm import LLMPolicy
-from brinkmanship.policies.registry import default_policy, resolve
+from brinkmanship.policies.registry import resolve
 from brinkmanship.scenario.compiled import CompiledScenario
 
 NUCLEAR_CLASSES = frozenset({"tactical_nuclear_use", "general_nuclear_war"})

@@ -17,7 +17,8 @@ def policies(
     ] = None,
 ) -> None:
     """List the available policies, their parameters, and a scenario's own policies."""
-    from brinkmanship.policies.registry import BUILTINS, default_policy
+    from brinkmanship.policies.defaults import default_policy
+    from brinkmanship.policies.registry import BUILTINS
     from brinkmanship.scenario.loader import load_scenario
 
     out("Built-in policies (any actor; parameters as NAME:key=value,...):")

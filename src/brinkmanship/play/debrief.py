@@ -10,18 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel
 
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.trajectory import TrajectoryEvent
+from brinkmanship.play.game import Game
 from brinkmanship.play.view import OutcomeView, outcome_view
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
-
-if TYPE_CHECKING:
-    from brinkmanship.play.game import Game
 
 OWN_KINDS = frozenset({"action", "message"})
 SKIPPED_KINDS = frozenset({"counsel", "start"})

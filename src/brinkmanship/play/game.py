@@ -10,7 +10,6 @@ other actors decide on the same state, and runs on to the next such point or the
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from brinkmanship import __version__
 from brinkmanship.engine.driver import TickDriver
@@ -23,11 +22,9 @@ from brinkmanship.errors import BrinkError, IllegalChoiceError, StaleChoiceError
 from brinkmanship.play.record import GameRecord, PlayerMove, SaveFileError
 from brinkmanship.play.scenarios import game_scenario
 from brinkmanship.play.view import GameView, build_view
-from brinkmanship.policies.registry import default_policy, policy_set, resolve
+from brinkmanship.policies.defaults import default_policy
+from brinkmanship.policies.registry import policy_set, resolve
 from brinkmanship.scenario.compiled import CompiledScenario
-
-if TYPE_CHECKING:
-    from brinkmanship.play.debrief import Debrief
 
 __all__ = [
     "Game",
@@ -221,12 +218,6 @@ class Game:
             moves=len(moves),
             outcome=self._state.outcome,
         )
-
-    def debrief(self) -> Debrief:
-        """The player's path beside the historical one, day by day, with sources."""
-        from brinkmanship.play.debrief import build_debrief
-
-        return build_debrief(self)
 
     # ------------------------------------------------------------ playing
 

@@ -16,7 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from brinkmanship.play.debrief import Debrief
+from brinkmanship.play.debrief import Debrief, build_debrief
 from brinkmanship.play.game import Game
 from brinkmanship.play.menus import KindGroup, Menu, build_menu, terms_line
 from brinkmanship.play.record import save_record
@@ -229,7 +229,7 @@ class TerminalGame:
             return
         self._save(game)
         self.console.print(render_outcome(game.view()))
-        self.console.print(render_debrief(game.debrief()))
+        self.console.print(render_debrief(build_debrief(game)))
         if self.save:
             self.console.print(f"The finished game is saved in {self.save}.")
 

@@ -18,6 +18,7 @@ from brinkmanship.engine import draws
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.engine.rules import first_rule
 from brinkmanship.errors import BrinkError
+from brinkmanship.policies.defaults import default_data
 from brinkmanship.policies.rules import RulesPolicy, data_policy
 from brinkmanship.scenario.compiled import CompiledScenario, Repertoire
 
@@ -78,14 +79,12 @@ class Political:
     name = "political"
 
     def __init__(self, scenario: CompiledScenario, actor: str) -> None:
-        from brinkmanship.policies.registry import default_policy  # registry imports this
-
         self.actor = scenario.actors[actor]
         if not self.actor.is_body:
             raise BrinkError(
                 f"policy 'political' needs a body with members, and {actor!r} is not one"
             )
-        data = self.actor.policies.get(default_policy(scenario, actor))
+        data = default_data(scenario, actor)
         self.standard: RulesPolicy | None = None if data is None else data_policy(data)
 
     def decide(self, observation: Observation, legal: LegalActions) -> Choice:

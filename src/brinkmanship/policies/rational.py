@@ -21,6 +21,7 @@ from brinkmanship.engine.policy import Policy
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.state import RunState, Transit
 from brinkmanship.errors import BrinkError, ExpressionError
+from brinkmanship.policies.defaults import default_data
 from brinkmanship.policies.rules import data_policy
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.expressions import ExprType, compile_scalar, parse_expression
@@ -102,12 +103,9 @@ class Rational:
 
     def _models(self, tick: int) -> dict[str, Policy]:
         """How the actor expects everyone (itself included, after this move) to behave."""
-        from brinkmanship.policies.registry import default_policy
-
         models: dict[str, Policy] = {}
-        for actor_id, actor in self.sc.actors.items():
-            name = default_policy(self.sc, actor_id)
-            data = actor.policies.get(name)
+        for actor_id in self.sc.actors:
+            data = default_data(self.sc, actor_id)
             models[actor_id] = data_policy(data, start_tick=tick) if data else _Waiter()
         return models
 

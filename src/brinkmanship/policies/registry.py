@@ -14,6 +14,7 @@ from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observat
 from brinkmanship.engine.policy import Policy
 from brinkmanship.errors import BrinkError, UnknownNameError
 from brinkmanship.policies.allison import Organizational, Political
+from brinkmanship.policies.defaults import default_data, default_policy
 from brinkmanship.policies.doctrine import Dove, Hawk, TitForTat
 from brinkmanship.policies.llm import make_llm
 from brinkmanship.policies.rational import Rational
@@ -130,7 +131,7 @@ BUILTINS: dict[str, BuiltinPolicy] = {
         "Allison's Model III: the influence-weighted plurality of the members with a view; "
         "the standard course where none has one",
         lambda sc, a, p: Political(sc, a),
-        batch=lambda sc, a, p: BatchForm(forms.POLITICAL, data=standard_course(sc, a)),
+        batch=lambda sc, a, p: BatchForm(forms.POLITICAL, data=default_data(sc, a)),
         bodies_only=True,
     ),
     "rational": BuiltinPolicy(
@@ -204,22 +205,6 @@ class PolicySpec:
 def available(scenario: CompiledScenario, actor: str) -> list[str]:
     """Policy names valid for ``actor``: its scenario data policies, then the built-ins."""
     return [*scenario.actors[actor].policies, *BUILTINS]
-
-
-def default_policy(scenario: CompiledScenario, actor: str) -> str:
-    """The policy an actor follows unless told otherwise."""
-    a = scenario.actors[actor]
-    if a.default_policy is not None:
-        return a.default_policy
-    if a.policies:
-        return next(iter(a.policies))
-    return "passive"
-
-
-def standard_course(scenario: CompiledScenario, actor: str) -> PolicyData | None:
-    """The data policy a body follows where no member has a view: the actor's default
-    policy where that is scenario data (None: it waits)."""
-    return scenario.actors[actor].policies.get(default_policy(scenario, actor))
 
 
 def _convert(spec: ParamSpec, raw: str, policy: str) -> object:

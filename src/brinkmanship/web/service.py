@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from brinkmanship.play.debrief import Debrief
+from brinkmanship.play.debrief import Debrief, build_debrief
 from brinkmanship.play.game import Game, GameRecord, PlayerMove
 from brinkmanship.play.view import GameView
 from brinkmanship.scenario.compiled import CompiledScenario
@@ -214,7 +214,7 @@ class GameService:
             game = self._live(game_id).game
             if not game.finished:
                 raise NotOverError()
-            return game.debrief()
+            return build_debrief(game)
 
     def replay(self, game_id: str, step: int) -> Replay:
         """The game as it stood before its move number ``step`` (0-based; the number of
