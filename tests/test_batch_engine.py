@@ -14,8 +14,9 @@ from batch_compare import assert_identical, policy_choices
 from brinkmanship.analysis.montecarlo import Job, run_chunk, run_many
 from brinkmanship.engine.batch import engine as batch_engine
 from brinkmanship.engine.batch.engine import BatchEngine
+from brinkmanship.engine.batch.forms import ReferenceOnly
 from brinkmanship.errors import BrinkError
-from brinkmanship.policies.registry import batch_forms, policy_set
+from brinkmanship.policies.registry import BUILTINS, PolicySpec, batch_forms, policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
 from brinkmanship.testing import batch_plays, reference_play
@@ -127,6 +128,20 @@ def test_auto_falls_back_and_batch_refuses_policies_that_need_python() -> None:
         Job("cuba-1962", 0, policies=(("us", "rational"),), engine="batch").resolved_engine()
     with pytest.raises(BrinkError, match="unknown engine 'fast'"):
         Job("cuba-1962", 0, engine="fast").resolved_engine()
+    sc = load_scenario("cuba-1962")
+    specs = policy_set(sc, {"us": "rational"}).specs
+    refusal = "'rational' for 'us' cannot run on the batch engine: it looks ahead"
+    with pytest.raises(BrinkError, match=refusal):
+        BatchEngine(sc, batch_forms(sc, specs))
+
+
+def test_every_policy_with_a_batch_form_is_played_on_both_engines() -> None:
+    """A built-in that declares a batch form is among the differential tests' choices."""
+    sc = load_scenario("cuba-1962")
+    played = {PolicySpec.parse(p).name for actor in sc.actors for p in policy_choices(sc, actor)}
+    batch = {name for name, b in BUILTINS.items() if not isinstance(b.batch, ReferenceOnly)}
+    assert batch == played - set().union(*(a.policies for a in sc.actors.values()))
+    assert {"rational", "llm"}.isdisjoint(batch)
 
 
 def test_a_run_ending_on_an_event_counts_its_last_state_in_the_peak() -> None:
