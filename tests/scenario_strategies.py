@@ -27,7 +27,7 @@ runs in milliseconds, yet each draws from every mechanism of the scenario langua
   actions and messages the actor can observe, with conditions on what it sees;
 * bodies with a leader, consent (``k``, proposer, ``requires``, fallback) or vote rule,
   members with weights (expressions) and stances;
-* policies as data (scripts with ``at``/``until`` and fallback rules, rules with ``when``
+* policies as data (scripts with ``at``/``until``/``when`` and fallback rules, rules with ``when``
   and ``p``), repertoires for ``organizational``, sides;
 * outcomes with conditions and utilities, a default outcome anywhere in the order, and
   an escalation metric.
@@ -504,6 +504,8 @@ class _Builder:
                 step: Doc = {"at": at, "do": self.pick(own), "why": "planned"}
                 if self.maybe():
                     step["until"] = self.time(k)[1]
+                if self.maybe():
+                    step["when"] = self.x.small(self.visible(actor), BOOL)
                 script.append(step)
             answers = [a for a in own if "of" in self.doc["actions"][a].get("message", {})]
             eager = [{"do": a, "why": "answer"} for a in self.subset(answers)]

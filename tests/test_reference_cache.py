@@ -80,8 +80,12 @@ def test_trajectories_are_the_ones_from_before_the_cache() -> None:
     peaks of runs with an attack before the alert, and where Taylor counsels waiting after
     an attack only while the invasion is undecided and no Soviet offer has been heard,
     which changes only his counsel lines in runs with an attack (68 lines here).
+
+    From cuba-1962's script premises on (which that engine cannot read) the value is a
+    regression pin recomputed on the current engine; what keeps the cache honest from then on
+    is :func:`test_generated_scenarios_match_the_uncached_engine`.
     """
-    assert digest() == "37dc4f9e646cc674d86eeb9309189181c959af29997433648d091f81acddb4ba"
+    assert digest() == "d74ef569c1cb4de9e3cc19625ca018d5e77adbc6ce10c4df63db51aa2362f186"
 
 
 class Uncached(ReferenceEngine):

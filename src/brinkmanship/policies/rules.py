@@ -31,8 +31,9 @@ class RulesPolicy:
 
 
 class ScriptedPolicy(RulesPolicy):
-    """Does each script step at the first decision point at or after its time; when no
-    step applies (the run has left the script) it follows its rules."""
+    """Does each script step at the first decision point at or after its time where its
+    action is legal and its premise holds; when no step applies (the run has left the
+    script, or the world a step assumes) it follows its rules."""
 
     def __init__(self, data: PolicyData, start_tick: int = 0) -> None:
         super().__init__(data)
@@ -42,7 +43,7 @@ class ScriptedPolicy(RulesPolicy):
         for step in self.data.script:
             if step.index in self.closed or step.at_tick > observation.tick:
                 continue
-            if step.do in legal:
+            if step.do in legal and step.when(observation.values):
                 self.closed.add(step.index)
                 return Choice(step.do, step.why)
             if step.until_tick is None or observation.tick >= step.until_tick:

@@ -108,12 +108,13 @@ class Rule:
 
 @dataclass(frozen=True)
 class ScriptStep:
-    """A compiled script step."""
+    """A compiled script step; ``when`` is its premise, on the actor's observation."""
 
     index: int
     at_tick: int
     until_tick: int | None
     do: str
+    when: Expr
     why: str
     sources: tuple[str, ...]
 

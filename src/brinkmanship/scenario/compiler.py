@@ -458,6 +458,12 @@ class Compiler:
                             do=self.action_ref(
                                 step.do, aid, (*path, "policies", pid, "script", i, "do")
                             ),
+                            when=self.rule_expr(
+                                step.when,
+                                (*path, "policies", pid, "script", i, "when"),
+                                aid,
+                                ExprType.BOOL,
+                            ),
                             why=step.why,
                             sources=self.sources(
                                 step.sources, (*path, "policies", pid, "script", i)

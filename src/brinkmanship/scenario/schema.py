@@ -106,14 +106,16 @@ class Rule(Strict):
 
 
 class ScriptStep(Cited):
-    """Do ``do`` at the first decision point at or after ``at``.
+    """Do ``do`` at the first decision point at or after ``at`` while the world it assumes
+    (``when``, its premise, on what the actor can see) holds.
 
-    If the action is not legal then, the step is skipped, unless ``until`` is given, in
-    which case it stays due until that time.
+    If the action is not legal then, or the premise does not hold, the step is skipped,
+    unless ``until`` is given, in which case it stays due until that time.
     """
 
     at: str
     do: Id
+    when: ExprText = True
     until: str | None = None
     why: str = ""
 

@@ -131,6 +131,7 @@ class Tables(NamedTuple):
     step_at: I64
     step_until: I64
     step_do: I64
+    step_when: I64
     routine_start: I64
     routine_stop: I64
     rep_inertia: F64

@@ -191,6 +191,7 @@ from brinkmanship.engine.batch.slots import (
     T_STEP_AT,
     T_STEP_DO,
     T_STEP_UNTIL,
+    T_STEP_WHEN,
     T_SUBSTITUTE,
     T_TERM_EFFECTS,
     T_TICK_HOURS,
@@ -834,14 +835,18 @@ def _policy_draw(ti: Any, actor: int, site: int) -> float:
 
 @jit
 def _data_policy(ti: Any, tf: Any, r: int, actor: int) -> int:
-    """RULES, SCRIPTED: the actor's scenario data policy: its script steps due now (none
-    for a rules policy), then its rules."""
+    """RULES, SCRIPTED: the actor's scenario data policy: its script steps due now whose
+    premise holds (none for a rules policy), then its rules."""
     tick = ti[ti[S_TICK]]
     for k in range(ti[ti[T_SCRIPT_START] + actor], ti[ti[T_SCRIPT_START] + actor + 1]):
         if ti[ti[S_CLOSED] + k] or ti[ti[T_STEP_AT] + k] > tick:
             continue
         local = ti[ti[T_STEP_DO] + k]
-        if local >= 0 and _legal(ti, tf, r, local):
+        if (
+            local >= 0
+            and _legal(ti, tf, r, local)
+            and value(ti, tf, ti[ti[T_STEP_WHEN] + k]) != 0.0
+        ):
             ti[ti[S_CLOSED] + k] = True
             return local
         if ti[ti[T_STEP_UNTIL] + k] < 0 or tick >= ti[ti[T_STEP_UNTIL] + k]:

@@ -473,7 +473,7 @@ def _policies(b: _Builder) -> Fields:
     sc = b.sc
     pol_kind, threshold, ceiling, forgive, pol_site = [], [], [], [], []
     prule_groups: list[list[int]] = []
-    script_groups: list[list[tuple[int, int, int]]] = []
+    script_groups: list[list[tuple[int, int, int, int]]] = []
     routine_groups: list[list[int]] = []
     inertia, slippage = [], []
     for actor in sc.actors.values():
@@ -481,7 +481,7 @@ def _policies(b: _Builder) -> Fields:
         sites = [b.site(draws.policy(actor.id, name)) for name in f.SITES.get(form.doctrine, ())]
         sites += [-1] * (f.MAX_SITES - len(sites))
         rules: list[int] = []
-        script: list[tuple[int, int, int]] = []
+        script: list[tuple[int, int, int, int]] = []
         routines: list[int] = []
         if form.doctrine == f.ORGANIZATIONAL:
             rep = actor.repertoire
@@ -501,7 +501,12 @@ def _policies(b: _Builder) -> Fields:
                 actor,
             )
             script = [
-                (s.at_tick, -1 if s.until_tick is None else s.until_tick, b.local(actor, s.do))
+                (
+                    s.at_tick,
+                    -1 if s.until_tick is None else s.until_tick,
+                    b.local(actor, s.do),
+                    b.expr(s.when),
+                )
                 for s in data.script
             ]
         pol_kind.append(form.doctrine)
@@ -516,7 +521,7 @@ def _policies(b: _Builder) -> Fields:
         slippage.append(rep_value(actor, "slippage"))
     prule_start, prule_stop = _ranges(prule_groups)
     routine_start, routine_stop = _ranges(routine_groups)
-    steps = [s for g in script_groups for s in g] or [(0, -1, -1)]
+    steps = [s for g in script_groups for s in g] or [(0, -1, -1, -1)]
     return {
         "pol_kind": _i(pol_kind),
         "pol_threshold": _f(threshold),
@@ -526,7 +531,7 @@ def _policies(b: _Builder) -> Fields:
         "prule_start": prule_start,
         "prule_stop": prule_stop,
         "script_start": _starts(script_groups),
-        **_columns("step_", ("at", "until", "do"), steps),
+        **_columns("step_", ("at", "until", "do", "when"), steps),
         "routine_start": routine_start,
         "routine_stop": routine_stop,
         "rep_inertia": _f(inertia),

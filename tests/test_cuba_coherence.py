@@ -1,0 +1,164 @@
+"""cuba-1962 as a world that answers: under every intervention and every compatible pair of
+them, no historical step fires once the world it assumes is gone.
+
+Two kinds of check, both on what the runs did, step by step:
+
+* **premises** — every choice of a scripted actor came from a step whose premise held on the
+  state the actor decided in, or from one of its rules whose condition held then; a step
+  whose premise was false did not fire;
+* **the record** — named incoherences the first build had (practice depth charges in a war,
+  a quarantine announced after a strike, Castro's "if the US invades" after the invasion
+  order, RF-8s fired on in wartime) never happen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Iterator
+
+import pytest
+
+from brinkmanship.engine.driver import TickDriver
+from brinkmanship.engine.reference import ReferenceEngine
+from brinkmanship.engine.trajectory import RunResult
+from brinkmanship.errors import BrinkError
+from brinkmanship.policies.registry import policy_set
+from brinkmanship.scenario.compiled import CompiledScenario, Expr, PolicyData
+from brinkmanship.scenario.loader import load_scenario
+
+SEEDS = range(4)
+NAME = "cuba-1962"
+
+NEVER_AFTER: dict[str, str] = {
+    "b59_corner": "us_attacked",
+    "rf8_fired_on": "us_attacked",
+    "us_address": "us_attacked",
+    "us_address_blockade": "us_attacked",
+    "us_rusk_dobrynin": "us_attacked",
+    "us_proclaim_quarantine": "us_attacked",
+    "cuba_letter": "invasion_ordered",
+    "su_gromyko_defensive": "doctrine_declared",
+}
+"""Element (event or action) → a variable that, once true, rules it out: the record's
+incoherences the issue names."""
+
+
+def configurations() -> Iterator[tuple[str, ...]]:
+    names = sorted(load_scenario(NAME).interventions)
+    yield ()
+    yield from ((n,) for n in names)
+    yield from itertools.combinations(names, 2)
+
+
+def scenario(interventions: tuple[str, ...]) -> CompiledScenario | None:
+    try:
+        return load_scenario(NAME, list(interventions))
+    except BrinkError:  # a contradictory pair: refused, nothing to check
+        return None
+
+
+States = dict[int, dict[str, float]]
+
+
+def played(sc: CompiledScenario, seed: int) -> tuple[RunResult, States, States]:
+    """One run with the default policies; by tick, the state its actors decided in (after
+    the tick's events) and the state it ended in."""
+    engine = ReferenceEngine(sc)
+    policies = policy_set(sc)
+    st = engine.start(seed, 0)
+    decided_in: States = {}
+    ended: States = {-1: dict(st.env)}
+    driver = TickDriver(
+        engine,
+        st,
+        after_events=lambda s: decided_in.__setitem__(s.tick, dict(s.env)),
+        after_tick=lambda s: ended.__setitem__(s.tick, dict(s.env)),
+    )
+    driver.play(policies.make())
+    return engine.result(st, dict(policies.specs)), decided_in, ended
+
+
+def check_premises(
+    sc: CompiledScenario, result: RunResult, decided_in: dict[int, dict[str, float]]
+) -> None:
+    """Each scripted actor's choice is backed by a step whose premise held, or a rule."""
+    for choice in result.choices:
+        if choice.action == "wait":
+            continue
+        actor = sc.actors[choice.actor]
+        data: PolicyData | None = actor.policies.get(result.policies[choice.actor])
+        if data is None or not data.script:
+            continue
+        env = decided_in[choice.tick]
+        steps = [s for s in data.script if s.do == choice.action and s.at_tick <= choice.tick]
+        by_rule = any(r.do == choice.action and r.when(env) for r in data.rules)
+        by_step = any(s.when(env) for s in steps)
+        where = f"{sc.applied} seed {result.seed}: {choice.actor} {choice.action} at "
+        assert by_step or by_rule, (
+            f"{where}{sc.iso(choice.tick)}: no step's premise and no rule's condition held"
+        )
+        if steps and not by_step:  # the step's world was gone: a rule must have answered
+            assert choice.why == next(
+                r.why for r in data.rules if r.do == choice.action and r.when(env)
+            ), f"{where}{sc.iso(choice.tick)}: fired as a step whose premise was false"
+
+
+def check_record(result: RunResult, decided_in: States, ended: States) -> None:
+    """No element of :data:`NEVER_AFTER` happens once its variable holds: an event on the
+    state before its tick, an action on the state its actor decided in."""
+    for event in result.events:
+        if event.kind not in ("event", "action", "message") or event.id not in NEVER_AFTER:
+            continue
+        ruled_out_by = NEVER_AFTER[event.id]
+        before = ended[event.tick - 1] if event.kind == "event" else decided_in[event.tick]
+        assert not before[ruled_out_by], (
+            f"{result.interventions} seed {result.seed}: {event.id} at {event.time} "
+            f"although {ruled_out_by} already held"
+        )
+
+
+def check(sc: CompiledScenario, seed: int) -> None:
+    result, decided_in, ended = played(sc, seed)
+    check_premises(sc, result, decided_in)
+    check_record(result, decided_in, ended)
+
+
+@pytest.mark.parametrize("interventions", list(configurations()), ids=lambda c: "+".join(c))
+def test_no_step_fires_once_its_world_is_gone(interventions: tuple[str, ...]) -> None:
+    sc = scenario(interventions)
+    if sc is None:
+        assert len(interventions) == 2  # only pairs can contradict each other
+        return
+    for seed in SEEDS:
+        check(sc, seed)
+
+
+def without_premises(sc: CompiledScenario) -> CompiledScenario:
+    """``sc`` as the first build had it: every script step's premise always true."""
+
+    def always(expr: Expr) -> Expr:
+        return dataclasses.replace(expr, scalar=lambda env: 1.0)
+
+    actors = {
+        aid: dataclasses.replace(
+            actor,
+            policies={
+                pid: dataclasses.replace(
+                    data,
+                    script=tuple(dataclasses.replace(s, when=always(s.when)) for s in data.script),
+                )
+                for pid, data in actor.policies.items()
+            },
+        )
+        for aid, actor in sc.actors.items()
+    }
+    return dataclasses.replace(sc, actors=actors)
+
+
+def test_the_checks_catch_a_timetable() -> None:
+    """The same runs with every premise removed (the first build's timetable) fail: under the
+    air strike the quarantine's address and Rusk's advance notice still go out."""
+    sc = without_premises(load_scenario(NAME, ["airstrike"]))
+    with pytest.raises(AssertionError, match=r"us_rusk_dobrynin|us_address"):
+        check(sc, 0)
