@@ -29,8 +29,8 @@ runs in milliseconds, yet each draws from every mechanism of the scenario langua
   members with weights (expressions) and stances;
 * policies as data (scripts with ``at``/``until``/``when`` and fallback rules, rules with ``when``
   and ``p``), repertoires for ``organizational``, sides;
-* outcomes with conditions and utilities, a default outcome anywhere in the order, and
-  an escalation metric.
+* outcomes with conditions, ``pending`` conditions and utilities, a default outcome
+  anywhere in the order, and an escalation metric.
 """
 
 from __future__ import annotations
@@ -527,16 +527,14 @@ class _Builder:
         classes += ["tactical_nuclear_use", "general_nuclear_war"]
         outcomes: list[tuple[str, Doc]] = []
         for i in range(self.ints(0, 3)):
-            outcomes.append(
-                (
-                    f"o{i}",
-                    {
-                        "class": self.pick(classes),
-                        "when": self.x.small(self.globals, BOOL),
-                        "utility": self.utilities(),
-                    },
-                )
-            )
+            outcome: Doc = {
+                "class": self.pick(classes),
+                "when": self.x.small(self.globals, BOOL),
+                "utility": self.utilities(),
+            }
+            if self.maybe():  # decided, but the run goes on while this holds
+                outcome["pending"] = self.x.small(self.globals, BOOL)
+            outcomes.append((f"o{i}", outcome))
         default = (
             "o-default",
             {"class": "unresolved", "default": True, "utility": self.utilities()},

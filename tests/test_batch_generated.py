@@ -106,6 +106,7 @@ def _features(doc: Doc) -> set[str]:
             out |= {"rule-p"} if any("p" in rule for rule in pol["rules"]) else set()
     out |= {"escalation-metric"} if "metrics" in doc else set()
     out |= {"conditional-outcome"} if len(doc["outcomes"]) > 1 else set()
+    out |= {"pending-outcome"} if any("pending" in o for o in doc["outcomes"].values()) else set()
     texts = list(_expressions(doc))
     out |= {
         name for name, form in EXPRESSION_FORMS.items() if any(re.search(form, t) for t in texts)
@@ -128,11 +129,13 @@ def test_the_strategy_reaches_every_mechanism() -> None:
         specs = policy_set(sc, {a: "random" for a in sc.actors}).specs
         for run in range(3):
             try:
-                record = reference_record(sc, specs, 7, run)[0]
+                record, played = reference_record(sc, specs, 7, run)
             except EvaluationError:
                 seen.add("division-by-zero")
                 continue
             seen.update(f"played:{kind}" for _, _, kind, _ in record[0])
+            if played.decided < played.tick:
+                seen.add("played:waited")  # an outcome decided, and the run went on
 
     collect()
     expected = {"var:bool", "var:int", "var:float", "visibility:hidden", "visibility:list"}
@@ -144,6 +147,7 @@ def test_the_strategy_reaches_every_mechanism() -> None:
     expected |= {f"decision:{k}" for k in ("every", "start", "at", "react_to", "when")}
     expected |= {"side", "body:leader", "body:consent", "body:vote", "repertoire"}
     expected |= {"script", "until", "rule-p", "escalation-metric", "conditional-outcome"}
+    expected |= {"pending-outcome", "played:waited"}
     expected |= set(EXPRESSION_FORMS) | {"division-by-zero"}
     expected |= {f"played:{k}" for k in ("effect", "delivery", "deal", "pledge", "consent")}
     assert expected <= seen, sorted(expected - seen)

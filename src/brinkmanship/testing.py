@@ -53,6 +53,8 @@ class Play:
     """(tick, digest of the state the tick ended in), tick by tick."""
     words: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
     """The words of the state at the end of the ticks asked for, by tick."""
+    decided: int = -1
+    """The tick the outcome was decided (``tick`` unless it waited on ``pending``)."""
 
 
 Outcome = Play | str
@@ -86,6 +88,11 @@ def reference_play(
         choices=tuple((ch.tick, ch.actor, ch.action) for ch in result.choices),
         outcome=result.outcome.id,
         tick=result.outcome.tick,
+        decided=(
+            result.outcome.tick
+            if result.outcome.decided_tick is None
+            else result.outcome.decided_tick
+        ),
         peak=result.peak_escalation,
         utilities=dict(result.outcome.utilities),
         digests=tuple(digests),
@@ -110,6 +117,7 @@ def _batch_play(engine: BatchEngine, batch: BatchRuns, i: int, run: int) -> Play
         choices=tuple((e.tick, e.actor, e.id) for e in mine if e.kind == "choice"),
         outcome=engine.outcomes[batch.outcome[i]],
         tick=int(batch.tick[i]),
+        decided=int(batch.decided[i]),
         peak=None if math.isnan(peak) else peak,
         utilities={h: float(batch.utility[i, j]) for j, h in enumerate(engine.holders)},
         digests=tuple((s.tick, s.digest) for s in states),
@@ -232,6 +240,11 @@ def _ending_differs(run: int, batch: Play, ref: Play) -> str | None:
         return (
             f"run {run}: {BATCH} ends in {batch.outcome!r} at tick {batch.tick}, "
             f"{REFERENCE} in {ref.outcome!r} at tick {ref.tick}"
+        )
+    if batch.decided != ref.decided:
+        return (
+            f"run {run}: {BATCH} decides {batch.outcome!r} at tick {batch.decided}, "
+            f"{REFERENCE} at tick {ref.decided}"
         )
     if not _same(batch.peak, ref.peak):
         return f"run {run}: peak escalation {batch.peak} on {BATCH}, {ref.peak} on {REFERENCE}"

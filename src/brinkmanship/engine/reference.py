@@ -94,7 +94,9 @@ class ReferenceEngine:
             for t in {e.at_tick for e in events if e.at_tick is not None}
         }
         """Per tick with scheduled events: the events to look at, in scenario order."""
-        outcome_conditions = [o.when for o in scenario.outcomes.values() if o.when is not None]
+        outcome_conditions = [
+            e for o in scenario.outcomes.values() for e in (o.when, o.pending) if e is not None
+        ]
         self.conditions = ConditionIndex(
             [
                 *(e.when for e in events),
@@ -233,7 +235,8 @@ class ReferenceEngine:
         if st.finished:
             return
         if st.tick >= self.sc.horizon_ticks:
-            self._finish(st, self.sc.default_outcome)
+            last = self.sc.default_outcome if st.decided is None else self.sc.outcomes[st.decided]
+            self._finish(st, last)
             return
         st.tick += 1
 
@@ -389,16 +392,37 @@ class ReferenceEngine:
         self._log(st, action.actor, "pledge", action.id, text, action.sources, audience)
 
     def _check_outcomes(self, st: RunState) -> None:
-        # none held at the last check and nothing they read has changed: none holds now
+        """The first outcome (in file order) whose condition holds is decided; once one is
+        decided, only those before it are looked at, and it ends the run when its ``pending``
+        stops holding."""
+        # nothing they read has changed since the last check: it would find the same
         if st.finished or not st.outcomes_dirty:
             return
-        for outcome in self.sc.outcomes.values():
-            if outcome.when is not None and self._value(st, outcome.when):
-                self._finish(st, outcome)
-                return
         st.outcomes_dirty = False
+        decided = None if st.decided is None else self.sc.outcomes[st.decided]
+        for outcome in self.sc.outcomes.values():
+            if decided is not None and outcome.index >= decided.index:
+                break
+            if outcome.when is not None and self._value(st, outcome.when):
+                self._decide(st, outcome)
+                return
+        if (
+            decided is not None
+            and decided.pending is not None
+            and not self._value(st, decided.pending)
+        ):
+            self._finish(st, decided)
+
+    def _decide(self, st: RunState, outcome: c.Outcome) -> None:
+        """``outcome``'s condition holds: it ends the run now, or waits while its
+        ``pending`` holds."""
+        if outcome.pending is not None and self._value(st, outcome.pending):
+            st.decided, st.decided_tick = outcome.id, st.tick
+        else:
+            self._finish(st, outcome)
 
     def _finish(self, st: RunState, outcome: c.Outcome) -> None:
+        decided_tick = st.decided_tick if outcome.id == st.decided else None
         utilities = {
             holder: expr(st.env) - st.costs.get(holder, 0.0)
             for holder, expr in outcome.utility.items()
@@ -412,6 +436,8 @@ class ReferenceEngine:
             text=outcome.text or outcome.label,
             sources=outcome.sources,
             utilities=utilities,
+            decided_tick=decided_tick,
+            decided_time=None if decided_tick is None else self.sc.iso(decided_tick),
         )
 
     # -------------------------------------------------------------- deciding

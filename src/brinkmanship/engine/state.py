@@ -37,6 +37,9 @@ class RunState:
     events: list[TrajectoryEvent] = field(default_factory=list)
     choices: list[ChoiceRecord] = field(default_factory=list)
     outcome: OutcomeResult | None = None
+    decided: str | None = None
+    """The outcome whose condition held while its ``pending`` held: the run goes on."""
+    decided_tick: int | None = None
     peak_escalation: float | None = None
     seen: dict[str, list[SeenEvent]] = field(default_factory=dict)
     """Per actor, the events it could see, as far as ``seen_upto[actor]`` into ``events``."""

@@ -60,9 +60,13 @@ class OutcomeResult:
     text: str
     sources: tuple[str, ...]
     utilities: Mapping[str, float]
+    decided_tick: int | None = None
+    """For an outcome that waited (``pending``): the tick its condition first held; the
+    run ended at ``tick``. None for an outcome that ended the run when it was decided."""
+    decided_time: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "time": self.time,
             "actor": NARRATOR,
             "kind": "outcome",
@@ -72,6 +76,9 @@ class OutcomeResult:
             "sources": list(self.sources),
             "utilities": dict(self.utilities),
         }
+        if self.decided_time is not None:
+            out["decided"] = self.decided_time
+        return out
 
 
 @dataclass(frozen=True)

@@ -311,6 +311,9 @@ class Outcome:
     default: bool
     utility: Mapping[str, Expr]
     sources: tuple[str, ...]
+    pending: Expr | None = None
+    """While this holds after ``when`` first held, the outcome is decided but the run goes
+    on (see docs/scenario-format.md, "Outcomes that wait")."""
 
 
 @dataclass(frozen=True)

@@ -818,6 +818,11 @@ class Compiler:
                 )
             if not o.default and o.when is None:
                 self.fail(path, f"outcome {oid!r} needs a 'when' condition (or 'default: true')")
+            if o.default and o.pending is not None:
+                self.fail(
+                    (*path, "pending"),
+                    "the default outcome ends the run at the horizon; remove 'pending'",
+                )
             for holder in o.utility:
                 self.actor_ref(holder, (*path, "utility", holder))
                 if self.sc.actors[holder].side is not None:
@@ -847,6 +852,11 @@ class Compiler:
                     for h, u in o.utility.items()
                 },
                 sources=self.sources(o.sources, path),
+                pending=(
+                    self.expr(o.pending, (*path, "pending"), self.global_names, ExprType.BOOL)
+                    if o.pending is not None
+                    else None
+                ),
             )
         return out
 

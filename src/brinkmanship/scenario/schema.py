@@ -305,6 +305,7 @@ class Outcome(Cited):
     label: str = ""
     text: str = ""
     when: ExprText | None = None
+    pending: ExprText | None = None
     default: bool = False
     utility: dict[Id, ExprText]
 

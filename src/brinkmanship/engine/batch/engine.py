@@ -65,6 +65,9 @@ class BatchRuns:
     start: int
     outcome: npt.NDArray[np.int64]
     tick: npt.NDArray[np.int64]
+    decided: npt.NDArray[np.int64]
+    """The tick each run's outcome was decided (its ``tick`` unless it waited on
+    ``pending``)."""
     peak: npt.NDArray[np.float64]
     utility: npt.NDArray[np.float64]
     log: list[LoggedEvent] | None = None
@@ -114,6 +117,7 @@ class BatchEngine:
             part = Output(
                 out.outcome[window],
                 out.tick[window],
+                out.decided[window],
                 out.peak[window],
                 out.error[window],
                 out.util[window],
@@ -135,6 +139,7 @@ class BatchEngine:
             start=start,
             outcome=out.outcome,
             tick=out.tick,
+            decided=out.decided,
             peak=out.peak,
             utility=out.util,
             log=events if log else None,

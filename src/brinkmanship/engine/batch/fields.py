@@ -104,6 +104,7 @@ class Tables(NamedTuple):
     trig_start: I64
     trig_ref: I64
     out_when: I64
+    out_pending: I64
     out_utility: Int2D
     default_outcome: int
     mem_start: I64
@@ -174,6 +175,8 @@ class State(NamedTuple):
     closed: B
     tick: I64
     outcome: I64
+    decided: I64
+    decided_at: I64
     has_peak: I64
     peak: F64
     util: F64
@@ -204,6 +207,7 @@ class Output(NamedTuple):
 
     outcome: I64
     tick: I64
+    decided: I64
     peak: F64
     error: I64
     util: F64
@@ -233,6 +237,8 @@ PER_RUN = (
     "closed",
     "tick",
     "outcome",
+    "decided",
+    "decided_at",
     "has_peak",
     "env",
     "costs",

@@ -49,6 +49,8 @@ from brinkmanship.engine.batch.slots import (
     S_COUNSEL,
     S_COUNSEL_WEIGHT,
     S_CTX,
+    S_DECIDED,
+    S_DECIDED_AT,
     S_DELIV_MISREAD,
     S_DELIVERED,
     S_ENV,
@@ -159,6 +161,7 @@ from brinkmanship.engine.batch.slots import (
     T_N_OUTCOMES,
     T_N_VARIABLES,
     T_OPPOSED,
+    T_OUT_PENDING,
     T_OUT_READS,
     T_OUT_UTILITY,
     T_OUT_WHEN,
@@ -545,6 +548,8 @@ def _notify(ti: Any, tf: Any, ref: int, mask: int) -> None:
 @jit
 def _finish(ti: Any, tf: Any, outcome: int) -> None:
     ti[ti[S_OUTCOME]] = outcome
+    if ti[ti[S_DECIDED]] != outcome:
+        ti[ti[S_DECIDED_AT]] = ti[ti[S_TICK]]
     for h in range(ti[ti[T_N_HOLDERS]]):
         e = ti[ti[T_OUT_UTILITY] + (outcome) * ti[WT_OUT_UTILITY] + h]
         if e >= 0:
@@ -559,11 +564,20 @@ def _check_outcomes(ti: Any, tf: Any) -> None:
     if ti[ti[S_OUTCOME]] >= 0 or not ti[ti[S_OUT_DIRTY]]:
         return
     ti[ti[S_OUT_DIRTY]] = False
-    for outcome in range(ti[ti[T_N_OUTCOMES]]):
+    decided = ti[ti[S_DECIDED]]
+    for outcome in range(decided if decided >= 0 else ti[ti[T_N_OUTCOMES]]):
         e = ti[ti[T_OUT_WHEN] + outcome]
         if e >= 0 and value(ti, tf, e) != 0.0:
-            _finish(ti, tf, outcome)
+            # decided: it ends the run now, or waits while its pending condition holds
+            p = ti[ti[T_OUT_PENDING] + outcome]
+            if p >= 0 and value(ti, tf, p) != 0.0:
+                ti[ti[S_DECIDED]] = outcome
+                ti[ti[S_DECIDED_AT]] = ti[ti[S_TICK]]
+            else:
+                _finish(ti, tf, outcome)
             return
+    if decided >= 0 and value(ti, tf, ti[ti[T_OUT_PENDING] + decided]) == 0.0:
+        _finish(ti, tf, decided)
 
 
 @jit
@@ -1212,7 +1226,8 @@ def run_block(
             if ti[ti[S_OUTCOME]] >= 0:
                 break
             if ti[ti[S_TICK]] >= ti[ti[T_HORIZON]]:
-                _finish(ti, tf, ti[ti[T_DEFAULT_OUTCOME]])
+                last = ti[ti[S_DECIDED]]
+                _finish(ti, tf, last if last >= 0 else ti[ti[T_DEFAULT_OUTCOME]])
                 break
             if ti[ti[S_LOGGING]]:
                 _log_state(ti, tf)
@@ -1224,6 +1239,7 @@ def run_block(
             return i
         out.outcome[i] = ti[ti[S_OUTCOME]]
         out.tick[i] = ti[ti[S_TICK]]
+        out.decided[i] = ti[ti[S_DECIDED_AT]]
         out.peak[i] = tf[ti[S_PEAK]]
         out.error[i] = ti[ti[S_ERR]]
         for h in range(ti[ti[T_N_HOLDERS]]):

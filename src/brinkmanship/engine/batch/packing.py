@@ -107,6 +107,8 @@ def new_state(
         closed=np.zeros(max(1, int(t.script_start[-1])), dtype=np.bool_),
         tick=np.zeros(1, dtype=np.int64),
         outcome=np.full(1, -1, dtype=np.int64),
+        decided=np.full(1, -1, dtype=np.int64),
+        decided_at=np.full(1, -1, dtype=np.int64),
         has_peak=np.zeros(1, dtype=np.int64),
         peak=np.full(1, np.nan),
         util=np.zeros(max(1, t.n_holders)),
@@ -138,6 +140,7 @@ def new_output(tables: Tables, count: int) -> Output:
     return Output(
         outcome=np.zeros(count, dtype=np.int64),
         tick=np.zeros(count, dtype=np.int64),
+        decided=np.zeros(count, dtype=np.int64),
         peak=np.zeros(count),
         error=np.zeros(count, dtype=np.int64),
         util=np.zeros((count, max(1, tables.n_holders))),

@@ -216,7 +216,8 @@ def build(sc: c.CompiledScenario, forms: Mapping[str, f.BatchForm]) -> tuple[Tab
         _variables,
     ):
         parts.update(builder(b))
-    parts.update(_program(b, parts["env_init"], parts["out_when"]))
+    out_exprs = [*parts["out_when"].tolist(), *parts["out_pending"].tolist()]
+    parts.update(_program(b, parts["env_init"], out_exprs))
     tables = Tables(**parts)
     layout = Layout(
         actors=tuple(sc.actors),
@@ -555,13 +556,14 @@ def _outcomes(b: _Builder) -> Fields:
     return {
         "n_outcomes": len(outcomes),
         "out_when": _i([b.expr(o.when) for o in outcomes]),
+        "out_pending": _i([b.expr(o.pending) for o in outcomes]),
         "out_utility": utility,
         "default_outcome": next(i for i, o in enumerate(outcomes) if o.default),
         "escalation": b.expr(b.sc.escalation),
     }
 
 
-def _program(b: _Builder, env_init: F64, out_when: I64) -> Fields:
+def _program(b: _Builder, env_init: F64, out_exprs: list[int]) -> Fields:
     """What the other builders collected: the bytecode of every expression, with which
     expressions read each name (to forget their cached values when it changes); the effect
     lists; the rules."""
@@ -573,7 +575,7 @@ def _program(b: _Builder, env_init: F64, out_when: I64) -> Fields:
     dep_start, dep_expr = _csr(readers)
     out_reads = np.zeros(len(env_init), dtype=np.bool_)
     expr_out = np.zeros(max(1, len(starts)), dtype=np.bool_)
-    for expr_id in out_when.tolist():
+    for expr_id in out_exprs:
         if expr_id >= 0:
             out_reads[sorted(b.program.reads[expr_id])] = True
             expr_out[expr_id] = True
