@@ -24,6 +24,9 @@ KIND_MARK = {
     "consent": "?",
 }
 
+DATED_KINDS = frozenset({"action", "message", "event"})
+"""Kinds of record whose first occurrence is set beside its documented time, if any."""
+
 
 def usage_json(result: RunResult, actor: str, usage: Usage) -> dict[str, Any]:
     """An actor's usage as a line shaped like an event (kind ``usage``), as of the end."""
@@ -67,6 +70,7 @@ def text_lines(
     what the policies that report usage spent."""
     yield from header_lines(scenario, result)
     day = ""
+    dated: set[str] = set()
     for event in result.events:
         if event.kind == "counsel" and event.text.split(COUNSEL_VERB, 1)[-1].startswith(" wait"):
             continue  # advisers who see no reason to act: kept in the record, not the story
@@ -80,7 +84,12 @@ def text_lines(
         mark = KIND_MARK.get(event.kind, "·")
         cite = f"  [{', '.join(event.sources)}]" if event.sources else ""
         lead = f"{who}: " if who and event.kind not in ("delivery", "deal") else ""
-        yield f"{when.strftime('%H:%M')} {mark} {lead}{event.text}{cite}"
+        note = ""
+        if event.kind in DATED_KINDS and event.id not in dated:
+            dated.add(event.id)
+            documented = scenario.historically(event.id, event.tick)
+            note = f"({documented}) " if documented else ""
+        yield f"{when.strftime('%H:%M')} {mark} {lead}{note}{event.text}{cite}"
     outcome = result.outcome
     yield ""
     yield f"Outcome at {outcome.time}: {outcome.label} [{outcome.cls}]"

@@ -47,6 +47,7 @@ from brinkmanship.engine.trajectory import (
 )
 from brinkmanship.errors import IllegalChoiceError
 from brinkmanship.scenario import compiled as c
+from brinkmanship.scenario.timeutil import moment_text
 
 EVERYONE = frozenset({"*"})
 COUNSEL_VERB = "recommends:"
@@ -352,7 +353,7 @@ class ReferenceEngine:
             text = (
                 f"{self.sc.actors[message.to].name} receives {self.sc.actors[action.actor].name}'s "
                 f"{MESSAGE_NOUN[message.kind]} by {channel.label} "
-                f"(sent {self.sc.iso(transit.sent_tick)}).{note}"
+                f"(sent {moment_text(self.sc.time_of(transit.sent_tick))}).{note}"
             )
             audience = self._recipients(message) | {action.actor}
             self._log(st, message.to, "delivery", action.id, text, action.sources, audience)

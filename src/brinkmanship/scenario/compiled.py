@@ -336,6 +336,10 @@ class TimelineEntry:
     expect: str | None
     tolerance_ticks: int
     sources: tuple[str, ...]
+    clock: str
+    """The documented time of day as the sources give it; empty: the date only."""
+    date: str
+    """The documented date as people write it ("22 October 1962")."""
 
 
 @dataclass(frozen=True)
@@ -387,6 +391,19 @@ class CompiledScenario:
     def iso(self, tick: int) -> str:
         """The ISO 8601 time of a tick in the scenario's time zone."""
         return format_time(self.time_of(tick), self.zone)
+
+    def historically(self, element: str, tick: int) -> str | None:
+        """For an action or event of the timeline that a run saw at ``tick``, outside the
+        documented time's tolerance: "historically 7 p.m., 22 October 1962" (None where the
+        run's clock agrees with the record, or the element has no documented time)."""
+        entry = next((e for e in self.timeline if e.expect == element), None)
+        if entry is None or abs(tick - entry.tick) <= entry.tolerance_ticks:
+            return None
+        return (
+            f"historically {entry.clock}, {entry.date}"
+            if entry.clock
+            else (f"historically {entry.date}")
+        )
 
     @property
     def tick_hours(self) -> float:

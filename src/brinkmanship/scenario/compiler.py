@@ -14,7 +14,13 @@ from brinkmanship.errors import ExpressionError, Location, ScenarioError
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario import schema as s
 from brinkmanship.scenario.expressions import ExprType, compile_scalar, parse_expression
-from brinkmanship.scenario.timeutil import get_zone, parse_duration, parse_time
+from brinkmanship.scenario.timeutil import (
+    clock_text,
+    date_text,
+    get_zone,
+    parse_duration,
+    parse_time,
+)
 from brinkmanship.scenario.yamlsource import SourceDoc
 
 PathT = tuple[str | int, ...]
@@ -870,13 +876,21 @@ class Compiler:
                 and entry.expect not in self.sc.events
             ):
                 self.fail((*path, "expect"), f"{entry.expect!r} is neither an action nor an event")
+            tolerance = self.ticks(entry.tolerance, (*path, "tolerance"))
+            when = self.time(entry.at, (*path, "at"))
+            clock = entry.clock
+            if clock is None:
+                day_only = tolerance * self.tick >= timedelta(hours=12)
+                clock = "" if day_only else clock_text(when)
             out.append(
                 c.TimelineEntry(
                     tick=self.tick_at(entry.at, (*path, "at")),
                     text=entry.text,
                     expect=entry.expect,
-                    tolerance_ticks=self.ticks(entry.tolerance, (*path, "tolerance")),
+                    tolerance_ticks=tolerance,
                     sources=self.sources(entry.sources, path),
+                    clock=clock,
+                    date=date_text(when),
                 )
             )
         return tuple(out)

@@ -322,12 +322,15 @@ class Intervention(Cited):
 
 
 class TimelineEntry(Cited):
-    """A documented historical fact the replay can be checked against."""
+    """A documented historical fact the replay can be checked against. ``clock`` is its time
+    as the sources give it ("7 p.m.", "about 10-11 a.m.", "evening"); by default the time of
+    ``at`` when ``tolerance`` is under 12 hours, else the date only."""
 
     at: str
     text: str
     expect: Id | None = None
     tolerance: str = "0h"
+    clock: str | None = None
 
 
 class Metrics(Strict):

@@ -83,3 +83,22 @@ def format_duration(delta: timedelta) -> str:
         if n:
             parts.append(f"{n}{unit}")
     return "".join(parts) or "0s"
+
+
+def clock_text(when: datetime) -> str:
+    """A time of day as people write it: "7 p.m.", "8:45 a.m.", "noon", "midnight"."""
+    if when.minute == 0 and when.hour in (0, 12):
+        return "midnight" if when.hour == 0 else "noon"
+    hour = when.hour % 12 or 12
+    minutes = f":{when.minute:02d}" if when.minute else ""
+    return f"{hour}{minutes} {'a.m.' if when.hour < 12 else 'p.m.'}"
+
+
+def date_text(when: datetime) -> str:
+    """A date as people write it: "22 October 1962"."""
+    return f"{when.day} {when.strftime('%B %Y')}"
+
+
+def moment_text(when: datetime) -> str:
+    """A time and day as people write them: "6 p.m., 22 October"."""
+    return f"{clock_text(when)}, {when.day} {when.strftime('%B')}"

@@ -1,0 +1,60 @@
+"""No text of a built-in scenario carries a clock time: a run's clock may differ from the
+record, so the documented times live in the timeline (shown as "historically ..." where a
+run differs), never in the texts a run shows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.scenario.loader import builtin_names, load_scenario
+
+CLOCK = re.compile(
+    r"\b\d{1,2}(:\d\d)?\s?[ap]\.m\.|\bnoon\b|\bmidnight\b|\btime assumed\b|\b\d{1,2}:\d\d\b",
+    re.IGNORECASE,
+)
+"""A time of day written into a text: '7 p.m.', '10:15', 'noon', '(time assumed)'."""
+
+
+def texts(sc: CompiledScenario) -> Iterator[tuple[str, str]]:
+    """Every text a run or a screen shows, with where it comes from."""
+    for action in sc.actions.values():
+        yield f"action {action.id}", action.text
+        yield f"action {action.id} label", action.label
+        if action.message is not None:
+            yield f"message {action.id}", action.message.text
+            yield f"message {action.id} misread", action.message.misread_text or ""
+    for event in sc.events.values():
+        yield f"event {event.id}", event.text
+    for outcome in sc.outcomes.values():
+        yield f"outcome {outcome.id}", outcome.text or ""
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_no_text_carries_a_clock_time(name: str) -> None:
+    found = [
+        f"{where}: {m.group(0)!r}"
+        for where, text in texts(load_scenario(name))
+        if (m := CLOCK.search(text))
+    ]
+    assert not found, found
+
+
+def test_the_pattern_finds_clock_times() -> None:
+    for text in ("7 p.m.: the address", "at 10:15 a.m.", "placed at noon", "(time assumed)"):
+        assert CLOCK.search(text), text
+    assert not CLOCK.search("on 22 October 1962, 1-megaton warheads, 6,000-8,000 troops")
+
+
+def test_a_run_off_the_record_says_when_it_happened_historically() -> None:
+    sc = load_scenario("cuba-1962")
+    entry = next(e for e in sc.timeline if e.expect == "us_address")
+    assert sc.historically("us_address", entry.tick) is None
+    assert sc.historically("us_address", entry.tick + 1) is None  # within its tolerance
+    note = sc.historically("us_address", entry.tick + 30)
+    assert note == "historically 7 p.m., 22 October 1962"
+    late = next(e for e in sc.timeline if e.expect == "su_r14_home")
+    assert sc.historically("su_r14_home", late.tick + 48) == "historically 23 October 1962"
