@@ -26,7 +26,7 @@ runs in milliseconds, yet each draws from every mechanism of the scenario langua
 * decision points on schedules (``every`` with ``start``, ``at``), triggered by events,
   actions and messages the actor can observe, with conditions on what it sees;
 * bodies with a leader, consent (``k``, proposer, ``requires``, fallback) or vote rule,
-  members with weights (expressions) and stances;
+  members with weights (expressions), stances and attendance (``attends``);
 * policies as data (scripts with ``at``/``until``/``when`` and fallback rules, rules with ``when``
   and ``p``), repertoires for ``organizational``, sides;
 * outcomes with conditions, ``pending`` conditions and utilities, a default outcome
@@ -559,7 +559,19 @@ class _Builder:
         self.outcomes()
         if self.maybe():
             self.doc["metrics"] = {"escalation": self.x.number(self.globals, 2)}
+        self.attendance()
         return self.doc
+
+    def attendance(self) -> None:
+        """Members other than the chair may attend only when a condition holds (drawn last,
+        so that the documents drawn before ``attends`` existed are drawn as they were)."""
+        for actor, doc in self.doc["actors"].items():
+            if "rule" not in doc:
+                continue
+            chair = doc["rule"].get("leader") or doc["rule"].get("proposer")
+            for m, member in doc["members"].items():
+                if m != chair and self.maybe():
+                    member["attends"] = self.x.small(self.visible(actor), BOOL)
 
 
 @st.composite

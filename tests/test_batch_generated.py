@@ -100,6 +100,9 @@ def _features(doc: Doc) -> set[str]:
         out |= {"side"} if "side" in actor else set()
         out |= {f"body:{actor['rule']['kind']}"} if "rule" in actor else set()
         out |= {"repertoire"} if "repertoire" in actor else set()
+        out |= (
+            {"attends"} if any("attends" in m for m in actor.get("members", {}).values()) else set()
+        )
         for pol in actor["policies"].values():
             out |= {"script"} if pol["script"] else set()
             out |= {"until"} if any("until" in step for step in pol["script"]) else set()
@@ -145,7 +148,7 @@ def test_the_strategy_reaches_every_mechanism() -> None:
     expected |= {f"message:{k}" for k in ("offer", "demand", "accept", "reject", "statement")}
     expected |= {"event:at", "event:hazard", "event:at+hazard", "event:when", "repeatable-event"}
     expected |= {f"decision:{k}" for k in ("every", "start", "at", "react_to", "when")}
-    expected |= {"side", "body:leader", "body:consent", "body:vote", "repertoire"}
+    expected |= {"side", "body:leader", "body:consent", "body:vote", "repertoire", "attends"}
     expected |= {"script", "until", "rule-p", "escalation-metric", "conditional-outcome"}
     expected |= {"pending-outcome", "played:waited"}
     expected |= set(EXPRESSION_FORMS) | {"division-by-zero"}

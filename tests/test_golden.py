@@ -10,7 +10,8 @@ RECORDED = "d9835807ce400a559f09d6769f4b980debb3a515f022bd1900309f6e631c5f86"
 """``python tests/golden.py``. A change that is meant to change results records the new value
 here, and its commit message says which results changed and why. History: 25bb9ab
 (``daa88662…``); cuba-1962's script premises (``9a38afa9…``); texts without clock times,
-delivery times as people write them, F2's JCS hour (``d9835807…``)."""
+delivery times as people write them, F2's JCS hour (``d9835807…``); members with no view
+give no counsel line (``GOLDEN…``)."""
 
 
 def test_every_trajectory_is_the_recorded_one() -> None:

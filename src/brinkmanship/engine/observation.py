@@ -64,7 +64,8 @@ class Counsel:
 
     ``abstains`` marks a member with no view: none of its stance's rules applies now. Its
     ``action`` is then ``wait`` (what a consent or vote rule counts for it), but unlike a
-    rule that says ``do: wait`` it presses for nothing (Allison's Model III leaves it out).
+    rule that says ``do: wait`` it presses for nothing (Allison's Model III leaves it out)
+    and the record shows no counsel from it. Absent members (``attends`` false) give none.
     """
 
     member: str

@@ -219,6 +219,8 @@ class ReferenceEngine:
         audience = frozenset({actor.id})
         sources = {m.id: m.sources or actor.sources for m in actor.members}
         for cn in obs.counsel:
+            if cn.abstains:
+                continue
             label = WAIT if cn.action == WAIT else _lower_first(self.sc.actions[cn.action].label)
             text = f"{cn.name} {COUNSEL_VERB} {label}" + (f" — {cn.why}" if cn.why else "")
             self._log(st, actor.id, "counsel", cn.member, text, sources[cn.member], audience)
@@ -548,16 +550,14 @@ class ReferenceEngine:
     ) -> tuple[Counsel, ...]:
         out = []
         for member in actor.members:
-            if member.id == actor.chair or not member.stance:
+            if member.id == actor.chair or not member.present(obs.values) or not member.stance:
                 continue
             weight = member.weight(st.env)
             rule = first_rule(
                 member.stance, obs.values, legal.ids, self._stance_draw(st, actor.id, member.id)
             )
-            if rule is None:  # no view: logged as waiting, left out of Model III's tally
-                out.append(
-                    Counsel(member.id, member.name, WAIT, "sees no reason to act now", weight, True)
-                )
+            if rule is None:  # no view: not logged, left out of Model III's tally
+                out.append(Counsel(member.id, member.name, WAIT, "", weight, True))
             else:
                 out.append(Counsel(member.id, member.name, rule.do, rule.why, weight))
         return tuple(out)
@@ -583,25 +583,27 @@ class ReferenceEngine:
         if not needs_consent:
             return proposal
         counsel = {cn.member: cn.action for cn in request.observation.counsel}
+        present = [m for m in actor.members if m.present(request.observation.values)]
         agree = [
             m.id
-            for m in actor.members
+            for m in present
             if m.id == rule.proposer or counsel.get(m.id, proposal.action) == proposal.action
         ]
-        refuse = [m.name for m in actor.members if m.id not in agree]
+        refuse = [m.name for m in present if m.id not in agree]
         label = self.sc.actions[proposal.action].label
         if len(agree) >= rule.k:
-            text = f"{label}: {len(agree)} of {len(actor.members)} consent ({rule.k} needed)."
+            text = f"{label}: {len(agree)} of {len(present)} consent ({rule.k} needed)."
             self._log(st, actor.id, "consent", proposal.action, text, actor.sources, EVERYONE)
             return proposal
         fallback = rule.fallback if rule.fallback in request.legal else WAIT
+        why = f"refused by {', '.join(refuse)}" if refuse else "too few attend"
         text = (
-            f"{label}: proposed, but only {len(agree)} of {len(actor.members)} consent "
+            f"{label}: proposed, but only {len(agree)} of {len(present)} consent "
             f"({rule.k} needed); "
-            f"refused by {', '.join(refuse)}."
+            f"{why}."
         )
         self._log(st, actor.id, "consent", proposal.action, text, actor.sources, EVERYONE)
-        return Choice(fallback, f"consent refused by {', '.join(refuse)}")
+        return Choice(fallback, f"consent {why}" if refuse else "too few attend to consent")
 
     def _vote(
         self, st: RunState, actor: c.Actor, proposal: Choice, request: DecisionRequest
@@ -609,6 +611,8 @@ class ReferenceEngine:
         counsel = {cn.member: cn.action for cn in request.observation.counsel}
         tally: dict[str, float] = {}
         for member in actor.members:
+            if not member.present(request.observation.values):
+                continue
             vote = counsel.get(member.id, proposal.action)
             tally[vote] = tally.get(vote, 0.0) + member.weight(st.env)
         best = max(tally.values())

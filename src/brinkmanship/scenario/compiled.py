@@ -146,6 +146,12 @@ class Member:
     stance: tuple[Rule, ...]
     description: str
     sources: tuple[str, ...]
+    attends: Expr | None = None
+    """When the member is present (on the body's observation); None: always."""
+
+    def present(self, values: Mapping[str, float]) -> bool:
+        """Whether the member attends the body's decision on these observed values."""
+        return self.attends is None or bool(self.attends(values))
 
 
 @dataclass(frozen=True)

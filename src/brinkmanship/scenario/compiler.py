@@ -440,10 +440,23 @@ class Compiler:
                     stance=self.rules(m.stance, (*path, "members", mid, "stance"), aid),
                     description=m.description,
                     sources=self.sources(m.sources, (*path, "members", mid)),
+                    attends=(
+                        None
+                        if m.attends is None
+                        else self.rule_expr(
+                            m.attends, (*path, "members", mid, "attends"), aid, ExprType.BOOL
+                        )
+                    ),
                 )
                 for mid, m in a.members.items()
             )
             rule = self._body_rule(a, aid, path)
+            chair = rule and (rule.leader or rule.proposer)
+            if chair and a.members[chair].attends is not None:
+                self.fail(
+                    (*path, "members", chair, "attends"),
+                    f"{chair!r} speaks for {aid!r} and attends every decision; remove 'attends'",
+                )
             policies = {
                 pid: c.PolicyData(
                     name=pid,

@@ -136,6 +136,8 @@ class Member(Cited):
     interests: str = ""
     weight: ExprText = 1.0
     stance: tuple[Rule, ...] = ()
+    attends: ExprText | None = None
+    """When the member is at the body's decisions (on what the body sees); always if omitted."""
     description: str = ""
 
 

@@ -109,6 +109,7 @@ class Tables(NamedTuple):
     default_outcome: int
     mem_start: I64
     mem_weight: I64
+    mem_attends: I64
     stance_start: I64
     stance_stop: I64
     chair: I64

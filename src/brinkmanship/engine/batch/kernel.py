@@ -141,6 +141,7 @@ from brinkmanship.engine.batch.slots import (
     T_GIVE_TERMS,
     T_HORIZON,
     T_HOURS_SLOT,
+    T_MEM_ATTENDS,
     T_MEM_START,
     T_MEM_WEIGHT,
     T_MSG_CHANNEL,
@@ -239,6 +240,7 @@ B_NONE, B_LEADER, B_CONSENT, B_VOTE = -1, 0, 1, 2
 # A member's counsel, where it is not a place in the body's choices (0: wait).
 NO_COUNSEL = -1  # the chair, or a member without a stance: it gives none
 ABSTAIN = -2  # none of its stance's rules applies: waiting to a consent or vote rule
+ABSENT = -3  # its ``attends`` is false: neither counsels, consents nor votes
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -795,10 +797,13 @@ def _requests(ti: Any, tf: Any) -> None:
         # members' counsel
         for j in range(ti[ti[T_MEM_START] + actor], ti[ti[T_MEM_START] + actor + 1]):
             ti[ti[S_COUNSEL] + (n) * ti[WS_COUNSEL] + j - ti[ti[T_MEM_START] + actor]] = NO_COUNSEL
-            if (
-                j == ti[ti[T_CHAIR] + actor]
-                or ti[ti[T_STANCE_START] + j] == ti[ti[T_STANCE_STOP] + j]
-            ):
+            if j == ti[ti[T_CHAIR] + actor]:
+                continue
+            attends = ti[ti[T_MEM_ATTENDS] + j]
+            if attends >= 0 and value(ti, tf, attends) == 0.0:
+                ti[ti[S_COUNSEL] + (n) * ti[WS_COUNSEL] + j - ti[ti[T_MEM_START] + actor]] = ABSENT
+                continue
+            if ti[ti[T_STANCE_START] + j] == ti[ti[T_STANCE_STOP] + j]:
                 continue
             tf[
                 ti[S_COUNSEL_WEIGHT] + (n) * ti[WS_COUNSEL_WEIGHT] + j - ti[ti[T_MEM_START] + actor]
@@ -1066,7 +1071,7 @@ def _body_rule(ti: Any, tf: Any, r: int, proposal: int) -> int:
         return proposal
     if proposal != 0:
         for j in range(count):
-            if ti[ti[S_COUNSEL] + (r) * ti[WS_COUNSEL] + j] != NO_COUNSEL:
+            if ti[ti[S_COUNSEL] + (r) * ti[WS_COUNSEL] + j] >= 0:  # a view, wait included
                 _log(ti, tf, K_COUNSEL, actor, first + j)
     if rule == B_LEADER:
         return proposal
@@ -1080,7 +1085,9 @@ def _body_rule(ti: Any, tf: Any, r: int, proposal: int) -> int:
         agree = 0
         for j in range(count):
             c = ti[ti[S_COUNSEL] + (r) * ti[WS_COUNSEL] + j]
-            if first + j == ti[ti[T_PROPOSER] + actor] or c in (NO_COUNSEL, proposal):
+            if c != ABSENT and (
+                first + j == ti[ti[T_PROPOSER] + actor] or c in (NO_COUNSEL, proposal)
+            ):
                 agree += 1
         _log(ti, tf, K_CONSENT, actor, action)
         if agree >= ti[ti[T_CONSENT_K] + actor]:
@@ -1088,7 +1095,7 @@ def _body_rule(ti: Any, tf: Any, r: int, proposal: int) -> int:
         fallback = ti[ti[T_FALLBACK] + actor]
         return fallback if fallback >= 0 and _legal(ti, tf, r, fallback) else 0
     # B_VOTE: the members' weighted vote; a member without counsel votes the proposal, one
-    # that abstains votes to wait
+    # that abstains votes to wait, an absent one does not vote
     size = ti[ti[T_SPACE_START] + actor + 1] - start + 1
     tally = ti[S_TALLY]
     for k in range(size):
@@ -1096,6 +1103,8 @@ def _body_rule(ti: Any, tf: Any, r: int, proposal: int) -> int:
         ti[ti[S_TALLIED] + k] = False
     for j in range(count):
         c = ti[ti[S_COUNSEL] + (r) * ti[WS_COUNSEL] + j]
+        if c == ABSENT:
+            continue
         vote = proposal if c == NO_COUNSEL else (0 if c == ABSTAIN else c)
         tf[tally + vote] += value(ti, tf, ti[ti[T_MEM_WEIGHT] + first + j])
         ti[ti[S_TALLIED] + vote] = True

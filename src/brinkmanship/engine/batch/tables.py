@@ -421,6 +421,7 @@ def _bodies(b: _Builder) -> Fields:
         "opposed": opposed,
         "mem_start": _starts([a.members for a in actors]),
         "mem_weight": _i([b.expr(m.weight) for _, m in b.members] or [-1]),
+        "mem_attends": _i([b.expr(m.attends) for _, m in b.members] or [-1]),
         "stance_start": stance_start,
         "stance_stop": stance_stop,
         "chair": _i(chair),
