@@ -615,6 +615,8 @@ class ReferenceEngine:
                 continue
             vote = counsel.get(member.id, proposal.action)
             tally[vote] = tally.get(vote, 0.0) + member.weight(st.env)
+        if not tally:  # nobody present: the proposal stands
+            return proposal
         best = max(tally.values())
         winners = [a for a in request.legal.ids if tally.get(a) == best]
         winner = proposal.action if proposal.action in winners else winners[0]
