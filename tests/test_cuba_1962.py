@@ -373,7 +373,7 @@ def test_contradicting_interventions_are_refused(pair: tuple[str, str]) -> None:
         ("do-nothing", "missiles_stay"),
         ("public-trade", "public_trade"),
         ("airstrike", None),
-        ("invasion", "settlement"),
+        ("invasion", "strike_or_invasion"),
         ("blockade", None),
         ("no-secret-deal", None),
         ("local-authority", "settlement"),
@@ -388,8 +388,10 @@ def test_each_intervention_runs(name: str, outcome_id: str | None) -> None:
     result = run(sc)
     if outcome_id is not None:
         assert result.outcome.id == outcome_id
-    if name == "airstrike":
+    if name in ("airstrike", "invasion"):
         assert any(e.id == "us_execute_chosen_strike" for e in result.events)
+    if name == "invasion":
+        assert any(e.id == "us_order_invasion" for e in result.events)
 
 
 US_ATTACKS = {
@@ -406,12 +408,13 @@ NO_ALERT_ORDERS = {"jcs": "passive", "sac": "passive"}
     ("interventions", "params", "policies", "runs", "attacks"),
     [
         (
-            ["invasion", "no-secret-deal"],
+            ["no-secret-deal"],
             {"p_strike_if_no_deal": 0.05, "p_accept_without_jupiters": 0.2},
             NO_ALERT_ORDERS,
             20,
-            {"us_strike_and_invade", "us_order_airstrike", "us_strike_sam_sites"},
+            {"us_order_airstrike", "us_strike_sam_sites"},
         ),
+        (["invasion"], {}, NO_ALERT_ORDERS, 3, {"us_execute_chosen_strike"}),
         (["airstrike"], {}, NO_ALERT_ORDERS, 3, {"us_execute_chosen_strike"}),
         ([], {}, {**NO_ALERT_ORDERS, "us": "hawk"}, 5, {"us_order_airstrike"}),
         ([], {}, {"us": "hawk"}, 5, {"us_order_airstrike"}),
