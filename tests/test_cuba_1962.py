@@ -214,7 +214,9 @@ def test_replay_b59_arkhipov_refuses_and_it_surfaces(replay: RunResult) -> None:
 def test_replay_ends_in_the_historical_settlement(replay: RunResult) -> None:
     outcome = replay.outcome
     assert outcome.id == "settlement" and outcome.cls == "settlement"
-    assert outcome.time == "1962-10-28T09:00-05:00"
+    # decided with the deal; the run goes on until the forces at sea have heard of it (F8)
+    assert outcome.decided_time == "1962-10-28T09:00-05:00"
+    assert outcome.decided_tick is not None and outcome.tick > outcome.decided_tick
     kinds = {e.kind for e in replay.events}
     assert {"counsel", "consent", "deal", "pledge", "delivery"} <= kinds
     pledge = next(e for e in replay.events if e.kind == "pledge")

@@ -92,7 +92,13 @@ def text_lines(
         yield f"{when.strftime('%H:%M')} {mark} {lead}{note}{event.text}{cite}"
     outcome = result.outcome
     yield ""
-    yield f"Outcome at {outcome.time}: {outcome.label} [{outcome.cls}]"
+    if outcome.decided_time is not None:
+        yield (
+            f"Outcome decided at {outcome.decided_time}, the run ended at {outcome.time} "
+            f"(nothing left pending): {outcome.label} [{outcome.cls}]"
+        )
+    else:
+        yield f"Outcome at {outcome.time}: {outcome.label} [{outcome.cls}]"
     if outcome.text and outcome.text != outcome.label:
         yield outcome.text
     utilities = ", ".join(f"{scenario.actors[a].name} {u:+g}" for a, u in outcome.utilities.items())
