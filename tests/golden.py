@@ -32,12 +32,13 @@ POLICY_SETS: dict[str, list[dict[str, str]]] = {
     "cuba-1962": [
         {},
         {"us": "political", "navy": "organizational", "su": "hawk", "jcs": "tit-for-tat"},
-        {"us": "political"},
+        {"us": "political"},  # the ExComm's counsel, and its standard course where none
         {"us": "dove", "su": "tit-for-tat", "b59": "random", "gsfk": "hawk:threshold=1"},
         {"us": "hawk", "su": "dove:threshold=0.5", "foxtrots": "random", "cuba": "random"},
     ],
 }
-"""Per built-in scenario, the policy sets played under each intervention."""
+"""Per built-in scenario, the policy sets played under each intervention (here and by the
+differential tests, tests/test_batch_engine.py)."""
 
 SEED = 3
 RUNS = 4

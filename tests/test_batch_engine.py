@@ -20,25 +20,9 @@ from brinkmanship.policies.registry import BUILTINS, PolicySpec, batch_forms, po
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
 from brinkmanship.testing import batch_plays, reference_play
+from golden import POLICY_SETS
 
 HOSTILE = Path(__file__).parent / "data" / "hostile.yaml"
-
-POLICY_SETS: dict[str, list[dict[str, str]]] = {
-    "standoff": [
-        {},
-        {"west": "hawk", "east": "dove", "patrol": "tit-for-tat", "council": "random"},
-        {"west": "political", "east": "hawk:threshold=0.9,ceiling=6", "patrol": "dove"},
-        {"west": "tit-for-tat:forgiveness=0.3", "east": "random", "council": "passive"},
-    ],
-    "cuba-1962": [
-        {},
-        {"us": "political", "navy": "organizational", "su": "hawk", "jcs": "tit-for-tat"},
-        {"us": "political"},  # the ExComm's counsel, and its standard course where none
-        {"us": "dove", "su": "tit-for-tat", "b59": "random", "gsfk": "hawk:threshold=1"},
-        {"us": "hawk", "su": "dove:threshold=0.5", "foxtrots": "random", "cuba": "random"},
-    ],
-}
-
 
 @pytest.mark.parametrize("name", ["standoff", "cuba-1962"])
 def test_every_intervention_and_policy_set_matches_the_reference(name: str) -> None:
