@@ -85,7 +85,7 @@ def test_public_trade_is_not_made_safer_by_ending_at_the_deal(
     cuba: CompiledScenario, baseline: BatchRuns
 ) -> None:
     """Before the forces could fail to hear, public-trade's runs ended at the deal, so the
-    submarine hazards stopped there and nuclear use fell (3.7% -> 2.1% at 5000 runs). Now the
+    submarine hazards stopped there and nuclear use fell (3.9% -> 2.3% at 5000 runs). Now the
     boats are hunted until they hear of it: nuclear use after a deal occurs under
     public-trade too, and the paired difference from the baseline is not significantly
     negative."""
