@@ -35,6 +35,7 @@ POLICY_SETS: dict[str, list[dict[str, str]]] = {
         {"us": "political"},  # the ExComm's counsel, and its standard course where none
         {"us": "dove", "su": "tit-for-tat", "b59": "random", "gsfk": "hawk:threshold=1"},
         {"us": "hawk", "su": "dove:threshold=0.5", "foxtrots": "random", "cuba": "random"},
+        {"us": "organizational", "su": "organizational"},  # Allison's Model II (repertoires)
     ],
 }
 """Per built-in scenario, the policy sets played under each intervention (here and by the

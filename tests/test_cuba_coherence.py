@@ -8,7 +8,8 @@ Two kinds of check, both on what the runs did, step by step:
   whose premise was false did not fire;
 * **the record** — named incoherences the first build had (practice depth charges in a war,
   a quarantine announced after a strike, Castro's "if the US invades" after the invasion
-  order, RF-8s fired on in wartime) never happen.
+  order, RF-8s fired on in wartime, counsel from a member absent from the meeting or with no
+  view) never happen.
 """
 
 from __future__ import annotations
@@ -118,10 +119,25 @@ def check_record(result: RunResult, decided_in: States, ended: States) -> None:
         )
 
 
+def check_counsel(sc: CompiledScenario, result: RunResult, decided_in: States) -> None:
+    """Counsel comes only from members present (their ``attends`` held on the state the
+    body decided in) with a view; Acheson counsels only at the 17-19 October meetings (F10)."""
+    for event in result.events:
+        if event.kind != "counsel":
+            continue
+        where = f"{result.interventions} seed {result.seed}: {event.id} at {event.time}"
+        member = next(m for m in sc.actors[event.actor].members if m.id == event.id)
+        assert member.present(decided_in[event.tick]), f"{where}: counsel while absent"
+        assert "sees no reason" not in event.text, f"{where}: a member with no view counsels"
+        if event.id == "acheson":
+            assert "1962-10-17" <= event.time[:10] <= "1962-10-19", f"{where}: not 17-19 Oct"
+
+
 def check(sc: CompiledScenario, seed: int) -> None:
     result, decided_in, ended = played(sc, seed)
     check_premises(sc, result, decided_in)
     check_record(result, decided_in, ended)
+    check_counsel(sc, result, decided_in)
 
 
 @pytest.mark.parametrize("interventions", list(configurations()), ids=lambda c: "+".join(c))
@@ -162,3 +178,22 @@ def test_the_checks_catch_a_timetable() -> None:
     sc = without_premises(load_scenario(NAME, ["airstrike"]))
     with pytest.raises(AssertionError, match=r"us_rusk_dobrynin|us_address"):
         check(sc, 0)
+
+
+def test_counsel_follows_attendance() -> None:
+    """At the NSC of 20 October Acheson is absent and Stevenson present; at the 22-23 October
+    choices every member present has a view; nobody counsels outside a meeting."""
+    sc = load_scenario(NAME)
+    seen: dict[str, set[str]] = {}
+    for seed in SEEDS:
+        result, decided_in, _ = played(sc, seed)
+        check_counsel(sc, result, decided_in)
+        for e in result.events:
+            if e.kind == "counsel" and e.actor == "us":
+                seen.setdefault(e.time[:13], set()).add(e.id)
+                assert decided_in[e.tick]["meeting"] != 0, f"{e.id} counsels at {e.time}"
+    nsc = set().union(*(ids for t, ids in seen.items() if t.startswith("1962-10-20")))
+    assert "stevenson" in nsc and "acheson" not in nsc
+    present = {"mcnamara", "rfk", "rusk", "bundy", "mccone", "taylor", "dillon", "sorensen"}
+    for hour in ("1962-10-22T18", "1962-10-22T19", "1962-10-23T10", "1962-10-23T19"):
+        assert seen[hour] == present, (hour, seen[hour])

@@ -9,6 +9,7 @@ from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
+from brinkmanship.testing import assert_engines_agree
 
 NUCLEAR = {"tactical_nuclear_use", "general_nuclear_war"}
 
@@ -34,14 +35,16 @@ def test_political_excomm_chooses_the_quarantine_in_most_runs() -> None:
 def test_political_excomm_with_stronger_hawks_chooses_the_air_strike() -> None:
     sc = load_scenario("cuba-1962", params={"hawk_influence": 2.0})
     choices = Counter(decision_of_20_october(sc, r) for r in runs(sc, 100, us="political"))
-    assert choices["us_choose_airstrike"] >= 80, choices
+    # Acheson is absent from the NSC of 20 October (F10): about 0.7 of runs, not all
+    assert choices["us_choose_airstrike"] >= 60, choices
 
 
 def test_political_excomm_carries_its_choice_through_and_ends_the_crisis() -> None:
-    """Members whose stances say nothing abstain, so where nobody presses the ExComm takes
-    its standard course (the historical policy): after the quarantine it addresses the
-    nation and proclaims it, after the air strike it carries it out; no run is left
-    unresolved, most settle."""
+    """The members present at the 22-23 October meetings press the steps of the chosen
+    course; where nobody presses (outside meetings, or with no view) the ExComm takes its
+    standard course (the historical policy): after the quarantine it addresses the nation
+    and proclaims it, after the air strike it carries it out; no run is left unresolved,
+    most settle."""
     sc = load_scenario("cuba-1962")
     results = runs(sc, 60, us="political")
     for result in results:
@@ -51,7 +54,7 @@ def test_political_excomm_carries_its_choice_through_and_ends_the_crisis() -> No
         else:
             carried_out = ["us_execute_chosen_strike"]
         for action in carried_out:
-            assert us[action].startswith("no member presses for anything: the standard course")
+            assert us[action].startswith(("carried by", "no member presses for anything")), us
     outcomes = Counter(r.outcome.cls for r in results)
     assert outcomes["unresolved"] == 0, outcomes
     assert outcomes["settlement"] >= 30, outcomes
@@ -96,3 +99,31 @@ def test_organizational_navy_runs_the_quarantine_by_routine_with_slippage() -> N
         assert moves and moves[0] == "navy_quarantine_line"
     assert any("late" in c.why or "differently" in c.why for c in navy)
     assert {"navy_let_through", "navy_board"} <= {c.action for c in navy}
+
+
+def test_organizational_us_runs_the_plans_on_their_timetable() -> None:
+    """Model II for the US government: the NSC takes one of the two plans on the shelf, and
+    the quarantine plan's address and proclamation keep their timetable; every run ends."""
+    sc = load_scenario("cuba-1962")
+    results = runs(sc, 40, us="organizational")
+    chosen = Counter(decision_of_20_october(sc, r) for r in results)
+    assert set(chosen) == {"us_choose_quarantine", "us_choose_airstrike"}, chosen
+    for result in results:
+        for c in result.choices:
+            if c.actor == "us" and c.action in ("us_address", "us_proclaim_quarantine"):
+                assert sc.iso(c.tick) >= "1962-10-22T19:00", (c.action, sc.iso(c.tick))
+    classes = Counter(r.outcome.cls for r in results)
+    assert classes["settlement"] >= 5 and classes["unresolved"] == 0, classes
+    assert_engines_agree(sc, {"us": "organizational", "su": "organizational"}, seed=3, runs=8)
+
+
+def test_organizational_su_writes_no_letters_and_the_crisis_ends_in_war() -> None:
+    """Model II for the Soviet government: routines halt the ships and raise readiness, but
+    the letters that settled the crisis were the Presidium's decisions, so no deal comes and
+    the US strikes once the Joint Chiefs' deadline passes."""
+    sc = load_scenario("cuba-1962")
+    results = runs(sc, 20, su="organizational")
+    su = {c.action for r in results for c in r.choices if c.actor == "su"}
+    assert {"su_ships_halt", "su_raise_readiness"} <= su and "su_letter1" not in su, su
+    classes = Counter(r.outcome.cls for r in results)
+    assert classes["settlement"] == 0 and classes["unresolved"] == 0, classes

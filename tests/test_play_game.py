@@ -170,7 +170,8 @@ def test_each_side_sees_its_own_secrets() -> None:
 def test_counsel_letters_and_choices_are_described() -> None:
     game = Game.new("cuba-1962", "us", seed=0)
     view = game.view()
-    members = {m.id for m in game.scenario.actors["us"].members} - {"jfk"}
+    # the first ExComm meeting: Acheson and Stevenson are not in the room (F10)
+    members = {m.id for m in game.scenario.actors["us"].members} - {"jfk", "acheson", "stevenson"}
     assert {c.member for c in view.counsel} == members
     assert all(c.name and c.action_label for c in view.counsel)
     # 16 Oct: the stances on the choice apply once the NSC meets, so every member abstains
