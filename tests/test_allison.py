@@ -66,7 +66,7 @@ def test_political_leaves_out_members_with_no_view(standoff: CompiledScenario) -
     obs, legal = next((o, lg) for o, lg in west_decisions(standoff) if len(lg) > 1)
     offer = legal.ids[1]
     dove = Counsel("foreign", "Foreign Minister", offer, "talk", 1.0)
-    silent = Counsel("defence", "Defence Minister", WAIT, "sees no reason to act now", 5.0, True)
+    silent = Counsel("defence", "Defence Minister", WAIT, "", 5.0, True)
     patient = Counsel("defence", "Defence Minister", WAIT, "hold on", 5.0)
     political = Political(standoff, "west")
     chosen = political.decide(replace(obs, counsel=(silent, dove)), legal)
@@ -79,7 +79,7 @@ def test_political_with_no_view_follows_the_default_policy(standoff: CompiledSce
     """When every member abstains (or none counsels), the cabinet does what its default
     policy ('firm') does on the same observation, and says so."""
     decisions = west_decisions(standoff)
-    silent = Counsel("defence", "Defence Minister", WAIT, "sees no reason to act now", 1.0, True)
+    silent = Counsel("defence", "Defence Minister", WAIT, "", 1.0, True)
     acted = 0
     for counsel in [(silent,), ()]:
         political = Political(standoff, "west")

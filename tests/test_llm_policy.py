@@ -224,7 +224,7 @@ def test_the_prompt_tells_a_member_with_no_view_from_one_counselling_to_wait(
 ) -> None:
     obs, legal = west_request(standoff)
     counsel = (
-        Counsel("a", "Abstainer", WAIT, "sees no reason to act now", 2.0, abstains=True),
+        Counsel("a", "Abstainer", WAIT, "", 2.0, abstains=True),
         Counsel("b", "Waiter", WAIT, "let the letter land first", 1.0),
     )
     llm(standoff, f"llm:model=m,base_url={server.base_url}").decide(
