@@ -16,5 +16,11 @@ def standoff() -> CompiledScenario:
 
 
 @pytest.fixture(scope="session")
+def cuba() -> CompiledScenario:
+    """The flagship scenario, as built in."""
+    return load_scenario("cuba-1962")
+
+
+@pytest.fixture(scope="session")
 def standoff_engine(standoff: CompiledScenario) -> ReferenceEngine:
     return ReferenceEngine(standoff)

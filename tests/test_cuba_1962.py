@@ -47,11 +47,6 @@ def run(sc: CompiledScenario, seed: int = 0, index: int = 0) -> RunResult:
 
 
 @pytest.fixture(scope="module")
-def cuba() -> CompiledScenario:
-    return load_scenario(SCENARIO)
-
-
-@pytest.fixture(scope="module")
 def replay(cuba: CompiledScenario) -> RunResult:
     """The default run: historical policies, seed 0, run 0."""
     return run(cuba)

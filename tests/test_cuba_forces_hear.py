@@ -30,11 +30,6 @@ def _ids(sc: CompiledScenario, batch: BatchRuns) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def cuba() -> CompiledScenario:
-    return load_scenario("cuba-1962")
-
-
-@pytest.fixture(scope="module")
 def baseline(cuba: CompiledScenario) -> BatchRuns:
     return _batch(cuba)
 

@@ -123,11 +123,6 @@ def test_generated_scenarios_match_the_uncached_engine(
     assert _outcome(ReferenceEngine, sc, specs, seed) == _outcome(Uncached, sc, specs, seed)
 
 
-@pytest.fixture(scope="module")
-def cuba() -> CompiledScenario:
-    return load_scenario("cuba-1962")
-
-
 def _play_until(engine: ReferenceEngine, st: RunState, tick: int, sc: CompiledScenario) -> None:
     TickDriver(engine, st).play(policy_set(sc, {}).make(), until=tick)
 
