@@ -4,7 +4,6 @@ number of runs; Ctrl-C stops at once, with one line, exit 130, and nothing half-
 
 from __future__ import annotations
 
-import math
 import re
 import signal
 import subprocess
@@ -35,7 +34,6 @@ from brinkmanship.analysis.montecarlo import (
 from brinkmanship.analysis.results import RunWriter, to_table, write_runs
 from brinkmanship.analysis.stats import (
     counted_quartiles,
-    paired_difference_counts,
     quartiles,
     wilson,
 )
@@ -67,16 +65,6 @@ def listed_summary(sc: CompiledScenario, results: list[RunSummary]) -> Summary:
             peak=quartiles(peaks) if peaks else None,
         )
     return Summary(n, stats)
-
-
-def listed_paired(treated: list[bool], baseline: list[bool]) -> tuple[float, float, float]:
-    """The paired difference as computed before streaming: a running float sum over runs."""
-    n = len(treated)
-    diffs = [float(a) - float(b) for a, b in zip(treated, baseline, strict=True)]
-    mean = sum(diffs) / n
-    var = sum((d - mean) ** 2 for d in diffs) / (n - 1) if n > 1 else 0.0
-    half = 1.959963984540054 * math.sqrt(var / n)
-    return mean, mean - half, mean + half
 
 
 @pytest.fixture(scope="module")
@@ -120,20 +108,6 @@ def test_counted_quartiles_are_the_quartiles_of_the_expanded_list(values: list[f
     assert counted_quartiles(counts) == quartiles(values)
     expected = np.percentile(values, [25, 50, 75])
     assert np.allclose(quartiles(values), expected, rtol=1e-12, atol=1e-12)
-
-
-@given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=300))
-def test_paired_counts_match_the_per_run_computation(pairs: list[tuple[bool, bool]]) -> None:
-    treated = [t for t, _ in pairs]
-    baseline = [b for _, b in pairs]
-    up = sum(t and not b for t, b in pairs)
-    down = sum(b and not t for t, b in pairs)
-    mean, low, high = paired_difference_counts(up, down, len(pairs))
-    old_mean, old_low, old_high = listed_paired(treated, baseline)
-    assert mean == old_mean  # the mean is exact both ways
-    # The old running sum rounded at every run; the counts give the exactly rounded sum.
-    assert math.isclose(low, old_low, rel_tol=1e-12, abs_tol=1e-15)
-    assert math.isclose(high, old_high, rel_tol=1e-12, abs_tol=1e-15)
 
 
 @pytest.mark.parametrize("workers", [1, 2])

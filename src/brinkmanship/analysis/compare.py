@@ -64,9 +64,8 @@ class Pairing:
             x = outcome.id
             base = sum(c for (b, _), c in self.pairs.items() if b == x)
             alt = sum(c for (_, t), c in self.pairs.items() if t == x)
-            up = sum(c for (b, t), c in self.pairs.items() if t == x and b != x)
-            down = sum(c for (b, t), c in self.pairs.items() if b == x and t != x)
-            diff, low, high = paired_difference_counts(up, down, n)
+            both = self.pairs[(x, x)]
+            diff, low, high = paired_difference_counts(both, alt - both, base - both, n)
             _, ulow, uhigh = unpaired_difference(alt, n, base, n)
             out.append(
                 Difference(
