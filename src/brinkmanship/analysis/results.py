@@ -30,6 +30,11 @@ _COLUMNS: dict[str, pa.DataType] = {
 }
 SCHEMA = pa.schema(_COLUMNS)
 
+MANIFEST = "manifest.json"
+PARTS = "parts"
+"""A sweep's directory: its manifest, and its runs as Parquet parts under ``parts/`` (other
+files beside them, such as a sensitivity analysis' indices, are not runs)."""
+
 
 def job_metadata(job: Job) -> dict[str, Any]:
     """The inputs that reproduce the runs."""
@@ -177,7 +182,7 @@ def query(path: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
             f"{path} holds no Parquet results; write some with brink mc --out FILE.parquet "
             "or brink sweep --out DIR, then query them"
         )
-    pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+    pattern = str(_runs_glob(path)) if path.is_dir() else str(path)
     con = duckdb.connect()
     try:
         con.execute(f"CREATE VIEW runs AS SELECT * FROM read_parquet({_literal(pattern)})")
@@ -189,6 +194,12 @@ def query(path: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         raise BrinkError(f"query failed: {message} (the table is called 'runs')") from None
     finally:
         con.close()
+
+
+def _runs_glob(directory: Path) -> Path:
+    if (directory / MANIFEST).is_file() and (directory / PARTS).is_dir():
+        return directory / PARTS / "*.parquet"
+    return directory / "**" / "*.parquet"
 
 
 def _literal(text: str) -> str:

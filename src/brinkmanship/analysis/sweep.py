@@ -25,13 +25,11 @@ import pyarrow.parquet as pq
 
 from brinkmanship import __version__
 from brinkmanship.analysis.montecarlo import Job, run_chunk
-from brinkmanship.analysis.results import to_table
+from brinkmanship.analysis.results import MANIFEST, PARTS, to_table
 from brinkmanship.engine import rng
 from brinkmanship.errors import BrinkError, UnknownNameError
 
-MANIFEST = "manifest.json"
 RESOLVED_ENGINES = ("reference", "batch")
-PARTS = "parts"
 
 
 @dataclass(frozen=True)
@@ -265,8 +263,10 @@ def make_spec(
     declared: Sequence[str],
     samples: int | None,
     engine: str = "reference",
+    design: tuple[str, Sequence[dict[str, float]]] | None = None,
 ) -> SweepSpec:
-    """Check the axes against the scenario's parameters and lay out the points.
+    """Check the axes against the scenario's parameters and lay out the points: a grid, a
+    Latin hypercube of ``samples`` points, or ``design`` (its name and its points).
     ``engine`` is the resolved engine (``reference`` or ``batch``)."""
     if runs < 1:
         raise BrinkError(f"--runs must be at least 1, got {runs}")
@@ -279,8 +279,12 @@ def make_spec(
     for axis in axes:
         if axis.name not in declared:
             raise UnknownNameError("parameter", axis.name, list(declared))
-    # ``is not None``: --samples 0 is refused by latin_hypercube, not taken for a grid
-    points = latin_hypercube(axes, samples, seed) if samples is not None else grid(axes)
+    if design is not None:
+        name, points = design[0], list(design[1])
+    elif samples is not None:  # ``is not None``: --samples 0 is refused, not taken for a grid
+        name, points = f"lhs:{samples}", latin_hypercube(axes, samples, seed)
+    else:
+        name, points = "grid", grid(axes)
     return SweepSpec(
         scenario=scenario,
         seed=seed,
@@ -290,6 +294,6 @@ def make_spec(
         policies=tuple(policies),
         axes=tuple(axes),
         points=tuple(tuple(sorted(p.items())) for p in points),
-        design="grid" if samples is None else f"lhs:{samples}",
+        design=name,
         engine=engine,
     )

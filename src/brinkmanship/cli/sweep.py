@@ -22,9 +22,13 @@ from brinkmanship.cli.llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, 
 from brinkmanship.errors import BrinkError
 
 if TYPE_CHECKING:
-    from brinkmanship.analysis.raybackend import Cluster
+    from collections.abc import Sequence
 
-__all__ = ["Backend", "query_results", "sweep"]
+    from brinkmanship.analysis.raybackend import Cluster
+    from brinkmanship.analysis.sweep import Axis, SweepSpec
+    from brinkmanship.scenario.compiled import CompiledScenario
+
+__all__ = ["Backend", "check_backend", "check_ranges", "execute", "query_results", "sweep"]
 
 
 class Backend(str, Enum):
@@ -76,38 +80,14 @@ def sweep(
 ) -> None:
     """Sweep scenario parameters over a grid or a Latin hypercube; results as Parquet parts
     plus a manifest, queryable with `brink query DIR`."""
-    from brinkmanship.analysis.raybackend import connect, run_ray
-    from brinkmanship.analysis.sweep import (
-        PARTS,
-        Axis,
-        check,
-        done_parts,
-        make_spec,
-        prepare,
-        run_local,
-    )
+    from brinkmanship.analysis.sweep import Axis, make_spec
     from brinkmanship.cli.jobs import make_job
-    from brinkmanship.cli.progress import progress
 
-    if address is not None and backend is not Backend.ray:
-        raise BrinkError("--address is for the Ray backend; add --backend ray")
-    if address is not None and (llm_base_url or llm_api_key or llm_api_key_file):
-        raise BrinkError(
-            "--llm-* flags cannot reach the workers of an existing Ray cluster (--address); "
-            "give base_url= in the policy spec and set BRINK_LLM_API_KEY on the cluster's nodes"
-        )
+    check_backend(backend, address, llm_base_url, llm_api_key, llm_api_key_file)
     use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
     job, sc = make_job(scenario, seed, policy, intervention, engine)
     axes = [Axis.parse(p) for p in param]
-    for axis in axes:
-        info = sc.parameters.get(axis.name)
-        if info is not None and info.range is not None:
-            lo, hi = info.range
-            if axis.low < lo or axis.high > hi:
-                raise BrinkError(
-                    f"--param {axis.name}: [{axis.low:g}, {axis.high:g}] leaves the parameter's "
-                    f"range [{lo:g}, {hi:g}]"
-                )
+    check_ranges(sc, axes)
     spec = make_spec(
         scenario,
         seed,
@@ -120,6 +100,60 @@ def sweep(
         samples,
         job.resolved_engine(),
     )
+    total = execute(spec, out_dir, resume, backend, address, workers)
+    out(
+        f"{out_dir}: {len(spec.points)} points × {runs} runs done on the {spec.engine} engine "
+        f"({total} run now, "
+        f"{len(spec.points) * runs - total} already there); "
+        f'query with: brink query {out_dir} "SQL"'
+    )
+
+
+def check_backend(
+    backend: Backend,
+    address: str | None,
+    llm_base_url: str | None,
+    llm_api_key: str | None,
+    llm_api_key_file: Path | None,
+) -> None:
+    """Refuse backend options that cannot work together, before anything runs."""
+    if address is not None and backend is not Backend.ray:
+        raise BrinkError("--address is for the Ray backend; add --backend ray")
+    if address is not None and (llm_base_url or llm_api_key or llm_api_key_file):
+        raise BrinkError(
+            "--llm-* flags cannot reach the workers of an existing Ray cluster (--address); "
+            "give base_url= in the policy spec and set BRINK_LLM_API_KEY on the cluster's nodes"
+        )
+
+
+def check_ranges(sc: CompiledScenario, axes: Sequence[Axis]) -> None:
+    """Refuse an axis that leaves its parameter's declared range."""
+    for axis in axes:
+        info = sc.parameters.get(axis.name)
+        if info is not None and info.range is not None:
+            lo, hi = info.range
+            if axis.low < lo or axis.high > hi:
+                raise BrinkError(
+                    f"--param {axis.name}: [{axis.low:g}, {axis.high:g}] leaves the parameter's "
+                    f"range [{lo:g}, {hi:g}]"
+                )
+
+
+def execute(
+    spec: SweepSpec,
+    out_dir: Path,
+    resume: bool,
+    backend: Backend,
+    address: str | None,
+    workers: int | None,
+) -> int:
+    """Run the sweep's missing parts into ``out_dir`` on the backend, with progress;
+    returns the number of runs done now. Ctrl-C keeps the finished parts and exits 130."""
+    from brinkmanship.analysis.raybackend import connect, run_ray
+    from brinkmanship.analysis.results import PARTS
+    from brinkmanship.analysis.sweep import check, done_parts, prepare, run_local
+    from brinkmanship.cli.progress import progress
+
     check(spec, out_dir, resume)  # before any cluster starts; nothing written yet
     session: AbstractContextManager[Cluster | None] = (
         connect(address, workers) if backend is Backend.ray else nullcontext()
@@ -140,12 +174,7 @@ def sweep(
             "run the same command with --resume to finish\n"
         )
         raise typer.Exit(130) from None
-    out(
-        f"{out_dir}: {len(spec.points)} points × {runs} runs done on the {spec.engine} engine "
-        f"({total} run now, "
-        f"{len(spec.points) * runs - total} already there); "
-        f'query with: brink query {out_dir} "SQL"'
-    )
+    return total
 
 
 def query_results(

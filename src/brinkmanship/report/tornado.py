@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from brinkmanship.analysis.results import query
+from brinkmanship.analysis.results import MANIFEST, PARTS, query
 from brinkmanship.analysis.stats import wilson
-from brinkmanship.analysis.sweep import MANIFEST, PARTS
 from brinkmanship.errors import BrinkError, UnknownNameError
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.schema import OutcomeClass
