@@ -37,6 +37,12 @@ POLICY_SETS: dict[str, list[dict[str, str]]] = {
         {"us": "hawk", "su": "dove:threshold=0.5", "foxtrots": "random", "cuba": "random"},
         {"us": "organizational", "su": "organizational"},  # Allison's Model II (repertoires)
     ],
+    "petrov-1983": [
+        {},
+        {"duty": "by_the_book", "command": "tit-for-tat", "general_staff": "hawk", "su": "hawk"},
+        {"duty": "random", "command": "random", "general_staff": "random", "su": "political"},
+        {"duty": "await_confirmation", "su": "dove:threshold=0.5"},
+    ],
 }
 """Per built-in scenario, the policy sets played under each intervention (here and by the
 differential tests, tests/test_batch_engine.py)."""
