@@ -43,6 +43,12 @@ POLICY_SETS: dict[str, list[dict[str, str]]] = {
         {"duty": "random", "command": "random", "general_staff": "random", "su": "political"},
         {"duty": "await_confirmation", "su": "dove:threshold=0.5"},
     ],
+    "able-archer-1983": [
+        {},
+        {"usafe": "political", "washington": "hawk", "moscow": "dove", "centre": "random"},
+        {"soviet_air": "tit-for-tat", "gordievsky": "passive", "uk": "random", "shape": "random"},
+        {"usafe": "hawk:threshold=0.5", "soviet_air": "hawk", "washington": "dove"},
+    ],
 }
 """Per built-in scenario, the policy sets played under each intervention (here and by the
 differential tests, tests/test_batch_engine.py)."""

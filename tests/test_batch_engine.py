@@ -25,7 +25,7 @@ from golden import POLICY_SETS
 HOSTILE = Path(__file__).parent / "data" / "hostile.yaml"
 
 
-@pytest.mark.parametrize("name", ["standoff", "cuba-1962", "petrov-1983"])
+@pytest.mark.parametrize("name", list(POLICY_SETS))
 def test_every_intervention_and_policy_set_matches_the_reference(name: str) -> None:
     base = load_scenario(name)
     for overrides in POLICY_SETS[name]:
