@@ -13,7 +13,12 @@ import pytest
 import brinkmanship
 
 PACKAGE = Path(brinkmanship.__file__).parent
-ENGINE_MAY_IMPORT = ("brinkmanship.engine", "brinkmanship.scenario", "brinkmanship.errors")
+ENGINE_MAY_IMPORT = (
+    "brinkmanship.engine",
+    "brinkmanship.scenario",
+    "brinkmanship.errors",
+    "brinkmanship.version",
+)
 """What the engine builds on; ``brinkmanship`` itself only for ``__version__``."""
 
 

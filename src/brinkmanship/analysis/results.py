@@ -15,10 +15,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from brinkmanship import __version__
 from brinkmanship.analysis.montecarlo import Job, RunSummary, Tally, run_chunk, stream
 from brinkmanship.errors import BrinkError
 from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.version import __version__
 
 _COLUMNS: dict[str, pa.DataType] = {
     "run": pa.int64(),

@@ -15,7 +15,7 @@ import json
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -23,11 +23,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from brinkmanship import __version__
 from brinkmanship.analysis.montecarlo import Job, run_chunk
 from brinkmanship.analysis.results import MANIFEST, PARTS, to_table
 from brinkmanship.engine import rng
 from brinkmanship.errors import BrinkError, UnknownNameError
+from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.version import __version__
 
 RESOLVED_ENGINES = ("reference", "batch")
 
@@ -264,10 +265,12 @@ def make_spec(
     samples: int | None,
     engine: str = "reference",
     design: tuple[str, Sequence[dict[str, float]]] | None = None,
+    fixed: Mapping[str, float] | None = None,
 ) -> SweepSpec:
     """Check the axes against the scenario's parameters and lay out the points: a grid, a
     Latin hypercube of ``samples`` points, or ``design`` (its name and its points).
-    ``engine`` is the resolved engine (``reference`` or ``batch``)."""
+    ``engine`` is the resolved engine (``reference`` or ``batch``); ``fixed`` parameter
+    values hold at every point (an axis of the same name wins)."""
     if runs < 1:
         raise BrinkError(f"--runs must be at least 1, got {runs}")
     if chunk < 1:
@@ -293,7 +296,58 @@ def make_spec(
         interventions=tuple(interventions),
         policies=tuple(policies),
         axes=tuple(axes),
-        points=tuple(tuple(sorted(p.items())) for p in points),
+        points=tuple(tuple(sorted({**(fixed or {}), **p}.items())) for p in points),
         design=name,
         engine=engine,
     )
+
+
+def check_ranges(sc: CompiledScenario, axes: Sequence[Axis]) -> None:
+    """Refuse an axis that leaves its parameter's declared range."""
+    for axis in axes:
+        info = sc.parameters.get(axis.name)
+        if info is not None and info.range is not None:
+            lo, hi = info.range
+            if axis.low < lo or axis.high > hi:
+                raise BrinkError(
+                    f"--param {axis.name}: [{axis.low:g}, {axis.high:g}] leaves the parameter's "
+                    f"range [{lo:g}, {hi:g}]"
+                )
+
+
+def plan(
+    job: Job,
+    sc: CompiledScenario,
+    axes: Sequence[Axis],
+    runs: int,
+    chunk: int,
+    samples: int | None,
+) -> SweepSpec:
+    """The sweep of ``job`` (its interventions, policies, engine and any parameter values
+    it sets, which hold at every point) over ``axes`` on a grid or a Latin hypercube of
+    ``samples`` points: each axis checked against the scenario's parameters and their
+    ranges before anything runs."""
+    check_ranges(sc, axes)
+    return make_spec(
+        job.scenario,
+        job.seed,
+        runs,
+        chunk,
+        job.interventions,
+        job.policies,
+        axes,
+        list(sc.parameters),
+        samples,
+        job.resolved_engine(),
+        fixed=dict(job.params),
+    )
+
+
+def read_runs(out: Path) -> pa.Table:
+    """Every run a sweep directory holds, one row each, ordered by point and run (the
+    parts' per-file metadata is dropped: the manifest says what the sweep was)."""
+    parts = sorted((out / PARTS).glob("*.parquet"))
+    if not parts:
+        raise BrinkError(f"{out} holds no sweep parts")
+    table = pa.concat_tables([pq.read_table(p).replace_schema_metadata(None) for p in parts])
+    return table.sort_by([("point", "ascending"), ("run", "ascending")])

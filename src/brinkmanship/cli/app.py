@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from brinkmanship.errors import BrinkError
+from brinkmanship.analysis.checks import check_counts, check_seed
 
 __all__ = [
     "EngineOpt",
@@ -52,17 +52,3 @@ EngineOpt = Annotated[
 def out(line: str) -> None:
     """Print one line on stdout."""
     sys.stdout.write(line + "\n")
-
-
-def check_seed(seed: int) -> None:
-    """Refuse a seed outside the counter-based generator's range."""
-    if not 0 <= seed < 2**63:
-        raise BrinkError(f"--seed must be in [0, 2**63), got {seed}")
-
-
-def check_counts(runs: int, workers: int | None) -> None:
-    """Refuse fewer than one run or one worker."""
-    if runs < 1:
-        raise BrinkError(f"--runs must be at least 1, got {runs}")
-    if workers is not None and workers < 1:
-        raise BrinkError(f"--workers must be at least 1, got {workers}")

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
-import time
-from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -16,60 +13,11 @@ from brinkmanship.cli.app import InterventionOpt, PolicyOpt, ScenarioArg, check_
 from brinkmanship.cli.llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, use_llm_endpoint
 
 if TYPE_CHECKING:
-    from brinkmanship.analysis.escalation import EvalSummary, RunMetrics
+    from brinkmanship.analysis.escalation import EvalSummary
     from brinkmanship.analysis.montecarlo import Job
     from brinkmanship.scenario.compiled import CompiledScenario
 
-__all__ = ["eval_command", "eval_json"]
-
-
-def _quartiles(q: tuple[float, float, float] | None) -> dict[str, float] | None:
-    return None if q is None else dict(zip(("q1", "median", "q3"), q, strict=True))
-
-
-def _num(x: float | None) -> float | None:
-    return None if x is None or math.isnan(x) else round(x, 6)
-
-
-def _peak(
-    mean: float | None, q: tuple[float, float, float] | None
-) -> dict[str, float | None] | None:
-    return None if q is None else {"mean": _num(mean), **(_quartiles(q) or {})}
-
-
-def eval_json(job: Job, s: EvalSummary, elapsed: float) -> dict[str, object]:
-    """The report as one JSON object."""
-    return {
-        "scenario": job.scenario,
-        "runs": s.runs,
-        "seed": job.seed,
-        "policies": dict(job.policies),
-        "interventions": list(job.interventions),
-        "outcomes": {o.id: o.share() for o in s.outcomes.outcomes.values()},
-        "nuclear_use": {
-            "count": s.nuclear.count,
-            "p": s.nuclear.p,
-            "ci_low": s.nuclear.ci_low,
-            "ci_high": s.nuclear.ci_high,
-            "hours_to_first_use": _quartiles(s.nuclear_hours),
-        },
-        "peak_alert": _peak(s.peak_alert_mean, s.peak_alert),
-        "peak_escalation": _peak(s.peak_escalation_mean, s.peak_escalation),
-        "actors": {
-            a.actor: {
-                "policy": a.policy,
-                "reference": a.reference,
-                "decisions": a.decisions,
-                "de_escalation_rate": _num(a.de_escalation),
-                "escalation_rate": _num(a.escalation),
-                "divergence": _num(a.divergence),
-            }
-            for a in s.actors
-        },
-        "llm": {m.actor: {k: v for k, v in asdict(m).items() if k != "actor"} for m in s.llm},
-        "elapsed_s": round(elapsed, 3),
-        "version": __version__,
-    }
+__all__ = ["eval_command"]
 
 
 def _pct(x: float | None) -> str:
@@ -164,20 +112,6 @@ def _print(sc: CompiledScenario, job: Job, s: EvalSummary, elapsed: float) -> No
     console.print(f"{elapsed:.1f} s")
 
 
-def _run(job: Job, runs: int, workers: int | None) -> list[RunMetrics]:
-    from rich.console import Console
-    from rich.progress import Progress
-
-    from brinkmanship.analysis.escalation import evaluate
-
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        return evaluate(job, runs, workers)
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task(f"{job.scenario}: {runs} runs", total=runs)
-        return evaluate(job, runs, workers, on_progress=lambda k: progress.advance(task, k))
-
-
 def eval_command(
     ctx: typer.Context,
     scenario: ScenarioArg,
@@ -197,17 +131,18 @@ def eval_command(
     """Escalation metrics for any policies: outcome rates with 95% intervals, nuclear use
     and the hours to it, peak alert level and escalation, de-escalating choices, and
     divergence from the historical policy (docs/eval.md)."""
-    from brinkmanship.analysis.escalation import summarize_eval
-    from brinkmanship.cli.jobs import make_job
+    from brinkmanship.api.scenario import load
+    from brinkmanship.cli.progress import run_with_progress
 
     check_counts(runs, workers)
     use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
-    job, sc = make_job(scenario, seed, policy, intervention)
-    started = time.perf_counter()
-    results = _run(job, runs, workers)
-    elapsed = time.perf_counter() - started
-    summary = summarize_eval(sc, dict(job.policies), results)
+    loaded = load(scenario, intervention, policies=policy)
+    result = run_with_progress(
+        f"{scenario}: {runs} runs",
+        runs,
+        lambda advance: loaded.eval(runs=runs, seed=seed, workers=workers, on_progress=advance),
+    )
     if as_json:
-        sys.stdout.write(json.dumps(eval_json(job, summary, elapsed)) + "\n")
+        sys.stdout.write(json.dumps(result.to_json()) + "\n")
         return
-    _print(sc, job, summary, elapsed)
+    _print(loaded.compiled, result.job, result.summary, result.elapsed)

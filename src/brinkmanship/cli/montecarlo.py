@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,7 +22,6 @@ from brinkmanship.cli.app import (
 from brinkmanship.cli.llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, use_llm_endpoint
 
 if TYPE_CHECKING:
-    from brinkmanship.analysis.compare import Difference
     from brinkmanship.analysis.montecarlo import Job, Summary, Tally
     from brinkmanship.scenario.compiled import CompiledScenario
 
@@ -101,8 +99,8 @@ def mc(
     peak escalation."""
     from rich.table import Table
 
+    from brinkmanship.analysis.jobs import make_job
     from brinkmanship.cli.console import wide_console
-    from brinkmanship.cli.jobs import make_job
 
     use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
     job, sc = make_job(scenario, seed, policy, intervention, engine)
@@ -160,48 +158,25 @@ def compare(
     """Each intervention against the baseline on the same random draws (paired)."""
     from rich.table import Table
 
-    from brinkmanship.analysis.compare import Arms, compare_many
-    from brinkmanship.analysis.montecarlo import Job
+    from brinkmanship.api.scenario import load
     from brinkmanship.cli.console import wide_console
-    from brinkmanship.cli.jobs import make_job
     from brinkmanship.cli.progress import run_with_progress
 
     use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
-    base_job, sc = make_job(scenario, seed, policy, [], engine)
-    for name in intervention:
-        make_job(scenario, seed, policy, [name], engine)  # every name checked before any run
+    loaded = load(scenario, policies=policy, engine=engine)
     check_counts(runs, workers)
-    arms = Arms(
-        base_job,
-        tuple(Job(scenario, seed, (name,), base_job.policies, (), engine) for name in intervention),
-    )
-    total = runs * (1 + len(intervention))
-    _, pairings = run_with_progress(
+    result = run_with_progress(
         f"baseline and {len(intervention)} intervention(s)",
-        total,
-        lambda advance: compare_many(arms, runs, workers, on_progress=advance),
+        runs * (1 + len(intervention)),
+        lambda advance: loaded.compare(
+            *intervention, runs=runs, seed=seed, workers=workers, on_progress=advance
+        ),
     )
-    report: dict[str, list[Difference]] = {
-        name: pairing.differences(sc) for name, pairing in zip(intervention, pairings, strict=True)
-    }
     if as_json:
-        out(
-            json.dumps(
-                {
-                    "scenario": scenario,
-                    "runs": runs,
-                    "seed": seed,
-                    "policies": dict(base_job.policies),
-                    "engine": base_job.resolved_engine(),
-                    "interventions": {
-                        name: {d.outcome: asdict(d) for d in diffs}
-                        for name, diffs in report.items()
-                    },
-                    "version": __version__,
-                }
-            )
-        )
+        out(json.dumps(result.to_json()))
         return
+    report = result.differences
+    sc = loaded.compiled
     console = wide_console()
     console.print(f"{sc.title} — {runs} paired runs per arm, seed {seed}")
     for name, diffs in report.items():

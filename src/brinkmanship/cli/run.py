@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from brinkmanship.cli.app import InterventionOpt, PolicyOpt, ScenarioArg, check_seed, out
+from brinkmanship.analysis.checks import check_run_index, check_seed
+from brinkmanship.cli.app import InterventionOpt, PolicyOpt, ScenarioArg, out
 from brinkmanship.cli.llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, use_llm_endpoint
-from brinkmanship.errors import BrinkError
 
 __all__ = ["Format", "run"]
 
@@ -36,21 +36,12 @@ def run(
     llm_api_key_file: LLMApiKeyFileOpt = None,
 ) -> None:
     """Play one run and print its trajectory."""
-    from brinkmanship.engine.reference import ReferenceEngine
-    from brinkmanship.narrative import jsonl_lines, text_lines
-    from brinkmanship.policies.registry import parse_assignments, policy_set
-    from brinkmanship.policies.usage import policy_usage
-    from brinkmanship.scenario.loader import load_scenario
+    from brinkmanship.api.scenario import load
 
     use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
     check_seed(seed)
-    if run_index < 0:
-        raise BrinkError(f"--run must be >= 0, got {run_index}")
-    sc = load_scenario(scenario, intervention or [])
-    policies = policy_set(sc, parse_assignments(policy or [], sc))
-    made = policies.make()
-    result = ReferenceEngine(sc).run(seed, run_index, made, dict(policies.specs))
-    usage = policy_usage(made)  # language-model calls, tokens, latency; empty for most
-    lines = jsonl_lines(result, usage) if fmt is Format.jsonl else text_lines(sc, result, usage)
+    check_run_index(run_index)
+    trajectory = load(scenario, intervention, policies=policy).run(seed, run_index)
+    lines = trajectory.jsonl() if fmt is Format.jsonl else trajectory.text_lines()
     for line in lines:
         out(line)

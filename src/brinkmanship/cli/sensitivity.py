@@ -11,7 +11,7 @@ import typer
 
 from brinkmanship.cli.app import EngineOpt, InterventionOpt, PolicyOpt, ScenarioArg, out
 from brinkmanship.cli.llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, use_llm_endpoint
-from brinkmanship.cli.sweep import Backend, check_backend, check_ranges, execute
+from brinkmanship.cli.sweep import Backend, check_backend, execute
 
 __all__ = ["Method", "sensitivity"]
 
@@ -66,9 +66,9 @@ def sensitivity(
     from rich.table import Table
 
     from brinkmanship.analysis import sensitivity as sa
-    from brinkmanship.analysis.sweep import make_spec
+    from brinkmanship.analysis.jobs import make_job
+    from brinkmanship.analysis.sweep import check_ranges, make_spec
     from brinkmanship.cli.console import wide_console
-    from brinkmanship.cli.jobs import make_job
 
     check_backend(backend, address, llm_base_url, llm_api_key, llm_api_key_file)
     use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)

@@ -22,13 +22,10 @@ from brinkmanship.cli.llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, 
 from brinkmanship.errors import BrinkError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from brinkmanship.analysis.raybackend import Cluster
-    from brinkmanship.analysis.sweep import Axis, SweepSpec
-    from brinkmanship.scenario.compiled import CompiledScenario
+    from brinkmanship.analysis.sweep import SweepSpec
 
-__all__ = ["Backend", "check_backend", "check_ranges", "execute", "query_results", "sweep"]
+__all__ = ["Backend", "check_backend", "execute", "query_results", "sweep"]
 
 
 class Backend(str, Enum):
@@ -80,26 +77,13 @@ def sweep(
 ) -> None:
     """Sweep scenario parameters over a grid or a Latin hypercube; results as Parquet parts
     plus a manifest, queryable with `brink query DIR`."""
-    from brinkmanship.analysis.sweep import Axis, make_spec
-    from brinkmanship.cli.jobs import make_job
+    from brinkmanship.analysis.jobs import make_job
+    from brinkmanship.analysis.sweep import Axis, plan
 
     check_backend(backend, address, llm_base_url, llm_api_key, llm_api_key_file)
     use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
     job, sc = make_job(scenario, seed, policy, intervention, engine)
-    axes = [Axis.parse(p) for p in param]
-    check_ranges(sc, axes)
-    spec = make_spec(
-        scenario,
-        seed,
-        runs,
-        chunk,
-        job.interventions,
-        job.policies,
-        axes,
-        list(sc.parameters),
-        samples,
-        job.resolved_engine(),
-    )
+    spec = plan(job, sc, [Axis.parse(p) for p in param], runs, chunk, samples)
     total = execute(spec, out_dir, resume, backend, address, workers)
     out(
         f"{out_dir}: {len(spec.points)} points × {runs} runs done on the {spec.engine} engine "
@@ -124,19 +108,6 @@ def check_backend(
             "--llm-* flags cannot reach the workers of an existing Ray cluster (--address); "
             "give base_url= in the policy spec and set BRINK_LLM_API_KEY on the cluster's nodes"
         )
-
-
-def check_ranges(sc: CompiledScenario, axes: Sequence[Axis]) -> None:
-    """Refuse an axis that leaves its parameter's declared range."""
-    for axis in axes:
-        info = sc.parameters.get(axis.name)
-        if info is not None and info.range is not None:
-            lo, hi = info.range
-            if axis.low < lo or axis.high > hi:
-                raise BrinkError(
-                    f"--param {axis.name}: [{axis.low:g}, {axis.high:g}] leaves the parameter's "
-                    f"range [{lo:g}, {hi:g}]"
-                )
 
 
 def execute(

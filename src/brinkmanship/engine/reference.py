@@ -21,7 +21,6 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from brinkmanship import __version__
 from brinkmanship.engine import draws, rng
 from brinkmanship.engine.condition_cache import CLOCK, ConditionIndex
 from brinkmanship.engine.driver import TickDriver
@@ -48,6 +47,7 @@ from brinkmanship.engine.trajectory import (
 from brinkmanship.errors import IllegalChoiceError
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario.timeutil import moment_text
+from brinkmanship.version import __version__
 
 EVERYONE = frozenset({"*"})
 COUNSEL_VERB = "recommends:"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from brinkmanship import __version__
 from brinkmanship.engine.driver import TickDriver
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.engine.policy import Policy
@@ -25,6 +24,7 @@ from brinkmanship.play.view import GameView, build_view
 from brinkmanship.policies.defaults import default_policy
 from brinkmanship.policies.registry import policy_set, resolve
 from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.version import __version__
 
 __all__ = [
     "Game",

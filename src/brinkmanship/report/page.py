@@ -9,12 +9,12 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from brinkmanship import __version__
 from brinkmanship.analysis.montecarlo import OutcomeStats
 from brinkmanship.report import charts
 from brinkmanship.report.collect import ReportData
 from brinkmanship.report.plan import Plan
 from brinkmanship.report.tornado import LHS_SHARE
+from brinkmanship.version import __version__
 
 ENV = Environment(
     loader=PackageLoader("brinkmanship.report", "templates"),

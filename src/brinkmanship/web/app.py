@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from brinkmanship import __version__
 from brinkmanship.errors import BrinkError
+from brinkmanship.version import __version__
 from brinkmanship.web.api import router as api_router
 from brinkmanship.web.headers import SecurityHeaders
 from brinkmanship.web.limits import MAX_BODY_BYTES, BodySizeLimit, BodyTooLargeError
