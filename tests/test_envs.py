@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pettingzoo.test import api_test, parallel_api_test, parallel_seed_test, seed_test
 
+from brinkmanship.conformance import CHECKER_ADVICE
 from brinkmanship.engine.observation import WAIT
 from brinkmanship.engine.policy import Policy, as_choice
 from brinkmanship.engine.reference import ReferenceEngine
@@ -39,15 +40,7 @@ from scenario_strategies import Doc, load_document, scenario_documents
 
 SCENARIOS = ["standoff", "cuba-1962"]
 DATA = Path(__file__).parent / "data"
-ADVICE = (
-    # PettingZoo's advice that does not fit a Dict observation of differently sized
-    # actors with their own names, and our note on the test's made-up reset option.
-    "ignore:Observation is not a NumPy array",
-    "ignore:Observation space for each agent probably",
-    "ignore:We recommend agents to be named",
-    "ignore:Agents have different observation space sizes",
-    "ignore:reset options 'options' are not used",
-)
+ADVICE = tuple(f"ignore:{advice}" for advice in CHECKER_ADVICE)
 STRICT = pytest.mark.filterwarnings("error", *ADVICE)
 """Any other warning of a checker (observation outside its space, dtype, precision, a
 missing key, a reward of the wrong type) fails the test."""

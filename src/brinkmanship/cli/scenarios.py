@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from brinkmanship.scenario.compiled import CompiledScenario
+    from brinkmanship.scenario.yamlsource import SourceDoc
 
 __all__ = ["scenarios", "show", "validate"]
 
@@ -141,17 +142,28 @@ def validate(
             "where they first diverge (exit 1).",
         ),
     ] = False,
+    conform: Annotated[
+        bool,
+        typer.Option(
+            "--conform",
+            help="Also run the conformance suite every built-in scenario passes (the replay "
+            "against the timeline, sources, known errors, both engines, the PettingZoo and "
+            "Gymnasium checks); one line per failure (exit 1).",
+        ),
+    ] = False,
     runs: Annotated[int, typer.Option(help="How many runs --engines plays.")] = 20,
 ) -> None:
     """Check scenario files: schema, references, expressions, and every intervention; with
-    --engines, that the reference and batch engines play them alike."""
+    --engines, that the reference and batch engines play them alike; with --conform, the
+    conformance suite."""
     from brinkmanship.scenario.loader import read_source, validate_source
 
     check_counts(runs, None)
     failed = diverged = 0
     for ref in files:
         try:
-            sc = validate_source(read_source(ref))
+            doc = read_source(ref)
+            sc = validate_source(doc)
             found = _divergence(sc, runs) if engines else None
         except BrinkError as exc:
             failed += 1
@@ -166,10 +178,24 @@ def validate(
             out(f"{ref}: the engines diverge: {found}")
         elif engines:
             out(f"{ref}: {runs} runs agree on both engines")
+        if conform and not _conforms(ref, doc, sc):
+            diverged += 1
     if failed:
         raise typer.Exit(2)
     if diverged:
         raise typer.Exit(1)
+
+
+def _conforms(ref: str, doc: SourceDoc, sc: CompiledScenario) -> bool:
+    """Run the conformance suite on a valid scenario, printing each failure; True if none."""
+    from brinkmanship.conformance import CHECKS, Subject, conform
+
+    failures = conform(Subject(ref, doc, sc))
+    for line in failures:
+        out(f"{ref}: {line}")
+    if not failures:
+        out(f"{ref}: conforms ({len(CHECKS)} checks)")
+    return not failures
 
 
 def _divergence(sc: CompiledScenario, runs: int) -> str | None:

@@ -2,8 +2,8 @@
 
 - :func:`parallel_env` — a PettingZoo ``ParallelEnv`` (the learner's actors act together);
 - :func:`env` — the PettingZoo AEC form of the same;
-- :class:`BrinkEnv` — a Gymnasium single-agent env, registered as
-  ``brinkmanship/Cuba1962-v0`` (the US) and ``brinkmanship/Standoff-v0`` (West).
+- :class:`BrinkEnv` — a Gymnasium single-agent env, registered for every built-in scenario
+  under an id made from its own (``brinkmanship/Cuba1962-v0``; see ``registration``).
 
 See ``docs/environments.md``.
 """

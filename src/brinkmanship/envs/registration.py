@@ -1,16 +1,31 @@
-"""Gymnasium ids: ``gymnasium.make("brinkmanship/Cuba1962-v0")`` after ``import
-brinkmanship.envs``, or ``gymnasium.make("brinkmanship.envs:brinkmanship/Cuba1962-v0")``
-without the import (Gymnasium imports the module named before the colon)."""
+"""Gymnasium ids, one per built-in scenario, made from its id: ``cuba-1962`` is
+``brinkmanship/Cuba1962-v0``, ``able-archer-1983`` ``brinkmanship/AbleArcher1983-v0``.
+``gymnasium.make("brinkmanship/Cuba1962-v0")`` after ``import brinkmanship.envs``, or
+``gymnasium.make("brinkmanship.envs:brinkmanship/Cuba1962-v0")`` without the import
+(Gymnasium imports the module named before the colon). The learner is the scenario's
+first actor with a decision point unless ``actor=`` says otherwise."""
 
 from __future__ import annotations
 
 import gymnasium as gym
 
+from brinkmanship.scenario.loader import builtin_names
+
 ENTRY_POINT = "brinkmanship.envs.single:BrinkEnv"
+NAMESPACE = "brinkmanship"
+VERSION = 0
+
+
+def gym_id(scenario: str) -> str:
+    """The Gymnasium id of a scenario id: each hyphen-separated part capitalised, joined."""
+    name = "".join(part[:1].upper() + part[1:] for part in scenario.split("-"))
+    return f"{NAMESPACE}/{name}-v{VERSION}"
+
+
 GYM_ENVS: dict[str, dict[str, object]] = {
-    "brinkmanship/Cuba1962-v0": {"scenario": "cuba-1962", "actor": "us"},
-    "brinkmanship/Standoff-v0": {"scenario": "standoff", "actor": "west"},
+    gym_id(name): {"scenario": name} for name in builtin_names()
 }
+"""Each registered id with the keyword arguments it makes its env with."""
 
 
 def register_envs() -> None:

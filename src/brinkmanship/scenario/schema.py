@@ -8,6 +8,7 @@ the scenario is compiled (``scenario.compile``), where every error is given a lo
 from __future__ import annotations
 
 import enum
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -335,6 +336,30 @@ class TimelineEntry(Cited):
     clock: str | None = None
 
 
+class KnownError(Cited):
+    """An error the scenario's texts must never repeat (its fact sheet's section E, or a
+    correction), keyed by the sheet's label (``E6``, ``F4``). Each of ``patterns``, a
+    regular expression matched case-insensitively, finds the error in one text; ``unless``
+    excuses a sentence that matches it too ("hotline" unless "1963"); ``scope: replay``
+    searches only the historical replay's texts, for what a counterfactual may make true
+    (an invasion)."""
+
+    fact: str
+    patterns: tuple[str, ...] = Field(min_length=1)
+    unless: str | None = None
+    scope: Literal["everywhere", "replay"] = "everywhere"
+
+    @field_validator("patterns", "unless")
+    @classmethod
+    def _compiles(cls, v: tuple[str, ...] | str | None) -> tuple[str, ...] | str | None:
+        for text in (v,) if isinstance(v, str) else v or ():
+            try:
+                re.compile(text)
+            except re.error as exc:
+                raise ValueError(f"{text!r} is not a regular expression: {exc}") from None
+        return v
+
+
 class Metrics(Strict):
     """Scenario-level indicators used by analysis: an escalation index and an alert level
     (each an expression on the true state; higher is more escalated / more alert)."""
@@ -363,4 +388,5 @@ class Scenario(Cited):
     outcomes: dict[Id, Outcome]
     interventions: dict[Id, Intervention] = Field(default_factory=dict)
     timeline: tuple[TimelineEntry, ...] = ()
+    known_errors: dict[SourceId, KnownError] = Field(default_factory=dict)
     metrics: Metrics = Field(default_factory=Metrics)
