@@ -131,6 +131,7 @@ def test_replay_in_the_documented_order(replay: RunResult) -> None:
         "simulated_follow_on",
         "end_exercise",
         "glcm_arrive",
+        "reagan_diary",
         "bundestag_vote",
         "pershing_arrive",
         "geneva_walkout",

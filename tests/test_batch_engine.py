@@ -76,6 +76,15 @@ def test_random_configurations_of_cuba_match(
     assert_identical(sc, specs, seed, range(0, 2))
 
 
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(config=configurations("able-archer-1983"), seed=st.integers(0, 2**63 - 1))
+def test_random_configurations_of_able_archer_match(
+    config: tuple[CompiledScenario, dict[str, str]], seed: int
+) -> None:
+    sc, specs = config
+    assert_identical(sc, specs, seed, range(0, 2))
+
+
 def test_blocks_and_chunks_do_not_change_results(monkeypatch: pytest.MonkeyPatch) -> None:
     sc = load_scenario("cuba-1962")
     engine = BatchEngine(sc, batch_forms(sc, policy_set(sc).specs))

@@ -38,7 +38,7 @@ from brinkmanship.scenario.loader import load_scenario
 from fake_llm import FakeLLM, FakeServer
 from scenario_strategies import Doc, load_document, scenario_documents
 
-SCENARIOS = ["standoff", "cuba-1962"]
+SCENARIOS = ["standoff", "cuba-1962", "able-archer-1983"]
 DATA = Path(__file__).parent / "data"
 ADVICE = tuple(f"ignore:{advice}" for advice in CHECKER_ADVICE)
 STRICT = pytest.mark.filterwarnings("error", *ADVICE)
