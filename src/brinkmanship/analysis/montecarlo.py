@@ -14,7 +14,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Generator, Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from typing import TypeVar
 
@@ -65,20 +65,34 @@ ENGINES = ("auto", "reference", "batch")
 
 
 @lru_cache(maxsize=16)
+def _compiled(scenario: str, interventions: tuple[str, ...]) -> CompiledScenario:
+    return load_scenario(scenario, interventions)
+
+
+@lru_cache(maxsize=16)
 def _load(
     scenario: str,
     interventions: tuple[str, ...],
     policies: tuple[tuple[str, str], ...],
     params: tuple[tuple[str, float], ...],
 ) -> tuple[CompiledScenario, PolicySet]:
-    sc = load_scenario(scenario, interventions, dict(params))
+    """Compiled once per (scenario, interventions); each parameter point only sets values
+    (:meth:`CompiledScenario.with_parameters`), so a sweep's points cost no recompilation."""
+    sc = _compiled(scenario, interventions).with_parameters(dict(params))
     return sc, policy_set(sc, dict(policies))
 
 
 @lru_cache(maxsize=16)
-def _batch_engine(job: Job) -> BatchEngine:
+def _batch_tables(job: Job) -> BatchEngine:
+    """The batch engine of a job without parameter values (its scenario's declared ones)."""
     sc, policies = job.load()
     return BatchEngine(sc, batch_forms(sc, policies.specs))
+
+
+@lru_cache(maxsize=16)
+def _batch_engine(job: Job) -> BatchEngine:
+    base = _batch_tables(replace(job, params=()))
+    return base.with_parameters(job.load()[0]) if job.params else base
 
 
 def run_chunk(job: Job, start: int, stop: int) -> list[RunSummary]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Literal
 
-from brinkmanship.errors import EvaluationError
+from brinkmanship.errors import BrinkError, EvaluationError, UnknownNameError
 from brinkmanship.scenario.expressions import Expression
 from brinkmanship.scenario.schema import OutcomeClass, Source, VarType
 from brinkmanship.scenario.timeutil import format_time
@@ -66,6 +66,18 @@ class Variable:
     label: str
     description: str
     sources: tuple[str, ...]
+    initial_expr: Expr
+    """The expression of the initial value (over the parameters): ``initial`` is its value."""
+    prior_declared: bool
+    """Whether the scenario gives ``prior``; if not, it is ``(initial, initial)``."""
+
+    def initial_problem(self, value: float) -> str | None:
+        """Why ``value`` cannot be this variable's initial value (None if it can)."""
+        if self.type is VarType.INT and value != round(value):
+            return f"initial value {value} of int variable {self.name!r} is not whole"
+        if not self.lo <= value <= self.hi:
+            return f"initial value {value} lies outside [{self.lo}, {self.hi}]"
+        return None
 
     def coerce(self, value: float) -> float:
         """Round (int), truth-test (bool) and clamp a value to this variable's domain; a
@@ -422,3 +434,34 @@ class CompiledScenario:
     def parameter_env(self) -> dict[str, float]:
         """The parameters as an expression environment."""
         return {name: p.value for name, p in self.parameters.items()}
+
+    def with_parameters(self, values: Mapping[str, float]) -> CompiledScenario:
+        """This scenario with other parameter values, without validating or compiling it
+        again: the parameters change, and the initial values computed from them. A name
+        the scenario does not declare, or a value outside the parameter's range, is refused."""
+        if not values:
+            return self
+        parameters = dict(self.parameters)
+        for name, value in values.items():
+            info = parameters.get(name)
+            if info is None:
+                raise UnknownNameError("parameter", name, list(parameters))
+            if info.range is not None and not info.range[0] <= value <= info.range[1]:
+                low, high = info.range
+                raise BrinkError(
+                    f"parameter {name!r}: value {value:g} lies outside its range "
+                    f"[{low:g}, {high:g}]"
+                )
+            parameters[name] = replace(info, value=float(value))
+        env = {name: p.value for name, p in parameters.items()} | {"tick": 0.0, "hours": 0.0}
+        variables = {}
+        for name, variable in self.variables.items():
+            initial = variable.initial_expr(env)
+            problem = variable.initial_problem(initial)
+            if problem is not None:
+                reads = variable.initial_expr.expression.names
+                given = ", ".join(f"{n}={v:g}" for n, v in values.items() if n in reads)
+                raise BrinkError(f"state variable {name!r}: {problem} (with {given})")
+            prior = variable.prior if variable.prior_declared else (initial, initial)
+            variables[name] = replace(variable, initial=initial, prior=prior)
+        return replace(self, parameters=parameters, variables=variables)

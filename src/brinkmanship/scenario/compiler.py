@@ -380,13 +380,6 @@ class Compiler:
                     self.fail(path, f"int variable {name!r} needs whole-number bounds")
             init = self.expr(v.initial, (*path, "initial"), param_names, self.var_type(name))
             value = init(params)
-            if v.type is s.VarType.INT and value != round(value):
-                self.fail(
-                    (*path, "initial"),
-                    f"initial value {value} of int variable {name!r} is not whole",
-                )
-            if not lo <= value <= hi:
-                self.fail((*path, "initial"), f"initial value {value} lies outside [{lo}, {hi}]")
             prior = (value, value)
             if v.prior is not None:
                 prior = v.prior
@@ -407,7 +400,12 @@ class Compiler:
                 label=v.label or name,
                 description=v.description,
                 sources=self.sources(v.sources, path),
+                initial_expr=init,
+                prior_declared=v.prior is not None,
             )
+            problem = out[name].initial_problem(value)
+            if problem is not None:
+                self.fail((*path, "initial"), problem)
         return out
 
     def _actors(self) -> dict[str, c.Actor]:

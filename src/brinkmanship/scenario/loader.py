@@ -230,8 +230,8 @@ def build(
     """Validate and compile a document, with the named interventions applied and then
     the given parameter values set (each must lie in the parameter's range)."""
     model = validate_model(doc)
-    if not interventions and not params:
-        return compile_scenario(model, doc)
+    if not interventions:
+        return compile_scenario(model, doc).with_parameters(params or {})
     names = expand_interventions(model, doc, interventions)
     patched = doc
     for name in names:
@@ -240,19 +240,7 @@ def build(
                 "patch must be a mapping", doc.locate(("interventions", name, "patch"))
             )
         patched = apply_patch(patched, ("interventions", name, "patch"))
-    if params:
-        patched = _set_parameters(patched, params)
-    return compile_scenario(validate_model(patched), patched, names)
-
-
-def _set_parameters(doc: SourceDoc, params: Mapping[str, float]) -> SourceDoc:
-    declared = doc.data.get("parameters") or {}
-    data = copy.deepcopy(doc.data)
-    for name, value in params.items():
-        if name not in declared:
-            raise UnknownNameError("parameter", name, list(declared))
-        data["parameters"][name]["value"] = value
-    return dataclasses.replace(doc, data=data)
+    return compile_scenario(validate_model(patched), patched, names).with_parameters(params or {})
 
 
 def load_scenario(

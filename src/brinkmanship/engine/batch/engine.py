@@ -7,6 +7,7 @@ run indices) and, run for run, the same outcomes, times and events; see
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from brinkmanship.engine.batch.bytecode import Program
 from brinkmanship.engine.batch.fields import Output, Tables
 from brinkmanship.engine.batch.forms import BatchForm
 from brinkmanship.engine.batch.packing import new_output, new_state, pack
-from brinkmanship.engine.batch.tables import KINDS, Layout, build
+from brinkmanship.engine.batch.tables import KINDS, Layout, build, initial_environment
 from brinkmanship.engine.rng import MASK64
 from brinkmanship.engine.trajectory import NARRATOR
 from brinkmanship.errors import EvaluationError
@@ -89,6 +90,19 @@ class BatchEngine:
         self.tables: Tables
         self.layout: Layout
         self.tables, self.layout = build(scenario, policies)
+
+    def with_parameters(self, scenario: CompiledScenario) -> BatchEngine:
+        """An engine for ``scenario``, this engine's scenario with other parameter values
+        (:meth:`CompiledScenario.with_parameters`), sharing every table but the initial
+        environment: no validation, compilation or table building again."""
+        if list(scenario.parameters) != list(self.sc.parameters) or list(
+            scenario.variables
+        ) != list(self.sc.variables):
+            raise ValueError("with_parameters needs the same scenario with other parameters")
+        other = copy.copy(self)
+        other.sc = scenario
+        other.tables = self.tables._replace(env_init=initial_environment(scenario))
+        return other
 
     @property
     def outcomes(self) -> tuple[str, ...]:

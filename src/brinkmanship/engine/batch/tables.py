@@ -233,14 +233,21 @@ def build(sc: c.CompiledScenario, forms: Mapping[str, f.BatchForm]) -> tuple[Tab
     return tables, layout
 
 
+def initial_environment(sc: c.CompiledScenario) -> F64:
+    """The environment a run starts in: the parameters, the variables' initial values, then
+    the clock (tick and hours, 0). The only table that depends on the parameters' values."""
+    values = [p.value for p in sc.parameters.values()]
+    values += [v.initial for v in sc.variables.values()] + [0.0, 0.0]
+    return _f(values)
+
+
 def _variables(b: _Builder) -> Fields:
     """The environment (parameters, variables, then the clock) and the variables' types."""
     sc = b.sc
-    env_init = [p.value for p in sc.parameters.values()]
-    env_init += [v.initial for v in sc.variables.values()] + [0.0, 0.0]
+    env_init = initial_environment(sc)
     variables = list(sc.variables.values())
     return {
-        "env_init": _f(env_init),
+        "env_init": env_init,
         "tick_slot": len(env_init) - 2,
         "hours_slot": len(env_init) - 1,
         "tick_hours": sc.tick_hours,
