@@ -96,6 +96,18 @@ def test_the_command_writes_the_indices_and_keeps_the_sweep_queryable(
     assert json.loads(text) == {"n": 8 * (3 + 2) * 50}  # only the runs, not the indices
     code, _, err = run_brink([*args, "--workers", "1"], capsys, monkeypatch)
     assert code == 2 and "--resume" in err  # a finished analysis is not overwritten
+    html = tmp_path / "report.html"
+    report = ["report", TWO_COINS, "--runs", "40", "--workers", "1", "--sweep", str(out)]
+    code, _, err = run_brink([*report, "--html", str(html)], capsys, monkeypatch)
+    assert code == 0, err
+    page = html.read_text(encoding="utf-8")
+    assert 'id="sensitivity-indices"' in page
+    a_first = next(
+        r
+        for r in table.to_pylist()
+        if (r["class"], r["parameter"], r["measure"]) == ("settlement", "a", "S1")
+    )
+    assert f"{a_first['value']:.3f} [{a_first['ci_low']:.3f}, {a_first['ci_high']:.3f}]" in page
 
 
 @pytest.mark.parametrize(

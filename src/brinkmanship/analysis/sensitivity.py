@@ -207,6 +207,21 @@ def to_table(method: str, found: Sequence[Index]) -> pa.Table:
     )
 
 
+def read(out: Path) -> list[Index] | None:
+    """The indices written beside the sweep in ``out``, if an analysis wrote any."""
+    path = out / INDICES
+    if not path.is_file():
+        return None
+    try:
+        rows = pq.read_table(path).to_pylist()
+    except (OSError, pa.ArrowInvalid):
+        raise BrinkError(f"{path} is unreadable; run brink sensitivity again") from None
+    return [
+        Index(r["class"], r["parameter"], r["measure"], r["value"], r["ci_low"], r["ci_high"])
+        for r in rows
+    ]
+
+
 def write(out: Path, table: pa.Table) -> Path:
     """Write the indices beside the sweep's parts, atomically."""
     final = out / INDICES

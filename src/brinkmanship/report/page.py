@@ -4,11 +4,13 @@ and the numbers behind them as a JSON block."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from brinkmanship.analysis import sensitivity
 from brinkmanship.analysis.montecarlo import OutcomeStats
 from brinkmanship.report import charts
 from brinkmanship.report.collect import ReportData
@@ -64,6 +66,7 @@ def render(plan: Plan, data: ReportData) -> str:
         else None,
         "lhs_share": f"{LHS_SHARE:.0%}",
         "sweep": plan.sweep,
+        "indices": _indices_rows(plan.sweep.path) if plan.sweep is not None else None,
         "parameters": [
             {
                 "name": p.name,
@@ -120,9 +123,32 @@ def report_json(plan: Plan, data: ReportData) -> dict[str, Any]:
         "skipped_comparisons": dict(plan.skipped),
         "escalation_fan": None if data.fan is None else asdict(data.fan),
         "tornado": None if data.tornado is None else _tornado_json(data),
+        "sensitivity": None
+        if plan.sweep is None
+        else [asdict(i) for i in sensitivity.read(plan.sweep.path) or []] or None,
         "version": __version__,
         "command": plan.command(),
     }
+
+
+def _indices_rows(sweep: Path) -> list[dict[str, str]] | None:
+    """A sensitivity analysis' indices (``brink sensitivity``), one row per class and
+    parameter, as the page shows them."""
+    found = sensitivity.read(sweep)
+    if found is None:
+        return None
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    for i in found:
+        row = rows.setdefault(
+            (i.cls, i.parameter), {"class": i.cls.replace("_", " "), "parameter": i.parameter}
+        )
+        if i.value is None:
+            row[i.measure] = "does not vary"
+        elif i.ci_low is None or i.ci_high is None:
+            row[i.measure] = f"{i.value:.3f}"
+        else:
+            row[i.measure] = f"{i.value:.3f} [{i.ci_low:.3f}, {i.ci_high:.3f}]"
+    return list(rows.values())
 
 
 def _tornado_json(data: ReportData) -> dict[str, Any]:

@@ -135,7 +135,7 @@ def tornado(sweep: SweepData, targets: Sequence[str]) -> Tornado:
         if len(values) < 2:
             unvaried.append(name)
             continue
-        if str(sweep.manifest.get("design", "grid")).startswith("lhs"):
+        if str(sweep.manifest.get("design", "grid")) != "grid":  # sampled: LHS, Sobol, Morris
             order = sorted(range(len(sweep.points)), key=lambda i: sweep.points[i][name])
             size = max(1, math.ceil(len(order) * LHS_SHARE))
             low_idx, high_idx = order[:size], order[-size:]
