@@ -11,6 +11,7 @@ from brinkmanship.engine.reference import COUNSEL_VERB
 from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.policies.usage import Usage
 from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.scenario.timeutil import moment_text
 
 KIND_MARK = {
     "start": "▶",
@@ -92,13 +93,14 @@ def text_lines(
         yield f"{when.strftime('%H:%M')} {mark} {lead}{note}{event.text}{cite}"
     outcome = result.outcome
     yield ""
-    if outcome.decided_time is not None:
+    ended = _moment(scenario, outcome.tick)
+    if outcome.decided_tick is not None:
         yield (
-            f"Outcome decided at {outcome.decided_time}, the run ended at {outcome.time} "
-            f"(nothing left pending): {outcome.label} [{outcome.cls}]"
+            f"Outcome decided at {_moment(scenario, outcome.decided_tick)}, the run ended at "
+            f"{ended} (nothing left pending): {outcome.label} [{outcome.cls}]"
         )
     else:
-        yield f"Outcome at {outcome.time}: {outcome.label} [{outcome.cls}]"
+        yield f"Outcome at {ended}: {outcome.label} [{outcome.cls}]"
     if outcome.text and outcome.text != outcome.label:
         yield outcome.text
     utilities = ", ".join(f"{scenario.actors[a].name} {u:+g}" for a, u in outcome.utilities.items())
@@ -108,3 +110,9 @@ def text_lines(
     for actor, spent in (usage or {}).items():
         name = scenario.actors[actor].name if actor in scenario.actors else actor
         yield f"{name} ({result.policies.get(actor, '')}): {spent.summary()}"
+
+
+def _moment(scenario: CompiledScenario, tick: int) -> str:
+    """A tick's time as people write it, with the year: "7 p.m., 22 October 1962"."""
+    when = scenario.time_of(tick)
+    return f"{moment_text(when)} {when.year}"
