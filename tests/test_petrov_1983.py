@@ -16,6 +16,7 @@ import pytest
 
 from brinkmanship.analysis.montecarlo import Job, run_chunk
 from brinkmanship.analysis.tally import RunSummary
+from brinkmanship.conformance.known_errors import found, known_errors
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.trajectory import RunResult, TrajectoryEvent
 from brinkmanship.policies.registry import policy_set
@@ -101,6 +102,46 @@ def test_the_warning_comes_from_the_satellites_and_the_radars_confirm_nothing(
     effects = [a.effects for a in petrov.actions.values()]
     effects += [e.effects for e in petrov.events.values()]
     assert not [e for e in effects if "radar_confirmed" in assigns(e)]
+
+
+# Section E of the fact sheet: each error as people write it, caught by the scenario's
+# known_errors (checked over every text and run by the conformance suite).
+ERRORS_AS_WRITTEN = {
+    "E1": "Petrov refused to launch the missiles.",
+    "E2": "The Petrov alarm happened during Able Archer.",
+    "E3": "Five missiles appeared at once on the screen.",
+    "E4": "On 27 September 1983 the system reported a launch.",
+    "E5": "Stanislav Petrov saved the world in 1962.",
+    "E6": "Petrov, a KGB officer at Serpukhov-5, saw the warning.",
+    "E7": "The radar screens showed five missiles.",
+    "E8": "An ICBM from the United States takes 12 minutes.",
+    "E9": "Soviet protocol demanded immediate retaliation.",
+    "E10": "Petrov was decorated for his actions.",
+    "E11": "Reagan and Thatcher took part in the exercise.",
+    "E12": "Able Archer 83 sent troops to the border.",
+    "E13": "The Soviets put their whole nuclear arsenal on alert.",
+    "E14": "The PFIAB report was written in 2015.",
+    "E15": "The Pershing II could reach Moscow in 6 minutes.",
+    "E16": "The first Pershing IIs arrived before the Bundestag vote.",
+    "E17": "The Soviets walked out after The Day After.",
+    "E18": "Andropov reached for the nuclear briefcase.",
+    "E19": "KAL 007 was shot down on 31 August near Sakhalin.",
+    "E20": "The incident became public in 1988.",
+}
+
+
+def test_every_section_e_error_is_kept_as_data_and_catches_its_wording() -> None:
+    errors = known_errors(read_source(SCENARIO))
+    assert set(errors) == set(ERRORS_AS_WRITTEN)
+    for ident, text in ERRORS_AS_WRITTEN.items():
+        assert found(errors[ident], text) is not None, ident
+    for fine in (
+        "He has no launch authority.",
+        "The same false alarm on the night of 8-9 November 1983, during Able Archer 83.",
+        "Under the Pershing II the KGB instruction gave 4-6 minutes.",
+        "The night of 25-26 September 1983.",
+    ):
+        assert not [i for i, e in errors.items() if found(e, fine)], fine
 
 
 # ----------------------------------------------------------------------- the replay
