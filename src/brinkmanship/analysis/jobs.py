@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from brinkmanship.analysis.checks import check_seed
-from brinkmanship.analysis.montecarlo import Job
+from brinkmanship.analysis.job import Job
 from brinkmanship.policies.registry import parse_assignments, policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 

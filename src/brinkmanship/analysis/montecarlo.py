@@ -14,72 +14,19 @@ import os
 from collections import Counter
 from collections.abc import Callable, Generator, Sequence
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache, partial
 from typing import TypeVar
 
 import numpy as np
 
 from brinkmanship.analysis.chunks import Bounds, bounds, map_chunks
+from brinkmanship.analysis.job import ENGINES, Job
 from brinkmanship.analysis.tally import OutcomeStats, RunSummary, Summary, Tally, summarize
-from brinkmanship.engine.batch import tables as batch_tables
 from brinkmanship.engine.batch.engine import BatchEngine
 from brinkmanship.engine.reference import ReferenceEngine
-from brinkmanship.errors import BrinkError, UnknownNameError
-from brinkmanship.policies.registry import PolicySet, batch_forms, batch_refusal, policy_set
-from brinkmanship.scenario.compiled import CompiledScenario
-from brinkmanship.scenario.loader import load_scenario
-
-
-@dataclass(frozen=True)
-class Job:
-    """One configuration to run many times; plain data, so it travels to other processes."""
-
-    scenario: str
-    seed: int
-    interventions: tuple[str, ...] = ()
-    policies: tuple[tuple[str, str], ...] = ()
-    params: tuple[tuple[str, float], ...] = ()
-    engine: str = "auto"
-    """``reference``, ``batch``, or ``auto`` (batch when every policy allows it)."""
-
-    def load(self) -> tuple[CompiledScenario, PolicySet]:
-        return _load(self.scenario, self.interventions, self.policies, self.params)
-
-    def resolved_engine(self) -> str:
-        """The engine these runs use; a batch request the policies cannot meet is an error."""
-        sc, policies = self.load()
-        if self.engine not in ENGINES:
-            raise UnknownNameError("engine", self.engine, list(ENGINES))
-        if self.engine == "reference":
-            return "reference"
-        why = batch_refusal(sc, policies.specs) or batch_tables.unsupported(sc)
-        if why is None:
-            return "batch"
-        if self.engine == "batch":
-            raise BrinkError(f"--engine batch: {why}; use --engine reference (or auto)")
-        return "reference"
-
-
-ENGINES = ("auto", "reference", "batch")
-
-
-@lru_cache(maxsize=16)
-def _compiled(scenario: str, interventions: tuple[str, ...]) -> CompiledScenario:
-    return load_scenario(scenario, interventions)
-
-
-@lru_cache(maxsize=16)
-def _load(
-    scenario: str,
-    interventions: tuple[str, ...],
-    policies: tuple[tuple[str, str], ...],
-    params: tuple[tuple[str, float], ...],
-) -> tuple[CompiledScenario, PolicySet]:
-    """Compiled once per (scenario, interventions); each parameter point only sets values
-    (:meth:`CompiledScenario.with_parameters`), so a sweep's points cost no recompilation."""
-    sc = _compiled(scenario, interventions).with_parameters(dict(params))
-    return sc, policy_set(sc, dict(policies))
+from brinkmanship.errors import BrinkError
+from brinkmanship.policies.registry import batch_forms
 
 
 @lru_cache(maxsize=16)

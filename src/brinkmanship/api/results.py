@@ -19,7 +19,7 @@ from brinkmanship.version import __version__
 if TYPE_CHECKING:  # the types only: importing them at run time would load the batch engine
     from brinkmanship.analysis.compare import Difference, Pairing
     from brinkmanship.analysis.escalation import EvalSummary
-    from brinkmanship.analysis.montecarlo import Job
+    from brinkmanship.analysis.job import Job
     from brinkmanship.analysis.sweep import SweepSpec
     from brinkmanship.analysis.tally import OutcomeStats, Summary, Tally
     from brinkmanship.scenario.compiled import CompiledScenario

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brinkmanship.analysis.checks import check_counts, check_run_index, check_seed
+from brinkmanship.analysis.job import Job
 from brinkmanship.analysis.jobs import make_job
-from brinkmanship.analysis.montecarlo import Job
 from brinkmanship.api.trajectory import Trajectory
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import BrinkError
