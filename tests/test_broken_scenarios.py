@@ -249,6 +249,25 @@ def test_validate_missing_file(
     assert "no such file" in line
 
 
+@pytest.mark.parametrize("kind", ["fifo", "device link"])
+def test_special_files_are_refused_without_reading_them(
+    kind: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A FIFO would block forever and /dev/zero would fill memory: neither is read."""
+    path = tmp_path / "crisis.yaml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    for command in (["validate"], ["show"], ["run"]):
+        result = brink([*command, str(path)], capsys, monkeypatch)
+        assert result.code == 2
+        assert one_line(result.stderr).endswith(f"{path}: not a regular file; give a scenario file")
+
+
 def test_validate_missing_file_among_valid_ones(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -77,7 +77,7 @@ class Compiler:
             parsed = parse_expression(value, names, expected)
         except ExpressionError as exc:
             raise ScenarioError(
-                f"in expression {str(value)!r} at {self.dotted(path)}: {exc.message}",
+                f"in expression {_excerpt(str(value))!r} at {self.dotted(path)}: {exc.message}",
                 self._expr_location(path, exc.offset),
             ) from None
         return c.Expr(parsed, compile_scalar(parsed), self.dotted(path))
@@ -912,3 +912,8 @@ def compile_scenario(
 ) -> c.CompiledScenario:
     """Compile a structurally valid scenario, raising a located ScenarioError on any problem."""
     return Compiler(scenario, doc, applied).compile()
+
+
+def _excerpt(text: str, limit: int = 80) -> str:
+    """The start of a long text, for an error message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

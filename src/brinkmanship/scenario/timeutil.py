@@ -25,12 +25,22 @@ def parse_duration(text: str | int | float) -> timedelta:
     s = text.strip()
     if _SHORT.match(s):
         seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in _SHORT_PART.findall(s))
-        return timedelta(seconds=seconds)
+        return _bounded(text, seconds)
     m = _ISO.match(s)
     if m and s not in ("P", "PT") and not s.endswith("T"):
         seconds = sum(float(m.group(u) or 0) * _UNIT_SECONDS[u.lower()] for u in "dhms")
-        return timedelta(seconds=seconds)
+        return _bounded(text, seconds)
     raise ValueError(f"cannot read duration {text!r}; write e.g. '12h', '30m', '1d6h' or 'PT12H'")
+
+
+MAX_DURATION_DAYS = 36_525
+"""A century: no tick, delay or latency in a scenario is longer."""
+
+
+def _bounded(text: str, seconds: float) -> timedelta:
+    if not seconds <= MAX_DURATION_DAYS * 86_400:  # also NaN and infinity
+        raise ValueError(f"duration {text!r} is longer than a century; no scenario needs that")
+    return timedelta(seconds=seconds)
 
 
 def get_zone(name: str) -> tzinfo:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ Path_ = tuple[str | int, ...]
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+MAX_NUMBER_CHARS = 100
 
 _TAG = "tag:yaml.org,2002:"
 _NULL, _BOOL, _INT, _FLOAT, _STR = (_TAG + t for t in ("null", "bool", "int", "float", "str"))
@@ -273,6 +275,12 @@ class _Converter:
         tag, text = node.tag, node.value
         if tag in (_INT, _FLOAT) and ":" in text:
             return text  # sexagesimal such as 13:45 stays a string
+        if tag in (_INT, _FLOAT) and len(text) > MAX_NUMBER_CHARS:
+            raise ScenarioError(
+                f"a number written with {len(text)} characters; numbers in a scenario file "
+                f"have at most {MAX_NUMBER_CHARS} (write 1e30, not thirty zeros)",
+                self.loc(node),
+            )
         if tag in (_NULL, _BOOL, _INT, _FLOAT, _STR):
             return self.loader.construct_object(node)
         if tag == _TIMESTAMP:
@@ -382,15 +390,18 @@ def load_yaml_file(path: str | os.PathLike[str]) -> SourceDoc:
     """Read a UTF-8 YAML file and load it with :func:`load_yaml`."""
     name = os.fspath(path)
     p = Path(path)
+    too_big = f"{name}: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"
     try:
         if p.is_dir():
             raise ScenarioError(f"{name}: is a directory, not a scenario file")
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError(
-                f"{name}: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"
-            )
-        raw = p.read_bytes()
+        if not stat.S_ISREG(p.stat().st_mode):  # a device, a FIFO, a socket (or a link to one)
+            raise ScenarioError(f"{name}: not a regular file; give a scenario file")
+        if p.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError(too_big)
+        with p.open("rb") as f:  # the size may change after stat: read no more than the cap
+            raw = f.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise ScenarioError(too_big)
     except FileNotFoundError:
         raise ScenarioError(f"{name}: no such file") from None
     except OSError as err:
