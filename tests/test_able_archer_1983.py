@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cache
-from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +16,7 @@ import pytest
 
 from brinkmanship.analysis.montecarlo import Job, run_chunk
 from brinkmanship.analysis.tally import RunSummary
+from brinkmanship.conformance.known_errors import found, known_errors
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.trajectory import RunResult, TrajectoryEvent
 from brinkmanship.policies.registry import policy_set
@@ -171,49 +170,35 @@ def test_replay_ends_without_war(replay: RunResult) -> None:
 
 
 # ----------------------------------------------------------------------- section E errors
+# The conformance suite (tests/test_conformance.py) searches every text and run record for the
+# scenario's known_errors; here each entry is shown to catch the error it names.
+
+ERRORS = {
+    "E2": "During Able Archer, Petrov saw five missiles.",
+    "E11": "Reagan and Thatcher took part in the exercise.",
+    "E12": "NATO troops moved to war positions.",
+    "E13": "The Soviets put their whole nuclear arsenal on alert.",
+    "E14": "The PFIAB report, written in 2015, found a hair trigger.",
+    "E15": "The Pershing II could reach Moscow in 6 minutes.",
+    "E16": "The first Pershings arrived before the Bundestag vote.",
+    "E17": "The Soviets walked out because of The Day After.",
+    "E18": "Andropov reached for the nuclear briefcase.",
+}
 
 
-@pytest.fixture(scope="module")
-def texts(sc: CompiledScenario, replay: RunResult) -> str:
-    yaml_text = (
-        resources.files("brinkmanship.scenarios").joinpath(f"{SCENARIO}.yaml").read_text("utf-8")
+@pytest.mark.parametrize(("label", "text"), sorted(ERRORS.items()))
+def test_each_known_error_catches_its_error(label: str, text: str) -> None:
+    errors = known_errors(read_source(SCENARIO))
+    assert set(errors) == set(ERRORS)
+    assert found(errors[label], text) is not None
+
+
+def test_known_errors_excuse_the_scenario_s_own_corrections() -> None:
+    errors = known_errors(read_source(SCENARIO))
+    assert found(errors["E11"], "No national leaders take part.") is None
+    assert (
+        found(errors["E14"], "The report of 15 February 1990 (released in October 2015).") is None
     )
-    parts = [yaml_text]
-    for names in ((), ("counter-alert",), ("no-gordievsky",)):
-        result = play(load_scenario(SCENARIO, list(names)), 0, 1) if names else replay
-        parts.extend(e.text for e in result.events)
-        parts.append(result.outcome.text)
-    return "\n".join(parts)
-
-
-@pytest.mark.parametrize(
-    ("pattern", "why"),
-    [
-        (r"(?i)petrov", "E2: the Petrov alarm was 25-26 September, not during Able Archer"),
-        (
-            r"(?i)(reagan|thatcher|kohl|heads? of (state|government))[^.]{0,60}"
-            r"(took|take|taking) part",
-            "E11",
-        ),
-        (r"(?i)(took|take|taking) part[^.]{0,40}(reagan|thatcher|kohl|heads? of state)", "E11"),
-        (r"(?i)troops? (move|moving|moved|mobili[sz])", "E12: a command-post exercise"),
-        (
-            r"(?i)(whole|entire|all)[^.]{0,20}(nuclear )?arsenal",
-            "E13: air units in East Germany and Poland",
-        ),
-        (r"(?i)(pfiab|board)[^.]{0,40}written in 2015", "E14: written 1990, released 2015"),
-        (r"(?i)pershing[^.]{0,40}\b6 minutes to moscow|six minutes to moscow", "E15"),
-        (r"(?i)pershings?[^.]{0,40}before the (bundestag )?vote", "E16"),
-        (
-            r"(?i)walk(ed)?[- ]?out[^.]{0,40}(because of|after|over) (the day after|able archer)",
-            "E17",
-        ),
-        (r"(?i)strategic rocket forces|icbms? on alert", "E13: wider alerts not in the records"),
-    ],
-)
-def test_no_section_e_error(texts: str, pattern: str, why: str) -> None:
-    match = re.search(pattern, texts)
-    assert match is None, f"{why}: {match.group(0) if match else ''!r}"
 
 
 def test_exercise_text_says_command_post_and_no_leaders(sc: CompiledScenario) -> None:
