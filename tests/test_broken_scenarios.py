@@ -268,6 +268,20 @@ def test_special_files_are_refused_without_reading_them(
         assert one_line(result.stderr).endswith(f"{path}: not a regular file; give a scenario file")
 
 
+def test_rich_markup_in_a_text_prints_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = VALID_BASE.read_text(encoding="utf-8").replace(
+        "title: Minimal test scenario", 'title: "A [/] title [bold red]with tags"'
+    )
+    path = tmp_path / "markup.yaml"
+    path.write_text(text, encoding="utf-8")
+    for command in ("show", "run"):
+        result = brink([command, str(path)], capsys, monkeypatch)
+        assert result.code == 0, result.stderr
+        assert "A [/] title [bold red]with tags" in result.stdout
+
+
 def test_validate_missing_file_among_valid_ones(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

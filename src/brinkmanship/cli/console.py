@@ -8,6 +8,7 @@ __all__ = ["wide_console"]
 
 
 def wide_console() -> Console:
-    """A console for tables: the terminal's width, or 140 columns when piped."""
+    """A console for tables: the terminal's width, or 140 columns when piped. No markup:
+    texts from scenario files and players print as written (``[/]`` is not a tag)."""
     probe = Console()
-    return Console(highlight=False, width=None if probe.is_terminal else 140)
+    return Console(highlight=False, markup=False, width=None if probe.is_terminal else 140)

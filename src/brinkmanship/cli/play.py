@@ -80,5 +80,5 @@ def play(
         )
         target = save
     probe = Console()
-    console = Console(highlight=False, width=None if probe.is_terminal else 110)
+    console = Console(highlight=False, markup=False, width=None if probe.is_terminal else 110)
     TerminalGame(console, sys.stdin.readline, target, echo=not sys.stdin.isatty()).run(game)

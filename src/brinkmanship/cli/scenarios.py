@@ -35,15 +35,16 @@ def show(scenario: ScenarioArg, intervention: InterventionOpt = None) -> None:
     from brinkmanship.scenario.loader import load_scenario
 
     sc = load_scenario(scenario, intervention or [])
-    _show(sc, Console(highlight=False, soft_wrap=False))
+    _show(sc, Console(highlight=False, markup=False, soft_wrap=False))
 
 
 def _show(sc: CompiledScenario, console: Console) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from brinkmanship.scenario.timeutil import format_duration
 
-    console.print(f"[bold]{sc.title}[/bold] ({sc.id})")
+    console.print(Text.assemble((sc.title, "bold"), f" ({sc.id})"))
     if sc.summary:
         console.print(sc.summary.strip())
     console.print(

@@ -61,8 +61,10 @@ def _letter(letter: LetterView, new: bool) -> RenderableType:
 def render_view(view: GameView, full_state: bool = False) -> RenderableType:
     """The decision screen: time, alerts, news, what the side knows, inbox, counsel."""
     parts: list[RenderableType] = []
-    alerts = "   ".join(f"{a.label}: [bold]{a.value:g}[/]" for a in view.alerts)
-    parts.append(Text.from_markup(alerts or "(no alert levels)"))
+    alerts = Text("   ").join(
+        Text.assemble(f"{a.label}: ", (f"{a.value:g}", "bold")) for a in view.alerts
+    )
+    parts.append(alerts if view.alerts else Text("(no alert levels)"))
     news = [e for e in view.events if e.new and e.kind != "counsel"]  # counsel: on the last screen
     if news:
         table = Table(title="Since your last decision", title_justify="left", show_header=False)

@@ -210,6 +210,22 @@ def _compose(text: str, file: str) -> yaml.Node | None:
             loader.dispose()
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters (a terminal would obey ESC and BEL) and lone surrogates (no UTF-8
+for them): tab, newline and carriage return are the only controls a text may hold."""
+
+
+def _check_text(text: str, where: Location) -> None:
+    found = _UNPRINTABLE.search(text)
+    if found is not None:
+        code = ord(found.group())
+        kind = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "a control character"
+        raise ScenarioError(
+            f"the text holds {kind} (U+{code:04X}); scenario texts are plain, printable text",
+            where,
+        )
+
+
 class _Converter:
     """Turns composed nodes into plain Python data, recording locations by path."""
 
@@ -281,6 +297,8 @@ class _Converter:
                 f"have at most {MAX_NUMBER_CHARS} (write 1e30, not thirty zeros)",
                 self.loc(node),
             )
+        if tag == _STR:
+            _check_text(text, self.loc(node))
         if tag in (_NULL, _BOOL, _INT, _FLOAT, _STR):
             return self.loader.construct_object(node)
         if tag == _TIMESTAMP:
