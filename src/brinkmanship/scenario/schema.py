@@ -31,7 +31,7 @@ RESERVED_ACTION = "wait"
 class Strict(BaseModel):
     """Base of all schema models: unknown keys are errors, models are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Cited(Strict):
@@ -312,7 +312,9 @@ class Outcome(Cited):
     default: bool = False
     utility: dict[Id, ExprText]
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class Intervention(Cited):
