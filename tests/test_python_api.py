@@ -336,6 +336,13 @@ def test_a_parameter_out_of_its_range_is_refused() -> None:
         bk.load(SCENARIO).compare(runs=10)
 
 
+def test_a_scenario_file_loads_by_path() -> None:
+    path = Path(__file__).parent / "data" / "coin.yaml"
+    by_path = bk.load(path)
+    assert by_path.job.scenario == str(path)
+    assert by_path.mc(runs=50, workers=1).tally == bk.load(str(path)).mc(runs=50, workers=1).tally
+
+
 def test_a_scenario_says_what_it_runs(standoff: bk.Scenario) -> None:
     text = repr(bk.load(SCENARIO, interventions=["hotline"], params={"incident_rate": 0.01}))
     assert "'standoff'" in text and "hotline" in text and "incident_rate=0.01" in text

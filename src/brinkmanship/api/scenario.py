@@ -53,7 +53,7 @@ def _assignments(policies: Mapping[str, str] | str | Sequence[str] | None) -> li
 
 
 def load(
-    scenario: str,
+    scenario: str | Path,
     interventions: str | Sequence[str] | None = None,
     params: Mapping[str, float] | None = None,
     policies: Mapping[str, str] | str | Sequence[str] | None = None,
@@ -66,7 +66,7 @@ def load(
     :class:`~brinkmanship.errors.BrinkError` whose message lists the valid ones, as the
     command line says it."""
     job, sc = make_job(
-        scenario, 0, _assignments(policies), _names(interventions), engine, params or {}
+        str(scenario), 0, _assignments(policies), _names(interventions), engine, params or {}
     )
     return Scenario(job, sc)
 
