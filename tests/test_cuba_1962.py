@@ -209,6 +209,16 @@ def test_replay_ends_in_the_historical_settlement(replay: RunResult) -> None:
         assert not event.text.startswith(("In this run", "Counterfactual")), event.text
 
 
+def test_fomins_feeler_is_said_to_be_his_not_khrushchevs(
+    cuba: CompiledScenario, replay: RunResult
+) -> None:
+    """F4: Feklisov ('Fomin') acted on his own initiative; the message's ``sender``."""
+    delivered = first(replay, "su_fomin_feeler", ("delivery",))
+    assert delivered.text.startswith("President Kennedy receives Fomin's offer by")
+    assert cuba.sender_name("su_fomin_feeler") == "Fomin"
+    assert cuba.sender_name("su_letter1") == cuba.actors["su"].name == "Khrushchev"
+
+
 def test_jsonl_contract(replay: RunResult) -> None:
     for event in replay.events:
         assert set(event.to_json()) == {"time", "actor", "kind", "id", "text", "sources"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from golden import digest
 
-RECORDED = "3273de31af6bea745422fcb44cef3ffecd8c109e8d8c8d3f32c20265e8e28a1e"
+RECORDED = "5d593bf0f65cf772742884e272c4c7d897bb6e1137112affe6850f7944646768"
 """``python tests/golden.py``. A change that is meant to change results records the new value
 here, and its commit message says which results changed and why. History: 25bb9ab
 (``daa88662…``); cuba-1962's script premises (``9a38afa9…``); texts without clock times,
@@ -18,7 +18,8 @@ attendance, the 22-23 Oct stances, Model II repertoires for us and su and their 
 added, cuba-1962 and standoff unchanged (``06898bda…``); able-archer-1983
 added, the others unchanged (``651f8f10…``); its outcome text and Reagan's diary
 (``627f5ad0…``); petrov-1983's reasons reworded (``ef2a4362…``); its Ustinov named as the
-fact sheet names him (``3273de31…``)."""
+fact sheet names him (``3273de31…``); cuba-1962's Fomin feeler delivered
+as his, not Khrushchev's (F4; texts only, ``5d593bf0…``)."""
 
 
 def test_every_trajectory_is_the_recorded_one() -> None:

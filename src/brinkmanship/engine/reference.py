@@ -353,7 +353,7 @@ class ReferenceEngine:
                 as_kind = f" as a {message.misread_kind}" if message.misread_kind else ""
                 note = f" It is misread{as_kind}."
             text = (
-                f"{self.sc.actors[message.to].name} receives {self.sc.actors[action.actor].name}'s "
+                f"{self.sc.actors[message.to].name} receives {message.sender_name}'s "
                 f"{MESSAGE_NOUN[message.kind]} by {channel.label} "
                 f"(sent {moment_text(self.sc.time_of(transit.sent_tick))}).{note}"
             )

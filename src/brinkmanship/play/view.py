@@ -197,7 +197,7 @@ def _letter_view(sc: c.CompiledScenario, letter: Letter) -> LetterView:
     return LetterView(
         id=letter.id,
         sender=letter.sender,
-        sender_name=sc.actors[letter.sender].name,
+        sender_name=sc.sender_name(letter.id),
         channel=channel.id,
         channel_label=channel.label,
         public=channel.public,

@@ -102,7 +102,7 @@ def observation_message(
     letters = [
         {
             "id": letter.id,
-            "from": sc.actors[letter.sender].name if letter.sender in sc.actors else "?",
+            "from": sc.sender_name(letter.id) if letter.id in sc.actions else "?",
             "channel": letter.channel,
             "kind": letter.kind,
             "sender_gives": [_term(sc, t) for t in letter.terms_give],

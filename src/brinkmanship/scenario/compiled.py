@@ -229,6 +229,8 @@ class Message:
     get: tuple[str, ...]
     of: str | None
     text: str
+    sender_name: str
+    """Whom the recipient is told it comes from."""
     misread_kind: str | None
     misread_text: str | None
     on_deliver: Effects
@@ -401,6 +403,11 @@ class CompiledScenario:
     alert: Expr | None
     """An alert level (``metrics.alert``): read by ``brink eval`` after every phase of a run."""
     sources: tuple[str, ...]
+
+    def sender_name(self, action: str) -> str:
+        """Whom the recipient of the message of ``action`` is told it comes from."""
+        act = self.actions[action]
+        return act.message.sender_name if act.message else self.actors[act.actor].name
 
     def time_of(self, tick: int) -> datetime:
         """The real time of a tick."""

@@ -723,6 +723,7 @@ class Compiler:
             get=m.get,
             of=m.of,
             text=m.text or a.text,
+            sender_name=m.sender or self.sc.actors[actor].name,
             misread_kind=m.misread_as.kind,
             misread_text=m.misread_as.text,
             on_deliver=on_deliver,

@@ -215,6 +215,9 @@ class Message(Strict):
     get: tuple[Id, ...] = ()
     of: Id | None = None
     text: str = ""
+    sender: str | None = None
+    """Whom the recipient is told it comes from (default: the sending actor's name), for a
+    message someone sent on the actor's side without its authority."""
     misread_as: MisreadAs = Field(default_factory=MisreadAs)
     on_deliver: dict[Name, ExprText] = Field(default_factory=dict)
     on_misread: dict[Name, ExprText] | None = None
