@@ -31,6 +31,10 @@ def texts(sc: CompiledScenario) -> Iterator[tuple[str, str]]:
         yield f"event {event.id}", event.text
     for outcome in sc.outcomes.values():
         yield f"outcome {outcome.id}", outcome.text or ""
+    if sc.presentation.map is not None:
+        yield "map title", sc.presentation.map.title
+        for layer in sc.presentation.map.layers:
+            yield f"map layer {layer.id}", f"{layer.label} {layer.tag}"
 
 
 @pytest.mark.parametrize("name", builtin_names())

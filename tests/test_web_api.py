@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from brinkmanship.play.game import Game, GameRecord
 from brinkmanship.play.view import GameView
 from brinkmanship.web import create_app
-from brinkmanship.web.caribbean import caribbean_map
+from brinkmanship.web.maps import scenario_map
 from brinkmanship.web.pages import templates
 from brinkmanship.web.screen import game_screen
 from brinkmanship.web.service import GameService
@@ -357,7 +357,7 @@ def test_text_in_pages_is_escaped(client: TestClient) -> None:
     screen = game_screen(games.scenarios.get("cuba-1962"), tampered, rec)
     html = templates.get_template("game.html").render(
         game_id=game_id, row=games.row(game_id), v=tampered, s=screen,
-        map=caribbean_map(tampered), replay=False,
+        map=scenario_map(games.scenarios.get("cuba-1962"), tampered), replay=False,
     )  # fmt: skip
     assert evil not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -70,7 +70,9 @@ def play(
         target: Path | None = save or resume
     else:
         if scenario is None:
-            raise BrinkError("give a SCENARIO to play (e.g. cuba-1962), or --resume FILE")
+            raise BrinkError(
+                "give a SCENARIO to play (`brink scenarios` lists them), or --resume FILE"
+            )
         if side is None:
             raise BrinkError(
                 f"choose your side with --as ACTOR (e.g. brink play {scenario} --as us)"

@@ -19,16 +19,17 @@ from brinkmanship.envs.parallel import BrinkParallelEnv
 from brinkmanship.envs.registration import GYM_ENVS, register_envs
 from brinkmanship.envs.single import BrinkEnv
 from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.scenarios import DEFAULT
 
 
 def parallel_env(
-    scenario: str | CompiledScenario = "cuba-1962", **options: Any
+    scenario: str | CompiledScenario = DEFAULT, **options: Any
 ) -> BrinkParallelEnv:
     """A PettingZoo ``ParallelEnv`` for ``scenario`` (options: see :class:`BrinkParallelEnv`)."""
     return BrinkParallelEnv(scenario, **options)
 
 
-def env(scenario: str | CompiledScenario = "cuba-1962", **options: Any) -> BrinkAECEnv:
+def env(scenario: str | CompiledScenario = DEFAULT, **options: Any) -> BrinkAECEnv:
     """The PettingZoo AEC form of :func:`parallel_env`."""
     return BrinkAECEnv(BrinkParallelEnv(scenario, **options))
 

@@ -15,6 +15,7 @@ from brinkmanship.errors import BrinkError, UnknownNameError
 from brinkmanship.policies.registry import PolicySet, policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
+from brinkmanship.scenarios import DEFAULT
 
 IllegalActionMode = Literal["raise", "wait"]
 ILLEGAL_ACTION_MODES: tuple[IllegalActionMode, ...] = ("raise", "wait")
@@ -93,7 +94,7 @@ def _learners(sc: CompiledScenario, learners: Sequence[str] | None) -> tuple[str
 
 
 def make_config(
-    scenario: str | CompiledScenario = "cuba-1962",
+    scenario: str | CompiledScenario = DEFAULT,
     *,
     learners: Sequence[str] | None = None,
     policies: Mapping[str, str] | None = None,

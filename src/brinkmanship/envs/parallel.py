@@ -29,6 +29,7 @@ from brinkmanship.envs.episode import Episode
 from brinkmanship.envs.errors import EnvStateError, InvalidActionError
 from brinkmanship.errors import BrinkError, UnknownNameError
 from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.scenarios import DEFAULT
 
 T = TypeVar("T")
 RESET_OPTIONS = ("run",)
@@ -88,7 +89,7 @@ class BrinkParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships n
 
     def __init__(
         self,
-        scenario: str | CompiledScenario = "cuba-1962",
+        scenario: str | CompiledScenario = DEFAULT,
         *,
         learners: Sequence[str] | None = None,
         policies: Mapping[str, str] | None = None,

@@ -1,9 +1,8 @@
-"""Gymnasium ids, one per built-in scenario, made from its id: ``cuba-1962`` is
-``brinkmanship/Cuba1962-v0``, ``able-archer-1983`` ``brinkmanship/AbleArcher1983-v0``.
-``gymnasium.make("brinkmanship/Cuba1962-v0")`` after ``import brinkmanship.envs``, or
-``gymnasium.make("brinkmanship.envs:brinkmanship/Cuba1962-v0")`` without the import
-(Gymnasium imports the module named before the colon). The learner is the scenario's
-first actor with a decision point unless ``actor=`` says otherwise."""
+"""Gymnasium ids, one per built-in scenario, made from its id: ``my-crisis-1999`` is
+``brinkmanship/MyCrisis1999-v0``. ``gymnasium.make(ID)`` after ``import brinkmanship.envs``,
+or ``gymnasium.make("brinkmanship.envs:" + ID)`` without the import (Gymnasium imports the
+module named before the colon). The learner is the scenario's first actor with a decision
+point unless ``actor=`` says otherwise."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from brinkmanship.envs.config import MAX_SEED, IllegalActionMode, deciding_actor
 from brinkmanship.envs.parallel import RENDER_MODES, BrinkParallelEnv
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
+from brinkmanship.scenarios import DEFAULT
 
 
 class BrinkEnv(gym.Env[dict[str, Any], Any]):
@@ -24,7 +25,7 @@ class BrinkEnv(gym.Env[dict[str, Any], Any]):
 
     def __init__(
         self,
-        scenario: str | CompiledScenario = "cuba-1962",
+        scenario: str | CompiledScenario = DEFAULT,
         actor: str | None = None,
         *,
         policies: Mapping[str, str] | None = None,

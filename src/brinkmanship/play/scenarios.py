@@ -1,5 +1,5 @@
-"""Compiled scenarios for games, cached: compiling cuba-1962 takes a good part of a second,
-and a game is rebuilt from its record whenever it is resumed or reloaded."""
+"""Compiled scenarios for games, cached: compiling a large scenario takes a good part of a
+second, and a game is rebuilt from its record whenever it is resumed or reloaded."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from brinkmanship.play.debrief import Debrief, build_debrief
 from brinkmanship.play.game import Game
 from brinkmanship.play.menus import KindGroup, Menu, build_menu, terms_line
 from brinkmanship.play.record import save_record
-from brinkmanship.play.view import ChoiceView, GameView, LetterView
+from brinkmanship.play.view import AlertLevel, ChoiceView, GameView, LetterView, quantity_text
 
 ReadLine = Callable[[], str]
 """Returns the next input line (with its newline), or ``""`` at end of input."""
@@ -62,7 +62,7 @@ def render_view(view: GameView, full_state: bool = False) -> RenderableType:
     """The decision screen: time, alerts, news, what the side knows, inbox, counsel."""
     parts: list[RenderableType] = []
     alerts = Text("   ").join(
-        Text.assemble(f"{a.label}: ", (f"{a.value:g}", "bold")) for a in view.alerts
+        Text.assemble(f"{a.label}: ", (f"{a.value:g}", "bold"), _danger(a)) for a in view.alerts
     )
     parts.append(alerts if view.alerts else Text("(no alert levels)"))
     news = [e for e in view.events if e.new and e.kind != "counsel"]  # counsel: on the last screen
@@ -79,14 +79,11 @@ def render_view(view: GameView, full_state: bool = False) -> RenderableType:
     known.add_column("variable")
     known.add_column("value", justify="right")
     for item in view.state:
-        if isinstance(item.value, bool):
+        if item.shown_as == "fact":
             if item.value or full_state:
                 known.add_row(item.label, "yes" if item.value else "no")
-        elif item.name not in {a.name for a in view.alerts}:
-            known.add_row(
-                item.label,
-                f"{item.value:,}" if isinstance(item.value, int) else f"{item.value:.1f}",
-            )
+        elif item.shown_as == "quantity":
+            known.add_row(item.label, quantity_text(item))
     parts.append(known)
     if view.inbox:
         last = view.last_move_time
@@ -107,6 +104,12 @@ def render_view(view: GameView, full_state: bool = False) -> RenderableType:
         title=f"{when(view.time)} — {view.side_name}",
         subtitle=f"{view.title} · decision {view.moves + 1}",
     )
+
+
+def _danger(alert: AlertLevel) -> str:
+    """Where the level is most dangerous: `` (danger at 1)`` for DEFCON."""
+    worst = alert.low if alert.counts == "down" else alert.high
+    return f" (danger at {worst:g})"
 
 
 def _after(iso: str, other: str) -> bool:

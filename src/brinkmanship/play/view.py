@@ -8,6 +8,7 @@ true state, so nothing hidden leaks into a view.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -15,9 +16,6 @@ from brinkmanship.engine.observation import WAIT, ActionInfo, LegalActions, Lett
 from brinkmanship.engine.trajectory import OutcomeResult, TrajectoryEvent
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario.schema import VarType
-
-ALERT_WORDS = ("defcon", "alert", "readiness")
-"""Variables whose name or label holds one of these words are shown as alert levels."""
 
 
 class TermView(BaseModel):
@@ -84,23 +82,32 @@ class ChoiceView(BaseModel):
     letter: LetterSpec | None
 
 
+ShownAs = Literal["gauge", "quantity", "fact", "none"]
+
+
 class StateItem(BaseModel):
-    """A state variable the player may see."""
+    """A state variable the player may see, and how the scenario's presentation shows it:
+    as a gauge (also in ``alerts``), a quantity with its ``unit``, a fact (a bool), or not
+    at all (a number the presentation does not list)."""
 
     name: str
     label: str
     value: float | int | bool
     description: str
+    shown_as: ShownAs = "quantity"
+    unit: str = ""
 
 
 class AlertLevel(BaseModel):
-    """An alert level (DEFCON, readiness) with its range."""
+    """An alert level (a gauge of the scenario's presentation) with its range;
+    ``counts: down`` when danger grows as the value falls (DEFCON)."""
 
     name: str
     label: str
     value: int | float
     low: float
     high: float
+    counts: Literal["up", "down"] = "up"
 
 
 class EventView(BaseModel):
@@ -210,10 +217,55 @@ def _letter_view(sc: c.CompiledScenario, letter: Letter) -> LetterView:
     )
 
 
-def is_alert(var: c.Variable) -> bool:
-    """Whether a variable is an alert level (by the words of its name and label)."""
-    words = f"{var.name} {var.label}".lower()
-    return var.type is not VarType.BOOL and any(w in words for w in ALERT_WORDS)
+def state_item(sc: c.CompiledScenario, var: c.Variable, value: float | int | bool) -> StateItem:
+    """A visible variable, shown as the scenario's presentation says."""
+    shown: ShownAs = "fact"
+    unit = ""
+    label = var.label or var.name
+    if var.type is not VarType.BOOL:
+        quantity = sc.presentation.quantity(var.name)
+        if sc.presentation.gauge(var.name) is not None:
+            shown = "gauge"
+        elif quantity is None:
+            shown = "none"
+        else:
+            shown, unit, label = "quantity", quantity.unit, quantity.label or label
+    return StateItem(
+        name=var.name,
+        label=label,
+        value=value,
+        description=var.description,
+        shown_as=shown,
+        unit=unit,
+    )
+
+
+def quantity_text(item: StateItem) -> str:
+    """``41,900 troops``: a quantity's value with its unit."""
+    value = item.value
+    text = f"{value:,.1f}" if isinstance(value, float) else f"{int(value):,}"
+    return f"{text} {item.unit}" if item.unit else text
+
+
+def alert_levels(
+    sc: c.CompiledScenario, state: Mapping[str, float | int | bool]
+) -> list[AlertLevel]:
+    """The presentation's gauges among the visible variables ``state``, in its order."""
+    out = []
+    for g in sc.presentation.gauges:
+        if g.name in state:
+            var = sc.variables[g.name]
+            out.append(
+                AlertLevel(
+                    name=g.name,
+                    label=g.label,
+                    value=_number(state[g.name]),
+                    low=var.lo,
+                    high=var.hi,
+                    counts=g.counts,
+                )
+            )
+    return out
 
 
 def _counsel_views(sc: c.CompiledScenario, actor: c.Actor, obs: Observation) -> list[CounselView]:
@@ -270,19 +322,9 @@ def build_view(
     The inbox holds the letters the side received: its own public statements, which the
     engine delivers to everyone, belong in its outbox, not its inbox."""
     actor = sc.actors[side]
-    visible = [sc.variables[name] for name in obs.state]
     state: Mapping[str, float | int | bool] = obs.state
-    alerts = [
-        AlertLevel(name=v.name, label=v.label, value=_number(state[v.name]), low=v.lo, high=v.hi)
-        for v in visible
-        if is_alert(v)
-    ]
-    items = [
-        StateItem(
-            name=v.name, label=v.label or v.name, value=state[v.name], description=v.description
-        )
-        for v in visible
-    ]
+    alerts = alert_levels(sc, state)
+    items = [state_item(sc, sc.variables[name], value) for name, value in state.items()]
     seen = [
         EventView(
             tick=e.tick,

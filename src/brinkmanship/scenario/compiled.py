@@ -11,6 +11,7 @@ from typing import Literal
 
 from brinkmanship.errors import BrinkError, EvaluationError, UnknownNameError
 from brinkmanship.scenario.expressions import Expression
+from brinkmanship.scenario.presentation import NONE, Presentation
 from brinkmanship.scenario.schema import OutcomeClass, Source, VarType
 from brinkmanship.scenario.timeutil import format_time
 
@@ -403,6 +404,8 @@ class CompiledScenario:
     alert: Expr | None
     """An alert level (``metrics.alert``): read by ``brink eval`` after every phase of a run."""
     sources: tuple[str, ...]
+    presentation: Presentation = NONE
+    """What the screens show (display only; no engine reads it)."""
 
     def sender_name(self, action: str) -> str:
         """Whom the recipient of the message of ``action`` is told it comes from."""

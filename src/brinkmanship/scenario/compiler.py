@@ -14,6 +14,7 @@ from brinkmanship.errors import ExpressionError, Location, ScenarioError
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario import schema as s
 from brinkmanship.scenario.expressions import ExprType, compile_scalar, parse_expression
+from brinkmanship.scenario.present_compiler import PresentationCompiler
 from brinkmanship.scenario.timeutil import (
     clock_text,
     date_text,
@@ -253,6 +254,9 @@ class Compiler:
         timeline = self._timeline()
         escalation = self._metric("escalation", sc.metrics.escalation)
         alert = self._metric("alert", sc.metrics.alert)
+        presentation = PresentationCompiler(self, variables, self.global_names).compile(
+            sc.presentation
+        )
         return c.CompiledScenario(
             id=sc.id,
             title=sc.title,
@@ -279,6 +283,7 @@ class Compiler:
             escalation=escalation,
             alert=alert,
             sources=self.sources(sc.sources, ()),
+            presentation=presentation,
         )
 
     def _metric(self, name: str, text: s.ExprText | None) -> c.Expr | None:

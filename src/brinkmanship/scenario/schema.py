@@ -373,6 +373,98 @@ class Metrics(Strict):
     alert: ExprText | None = None
 
 
+LonLat = tuple[float, float]
+"""A point on a map: longitude, then latitude, in degrees."""
+
+Symbol = Literal[
+    "site", "base", "ship", "submarine", "aircraft", "cross", "star", "arrow", "dot", "radar"
+]
+"""The symbols a map layer may draw (``docs/scenario-format.md``, "Presentation")."""
+
+Tone = Literal["plain", "dark", "calm", "low", "medium", "high", "severe", "secret"]
+"""A symbol's or line's colour: plain ink, a dark hull, the danger scale from calm to
+severe (as on the gauges), or the colour of what is secret."""
+
+
+class Extent(Strict):
+    """The part of the globe a map shows, in degrees."""
+
+    west: float
+    east: float
+    south: float
+    north: float
+
+
+class Arc(Strict):
+    """A circular arc around ``centre`` (a distance line such as "500 miles from Cuba"),
+    from the first bearing to the second, clockwise, in degrees from north."""
+
+    centre: LonLat
+    radius: float
+    unit: Literal["km", "mi", "nmi"] = "km"
+    bearings: tuple[float, float]
+
+
+class Layer(Cited):
+    """Something drawn on the map while the player may see every variable it reads and
+    ``when`` holds: a symbol at ``at`` (with ``repeat``, one per unit of ``value``, at
+    most ``most``, ``step`` apart), a line through ``line``, or an ``arc``. ``label`` says
+    what it is in the legend, with ``{value}`` replaced by ``value``; ``tag`` is a short
+    text drawn beside a line."""
+
+    label: str
+    when: ExprText = True
+    value: ExprText | None = None
+    symbol: Symbol | None = None
+    at: LonLat | None = None
+    repeat: bool = False
+    most: int = Field(default=12, ge=1, le=100)
+    step: LonLat = (0.0, 0.0)
+    line: tuple[LonLat, ...] | None = None
+    arc: Arc | None = None
+    tag: str = ""
+    tone: Tone = "plain"
+
+
+class Map(Cited):
+    """A map of the crisis: its extent, a background of land and borders, named places,
+    and layers bound to state variables. Drawn on an equirectangular projection
+    ``width`` pixels wide."""
+
+    title: str
+    extent: Extent
+    width: int = 860
+    land: dict[str, tuple[LonLat, ...]] = Field(default_factory=dict)
+    borders: dict[str, tuple[LonLat, ...]] = Field(default_factory=dict)
+    places: dict[str, LonLat] = Field(default_factory=dict)
+    layers: dict[Id, Layer] = Field(default_factory=dict)
+    empty: str = "Nothing your side knows of is marked yet."
+
+
+class Gauge(Strict):
+    """An alert level drawn as a gauge; ``counts: down`` when danger grows as the value
+    falls (DEFCON 5 is peace, DEFCON 1 war)."""
+
+    counts: Literal["up", "down"] = "up"
+    label: str = ""
+
+
+class Quantity(Strict):
+    """A number the player sees, with its unit."""
+
+    unit: str = ""
+    label: str = ""
+
+
+class Presentation(Strict):
+    """What a screen shows: a map, gauges, and the variables shown as quantities (by
+    default, every visible number). Display only: it changes no result."""
+
+    map: Map | None = None
+    gauges: dict[Name, Gauge] = Field(default_factory=dict)
+    quantities: dict[Name, Quantity] | None = None
+
+
 class Scenario(Cited):
     """A whole scenario file."""
 
@@ -395,3 +487,4 @@ class Scenario(Cited):
     timeline: tuple[TimelineEntry, ...] = ()
     known_errors: dict[SourceId, KnownError] = Field(default_factory=dict)
     metrics: Metrics = Field(default_factory=Metrics)
+    presentation: Presentation | None = None

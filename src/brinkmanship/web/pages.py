@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from brinkmanship.play.menus import terms_line
 from brinkmanship.web.api import Service
-from brinkmanship.web.caribbean import caribbean_map
+from brinkmanship.web.maps import scenario_map
 from brinkmanship.web.screen import action_label, game_screen, long_time, new_game_form, short_time
 
 templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
@@ -57,7 +57,7 @@ def game(request: Request, game_id: GameId, games: Service) -> HTMLResponse:
         row=now.row,
         v=now.view,
         s=game_screen(now.scenario, now.view, now.record),
-        map=caribbean_map(now.view),
+        map=scenario_map(now.scenario, now.view),
         replay=False,
     )
 
@@ -91,7 +91,7 @@ def replay(
         row=row,
         v=view,
         s=screen,
-        map=caribbean_map(view),
+        map=scenario_map(game.scenario, view),
         replay=True,
         step=step,
         total=total,

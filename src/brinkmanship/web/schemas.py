@@ -25,12 +25,12 @@ class NewGame(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    scenario: Name = Field(description="A built-in scenario id, e.g. cuba-1962.")
+    scenario: Name = Field(description="A built-in scenario id, as `brink scenarios` lists them.")
     side: Name = Field(description="The actor the player plays, e.g. us, su or cuba.")
     opponent: PolicyName | None = Field(
         default=None,
         description="One policy for every other principal actor; default: the scenario's "
-        "own (for cuba-1962, the historical record).",
+        "own (the historical record, where it has one).",
     )
     seed: int = Field(default=0, ge=0, le=MAX_SEED, description="The random seed.")
     interventions: list[Name] = Field(

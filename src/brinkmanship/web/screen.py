@@ -17,9 +17,11 @@ from brinkmanship.play.view import (
     LetterSpec,
     LetterView,
     letter_spec,
+    quantity_text,
 )
 from brinkmanship.policies.registry import BUILTINS
 from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.scenarios import DEFAULT
 from brinkmanship.web.games import Scenarios
 
 MAX_SEGMENTS = 10
@@ -66,6 +68,8 @@ class NewGameForm:
 
     scenarios: tuple[ScenarioOption, ...]
     opponents: tuple[Option, ...]
+    default: str
+    """The scenario selected at first."""
 
 
 def playable_sides(sc: CompiledScenario) -> tuple[Option, ...]:
@@ -90,7 +94,7 @@ def new_game_form(scenarios: Scenarios) -> NewGameForm:
         Option("", "The scenario's own (historical where it has one)"),
         *(Option(b.name, b.name, b.description) for b in BUILTINS.values()),
     )
-    return NewGameForm(tuple(options), opponents)
+    return NewGameForm(tuple(options), opponents, DEFAULT)
 
 
 # ------------------------------------------------------------------ the game
@@ -118,9 +122,10 @@ class Gauge:
 
 
 def gauge(alert: AlertLevel) -> Gauge:
-    """DEFCON counts down to danger; other alert levels count up."""
+    """An alert level as a gauge, its levels ordered from calm to danger the way the
+    scenario's presentation says it counts (DEFCON counts down)."""
     low, high = int(alert.low), int(alert.high)
-    down = "defcon" in alert.name.lower()
+    down = alert.counts == "down"
     span = max(high - low, 1)
 
     def danger(level: float) -> int:
@@ -210,11 +215,10 @@ def game_screen(sc: CompiledScenario, view: GameView, record: GameRecord) -> Scr
     facts: list[str] = []
     not_facts: list[str] = []
     for item in view.state:
-        if isinstance(item.value, bool):
+        if item.shown_as == "fact":
             (facts if item.value else not_facts).append(item.label)
-        else:
-            text = f"{item.value:,.1f}" if isinstance(item.value, float) else f"{item.value:,}"
-            numbers.append((item.label, text))
+        elif item.shown_as == "quantity":
+            numbers.append((item.label, quantity_text(item)))
     return Screen(
         when=long_time(view.time),
         gauges=tuple(gauge(a) for a in view.alerts),

@@ -1,0 +1,137 @@
+"""The game screen's map, drawn from the scenario's ``presentation`` and the state the
+player may see.
+
+A layer appears only when every variable it reads is in the player's view, so the map
+never shows what their side does not know: two layers at one place may show the true count
+to one side and the believed count to the other. A scenario without a map gets none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from brinkmanship.play.view import GameView
+from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.scenario.presentation import Layer, MapSpec, Projection, layer_env
+from brinkmanship.scenario.schema import LonLat
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A symbol on the map: ``symbol`` picks its drawing, ``tone`` its colour; ``label``
+    says what it is; ``layer`` is the id of the layer that drew it."""
+
+    symbol: str
+    tone: str
+    x: float
+    y: float
+    label: str
+    layer: str = ""
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line drawn by a layer (``tag``: a short text beside it, at ``tag_at``)."""
+
+    layer: str
+    path: str
+    tone: str
+    label: str
+    tag: str
+    tag_at: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Land:
+    """A coastline (closed) or border (open)."""
+
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class MapModel:
+    """Everything the SVG template draws, and a text description of it."""
+
+    title: str
+    width: int
+    height: int
+    land: tuple[Land, ...]
+    borders: tuple[Land, ...]
+    places: tuple[Marker, ...]
+    lines: tuple[Line, ...]
+    markers: tuple[Marker, ...]
+    description: tuple[str, ...] = field(default=())
+
+
+def svg_path(proj: Projection, points: Sequence[LonLat], close: bool) -> str:
+    """An SVG path through ``points``."""
+    xy = [proj.project(point) for point in points]
+    head, *rest = xy
+    d = f"M{head[0]},{head[1]}" + "".join(f" L{x},{y}" for x, y in rest)
+    return d + (" Z" if close else "")
+
+
+def _symbols(proj: Projection, layer: Layer, value: float | None, label: str) -> list[Marker]:
+    count = 1
+    if layer.repeat:
+        count = min(int(value or 0), layer.most)
+    lon, lat = layer.points[0]
+    dlon, dlat = layer.step
+    out = []
+    for i in range(count):
+        x, y = proj.project((lon + dlon * i, lat + dlat * i))
+        out.append(Marker(layer.symbol or "dot", layer.tone, x, y, label, layer.id))
+    return out
+
+
+def draw(spec: MapSpec, env: dict[str, float], visible: frozenset[str]) -> MapModel:
+    """The map for a viewer who sees the variables ``visible``, with ``env`` their values
+    (and the parameters, ``tick`` and ``hours``; see :func:`layer_env`)."""
+    proj = spec.projection
+    markers: list[Marker] = []
+    lines: list[Line] = []
+    said: list[str] = []
+    for layer in spec.layers:
+        if not layer.reads <= visible or not layer.holds(env):
+            continue
+        value = layer.number(env)
+        if layer.repeat and (value is None or value < 1):
+            continue
+        label = layer.text(value)
+        if layer.line:
+            lines.append(
+                Line(
+                    layer.id,
+                    svg_path(proj, layer.points, close=False),
+                    layer.tone,
+                    label,
+                    layer.tag,
+                    proj.project(layer.points[len(layer.points) // 4]),
+                )
+            )
+        else:
+            markers += _symbols(proj, layer, value, label)
+        said.append(label)
+    return MapModel(
+        title=spec.title,
+        width=proj.width,
+        height=proj.height,
+        land=tuple(Land(s.name, svg_path(proj, s.points, close=True)) for s in spec.land),
+        borders=tuple(Land(s.name, svg_path(proj, s.points, close=False)) for s in spec.borders),
+        places=tuple(Marker("place", "plain", *proj.project(at), name) for name, at in spec.places),
+        lines=tuple(lines),
+        markers=tuple(markers),
+        description=tuple(said) or (spec.empty,),
+    )
+
+
+def scenario_map(sc: CompiledScenario, view: GameView) -> MapModel | None:
+    """The map of ``sc`` as the player of ``view`` may see it; None without a map."""
+    spec = sc.presentation.map
+    if spec is None:
+        return None
+    values = {item.name: item.value for item in view.state}
+    env = layer_env(values, sc.parameter_env(), view.tick, view.tick * sc.tick_hours)
+    return draw(spec, env, frozenset(values))
