@@ -96,3 +96,13 @@ def test_every_gauge_and_quantity_is_a_bounded_or_plain_number(name: str) -> Non
         assert var.hi - var.lo < 100, g.name
     for q in sc.presentation.quantities or ():
         assert sc.variables[q.name].type.value != "bool", q.name
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_every_side_of_every_scenario_renders_in_the_terminal(name: str) -> None:
+    sc = load_scenario(name)
+    for side in (a.id for a in sc.actors.values() if a.holder == a.id):
+        game = Game.new(name, side)
+        text = screen_text(game)
+        for alert in game.view().alerts:
+            assert f"{alert.label}: " in text, (name, side, alert.name)
