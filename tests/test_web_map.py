@@ -94,7 +94,7 @@ def test_every_built_in_map_draws_for_every_side(name: str) -> None:
         if sc.presentation.map is None:
             assert model is None
         else:
-            assert model is not None and model.land and model.description, (name, side)
+            assert model is not None and model.places and model.description, (name, side)
 
 
 def test_a_scenario_without_a_presentation_has_no_map(tmp_path: Path) -> None:

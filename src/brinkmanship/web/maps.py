@@ -73,6 +73,19 @@ def svg_path(proj: Projection, points: Sequence[LonLat], close: bool) -> str:
     return d + (" Z" if close else "")
 
 
+TAG_AT = 0.25
+"""Where along a line its tag is drawn (as a share of its points)."""
+
+
+def along(points: Sequence[LonLat], share: float) -> LonLat:
+    """The point ``share`` of the way through ``points``, counting each segment alike."""
+    position = (len(points) - 1) * share
+    i = min(int(position), len(points) - 2)
+    t = position - i
+    (lon0, lat0), (lon1, lat1) = points[i], points[i + 1]
+    return lon0 + (lon1 - lon0) * t, lat0 + (lat1 - lat0) * t
+
+
 def _symbols(proj: Projection, layer: Layer, value: float | None, label: str) -> list[Marker]:
     count = 1
     if layer.repeat:
@@ -108,7 +121,7 @@ def draw(spec: MapSpec, env: dict[str, float], visible: frozenset[str]) -> MapMo
                     layer.tone,
                     label,
                     layer.tag,
-                    proj.project(layer.points[len(layer.points) // 4]),
+                    proj.project(along(layer.points, TAG_AT)),
                 )
             )
         else:
