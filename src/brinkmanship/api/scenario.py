@@ -59,7 +59,7 @@ def load(
     policies: Mapping[str, str] | str | Sequence[str] | None = None,
     engine: str = "auto",
 ) -> Scenario:
-    """A built-in scenario by name (``"cuba-1962"``) or a scenario file by path, with
+    """A built-in scenario by name (``brink scenarios`` lists them) or a scenario file by path, with
     named interventions applied, parameter values set, and a policy per actor (a mapping
     ``{"us": "hawk:threshold=0.9"}`` or ``["us=hawk:threshold=0.9"]``; the rest keep their
     defaults). Everything is checked here: a bad name raises a

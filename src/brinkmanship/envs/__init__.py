@@ -22,9 +22,7 @@ from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenarios import DEFAULT
 
 
-def parallel_env(
-    scenario: str | CompiledScenario = DEFAULT, **options: Any
-) -> BrinkParallelEnv:
+def parallel_env(scenario: str | CompiledScenario = DEFAULT, **options: Any) -> BrinkParallelEnv:
     """A PettingZoo ``ParallelEnv`` for ``scenario`` (options: see :class:`BrinkParallelEnv`)."""
     return BrinkParallelEnv(scenario, **options)
 
