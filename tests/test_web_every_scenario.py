@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from brinkmanship.scenario.loader import builtin_names, load_scenario
 from brinkmanship.web import create_app
@@ -51,7 +52,7 @@ def test_every_side_plays_to_the_debrief(client: TestClient, name: str) -> None:
         assert page.status_code == 200, (name, side.value)
         v = client.get(f"/api/games/{game_id}").json()
         for alert in v["alerts"]:
-            assert f'aria-label="{alert["label"]}: ' in page.text
+            assert f'aria-label="{escape(alert["label"])}: ' in page.text
         if sc.presentation.map is None:
             assert "On the map" not in page.text
         else:
