@@ -17,8 +17,9 @@ runs in milliseconds, yet each draws from every mechanism of the scenario langua
   so both engines must raise the same error on the same runs;
 * events scheduled (``at``), conditional (``when``), hazards (also at a time), once or
   repeatable, with visibility and an actor;
-* actions with preconditions, effects, delays, ``once``, costs (also charged to
-  subordinates' sides), escalation scores and visibility (public, secret, listed);
+* actions with preconditions, effects, delays (fixed, or drawn uniform or triangular, whose
+  landing also triggers decisions), ``once``, costs (also charged to subordinates' sides),
+  escalation scores and visibility (public, secret, listed);
 * messages over channels with fixed, uniform or triangular latency, misreading (with a
   misread kind and text, and ``on_misread`` effects), offers and demands with terms
   given and asked, accepts and rejects answering them, statements with pledges, and
@@ -560,6 +561,7 @@ class _Builder:
         if self.maybe():
             self.doc["metrics"] = {"escalation": self.x.number(self.globals, 2)}
         self.attendance()
+        self.drawn_delays()
         return self.doc
 
     def attendance(self) -> None:
@@ -572,6 +574,16 @@ class _Builder:
             for m, member in doc["members"].items():
                 if m != chair and self.maybe():
                     member["attends"] = self.x.small(self.visible(actor), BOOL)
+
+    def drawn_delays(self) -> None:
+        """Some actions' delays drawn when taken, uniform or triangular (drawn last, so that
+        the documents drawn before drawn delays existed are drawn as they were)."""
+        for act in self.doc["actions"].values():
+            if self.ints(0, 2) == 0:
+                kind = self.pick(["uniform", "triangular"])
+                n = 2 if kind == "uniform" else 3
+                minutes = sorted(self.draw(st.lists(st.integers(0, 600), min_size=n, max_size=n)))
+                act["delay"] = {kind: [f"{m}m" for m in minutes]}
 
 
 @st.composite

@@ -82,7 +82,11 @@ def _features(doc: Doc) -> set[str]:
         out.add(f"latency:{next(iter(lat)) if isinstance(lat, dict) else 'text'}")
         out |= {"public-channel"} if ch["public"] else set()
     for act in doc["actions"].values():
-        out |= {"delay"} if act.get("delay", "0h") not in ("0h", "PT0M") else set()
+        delay = act.get("delay", "0h")
+        if isinstance(delay, dict):
+            out.add(f"delay:{next(iter(delay))}")
+        elif delay not in ("0h", "PT0M"):
+            out.add("delay")
         out |= {"cost"} if act.get("cost") else set()
         out |= {f"once:{act['once']}"} if "once" in act else set()
         msg = act.get("message")
@@ -126,6 +130,7 @@ def test_the_strategy_reaches_every_mechanism() -> None:
     expected = {"var:bool", "var:int", "var:float", "visibility:hidden", "visibility:list"}
     expected |= {"initial-expression", "parameter-range", "public-channel", "delay", "cost"}
     expected |= {f"latency:{k}" for k in ("text", "fixed", "uniform", "triangular")}
+    expected |= {"delay:uniform", "delay:triangular"}
     expected |= {"once:True", "once:False", "pledge", "misread-kind", "on-misread"}
     expected |= {f"message:{k}" for k in ("offer", "demand", "accept", "reject", "statement")}
     expected |= {"event:at", "event:hazard", "event:at+hazard", "event:when", "repeatable-event"}

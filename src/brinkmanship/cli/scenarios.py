@@ -81,7 +81,11 @@ def _show(sc: CompiledScenario, console: Console) -> None:
             act.id,
             act.actor,
             label,
-            format_duration(act.delay_ticks * sc.tick),
+            (
+                act.delay.text()
+                if act.delay.drawn
+                else format_duration(sc.ticks_of(act.delay.seconds[0]) * sc.tick)
+            ),
             vis,
             ", ".join(act.sources),
         )
@@ -105,7 +109,7 @@ def _show(sc: CompiledScenario, console: Console) -> None:
     for col in ("id", "users", "latency", "misread", "public"):
         channels.add_column(col)
     for ch in sc.channels.values():
-        lat = f"{ch.latency.kind} " + "/".join(f"{s / 3600:g}h" for s in ch.latency.seconds)
+        lat = ch.latency.text()
         channels.add_row(ch.id, ", ".join(sorted(ch.users)), lat, ch.misread.source, str(ch.public))
     console.print(channels)
 

@@ -33,6 +33,11 @@ def latency(action: str) -> str:
     return f"msg:{action}:latency"
 
 
+def delay(action: str) -> str:
+    """A drawn delay before an action's effects land."""
+    return f"action:{action}:delay"
+
+
 def misread(action: str) -> str:
     """Whether a message is misread."""
     return f"msg:{action}:misread"

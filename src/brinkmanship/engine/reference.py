@@ -308,6 +308,7 @@ class ReferenceEngine:
                     action.sources,
                     action.visible_to,
                 )
+                self._notify(st, action.id, action.visible_to)
 
     def _draw_events(self, st: RunState) -> None:
         for event in self.events_at.get(st.tick, self.unscheduled):
@@ -649,18 +650,26 @@ class ReferenceEngine:
             visible,
         )
         self._notify(st, action.id, action.visible_to)
-        if action.delay_ticks == 0:
+        delay = self._delay_ticks(st, action)
+        if delay == 0:
             self._assign(st, action.effects)
         else:
-            st.pending[action.id] = st.tick + action.delay_ticks
+            st.pending[action.id] = st.tick + delay
         if message is not None:
             self._send(st, action, message)
+
+    def _delay_ticks(self, st: RunState, action: c.Action) -> int:
+        """The ticks before ``action``'s effects land: fixed, or drawn now."""
+        u = 0.0
+        if action.delay.drawn:
+            u = rng.uniform(st.seed, st.run, st.tick, draws.delay(action.id))
+        return self.sc.ticks_of(latency_seconds(action.delay, u))
 
     def _send(self, st: RunState, action: c.Action, message: c.Message) -> None:
         channel = self.sc.channels[message.channel]
         u = rng.uniform(st.seed, st.run, st.tick, draws.latency(action.id))
         seconds = latency_seconds(channel.latency, u)
-        ticks = max(1, math.ceil(seconds / self.sc.tick.total_seconds()))
+        ticks = max(1, self.sc.ticks_of(seconds))
         misread = False
         if message.kind in MISREADABLE:
             p = min(max(channel.misread(st.env), 0.0), 1.0)

@@ -239,6 +239,22 @@ class Message:
 
 
 @dataclass(frozen=True)
+class Latency:
+    """A latency distribution in seconds."""
+
+    kind: Literal["fixed", "uniform", "triangular"]
+    seconds: tuple[float, ...]
+
+    @property
+    def drawn(self) -> bool:
+        return self.kind != "fixed"
+
+    def text(self) -> str:
+        """'fixed 12h', 'triangular 8h/20h/36h'."""
+        return f"{self.kind} " + "/".join(f"{s / 3600:g}h" for s in self.seconds)
+
+
+@dataclass(frozen=True)
 class Action:
     """A compiled action."""
 
@@ -249,7 +265,8 @@ class Action:
     text: str
     when: Expr
     effects: Effects
-    delay_ticks: int
+    delay: Latency
+    """Before the effects land: fixed, or drawn when the action is taken."""
     visible_to: frozenset[str]
     cost: tuple[tuple[str, Expr], ...]
     once: bool
@@ -273,14 +290,6 @@ class Event:
     effects: Effects
     visible_to: frozenset[str]
     sources: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Latency:
-    """A latency distribution in seconds."""
-
-    kind: Literal["fixed", "uniform", "triangular"]
-    seconds: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -415,6 +424,10 @@ class CompiledScenario:
     def time_of(self, tick: int) -> datetime:
         """The real time of a tick."""
         return self.start + tick * self.tick
+
+    def ticks_of(self, seconds: float) -> int:
+        """A duration in seconds as whole ticks, rounded up."""
+        return math.ceil(seconds / self.tick.total_seconds())
 
     def iso(self, tick: int) -> str:
         """The ISO 8601 time of a tick in the scenario's time zone."""

@@ -112,6 +112,16 @@ class Compiler:
     def ticks(self, text: str, path: PathT) -> int:
         return math.ceil(self.duration(text, path) / self.tick)
 
+    def span(self, text: str, path: PathT) -> timedelta:
+        """A duration, or the name of a parameter read as hours (so that a sweep or an
+        intervention can change it)."""
+        param = self.sc.parameters.get(text)
+        if param is None:
+            return self.duration(text, path)
+        if param.value < 0:
+            self.fail(path, f"parameter {text!r} is {param.value:g} hours; it must be >= 0")
+        return timedelta(hours=param.value)
+
     def actor_ref(self, actor: str, path: PathT, what: str = "actor") -> str:
         if actor not in self.sc.actors:
             self.fail(
@@ -601,23 +611,23 @@ class Compiler:
         return out
 
     def _latency(self, lat: str | s.Latency, path: PathT) -> c.Latency:
+        """A latency or delay: fixed, uniform [low, high] or triangular [low, mode, high],
+        each value a duration or a parameter's hours."""
         if isinstance(lat, str):
-            return c.Latency("fixed", (self.duration(lat, path).total_seconds(),))
+            return c.Latency("fixed", (self.span(lat, path).total_seconds(),))
         given = [k for k in ("fixed", "uniform", "triangular") if getattr(lat, k) is not None]
         if len(given) != 1:
             self.fail(
                 path, "give exactly one of fixed, uniform [low, high], triangular [low, mode, high]"
             )
         if lat.fixed is not None:
-            return c.Latency("fixed", (self.duration(lat.fixed, (*path, "fixed")).total_seconds(),))
+            return c.Latency("fixed", (self.span(lat.fixed, (*path, "fixed")).total_seconds(),))
         kind: Literal["uniform", "triangular"] = "uniform" if lat.uniform else "triangular"
         values = lat.uniform if lat.uniform is not None else lat.triangular
         assert values is not None
-        secs = tuple(
-            self.duration(v, (*path, kind, i)).total_seconds() for i, v in enumerate(values)
-        )
+        secs = tuple(self.span(v, (*path, kind, i)).total_seconds() for i, v in enumerate(values))
         if list(secs) != sorted(secs):
-            self.fail((*path, kind), f"{kind} latency values must be in increasing order")
+            self.fail((*path, kind), f"{kind} values must be in increasing order")
         return c.Latency(kind, secs)
 
     def _actions(self) -> dict[str, c.Action]:
@@ -646,7 +656,7 @@ class Compiler:
                 text=a.text,
                 when=self.expr(a.when, (*path, "when"), self.global_names, ExprType.BOOL),
                 effects=self.effects(a.effects, (*path, "effects")),
-                delay_ticks=self.ticks(a.delay, (*path, "delay")),
+                delay=self._latency(a.delay, (*path, "delay")),
                 visible_to=vis,
                 cost=tuple(cost),
                 once=a.once if a.once is not None else message is not None,

@@ -223,15 +223,25 @@ class Message(Strict):
     on_misread: dict[Name, ExprText] | None = None
 
 
+class Latency(Strict):
+    """A latency distribution: exactly one of fixed, uniform [low, high], triangular
+    [low, mode, high]."""
+
+    fixed: str | None = None
+    uniform: tuple[str, str] | None = None
+    triangular: tuple[str, str, str] | None = None
+
+
 class Action(Cited):
-    """Something an actor may do: precondition, effects after a delay, visibility, cost."""
+    """Something an actor may do: precondition, effects after a delay (fixed or drawn when
+    the action is taken), visibility, cost."""
 
     actor: Id
     label: str
     text: str = ""
     when: ExprText = True
     effects: dict[Name, ExprText] = Field(default_factory=dict)
-    delay: str = "0h"
+    delay: str | Latency = "0h"
     visibility: Literal["public", "secret"] | tuple[Id, ...] = "public"
     cost: dict[Id, ExprText] = Field(default_factory=dict)
     once: bool | None = None
@@ -251,15 +261,6 @@ class Event(Cited):
     once: bool = True
     effects: dict[Name, ExprText] = Field(default_factory=dict)
     visibility: Visibility = "public"
-
-
-class Latency(Strict):
-    """A latency distribution: exactly one of fixed, uniform [low, high], triangular
-    [low, mode, high]."""
-
-    fixed: str | None = None
-    uniform: tuple[str, str] | None = None
-    triangular: tuple[str, str, str] | None = None
 
 
 class Channel(Cited):

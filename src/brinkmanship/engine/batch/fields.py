@@ -69,7 +69,9 @@ class Tables(NamedTuple):
     act_actor: I64
     act_when: I64
     act_effects: I64
-    act_delay: I64
+    act_delay_kind: I64
+    act_delay: Float2D
+    act_delay_site: I64
     act_vis: I64
     act_log_vis: I64
     act_once: B

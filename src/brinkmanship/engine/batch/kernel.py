@@ -92,6 +92,8 @@ from brinkmanship.engine.batch.slots import (
     S_VALID,
     T_ACT_ACTOR,
     T_ACT_DELAY,
+    T_ACT_DELAY_KIND,
+    T_ACT_DELAY_SITE,
     T_ACT_EFFECTS,
     T_ACT_LOG_VIS,
     T_ACT_MSG,
@@ -212,6 +214,7 @@ from brinkmanship.engine.batch.slots import (
     WS_COUNSEL_WEIGHT,
     WS_LEGAL,
     WS_OCCURRED,
+    WT_ACT_DELAY,
     WT_CH_LATENCY,
     WT_DP_SCHED,
     WT_OPPOSED,
@@ -613,6 +616,7 @@ def _begin_tick(ti: Any, tf: Any) -> None:
                 ti[ti[S_PENDING] + a] = -1
                 _assign(ti, tf, ti[ti[T_ACT_EFFECTS] + a])
                 _log(ti, tf, K_EFFECT, ti[ti[T_ACT_ACTOR] + a], a)
+                _notify(ti, tf, ti[ti[T_N_EVENTS]] + a, ti[ti[T_ACT_VIS] + a])
             elif due >= 0 and due < soonest:
                 soonest = due
         ti[ti[S_NEXT_PENDING]] = soonest
@@ -1122,6 +1126,25 @@ def _body_rule(ti: Any, tf: Any, r: int, proposal: int) -> int:
     return proposal
 
 
+@inline
+def _drawn_seconds(tf: Any, kind: int, row: int, u: float) -> float:
+    """A latency or delay in seconds (``tf[row:row + 3]``: low, mode or high, high) drawn
+    with the uniform ``u`` (as :func:`reference.latency_seconds`)."""
+    low = tf[row]
+    if kind == 0:
+        return low
+    if kind == 1:
+        return low + u * (tf[row + 1] - low)
+    mode = tf[row + 1]
+    high = tf[row + 2]
+    width = high - low
+    if u * width < mode - low:
+        x = low + math.sqrt(u * width * (mode - low))
+    else:
+        x = high - math.sqrt((1.0 - u) * width * (high - mode))
+    return low if x < low else (high if x > high else x)
+
+
 @jit
 def _take(ti: Any, tf: Any, a: int) -> None:
     tick = ti[ti[S_TICK]]
@@ -1139,30 +1162,21 @@ def _take(ti: Any, tf: Any, a: int) -> None:
             if (seen_by >> other) & 1 and ti[ti[T_OPPOSED] + (other) * ti[WT_OPPOSED] + actor]:
                 ti[ti[S_TFT_LAST] + other] = score
     _notify(ti, tf, ti[ti[T_N_EVENTS]] + a, ti[ti[T_ACT_VIS] + a])
-    if ti[ti[T_ACT_DELAY] + a] == 0:
+    kind = ti[ti[T_ACT_DELAY_KIND] + a]
+    u = draw(ti, ti[ti[T_ACT_DELAY_SITE] + a], tick, ti[ti[S_CTX]]) if kind != 0 else 0.0
+    seconds = _drawn_seconds(tf, kind, ti[T_ACT_DELAY] + (a) * ti[WT_ACT_DELAY], u)
+    delay = math.ceil(seconds / tf[ti[T_TICK_SECONDS]])
+    if delay == 0:
         _assign(ti, tf, ti[ti[T_ACT_EFFECTS] + a])
     else:
-        ti[ti[S_PENDING] + a] = tick + ti[ti[T_ACT_DELAY] + a]
+        ti[ti[S_PENDING] + a] = tick + delay
         if ti[ti[S_PENDING] + a] < ti[ti[S_NEXT_PENDING]]:
             ti[ti[S_NEXT_PENDING]] = ti[ti[S_PENDING] + a]
     if m >= 0:
         ch = ti[ti[T_MSG_CHANNEL] + m]
         u = draw(ti, ti[ti[T_MSG_LATENCY_SITE] + m], tick, ti[ti[S_CTX]])
         kind = ti[ti[T_CH_LATENCY_KIND] + ch]
-        low = tf[ti[T_CH_LATENCY] + (ch) * ti[WT_CH_LATENCY]]
-        if kind == 0:
-            seconds = low
-        elif kind == 1:
-            seconds = low + u * (tf[ti[T_CH_LATENCY] + (ch) * ti[WT_CH_LATENCY] + 1] - low)
-        else:
-            mode = tf[ti[T_CH_LATENCY] + (ch) * ti[WT_CH_LATENCY] + 1]
-            high = tf[ti[T_CH_LATENCY] + (ch) * ti[WT_CH_LATENCY] + 2]
-            width = high - low
-            if u * width < mode - low:
-                x = low + math.sqrt(u * width * (mode - low))
-            else:
-                x = high - math.sqrt((1.0 - u) * width * (high - mode))
-            seconds = low if x < low else (high if x > high else x)
+        seconds = _drawn_seconds(tf, kind, ti[T_CH_LATENCY] + (ch) * ti[WT_CH_LATENCY], u)
         ticks = max(1, math.ceil(seconds / tf[ti[T_TICK_SECONDS]]))
         misread = False
         if ti[ti[T_MSG_MISREADABLE] + m]:

@@ -21,7 +21,7 @@ from brinkmanship.engine import digest, draws
 from brinkmanship.engine.batch import forms as f
 from brinkmanship.engine.batch import kernel as k
 from brinkmanship.engine.batch.bytecode import Program
-from brinkmanship.engine.batch.fields import F64, I64, B, Tables
+from brinkmanship.engine.batch.fields import F64, I64, B, Float2D, Tables
 from brinkmanship.engine.observation import WAIT
 from brinkmanship.errors import BrinkError
 from brinkmanship.scenario import compiled as c
@@ -85,6 +85,12 @@ def _csr(groups: Sequence[Sequence[int]]) -> tuple[I64, I64]:
 def _starts(groups: Sequence[Sequence[object]]) -> I64:
     """Where each group starts in the concatenation of ``groups``, and where it ends."""
     return _i([0, *np.cumsum([len(g) for g in groups]).tolist()])
+
+
+def _seconds(latencies: Sequence[c.Latency]) -> Float2D:
+    """Each latency's seconds (low, mode or high, high) as a row of three."""
+    rows = [[*lat.seconds, 0.0, 0.0][:3] for lat in latencies]
+    return np.array(rows or [[0.0] * 3], dtype=np.float64)
 
 
 def _columns(prefix: str, names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> Fields:
@@ -315,7 +321,7 @@ def _actions(b: _Builder) -> Fields:
             b.actor_index[a.actor],
             b.expr(a.when),
             b.effect_list(a.effects),
-            a.delay_ticks,
+            LATENCY_KINDS[a.delay.kind],
             b.mask(a.visible_to),
             log_vis(a),
             a.once,
@@ -324,7 +330,7 @@ def _actions(b: _Builder) -> Fields:
         )
         for a in actions
     ]
-    names = ("actor", "when", "effects", "delay", "vis", "log_vis", "once", "msg", "score")
+    names = ("actor", "when", "effects", "delay_kind", "vis", "log_vis", "once", "msg", "score")
     space_start, space = _csr(
         [[b.action_index[a] for a in actor.actions] for actor in sc.actors.values()]
     )
@@ -333,6 +339,10 @@ def _actions(b: _Builder) -> Fields:
         **_columns("act_", names, rows),
         "act_once": _b([r[6] for r in rows] or [False]),
         "act_msg": _i([r[7] for r in rows] or [-1]),
+        "act_delay": _seconds([a.delay for a in actions]),
+        "act_delay_site": _i(
+            [b.site(draws.delay(a.id)) if a.delay.drawn else -1 for a in actions] or [-1]
+        ),
         "cost_start": _starts(cost_groups),
         "cost_holder": _i([x[0] for x in costs]),
         "cost_expr": _i([x[1] for x in costs]),
@@ -378,7 +388,6 @@ def _messages(b: _Builder) -> Fields:
     )
     give_start, give_terms = _csr([[term_index[t] for t in m.give] for m in letters])
     get_start, get_terms = _csr([[term_index[t] for t in m.get] for m in letters])
-    latency = [([*list(ch.latency.seconds), 0.0, 0.0])[:3] for ch in channels]
     return {
         **_columns("msg_", names, rows),
         "msg_of": _i([r[3] for r in rows] or [-1]),
@@ -389,7 +398,7 @@ def _messages(b: _Builder) -> Fields:
         "get_start": get_start,
         "get_terms": get_terms,
         "ch_latency_kind": _i([LATENCY_KINDS[ch.latency.kind] for ch in channels] or [0]),
-        "ch_latency": np.array(latency or [[0.0] * 3], dtype=np.float64),
+        "ch_latency": _seconds([ch.latency for ch in channels]),
         "ch_misread": _i([b.expr(ch.misread) for ch in channels] or [-1]),
         "term_effects": _i([b.effect_list(t.effects) for t in sc.terms.values()] or [0]),
     }
