@@ -318,7 +318,8 @@ NO_ALERT_ORDERS = {"jcs": "passive", "sac": "passive"}
             {"p_strike_if_no_deal": 0.05, "p_accept_without_jupiters": 0.2},
             NO_ALERT_ORDERS,
             20,
-            {"us_order_airstrike", "us_strike_sam_sites"},
+            # no deadline binds: it runs from the Chiefs' recommendation, which they never make
+            {"us_strike_sam_sites"},
         ),
         (["invasion"], {}, NO_ALERT_ORDERS, 3, {"us_execute_chosen_strike"}),
         (["airstrike"], {}, NO_ALERT_ORDERS, 3, {"us_execute_chosen_strike"}),

@@ -9,7 +9,7 @@ Two kinds of check, both on what the runs did, step by step:
 * **the record** — named incoherences the first build had (practice depth charges in a war,
   a quarantine announced after a strike, Castro's "if the US invades" after the invasion
   order, RF-8s fired on in wartime, counsel from a member absent from the meeting or with no
-  view) never happen.
+  view) never happen, and no answer comes before what it answers has arrived.
 """
 
 from __future__ import annotations
@@ -43,6 +43,20 @@ NEVER_AFTER: dict[str, str] = {
 }
 """Element (event or action) → a variable that, once true, rules it out: the record's
 incoherences the issue names."""
+
+NEVER_BEFORE: dict[str, str] = {
+    "us_draft_reply": "letter1_received",
+    "us_reply_letter1": "letter1_received",
+    "us_accept_letter2": "letter2_received",
+    "us_rfk_dobrynin": "reply_sent",
+    "us_rfk_dobrynin_no_jupiters": "reply_sent",
+    "su_deliberate_accept": "reply_received",
+    "su_deliberate_accept_hurried": "reply_received",
+    "su_accept_reply": "reply_received",
+}
+"""Action → a variable that must already hold on the state its actor decided in: no answer
+before the letter it answers has arrived, no assurance before the answer is public, no
+acceptance before Kennedy's answer is heard in Moscow."""
 
 
 def configurations() -> Iterator[tuple[str, ...]]:
@@ -116,6 +130,12 @@ def check_record(result: RunResult, decided_in: States, ended: States) -> None:
         assert not before[ruled_out_by], (
             f"{result.interventions} seed {result.seed}: {event.id} at {event.time} "
             f"although {ruled_out_by} already held"
+        )
+    for choice in result.choices:
+        needs = NEVER_BEFORE.get(choice.action)
+        assert needs is None or decided_in[choice.tick][needs], (
+            f"{result.interventions} seed {result.seed}: {choice.action} at tick "
+            f"{choice.tick} before {needs}"
         )
 
 
