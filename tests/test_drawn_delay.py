@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from batch_compare import assert_identical
+from brinkmanship.engine.batch.engine import BatchEngine
 from brinkmanship.engine.reference import ReferenceEngine
-from brinkmanship.errors import ScenarioError
-from brinkmanship.policies.registry import policy_set
+from brinkmanship.errors import BrinkError, ScenarioError
+from brinkmanship.policies.registry import batch_forms, policy_set
 from scenario_strategies import load_document
 
 
@@ -104,3 +105,23 @@ def test_a_delay_may_name_a_parameter_in_hours() -> None:
 def test_a_bad_delay_is_refused(delay: Any, draft_h: float, message: str) -> None:
     with pytest.raises(ScenarioError, match=message):
         load_document(_doc(delay, draft_h))
+
+
+def test_a_parameter_set_at_run_time_moves_the_delay_on_both_engines() -> None:
+    """``with_parameters`` (sweeps) changes a delay that names a parameter, as compiling
+    the scenario with the value would."""
+    base = load_document(_doc({"triangular": ["1h", "draft_h", "12h"]}, draft_h=7))
+    moved = base.with_parameters({"draft_h": 1})
+    assert (
+        moved.actions["draft"].delay
+        == load_document(_doc({"triangular": ["1h", "draft_h", "12h"]}, draft_h=1))
+        .actions["draft"]
+        .delay
+    )
+    forms = batch_forms(base, policy_set(base, {}).specs)
+    batch = BatchEngine(base, forms).with_parameters(moved).run(0, 0, 20)
+    engine = ReferenceEngine(moved)
+    ends = [engine.run(0, run, policy_set(moved, {}).make()).outcome.tick for run in range(20)]
+    assert batch.tick.tolist() == ends
+    with pytest.raises(BrinkError, match="out of order"):
+        base.with_parameters({"draft_h": 20})

@@ -244,10 +244,26 @@ class Latency:
 
     kind: Literal["fixed", "uniform", "triangular"]
     seconds: tuple[float, ...]
+    params: tuple[str, ...] = ()
+    """Per value, the parameter it names (read as hours), or "" for a duration."""
 
     @property
     def drawn(self) -> bool:
         return self.kind != "fixed"
+
+    def with_parameters(self, values: Mapping[str, float]) -> Latency:
+        """This latency with the values of the parameters it names taken from ``values``;
+        a distribution whose values fall out of order is refused."""
+        if not any(p in values for p in self.params):
+            return self
+        seconds = tuple(
+            values[p] * 3600.0 if p in values else s
+            for s, p in zip(self.seconds, self.params, strict=True)
+        )
+        if any(x < 0 for x in seconds) or list(seconds) != sorted(seconds):
+            given = ", ".join(f"{p}={values[p]:g}" for p in self.params if p in values)
+            raise BrinkError(f"{self.kind} delay or latency out of order with {given}")
+        return replace(self, seconds=seconds)
 
     def text(self) -> str:
         """'fixed 12h', 'triangular 8h/20h/36h'."""
@@ -487,4 +503,15 @@ class CompiledScenario:
                 raise BrinkError(f"state variable {name!r}: {problem} (with {given})")
             prior = variable.prior if variable.prior_declared else (initial, initial)
             variables[name] = replace(variable, initial=initial, prior=prior)
-        return replace(self, parameters=parameters, variables=variables)
+        numbers = {name: float(value) for name, value in values.items()}
+        actions = {
+            a: replace(action, delay=action.delay.with_parameters(numbers))
+            for a, action in self.actions.items()
+        }
+        channels = {
+            ch: replace(channel, latency=channel.latency.with_parameters(numbers))
+            for ch, channel in self.channels.items()
+        }
+        return replace(
+            self, parameters=parameters, variables=variables, actions=actions, channels=channels
+        )

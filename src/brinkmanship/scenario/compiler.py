@@ -112,6 +112,10 @@ class Compiler:
     def ticks(self, text: str, path: PathT) -> int:
         return math.ceil(self.duration(text, path) / self.tick)
 
+    def span_param(self, text: str) -> str:
+        """The parameter a latency value names, or ""."""
+        return text if text in self.sc.parameters else ""
+
     def span(self, text: str, path: PathT) -> timedelta:
         """A duration, or the name of a parameter read as hours (so that a sweep or an
         intervention can change it)."""
@@ -614,21 +618,24 @@ class Compiler:
         """A latency or delay: fixed, uniform [low, high] or triangular [low, mode, high],
         each value a duration or a parameter's hours."""
         if isinstance(lat, str):
-            return c.Latency("fixed", (self.span(lat, path).total_seconds(),))
+            return c.Latency(
+                "fixed", (self.span(lat, path).total_seconds(),), (self.span_param(lat),)
+            )
         given = [k for k in ("fixed", "uniform", "triangular") if getattr(lat, k) is not None]
         if len(given) != 1:
             self.fail(
                 path, "give exactly one of fixed, uniform [low, high], triangular [low, mode, high]"
             )
         if lat.fixed is not None:
-            return c.Latency("fixed", (self.span(lat.fixed, (*path, "fixed")).total_seconds(),))
+            seconds = self.span(lat.fixed, (*path, "fixed")).total_seconds()
+            return c.Latency("fixed", (seconds,), (self.span_param(lat.fixed),))
         kind: Literal["uniform", "triangular"] = "uniform" if lat.uniform else "triangular"
         values = lat.uniform if lat.uniform is not None else lat.triangular
         assert values is not None
         secs = tuple(self.span(v, (*path, kind, i)).total_seconds() for i, v in enumerate(values))
         if list(secs) != sorted(secs):
             self.fail((*path, kind), f"{kind} values must be in increasing order")
-        return c.Latency(kind, secs)
+        return c.Latency(kind, secs, tuple(self.span_param(v) for v in values))
 
     def _actions(self) -> dict[str, c.Action]:
         out = {}

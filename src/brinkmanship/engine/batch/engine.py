@@ -19,7 +19,13 @@ from brinkmanship.engine.batch.bytecode import Program
 from brinkmanship.engine.batch.fields import Output, Tables
 from brinkmanship.engine.batch.forms import BatchForm
 from brinkmanship.engine.batch.packing import new_output, new_state, pack
-from brinkmanship.engine.batch.tables import KINDS, Layout, build, initial_environment
+from brinkmanship.engine.batch.tables import (
+    KINDS,
+    Layout,
+    build,
+    initial_environment,
+    latency_seconds,
+)
 from brinkmanship.engine.rng import MASK64
 from brinkmanship.engine.trajectory import NARRATOR
 from brinkmanship.errors import EvaluationError
@@ -101,7 +107,11 @@ class BatchEngine:
             raise ValueError("with_parameters needs the same scenario with other parameters")
         other = copy.copy(self)
         other.sc = scenario
-        other.tables = self.tables._replace(env_init=initial_environment(scenario))
+        other.tables = self.tables._replace(
+            env_init=initial_environment(scenario),
+            act_delay=latency_seconds([a.delay for a in scenario.actions.values()]),
+            ch_latency=latency_seconds([ch.latency for ch in scenario.channels.values()]),
+        )
         return other
 
     @property

@@ -87,7 +87,7 @@ def _starts(groups: Sequence[Sequence[object]]) -> I64:
     return _i([0, *np.cumsum([len(g) for g in groups]).tolist()])
 
 
-def _seconds(latencies: Sequence[c.Latency]) -> Float2D:
+def latency_seconds(latencies: Sequence[c.Latency]) -> Float2D:
     """Each latency's seconds (low, mode or high, high) as a row of three."""
     rows = [[*lat.seconds, 0.0, 0.0][:3] for lat in latencies]
     return np.array(rows or [[0.0] * 3], dtype=np.float64)
@@ -339,7 +339,7 @@ def _actions(b: _Builder) -> Fields:
         **_columns("act_", names, rows),
         "act_once": _b([r[6] for r in rows] or [False]),
         "act_msg": _i([r[7] for r in rows] or [-1]),
-        "act_delay": _seconds([a.delay for a in actions]),
+        "act_delay": latency_seconds([a.delay for a in actions]),
         "act_delay_site": _i(
             [b.site(draws.delay(a.id)) if a.delay.drawn else -1 for a in actions] or [-1]
         ),
@@ -398,7 +398,7 @@ def _messages(b: _Builder) -> Fields:
         "get_start": get_start,
         "get_terms": get_terms,
         "ch_latency_kind": _i([LATENCY_KINDS[ch.latency.kind] for ch in channels] or [0]),
-        "ch_latency": _seconds([ch.latency for ch in channels]),
+        "ch_latency": latency_seconds([ch.latency for ch in channels]),
         "ch_misread": _i([b.expr(ch.misread) for ch in channels] or [-1]),
         "term_effects": _i([b.effect_list(t.effects) for t in sc.terms.values()] or [0]),
     }
