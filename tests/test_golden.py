@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from golden import digest
 
-RECORDED = "5d593bf0f65cf772742884e272c4c7d897bb6e1137112affe6850f7944646768"
+RECORDED = "490e448af137cb61ee1b99868608e9d3a5ed7e652ec11bed66753c78e799ac35"
 """``python tests/golden.py``. A change that is meant to change results records the new value
 here, and its commit message says which results changed and why. History: 25bb9ab
 (``daa88662…``); cuba-1962's script premises (``9a38afa9…``); texts without clock times,
@@ -19,7 +19,9 @@ added, cuba-1962 and standoff unchanged (``06898bda…``); able-archer-1983
 added, the others unchanged (``651f8f10…``); its outcome text and Reagan's diary
 (``627f5ad0…``); petrov-1983's reasons reworded (``ef2a4362…``); its Ustinov named as the
 fact sheet names him (``3273de31…``); cuba-1962's Fomin feeler delivered
-as his, not Khrushchev's (F4; texts only, ``5d593bf0…``)."""
+as his, not Khrushchev's (F4; texts only, ``5d593bf0…``); cuba-1962's timing that
+responds: the answers drafted after the letters arrive, Moscow ruling after hearing the
+answer, the Joint Chiefs' deadline from their recommendation (``490e448a…``)."""
 
 
 def test_every_trajectory_is_the_recorded_one() -> None:
