@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -11,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -322,3 +324,68 @@ def test_query_reads_every_part_and_refuses_bad_sql(
     (tmp_path / "empty").mkdir()
     empty = run_brink(["query", str(tmp_path / "empty"), "select 1"], capsys, monkeypatch)
     refused(empty, "holds no Parquet results; write some with brink mc --out")
+
+
+def test_an_unusable_output_place_is_refused_before_any_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x", encoding="utf-8")
+    for command in (
+        ["sweep", "standoff", *PARAMS, "--runs", "5", "--out", str(a_file / "sweep")],
+        ["mc", "standoff", "--runs", "5", "--out", str(a_file / "runs.parquet")],
+    ):
+        code, _, err = run_brink(command, capsys, monkeypatch)
+        assert code == 2 and "Traceback" not in err
+        assert (
+            err.strip()
+            == f"error: cannot create {a_file}/"
+            + ("sweep/parts" if command[0] == "sweep" else "runs.parquet")
+            + f": {a_file} is a file, not a directory"
+        )
+
+
+def test_a_full_disk_is_one_line_and_keeps_what_was_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written: list[int] = []
+    real_write = pq.write_table
+
+    def fills_up(table: pa.Table, where: Path) -> None:
+        if len(written) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(1)
+        real_write(table, where)
+
+    out = tmp_path / "full"
+    args = ["sweep", "standoff", *PARAMS, "--runs", "40", "--chunk", "10", "--workers", "1"]
+    monkeypatch.setattr(pq, "write_table", fills_up)
+    code, _, err = run_brink([*args, "--out", str(out)], capsys, monkeypatch)
+    assert code == 2 and "Traceback" not in err
+    assert "No space left on device; 2 finished parts are kept" in err and "--resume" in err
+    assert sorted(p.name for p in (out / "parts").iterdir()) == [
+        "p00000-r0000000000.parquet",
+        "p00000-r0000000010.parquet",
+    ]
+    monkeypatch.setattr(pq, "write_table", real_write)
+    code, _, err = run_brink([*args, "--out", str(out), "--resume"], capsys, monkeypatch)
+    assert code == 0, err
+    assert len(list((out / "parts").glob("*.parquet"))) == 3 * 4
+
+
+def test_a_full_disk_during_mc_out_removes_the_partial_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(self: object, table: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", full)
+    target = tmp_path / "runs.parquet"
+    code, _, err = run_brink(
+        ["mc", "standoff", "--runs", "5", "--workers", "1", "--out", str(target)],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 2 and "Traceback" not in err
+    assert f"could not write {target}: No space left on device" in err
+    assert list(tmp_path.iterdir()) == []

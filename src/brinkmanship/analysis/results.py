@@ -74,6 +74,26 @@ def _check_new(path: Path) -> None:
         raise BrinkError(f"{path} already exists; choose another path or remove it first")
     if not path.parent.exists():
         raise BrinkError(f"directory {path.parent} does not exist")
+    check_can_create(path)
+
+
+def check_can_create(path: Path) -> None:
+    """Refuse, before any run, a path that cannot be created: one under a file, or in a
+    directory this process may not write."""
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise BrinkError(f"cannot create {path}: {parent} is a file, not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise BrinkError(f"cannot create {path}: the directory {parent} is not writable")
+
+
+def disk_error(path: Path, err: OSError, kept: str) -> BrinkError:
+    """One line for a write that failed while runs were being written (a full disk, a
+    vanished directory): what failed, and what was kept."""
+    reason = err.strerror or str(err)
+    return BrinkError(f"could not write {path}: {reason}; {kept}")
 
 
 def _temporary(path: Path) -> Path:
@@ -105,7 +125,10 @@ class RunWriter:
         self.job = job
         self._tmp = _temporary(path)
         self._pending: list[RunSummary] = []
-        self._writer = pq.ParquetWriter(self._tmp, SCHEMA.with_metadata(_metadata(job)))
+        try:
+            self._writer = pq.ParquetWriter(self._tmp, SCHEMA.with_metadata(_metadata(job)))
+        except OSError as err:
+            raise disk_error(path, err, "no run was started") from None
 
     def write(self, results: Sequence[RunSummary]) -> None:
         """Add runs (in the order they should appear)."""
@@ -115,7 +138,11 @@ class RunWriter:
 
     def _flush(self) -> None:
         if self._pending:
-            self._writer.write_table(to_table(self.sc, self.job, self._pending))
+            try:
+                self._writer.write_table(to_table(self.sc, self.job, self._pending))
+            except OSError as err:
+                self.discard()
+                raise disk_error(self.path, err, "the partial file was removed") from None
             self._pending = []
 
     def commit(self) -> None:
@@ -124,6 +151,9 @@ class RunWriter:
             self._flush()
             self._writer.close()
             self._tmp.replace(self.path)
+        except OSError as err:
+            self._tmp.unlink(missing_ok=True)
+            raise disk_error(self.path, err, "the partial file was removed") from None
         except BaseException:
             self._tmp.unlink(missing_ok=True)
             raise

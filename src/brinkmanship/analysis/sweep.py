@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from brinkmanship.analysis.montecarlo import Job, run_chunk
-from brinkmanship.analysis.results import MANIFEST, PARTS, to_table
+from brinkmanship.analysis.results import MANIFEST, PARTS, check_can_create, disk_error, to_table
 from brinkmanship.engine import rng
 from brinkmanship.errors import BrinkError, UnknownNameError
 from brinkmanship.scenario.compiled import CompiledScenario
@@ -160,8 +160,15 @@ def write_part(out: Path, point: int, start: int, table: pa.Table) -> str:
     """Write one part atomically (temporary name, then rename); returns its file name."""
     final = out / PARTS / part_name(point, start)
     tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(final)
+    try:
+        pq.write_table(table, tmp)
+        tmp.replace(final)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        kept = len(done_parts(out))
+        raise disk_error(
+            final, err, f"{kept} finished parts are kept; run the same command with --resume"
+        ) from None
     return final.name
 
 
@@ -170,6 +177,7 @@ def check(spec: SweepSpec, out: Path, resume: bool) -> None:
     manifest = out / MANIFEST
     if out.exists() and not out.is_dir():
         raise BrinkError(f"{out} exists and is not a directory")
+    check_can_create(out / PARTS)
     if manifest.exists():
         try:
             existing = json.loads(manifest.read_text(encoding="utf-8"))
