@@ -389,3 +389,26 @@ def test_a_full_disk_during_mc_out_removes_the_partial_file(
     assert code == 2 and "Traceback" not in err
     assert f"could not write {target}: No space left on device" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_resume_removes_dead_writers_temporary_parts_only(tmp_path: Path) -> None:
+    spec = make_spec(
+        "standoff", 0, 20, 10, (), (), [Axis.parse(PARAMS[1])], ["incident_rate"], None
+    )
+    out = tmp_path / "s"
+    prepare(spec, out, resume=False)
+    parts = out / "parts"
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead_tmp = parts / f".p00000-r0000000000.parquet.{int(dead.stdout)}.tmp"
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live_tmp = parts / f".p00000-r0000000010.parquet.{live.pid}.tmp"
+        for tmp in (dead_tmp, live_tmp):
+            tmp.write_bytes(b"half a part")
+        prepare(spec, out, resume=True)
+        assert not dead_tmp.exists() and live_tmp.exists()
+    finally:
+        live.kill()
+        live.wait()

@@ -215,9 +215,27 @@ def prepare(spec: SweepSpec, out: Path, resume: bool) -> list[Unit]:
         tmp.write_text(json.dumps(spec.to_json(), indent=2), encoding="utf-8")
         tmp.replace(manifest)
     for stale in (out / PARTS).glob(".*.tmp"):
-        stale.unlink()
+        if not _writer_alive(stale):  # another process may be writing this one now
+            stale.unlink(missing_ok=True)
     done = done_parts(out)
     return [u for u in spec.units() if part_name(u[0], u[1]) not in done]
+
+
+def _writer_alive(tmp: Path) -> bool:
+    """Whether the process named in a temporary part's name (``.NAME.PID.tmp``) still runs."""
+    try:
+        pid = int(tmp.name.rsplit(".", 2)[-2])
+    except ValueError:
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def done_parts(out: Path) -> set[str]:
