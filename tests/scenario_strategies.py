@@ -31,7 +31,9 @@ runs in milliseconds, yet each draws from every mechanism of the scenario langua
 * policies as data (scripts with ``at``/``until``/``when`` and fallback rules, rules with ``when``
   and ``p``), repertoires for ``organizational``, sides;
 * outcomes with conditions, ``pending`` conditions and utilities, a default outcome
-  anywhere in the order, and an escalation metric.
+  anywhere in the order, and an escalation metric;
+* mechanisms that attribute outcomes (by class and id, after events and actions, with a
+  condition), a default one anywhere in the order.
 """
 
 from __future__ import annotations
@@ -562,6 +564,7 @@ class _Builder:
             self.doc["metrics"] = {"escalation": self.x.number(self.globals, 2)}
         self.attendance()
         self.drawn_delays()
+        self.mechanisms()
         return self.doc
 
     def attendance(self) -> None:
@@ -584,6 +587,28 @@ class _Builder:
                 n = 2 if kind == "uniform" else 3
                 minutes = sorted(self.draw(st.lists(st.integers(0, 600), min_size=n, max_size=n)))
                 act["delay"] = {kind: [f"{m}m" for m in minutes]}
+
+    def mechanisms(self) -> None:
+        """Mechanisms that attribute outcomes (drawn last, so that the documents drawn before
+        they existed are drawn as they were)."""
+        if not self.maybe():
+            return
+        classes = sorted({o["class"] for o in self.doc["outcomes"].values()})
+        happenings = [*self.doc["events"], *self.doc["actions"]]
+        mechanisms: list[tuple[str, Doc]] = []
+        for i in range(self.ints(0, 3)):
+            mechanism: Doc = {"label": f"Mechanism {i}"}
+            if self.maybe():
+                mechanism["classes"] = self.subset(classes, 1)
+            if self.maybe():
+                mechanism["outcomes"] = self.subset(list(self.doc["outcomes"]), 1)
+            if happenings and self.maybe():
+                mechanism["after"] = self.subset(happenings, 1)
+            if self.maybe():
+                mechanism["when"] = self.x.small(self.globals, BOOL)
+            mechanisms.append((f"m{i}", mechanism))
+        mechanisms.insert(self.ints(0, len(mechanisms)), ("m-other", {"default": True}))
+        self.doc["mechanisms"] = dict(mechanisms)
 
 
 @st.composite

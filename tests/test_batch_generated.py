@@ -57,6 +57,9 @@ EXPRESSION_FORMS = {
 }
 
 
+MECHANISM_KEYS = ("classes", "outcomes", "after", "when")
+
+
 def _expressions(node: object) -> Iterator[str]:
     if isinstance(node, str):
         yield node
@@ -114,6 +117,8 @@ def _features(doc: Doc) -> set[str]:
     out |= {"escalation-metric"} if "metrics" in doc else set()
     out |= {"conditional-outcome"} if len(doc["outcomes"]) > 1 else set()
     out |= {"pending-outcome"} if any("pending" in o for o in doc["outcomes"].values()) else set()
+    for mechanism in doc.get("mechanisms", {}).values():
+        out |= {f"mechanism:{k}" for k in MECHANISM_KEYS if k in mechanism}
     texts = list(_expressions(doc))
     out |= {
         name for name, form in EXPRESSION_FORMS.items() if any(re.search(form, t) for t in texts)
@@ -138,6 +143,8 @@ def test_the_strategy_reaches_every_mechanism() -> None:
     expected |= {"side", "body:leader", "body:consent", "body:vote", "repertoire", "attends"}
     expected |= {"script", "until", "rule-p", "escalation-metric", "conditional-outcome"}
     expected |= {"pending-outcome", "played:waited"}
+    expected |= {f"mechanism:{k}" for k in MECHANISM_KEYS}
+    expected |= {"played:attributed", "played:by-default"}
     expected |= set(EXPRESSION_FORMS) | {"division-by-zero"}
     expected |= {f"played:{k}" for k in ("effect", "delivery", "deal", "pledge", "consent")}
     seen: set[str] = set()
@@ -161,6 +168,10 @@ def test_the_strategy_reaches_every_mechanism() -> None:
             seen.update(f"played:{kind}" for _, _, kind, _ in record[0])
             if played.decided < played.tick:
                 seen.add("played:waited")  # an outcome decided, and the run went on
+            if played.mechanism is not None:
+                default = next(m for m, d in doc["mechanisms"].items() if d.get("default"))
+                by_default = played.mechanism == default
+                seen.add("played:by-default" if by_default else "played:attributed")
 
     collect()
     assert expected <= seen, sorted(expected - seen)

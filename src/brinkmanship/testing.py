@@ -55,6 +55,8 @@ class Play:
     """The words of the state at the end of the ticks asked for, by tick."""
     decided: int = -1
     """The tick the outcome was decided (``tick`` unless it waited on ``pending``)."""
+    mechanism: str | None = None
+    """The mechanism that produced the outcome (None where the scenario names none)."""
 
 
 Outcome = Play | str
@@ -93,6 +95,7 @@ def reference_play(
             if result.outcome.decided_tick is None
             else result.outcome.decided_tick
         ),
+        mechanism=result.outcome.mechanism,
         peak=result.peak_escalation,
         utilities=dict(result.outcome.utilities),
         digests=tuple(digests),
@@ -118,6 +121,7 @@ def _batch_play(engine: BatchEngine, batch: BatchRuns, i: int, run: int) -> Play
         outcome=engine.outcomes[batch.outcome[i]],
         tick=int(batch.tick[i]),
         decided=int(batch.decided[i]),
+        mechanism=None if batch.mechanism[i] < 0 else engine.mechanisms[batch.mechanism[i]],
         peak=None if math.isnan(peak) else peak,
         utilities={h: float(batch.utility[i, j]) for j, h in enumerate(engine.holders)},
         digests=tuple((s.tick, s.digest) for s in states),
@@ -245,6 +249,11 @@ def _ending_differs(run: int, batch: Play, ref: Play) -> str | None:
         return (
             f"run {run}: {BATCH} decides {batch.outcome!r} at tick {batch.decided}, "
             f"{REFERENCE} at tick {ref.decided}"
+        )
+    if batch.mechanism != ref.mechanism:
+        return (
+            f"run {run}: {BATCH} attributes {batch.outcome!r} to mechanism "
+            f"{batch.mechanism!r}, {REFERENCE} to {ref.mechanism!r}"
         )
     if not _same(batch.peak, ref.peak):
         return f"run {run}: peak escalation {batch.peak} on {BATCH}, {ref.peak} on {REFERENCE}"

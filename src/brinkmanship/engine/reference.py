@@ -422,11 +422,27 @@ class ReferenceEngine:
         ``pending`` holds."""
         if outcome.pending is not None and self._value(st, outcome.pending):
             st.decided, st.decided_tick = outcome.id, st.tick
+            st.mechanism = self._mechanism(st, outcome)
         else:
             self._finish(st, outcome)
 
+    def _mechanism(self, st: RunState, outcome: c.Outcome) -> str | None:
+        """The first mechanism that applies to ``outcome`` on the state now, or the
+        default one (None where the scenario names none)."""
+        for m in self.sc.mechanisms.values():
+            if m.default or outcome.id not in m.outcomes:
+                continue
+            if m.after and not any(r in st.fired or st.taken.get(r, 0) > 0 for r in m.after):
+                continue
+            if m.when is None or m.when(st.env):
+                return m.id
+        default = self.sc.default_mechanism
+        return None if default is None else default.id
+
     def _finish(self, st: RunState, outcome: c.Outcome) -> None:
         decided_tick = st.decided_tick if outcome.id == st.decided else None
+        if outcome.id != st.decided:
+            st.mechanism = self._mechanism(st, outcome)
         utilities = {
             holder: expr(st.env) - st.costs.get(holder, 0.0)
             for holder, expr in outcome.utility.items()
@@ -442,6 +458,7 @@ class ReferenceEngine:
             utilities=utilities,
             decided_tick=decided_tick,
             decided_time=None if decided_tick is None else self.sc.iso(decided_tick),
+            mechanism=st.mechanism,
         )
 
     # -------------------------------------------------------------- deciding

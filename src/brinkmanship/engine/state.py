@@ -40,6 +40,8 @@ class RunState:
     decided: str | None = None
     """The outcome whose condition held while its ``pending`` held: the run goes on."""
     decided_tick: int | None = None
+    mechanism: str | None = None
+    """The mechanism of the decided outcome, found when it was decided."""
     peak_escalation: float | None = None
     seen: dict[str, list[SeenEvent]] = field(default_factory=dict)
     """Per actor, the events it could see, as far as ``seen_upto[actor]`` into ``events``."""

@@ -64,6 +64,9 @@ class OutcomeResult:
     """For an outcome that waited (``pending``): the tick its condition first held; the
     run ended at ``tick``. None for an outcome that ended the run when it was decided."""
     decided_time: str | None = None
+    mechanism: str | None = None
+    """The scenario's mechanism that produced this outcome (found on the state at the tick
+    it was decided); None where the scenario names no mechanisms."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -78,6 +81,8 @@ class OutcomeResult:
         }
         if self.decided_time is not None:
             out["decided"] = self.decided_time
+        if self.mechanism is not None:
+            out["mechanism"] = self.mechanism
         return out
 
 

@@ -363,6 +363,23 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Mechanism:
+    """A compiled mechanism (see docs/scenario-format.md, "Where outcomes come from")."""
+
+    id: str
+    index: int
+    label: str
+    description: str
+    outcomes: frozenset[str]
+    """The ids of the outcomes it applies to."""
+    after: tuple[str, ...]
+    """Events and actions of which one must have happened (none: no such requirement)."""
+    when: Expr | None
+    default: bool
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ParameterInfo:
     """A parameter's value, range and rationale."""
 
@@ -421,6 +438,8 @@ class CompiledScenario:
     terms: Mapping[str, Term]
     decisions: tuple[DecisionPoint, ...]
     outcomes: Mapping[str, Outcome]
+    mechanisms: Mapping[str, Mechanism]
+    """Where outcomes come from, in file order (empty: the scenario attributes none)."""
     interventions: Mapping[str, InterventionInfo]
     applied: tuple[str, ...]
     bibliography: Mapping[str, Source]
@@ -469,6 +488,10 @@ class CompiledScenario:
     @property
     def default_outcome(self) -> Outcome:
         return next(o for o in self.outcomes.values() if o.default)
+
+    @property
+    def default_mechanism(self) -> Mechanism | None:
+        return next((m for m in self.mechanisms.values() if m.default), None)
 
     def parameter_env(self) -> dict[str, float]:
         """The parameters as an expression environment."""

@@ -255,6 +255,7 @@ class Compiler:
         events = self._events()
         decisions = self._decisions()
         outcomes = self._outcomes()
+        mechanisms = self._mechanisms()
         interventions = {
             iid: c.InterventionInfo(
                 iid,
@@ -290,6 +291,7 @@ class Compiler:
             terms=terms,
             decisions=decisions,
             outcomes=outcomes,
+            mechanisms=mechanisms,
             interventions=interventions,
             applied=self.applied,
             bibliography=dict(sc.bibliography),
@@ -897,6 +899,67 @@ class Compiler:
                     if o.pending is not None
                     else None
                 ),
+            )
+        return out
+
+    def _mechanisms(self) -> dict[str, c.Mechanism]:
+        mechanisms = self.sc.mechanisms
+        if not mechanisms:
+            return {}
+        defaults = [mid for mid, m in mechanisms.items() if m.default]
+        if len(defaults) != 1:
+            where: PathT = ("mechanisms", defaults[1], "default") if defaults else ("mechanisms",)
+            self.fail(
+                where,
+                "exactly one mechanism must be 'default: true' (what produced an outcome no "
+                f"other mechanism explains); found {len(defaults)}"
+                + (f": {', '.join(defaults)}" if defaults else ""),
+                key=not defaults,
+            )
+        out = {}
+        for index, (mid, m) in enumerate(mechanisms.items()):
+            path: PathT = ("mechanisms", mid)
+            if m.default:
+                for key in ("classes", "outcomes", "after", "when"):
+                    if getattr(m, key) not in ((), None):
+                        self.fail(
+                            (*path, key),
+                            f"the default mechanism applies where no other does; remove {key!r}",
+                        )
+            for i, oid in enumerate(m.outcomes):
+                if oid not in self.sc.outcomes:
+                    self.fail(
+                        (*path, "outcomes", i),
+                        f"{oid!r} is not an outcome (outcomes: {_quoted_list(self.sc.outcomes)})",
+                    )
+            for i, ref in enumerate(m.after):
+                if ref in self.sc.events and ref in self.sc.actions:
+                    self.fail((*path, "after", i), f"{ref!r} is both an event and an action")
+                if ref not in self.sc.events and ref not in self.sc.actions:
+                    self.fail(
+                        (*path, "after", i),
+                        f"{ref!r} is neither an event nor an action; 'after' lists the events "
+                        "and actions of which one must have happened",
+                    )
+            applies = frozenset(
+                oid
+                for oid, o in self.sc.outcomes.items()
+                if (not m.classes and not m.outcomes) or o.class_ in m.classes or oid in m.outcomes
+            )
+            out[mid] = c.Mechanism(
+                id=mid,
+                index=index,
+                label=m.label or mid,
+                description=m.description,
+                outcomes=applies,
+                after=m.after,
+                when=(
+                    self.expr(m.when, (*path, "when"), self.global_names, ExprType.BOOL)
+                    if m.when is not None
+                    else None
+                ),
+                default=m.default,
+                sources=self.sources(m.sources, path),
             )
         return out
 

@@ -321,6 +321,22 @@ class Outcome(Cited):
     )
 
 
+class Mechanism(Cited):
+    """What produced a run's outcome, for attributing outcomes to mechanisms: it applies to
+    the outcomes it names (by class or id; every outcome if neither is given) when one of
+    the actions or events of ``after`` has happened (any, if empty) and ``when`` holds on the
+    true state. The first that applies, in file order, is the run's; the one marked
+    ``default`` applies where none does."""
+
+    label: str = ""
+    description: str = ""
+    classes: tuple[OutcomeClass, ...] = ()
+    outcomes: tuple[Id, ...] = ()
+    after: tuple[Id, ...] = ()
+    when: ExprText | None = None
+    default: bool = False
+
+
 class Intervention(Cited):
     """A named patch to the scenario (a JSON merge patch), possibly including others."""
 
@@ -484,6 +500,7 @@ class Scenario(Cited):
     events: dict[Id, Event] = Field(default_factory=dict)
     decisions: dict[Id, DecisionPoint]
     outcomes: dict[Id, Outcome]
+    mechanisms: dict[Id, Mechanism] = Field(default_factory=dict)
     interventions: dict[Id, Intervention] = Field(default_factory=dict)
     timeline: tuple[TimelineEntry, ...] = ()
     known_errors: dict[SourceId, KnownError] = Field(default_factory=dict)

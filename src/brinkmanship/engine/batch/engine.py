@@ -75,6 +75,9 @@ class BatchRuns:
     decided: npt.NDArray[np.int64]
     """The tick each run's outcome was decided (its ``tick`` unless it waited on
     ``pending``)."""
+    mechanism: npt.NDArray[np.int64]
+    """The mechanism that produced each run's outcome, by index into ``Layout.mechanisms``
+    (-1 where the scenario names none)."""
     peak: npt.NDArray[np.float64]
     utility: npt.NDArray[np.float64]
     log: list[LoggedEvent] | None = None
@@ -119,6 +122,10 @@ class BatchEngine:
         return self.layout.outcomes
 
     @property
+    def mechanisms(self) -> tuple[str, ...]:
+        return self.layout.mechanisms
+
+    @property
     def holders(self) -> tuple[str, ...]:
         return self.layout.holders
 
@@ -142,6 +149,7 @@ class BatchEngine:
                 out.outcome[window],
                 out.tick[window],
                 out.decided[window],
+                out.mechanism[window],
                 out.peak[window],
                 out.error[window],
                 out.util[window],
@@ -164,6 +172,7 @@ class BatchEngine:
             outcome=out.outcome,
             tick=out.tick,
             decided=out.decided,
+            mechanism=out.mechanism,
             peak=out.peak,
             utility=out.util,
             log=events if log else None,

@@ -109,6 +109,12 @@ class Tables(NamedTuple):
     out_pending: I64
     out_utility: Int2D
     default_outcome: int
+    n_mechanisms: int
+    mech_out: Bool2D
+    mech_after_start: I64
+    mech_after: I64
+    mech_when: I64
+    default_mechanism: int
     mem_start: I64
     mem_weight: I64
     mem_attends: I64
@@ -180,6 +186,7 @@ class State(NamedTuple):
     outcome: I64
     decided: I64
     decided_at: I64
+    mechanism: I64
     has_peak: I64
     peak: F64
     util: F64
@@ -211,6 +218,7 @@ class Output(NamedTuple):
     outcome: I64
     tick: I64
     decided: I64
+    mechanism: I64
     peak: F64
     error: I64
     util: F64
@@ -242,6 +250,7 @@ PER_RUN = (
     "outcome",
     "decided",
     "decided_at",
+    "mechanism",
     "has_peak",
     "env",
     "costs",

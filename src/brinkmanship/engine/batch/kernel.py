@@ -62,6 +62,7 @@ from brinkmanship.engine.batch.slots import (
     S_LOG_CAP,
     S_LOG_N,
     S_LOGGING,
+    S_MECHANISM,
     S_N_REQ,
     S_NEXT_ARRIVAL,
     S_NEXT_PENDING,
@@ -113,6 +114,7 @@ from brinkmanship.engine.batch.slots import (
     T_COST_EXPR,
     T_COST_HOLDER,
     T_COST_START,
+    T_DEFAULT_MECHANISM,
     T_DEFAULT_OUTCOME,
     T_DEP_EXPR,
     T_DEP_START,
@@ -143,6 +145,10 @@ from brinkmanship.engine.batch.slots import (
     T_GIVE_TERMS,
     T_HORIZON,
     T_HOURS_SLOT,
+    T_MECH_AFTER,
+    T_MECH_AFTER_START,
+    T_MECH_OUT,
+    T_MECH_WHEN,
     T_MEM_ATTENDS,
     T_MEM_START,
     T_MEM_WEIGHT,
@@ -161,6 +167,7 @@ from brinkmanship.engine.batch.slots import (
     T_N_ACTORS,
     T_N_EVENTS,
     T_N_HOLDERS,
+    T_N_MECHANISMS,
     T_N_OUTCOMES,
     T_N_VARIABLES,
     T_OPPOSED,
@@ -217,6 +224,7 @@ from brinkmanship.engine.batch.slots import (
     WT_ACT_DELAY,
     WT_CH_LATENCY,
     WT_DP_SCHED,
+    WT_MECH_OUT,
     WT_OPPOSED,
     WT_OUT_UTILITY,
     WT_POL_SITE,
@@ -551,10 +559,46 @@ def _notify(ti: Any, tf: Any, ref: int, mask: int) -> None:
 
 
 @jit
+def _happened(ti: Any, m: int) -> bool:
+    """Whether one of mechanism ``m``'s events or actions has happened (true if it names
+    none)."""
+    first = ti[ti[T_MECH_AFTER_START] + m]
+    stop = ti[ti[T_MECH_AFTER_START] + m + 1]
+    if stop == first:
+        return True
+    n_events = ti[ti[T_N_EVENTS]]
+    for k in range(first, stop):
+        ref = ti[ti[T_MECH_AFTER] + k]
+        if ref < n_events:
+            if ti[ti[S_FIRED] + ref]:
+                return True
+        elif ti[ti[S_TAKEN] + ref - n_events] > 0:
+            return True
+    return False
+
+
+@jit
+def _mechanism(ti: Any, tf: Any, outcome: int) -> int:
+    """The first mechanism that applies to ``outcome`` on the state now, or the default
+    one (-1 where the scenario names none)."""
+    default = ti[ti[T_DEFAULT_MECHANISM]]
+    for m in range(ti[ti[T_N_MECHANISMS]]):
+        if m == default or not ti[ti[T_MECH_OUT] + (m) * ti[WT_MECH_OUT] + outcome]:
+            continue
+        if not _happened(ti, m):
+            continue
+        e = ti[ti[T_MECH_WHEN] + m]
+        if e < 0 or value(ti, tf, e) != 0.0:
+            return m
+    return default
+
+
+@jit
 def _finish(ti: Any, tf: Any, outcome: int) -> None:
     ti[ti[S_OUTCOME]] = outcome
     if ti[ti[S_DECIDED]] != outcome:
         ti[ti[S_DECIDED_AT]] = ti[ti[S_TICK]]
+        ti[ti[S_MECHANISM]] = _mechanism(ti, tf, outcome)
     for h in range(ti[ti[T_N_HOLDERS]]):
         e = ti[ti[T_OUT_UTILITY] + (outcome) * ti[WT_OUT_UTILITY] + h]
         if e >= 0:
@@ -578,6 +622,7 @@ def _check_outcomes(ti: Any, tf: Any) -> None:
             if p >= 0 and value(ti, tf, p) != 0.0:
                 ti[ti[S_DECIDED]] = outcome
                 ti[ti[S_DECIDED_AT]] = ti[ti[S_TICK]]
+                ti[ti[S_MECHANISM]] = _mechanism(ti, tf, outcome)
             else:
                 _finish(ti, tf, outcome)
             return
@@ -1263,6 +1308,7 @@ def run_block(
         out.outcome[i] = ti[ti[S_OUTCOME]]
         out.tick[i] = ti[ti[S_TICK]]
         out.decided[i] = ti[ti[S_DECIDED_AT]]
+        out.mechanism[i] = ti[ti[S_MECHANISM]]
         out.peak[i] = tf[ti[S_PEAK]]
         out.error[i] = ti[ti[S_ERR]]
         for h in range(ti[ti[T_N_HOLDERS]]):

@@ -106,6 +106,7 @@ class Layout:
     actions: tuple[str, ...]
     events: tuple[str, ...]
     outcomes: tuple[str, ...]
+    mechanisms: tuple[str, ...]
     holders: tuple[str, ...]
     members: tuple[str, ...]
     messages: tuple[str, ...]
@@ -220,6 +221,7 @@ def build(sc: c.CompiledScenario, forms: Mapping[str, f.BatchForm]) -> tuple[Tab
         _events,
         _decisions,
         _variables,
+        _mechanisms,
     ):
         parts.update(builder(b))
     out_exprs = [*parts["out_when"].tolist(), *parts["out_pending"].tolist()]
@@ -230,6 +232,7 @@ def build(sc: c.CompiledScenario, forms: Mapping[str, f.BatchForm]) -> tuple[Tab
         actions=tuple(sc.actions),
         events=tuple(sc.events),
         outcomes=tuple(sc.outcomes),
+        mechanisms=tuple(sc.mechanisms),
         holders=tuple(b.holders),
         members=tuple(m.id for _, m in b.members),
         messages=tuple(a.id for a in b.messages),
@@ -577,6 +580,32 @@ def _outcomes(b: _Builder) -> Fields:
         "out_utility": utility,
         "default_outcome": next(i for i, o in enumerate(outcomes) if o.default),
         "escalation": b.expr(b.sc.escalation),
+    }
+
+
+def _mechanisms(b: _Builder) -> Fields:
+    """Mechanisms: the outcomes each applies to, the events and actions of which one must
+    have happened (an event by its index, an action by the number of events plus its
+    index), its condition, and the default one (-1: the scenario names none)."""
+    sc = b.sc
+    mechanisms = list(sc.mechanisms.values())
+    events, actions = list(sc.events), list(sc.actions)
+    applies = np.zeros((max(1, len(mechanisms)), len(sc.outcomes)), dtype=np.bool_)
+    for i, m in enumerate(mechanisms):
+        applies[i] = [oid in m.outcomes for oid in sc.outcomes]
+    after = [
+        [events.index(r) if r in sc.events else len(events) + actions.index(r) for r in m.after]
+        for m in mechanisms
+    ]
+    start, flat = _csr(after)
+    default = sc.default_mechanism
+    return {
+        "n_mechanisms": len(mechanisms),
+        "mech_out": applies,
+        "mech_after_start": start,
+        "mech_after": flat,
+        "mech_when": _i([b.expr(m.when) for m in mechanisms] or [-1]),
+        "default_mechanism": -1 if default is None else default.index,
     }
 
 
