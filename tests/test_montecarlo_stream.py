@@ -63,6 +63,13 @@ def listed_summary(sc: CompiledScenario, results: list[RunSummary]) -> Summary:
             ci_high=high,
             hours=quartiles([r.tick * sc.tick_hours for r in mine]) if mine else None,
             peak=quartiles(peaks) if peaks else None,
+            decided_hours=(
+                quartiles(
+                    [(r.tick if r.decided is None else r.decided) * sc.tick_hours for r in mine]
+                )
+                if mine
+                else None
+            ),
         )
     return Summary(n, stats)
 

@@ -22,7 +22,14 @@ import numpy as np
 
 from brinkmanship.analysis.chunks import Bounds, bounds, map_chunks
 from brinkmanship.analysis.job import ENGINES, Job
-from brinkmanship.analysis.tally import OutcomeStats, RunSummary, Summary, Tally, summarize
+from brinkmanship.analysis.tally import (
+    MechanismStats,
+    OutcomeStats,
+    RunSummary,
+    Summary,
+    Tally,
+    summarize,
+)
 from brinkmanship.engine.batch.engine import BatchEngine
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import BrinkError
@@ -48,19 +55,20 @@ def run_chunk(job: Job, start: int, stop: int) -> list[RunSummary]:
         batch = _batch_engine(job)
         res = batch.run(job.seed, start, stop)
         names = batch.outcomes
+        mechanisms = (None, *batch.mechanisms)  # index -1: none
         peaks = [None if math.isnan(p) else p for p in res.peak.tolist()]
+        columns = (res.outcome, res.tick, res.decided, res.mechanism)
         return [
-            RunSummary(start + i, names[o], t, peak)
-            for i, (o, t, peak) in enumerate(
-                zip(res.outcome.tolist(), res.tick.tolist(), peaks, strict=True)
+            RunSummary(start + i, names[o], t, peak, d, mechanisms[m + 1])
+            for i, (o, t, d, m, peak) in enumerate(
+                zip(*(c.tolist() for c in columns), peaks, strict=True)
             )
         ]
     sc, policies = job.load()
     engine = ReferenceEngine(sc)
     out = []
     for run in range(start, stop):
-        result = engine.run(job.seed, run, policies.make())
-        out.append(RunSummary(run, result.outcome.id, result.outcome.tick, result.peak_escalation))
+        out.append(RunSummary.of_result(engine.run(job.seed, run, policies.make())))
     return out
 
 
@@ -72,13 +80,18 @@ def tally_chunk(job: Job, start: int, stop: int) -> Tally:
     batch = _batch_engine(job)
     res = batch.run(job.seed, start, stop)
     names = batch.outcomes
-    ticks = Counter(zip(res.outcome.tolist(), res.tick.tolist(), strict=True))
+    outcomes = res.outcome.tolist()
+    ticks = Counter(zip(outcomes, res.tick.tolist(), strict=True))
+    decided = Counter(zip(outcomes, res.decided.tolist(), strict=True))
     has_peak = ~np.isnan(res.peak)
     peaks = Counter(zip(res.outcome[has_peak].tolist(), res.peak[has_peak].tolist(), strict=True))
+    mechanisms = Counter(zip(outcomes, res.mechanism.tolist(), strict=True))
     return Tally(
         len(res.outcome),
         Counter({(names[o], t): c for (o, t), c in ticks.items()}),
         Counter({(names[o], p): c for (o, p), c in peaks.items()}),
+        Counter({(names[o], t): c for (o, t), c in decided.items()}),
+        Counter({(names[o], batch.mechanisms[m]): c for (o, m), c in mechanisms.items() if m >= 0}),
     )
 
 
@@ -152,6 +165,7 @@ def run_many(
 __all__ = [
     "ENGINES",
     "Job",
+    "MechanismStats",
     "OutcomeStats",
     "RunSummary",
     "Summary",

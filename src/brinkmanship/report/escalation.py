@@ -42,9 +42,7 @@ def tracked_chunk(job: Job, start: int, stop: int) -> tuple[list[RunSummary], Se
 
         TickDriver(engine, st, after_tick=record).play(actors)
         result = engine.result(st, policies.specs)
-        summaries.append(
-            RunSummary(run, result.outcome.id, result.outcome.tick, result.peak_escalation)
-        )
+        summaries.append(RunSummary.of_result(result))
     return summaries, series
 
 
