@@ -52,7 +52,18 @@ def _mc_runs(
     )
 
 
-def _summary_json(job: Job, summary: Summary, elapsed: float) -> dict[str, object]:
+def _quartiles(values: tuple[float, float, float] | None) -> dict[str, float] | None:
+    return None if values is None else dict(zip(("q1", "median", "q3"), values, strict=True))
+
+
+def _hours(values: tuple[float, float, float] | None) -> str:
+    return "-" if values is None else "/".join(f"{h:.0f}" for h in values)
+
+
+def _summary_json(
+    job: Job, summary: Summary, elapsed: float, by_mechanism: bool
+) -> dict[str, object]:
+    extra: dict[str, object] = {"by_mechanism": summary.by_mechanism()} if by_mechanism else {}
     return {
         "scenario": job.scenario,
         "runs": summary.runs,
@@ -63,15 +74,13 @@ def _summary_json(job: Job, summary: Summary, elapsed: float) -> dict[str, objec
         "outcomes": {
             o.id: {
                 **o.share(),
-                "hours_to_resolution": None
-                if o.hours is None
-                else dict(zip(("q1", "median", "q3"), o.hours, strict=True)),
-                "peak_escalation": None
-                if o.peak is None
-                else dict(zip(("q1", "median", "q3"), o.peak, strict=True)),
+                "hours_to_resolution": _quartiles(o.decided_hours),
+                "hours_to_end": _quartiles(o.hours),
+                "peak_escalation": _quartiles(o.peak),
             }
             for o in summary.outcomes.values()
         },
+        **extra,
         "elapsed_s": round(elapsed, 3),
         "version": __version__,
     }
@@ -91,25 +100,39 @@ def mc(
         typer.Option("--out", help="Also write one row per run to this new Parquet file."),
     ] = None,
     engine: EngineOpt = "auto",
+    by_mechanism: Annotated[
+        bool,
+        typer.Option(
+            "--by-mechanism",
+            help="Also count each outcome class by the mechanism that produced it (the "
+            "scenario's mechanisms), with 95% Wilson intervals.",
+        ),
+    ] = False,
     llm_base_url: LLMBaseUrlOpt = None,
     llm_api_key: LLMApiKeyOpt = None,
     llm_api_key_file: LLMApiKeyFileOpt = None,
 ) -> None:
-    """Monte Carlo: outcome probabilities with 95% Wilson intervals, time to resolution,
-    peak escalation."""
+    """Monte Carlo: outcome probabilities with 95% Wilson intervals, time to resolution
+    (the hour the outcome was decided) and to the end of the run, peak escalation."""
     from rich.table import Table
 
     from brinkmanship.analysis.jobs import make_job
     from brinkmanship.cli.console import wide_console
+    from brinkmanship.errors import BrinkError
 
     use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
     job, sc = make_job(scenario, seed, policy, intervention, engine)
+    if by_mechanism and not sc.mechanisms:
+        raise BrinkError(
+            f"--by-mechanism: scenario {sc.id!r} names no mechanisms "
+            "(docs/scenario-format.md, 'Where outcomes come from')"
+        )
     started = time.perf_counter()
     tally = _mc_runs(job, sc, runs, workers, out_file)
     elapsed = time.perf_counter() - started
     summary = tally.summary(sc)
     if as_json:
-        out(json.dumps(_summary_json(job, summary, elapsed)))
+        out(json.dumps(_summary_json(job, summary, elapsed, by_mechanism)))
         return
     console = wide_console()
     console.print(
@@ -125,17 +148,38 @@ def mc(
         "count",
         "p",
         "95% CI",
+        "hours to resolution (q1/med/q3)",
         "hours to end (q1/med/q3)",
         "peak esc.",
     ):
         table.add_column(col)
     for o in summary.outcomes.values():
-        hours = "-" if o.hours is None else "/".join(f"{h:.0f}" for h in o.hours)
         peak = "-" if o.peak is None else f"{o.peak[1]:g}"
         table.add_row(
-            o.id, o.cls, str(o.count), f"{o.p:.3f}", f"{o.ci_low:.3f}–{o.ci_high:.3f}", hours, peak
+            o.id,
+            o.cls,
+            str(o.count),
+            f"{o.p:.3f}",
+            f"{o.ci_low:.3f}–{o.ci_high:.3f}",
+            _hours(o.decided_hours),
+            _hours(o.hours),
+            peak,
         )
     console.print(table)
+    if by_mechanism:
+        mechanisms = Table(title="Where the outcomes come from")
+        for col in ("class", "mechanism", "count", "p", "95% CI", "share of class"):
+            mechanisms.add_column(col)
+        for m in summary.mechanisms:
+            mechanisms.add_row(
+                m.cls,
+                m.label,
+                str(m.count),
+                f"{m.p:.3f}",
+                f"{m.ci_low:.3f}–{m.ci_high:.3f}",
+                f"{m.of_class:.3f}",
+            )
+        console.print(mechanisms)
     console.print(f"{elapsed:.1f} s ({runs / elapsed:,.0f} runs/s)")
 
 

@@ -96,6 +96,47 @@ def outcome_bars(sc: CompiledScenario, summary: Summary) -> str:
         return to_svg(fig)
 
 
+def mechanism_chart(summary: Summary) -> str:
+    """Where the outcomes come from: one panel per outcome class, each mechanism's share of
+    all runs with its 95% Wilson interval, on the panel's own scale (a rare class's
+    mechanisms would vanish beside the common ones on one scale). Labels, not ids."""
+    classes = list(dict.fromkeys(m.cls for m in summary.mechanisms))
+    rows = {cls: [m for m in summary.mechanisms if m.cls == cls] for cls in classes}
+    with _style():
+        fig = _figure(9.0, sum(0.45 * len(r) + 0.7 for r in rows.values()) + 0.6)
+        axes = fig.subplots(
+            len(classes), 1, squeeze=False, height_ratios=[len(r) + 1.2 for r in rows.values()]
+        )[:, 0]
+        for ax, cls in zip(axes, classes, strict=True):
+            stats = rows[cls]
+            ys = list(range(len(stats)))[::-1]
+            ps = [m.p for m in stats]
+            top = max(m.ci_high for m in stats)
+            ax.barh(ys, ps, color=CLASS_COLOURS.get(cls, "#555555"), height=0.6, alpha=0.85)
+            ax.errorbar(
+                ps,
+                ys,
+                xerr=[[m.p - m.ci_low for m in stats], [m.ci_high - m.p for m in stats]],
+                fmt="none",
+                ecolor="black",
+                capsize=3,
+                linewidth=1.0,
+            )
+            for y, m in zip(ys, stats, strict=True):
+                text = f"{m.p:.3f}  [{m.ci_low:.3f}–{m.ci_high:.3f}]  n={m.count}"
+                ax.text(top * 1.04, y, text, va="center", fontsize=8)
+            ax.set_yticks(ys, [plain(m.label) for m in stats])
+            ax.set_xlim(0, top * 1.6)
+            ax.set_title(plain(cls.replace("_", " ")), loc="left", fontsize=9)
+            ax.spines[["top", "right"]].set_visible(False)
+            ax.spines["bottom"].set_bounds(0, top)
+        axes[-1].set_xlabel(
+            f"share of all {summary.runs} runs (whiskers: 95% Wilson interval; "
+            "each class on its own scale)"
+        )
+        return to_svg(fig)
+
+
 def fan_chart(sc: CompiledScenario, fan: Fan) -> str:
     """The escalation index over time: median, 50% and 90% bands, and the share of runs
     still undecided."""

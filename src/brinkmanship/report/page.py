@@ -35,6 +35,20 @@ def render(plan: Plan, data: ReportData) -> str:
         "version": __version__,
         "outcomes": [_outcome_row(o) for o in data.summary.outcomes.values()],
         "outcome_svg": Markup(charts.outcome_bars(sc, data.summary)),
+        "mechanisms": [
+            {
+                "cls": m.cls,
+                "label": m.label,
+                "count": str(m.count),
+                "p": f"{m.p:.3f}",
+                "ci": f"{m.ci_low:.3f}–{m.ci_high:.3f}",
+                "of_class": f"{m.of_class:.3f}",
+            }
+            for m in data.summary.mechanisms
+        ],
+        "mechanism_svg": (
+            Markup(charts.mechanism_chart(data.summary)) if data.summary.mechanisms else None
+        ),
         "fan_svg": Markup(charts.fan_chart(sc, data.fan)) if data.fan else None,
         "fan_end": sc.iso(charts.fan_end(data.fan)) if data.fan else None,
         "horizon_cut": data.fan is not None and charts.fan_end(data.fan) < sc.horizon_ticks,
@@ -88,9 +102,14 @@ def _outcome_row(o: OutcomeStats) -> dict[str, str]:
         "count": str(o.count),
         "p": f"{o.p:.3f}",
         "ci": f"{o.ci_low:.3f}–{o.ci_high:.3f}",
-        "hours": "–" if o.hours is None else "/".join(f"{h:.0f}" for h in o.hours),
+        "hours": _hours(o.hours),
+        "decided_hours": _hours(o.decided_hours),
         "peak": "–" if o.peak is None else f"{o.peak[1]:g}",
     }
+
+
+def _hours(values: tuple[float, float, float] | None) -> str:
+    return "–" if values is None else "/".join(f"{h:.0f}" for h in values)
 
 
 def report_json(plan: Plan, data: ReportData) -> dict[str, Any]:
@@ -117,6 +136,7 @@ def report_json(plan: Plan, data: ReportData) -> dict[str, Any]:
             }
             for o in data.summary.outcomes.values()
         },
+        "by_mechanism": data.summary.by_mechanism() if plan.sc.mechanisms else None,
         "comparisons": {
             name: {d.outcome: asdict(d) for d in diffs} for name, diffs in data.comparisons.items()
         },
