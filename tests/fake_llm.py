@@ -20,6 +20,7 @@ as some servers do.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import random
 import re
@@ -27,12 +28,13 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 
 LEGAL_IDS = re.compile(r"^Legal action ids: (\[.*\])$", re.MULTILINE)
 CHOOSE = re.compile(r"CHOOSE ([A-Za-z_][A-Za-z0-9_-]*)")
@@ -85,8 +87,44 @@ def _completion(content: str, body: dict[str, Any]) -> JSONResponse:
     )
 
 
+def _hostile(fake: FakeLLM, kind: str, arg: str) -> Response | None:
+    """Answers of a hostile or broken server (the hardening tests'), or None."""
+    if kind == "drip":  # a valid reply, one byte every ARG seconds
+        content = json.dumps({"action": "wait", "why": "slowly"})
+        text = json.dumps({"choices": [{"message": {"role": "assistant", "content": content}}]})
+
+        async def drip() -> AsyncIterator[bytes]:
+            for char in text:
+                await asyncio.sleep(float(arg))
+                yield char.encode()
+
+        return StreamingResponse(drip(), media_type="application/json")
+    if kind == "huge":  # a reply of ARG megabytes
+        return PlainTextResponse('{"padding": "' + "x" * (int(arg) * 1_000_000) + '"}')
+    if kind == "gzip-bomb":  # a small body that inflates to ARG megabytes
+        bomb = gzip.compress(b" " * (int(arg) * 1_000_000))
+        return Response(bomb, headers={"Content-Encoding": "gzip"}, media_type="application/json")
+    if kind == "deep":  # a reply nested ARG levels deep
+        return PlainTextResponse("[" * int(arg) + "]" * int(arg), media_type="application/json")
+    if kind == "retry-after":
+        return JSONResponse({"error": "busy"}, status_code=429, headers={"Retry-After": arg})
+    if kind == "echo-key":  # repeats the Authorization header, in a refusal and in a reply
+        key = fake.headers[-1].get("authorization", "").removeprefix("Bearer ")
+        if arg == "refuse":
+            return JSONResponse({"error": f"bad key {key}"}, status_code=403)
+        return None
+    return None
+
+
 def _answer(fake: FakeLLM, behaviour: str, body: dict[str, Any]) -> Response:
     kind, _, arg = behaviour.partition(":")
+    hostile = _hostile(fake, kind, arg)
+    if hostile is not None:
+        return hostile
+    if kind == "echo-key":
+        key = fake.headers[-1].get("authorization", "").removeprefix("Bearer ")
+        action = next((i for i in _legal_ids(body) if i != "wait"), "wait")
+        return _completion(json.dumps({"action": action, "why": f"my key is {key}"}), body)
     if kind == "error":
         return JSONResponse({"error": {"message": f"scripted {arg}"}}, status_code=int(arg))
     if kind == "raw":

@@ -5,10 +5,12 @@ the retry."""
 from __future__ import annotations
 
 import json
+import re
 
 from brinkmanship.engine.observation import Choice, LegalActions
 
 WHY_LIMIT = 300
+_PRINTABLE_ONLY = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class ReplyError(ValueError):
@@ -23,6 +25,8 @@ def _json_object(text: str) -> object:
         return json.loads(text)
     except ValueError:
         pass
+    except RecursionError:
+        raise ReplyError("the reply's JSON is nested too deeply") from None
     start = text.find("{")
     if start < 0:
         raise ReplyError("the reply is not JSON (no '{' found)")
@@ -30,6 +34,8 @@ def _json_object(text: str) -> object:
         value, _ = json.JSONDecoder().raw_decode(text[start:])
     except ValueError as exc:
         raise ReplyError(f"the reply is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ReplyError("the reply's JSON is nested too deeply") from None
     return value
 
 
@@ -48,7 +54,7 @@ def parse_reply(text: str, legal: LegalActions) -> Choice:
     why = value.get("why", "")
     if not isinstance(why, str):
         raise ReplyError('"why" must be a string')
-    why = " ".join(why.split())
+    why = " ".join(_PRINTABLE_ONLY.sub(" ", why).split())  # no terminal escapes from a model
     if len(why) > WHY_LIMIT:
         why = why[: WHY_LIMIT - 1] + "…"
     return Choice(action, why)
