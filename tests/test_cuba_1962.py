@@ -179,6 +179,32 @@ def test_replay_key_events_at_documented_times_in_order(replay: RunResult) -> No
     assert [at[i] for i in documented_order] == sorted(at[i] for i in documented_order)
 
 
+LETTERS_22_25 = [
+    ("us_rusk_dobrynin", None),
+    ("su_letter_23", "us_rusk_dobrynin"),
+    ("us_letter_23", "su_letter_23"),
+    ("su_letter_24", "us_letter_23"),
+    ("us_letter_25", "su_letter_24"),
+    ("su_letter1", "us_letter_25"),
+]
+"""The letters of 22-25 October (F11) and the one each answers."""
+
+
+def test_replay_letters_of_22_to_25_october_answer_each_other(replay: RunResult) -> None:
+    """Each letter is sent after the one it answers was delivered (F11); U Thant's appeal
+    is answered by both after it is heard, and the first letter follows Khrushchev's
+    acceptance of it."""
+    for letter, answers in LETTERS_22_25:
+        sent = first(replay, letter, ("message",))
+        if answers is not None:
+            assert first(replay, answers, ("delivery",)).tick <= sent.tick, letter
+    appeal = first(replay, "un_thant_appeal", ("delivery",))
+    for answer in ("su_accept_thant", "us_decline_thant"):
+        assert appeal.tick <= first(replay, answer, ("message",)).tick
+    accepted = first(replay, "su_accept_thant", ("delivery",))
+    assert accepted.tick <= first(replay, "su_letter1", ("message",)).tick
+
+
 def test_replay_first_letter_is_about_twelve_hours_in_transit(replay: RunResult) -> None:
     sent = first(replay, "su_letter1", ("message",))
     arrived = first(replay, "su_letter1", ("delivery",))
@@ -364,7 +390,7 @@ def test_hotline_and_slow_letters_change_latency() -> None:
     assert letter is not None and letter.channel == "hotline"
     slow = load_scenario(SCENARIO, ["slow-letters"])
     base = load_scenario(SCENARIO)
-    for ch in ("letter", "cable", "rfk_dobrynin", "castro_cable"):
+    for ch in ("letter", "cable", "rfk_dobrynin", "castro_cable", "embassy_telegram"):
         assert slow.channels[ch].latency.seconds == tuple(
             2 * s for s in base.channels[ch].latency.seconds
         )

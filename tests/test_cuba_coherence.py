@@ -45,6 +45,13 @@ NEVER_AFTER: dict[str, str] = {
 incoherences the issue names."""
 
 NEVER_BEFORE: dict[str, str] = {
+    "su_letter_23": "jfk_letter_22_heard",
+    "us_letter_23": "su_letter_23_heard",
+    "su_letter_24": "jfk_letter_23_heard",
+    "us_letter_25": "su_letter_24_heard",
+    "su_accept_thant": "thant_appeal_heard",
+    "us_decline_thant": "thant_appeal_heard",
+    "su_letter1": "jfk_letter_25_heard",
     "us_draft_reply": "letter1_received",
     "us_reply_letter1": "letter1_received",
     "us_accept_letter2": "letter2_received",
