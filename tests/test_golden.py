@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from golden import digest
 
-RECORDED = "5b7e8df650c4549e16fcd73fa15c3904a6cbf5b33c1b6024ca5ab8b82cb047a5"
+RECORDED = "fb09837fb7ba0ada2729cc37929c143c4b0781f2c23d0bbeb3debe75acf66d92"
 """``python tests/golden.py``. A change that is meant to change results records the new value
 here, and its commit message says which results changed and why. History: 25bb9ab
 (``daa88662…``); cuba-1962's script premises (``9a38afa9…``); texts without clock times,
@@ -22,7 +22,8 @@ fact sheet names him (``3273de31…``); cuba-1962's Fomin feeler delivered
 as his, not Khrushchev's (F4; texts only, ``5d593bf0…``); cuba-1962's timing that
 responds: the answers drafted after the letters arrive, Moscow ruling after hearing the
 answer, the Joint Chiefs' deadline from their recommendation (``490e448a…``); cuba-1962's
-mechanisms, named on its outcome lines, nothing else changed (``5b7e8df6…``)."""
+mechanisms, named on its outcome lines, nothing else changed (``5b7e8df6…``); the letters of
+22-25 October as messages (``fb09837f…``)."""
 
 
 def test_every_trajectory_is_the_recorded_one() -> None:
