@@ -90,14 +90,15 @@ def test_mc_counts_are_those_of_brink_mc(
         monkeypatch,
     )
     assert cli["runs"] == result.runs == RUNS
-    assert cli["engine"] == result.job.resolved_engine()
+    assert without(result.to_json(), "elapsed_s") == without(cli, "elapsed_s")
     rows = {row["outcome"]: row for row in result.to_arrow().to_pylist()}
     assert list(rows) == list(cli["outcomes"])
     for outcome, shown in cli["outcomes"].items():
         for key in ("count", "p", "ci_low", "ci_high", "class"):
             assert rows[outcome][key] == shown[key], (outcome, key)
-        hours = shown["hours_to_resolution"]
-        assert rows[outcome]["hours_median"] == (hours and hours["median"])
+        for column, key in (("resolution", "hours_to_resolution"), ("end", "hours_to_end")):
+            hours = shown[key]
+            assert rows[outcome][f"{column}_median"] == (hours and hours["median"])
     assert sum(rows[o]["count"] for o in rows) == RUNS
 
 
@@ -349,3 +350,19 @@ def test_a_scenario_says_what_it_runs(standoff: bk.Scenario) -> None:
     assert standoff.policies.keys() == standoff.compiled.actors.keys()
     assert standoff.parameters["incident_rate"].range == (0.0, 0.05)
     assert isinstance(standoff.mc(runs=5, workers=1).to_arrow(), pa.Table)
+
+
+def test_mc_by_mechanism_is_brink_mc_by_mechanism(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = bk.load("cuba-1962").mc(runs=60, seed=1, workers=1)
+    cli = cli_json(
+        ["mc", "cuba-1962", "--runs=60", "--seed=1", "--by-mechanism"], capsys, monkeypatch
+    )
+    assert cli["by_mechanism"]
+    assert without(result.to_json(by_mechanism=True), "elapsed_s") == without(cli, "elapsed_s")
+    table = result.mechanisms().to_pylist()
+    assert {(r["class"], r["mechanism"]): r["count"] for r in table} == {
+        (cls, name): m["count"] for cls, ms in cli["by_mechanism"].items() for name, m in ms.items()
+    }
+    assert sum(r["count"] for r in table) == 60

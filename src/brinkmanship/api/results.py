@@ -47,9 +47,12 @@ def _outcome_rows(outcomes: Sequence[OutcomeStats], runs: int) -> dict[str, pa.A
         "p": pa.array([o.p for o in outcomes], pa.float64()),
         "ci_low": pa.array([o.ci_low for o in outcomes], pa.float64()),
         "ci_high": pa.array([o.ci_high for o in outcomes], pa.float64()),
-        "hours_q1": pa.array([part(o.hours, 0) for o in outcomes], pa.float64()),
-        "hours_median": pa.array([part(o.hours, 1) for o in outcomes], pa.float64()),
-        "hours_q3": pa.array([part(o.hours, 2) for o in outcomes], pa.float64()),
+        "resolution_q1": pa.array([part(o.decided_hours, 0) for o in outcomes], pa.float64()),
+        "resolution_median": pa.array([part(o.decided_hours, 1) for o in outcomes], pa.float64()),
+        "resolution_q3": pa.array([part(o.decided_hours, 2) for o in outcomes], pa.float64()),
+        "end_q1": pa.array([part(o.hours, 0) for o in outcomes], pa.float64()),
+        "end_median": pa.array([part(o.hours, 1) for o in outcomes], pa.float64()),
+        "end_q3": pa.array([part(o.hours, 2) for o in outcomes], pa.float64()),
         "peak_q1": pa.array([part(o.peak, 0) for o in outcomes], pa.float64()),
         "peak_median": pa.array([part(o.peak, 1) for o in outcomes], pa.float64()),
         "peak_q3": pa.array([part(o.peak, 2) for o in outcomes], pa.float64()),
@@ -58,8 +61,9 @@ def _outcome_rows(outcomes: Sequence[OutcomeStats], runs: int) -> dict[str, pa.A
 
 @dataclass(frozen=True, repr=False)
 class MonteCarlo(Frame):
-    """Outcome probabilities of many runs, with 95% Wilson intervals, hours to the end and
-    peak escalation (quartiles). The table has one row per outcome, in scenario order."""
+    """Outcome probabilities of many runs, with 95% Wilson intervals, and quartiles of the
+    hours to resolution (when the outcome was decided), of the hours to the end of the run
+    and of the peak escalation. The table has one row per outcome, in scenario order."""
 
     scenario: CompiledScenario
     job: Job
@@ -87,6 +91,48 @@ class MonteCarlo(Frame):
 
     def to_arrow(self) -> pa.Table:
         return pa.table(_outcome_rows(list(self.outcomes.values()), self.runs))
+
+    def mechanisms(self) -> pa.Table:
+        """Each outcome class by the mechanism that produced it (``brink mc
+        --by-mechanism``): one row per (class, mechanism) that produced any run, with its
+        share of all runs, 95% Wilson interval and share of the class; no rows where the
+        scenario names no mechanisms."""
+        rows = self.summary.mechanisms
+        columns: dict[str, pa.Array[Any]] = {
+            "class": pa.array([m.cls for m in rows], pa.string()),
+            "mechanism": pa.array([m.mechanism for m in rows], pa.string()),
+            "label": pa.array([m.label for m in rows], pa.string()),
+            "count": pa.array([m.count for m in rows], pa.int64()),
+        }
+        for key in ("p", "ci_low", "ci_high", "of_class"):
+            columns[key] = pa.array([getattr(m, key) for m in rows], pa.float64())
+        return pa.table(columns)
+
+    def to_json(self, by_mechanism: bool = False) -> dict[str, object]:
+        """What ``brink mc --json`` prints (``--by-mechanism``: with each outcome class
+        counted by the mechanism that produced it)."""
+        job, summary = self.job, self.summary
+        extra: dict[str, object] = {"by_mechanism": summary.by_mechanism()} if by_mechanism else {}
+        return {
+            "scenario": job.scenario,
+            "runs": summary.runs,
+            "seed": job.seed,
+            "engine": job.resolved_engine(),
+            "policies": dict(job.policies),
+            "interventions": list(job.interventions),
+            "outcomes": {
+                o.id: {
+                    **o.share(),
+                    "hours_to_resolution": _quartiles(o.decided_hours),
+                    "hours_to_end": _quartiles(o.hours),
+                    "peak_escalation": _quartiles(o.peak),
+                }
+                for o in summary.outcomes.values()
+            },
+            **extra,
+            "elapsed_s": round(self.elapsed, 3),
+            "version": __version__,
+        }
 
 
 @dataclass(frozen=True, repr=False)

@@ -4,9 +4,8 @@ baseline."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -21,69 +20,11 @@ from brinkmanship.cli.app import (
 )
 from brinkmanship.cli.llm import LLMApiKeyFileOpt, LLMApiKeyOpt, LLMBaseUrlOpt, use_llm_endpoint
 
-if TYPE_CHECKING:
-    from brinkmanship.analysis.montecarlo import Job, Summary, Tally
-    from brinkmanship.scenario.compiled import CompiledScenario
-
 __all__ = ["compare", "mc"]
-
-
-def _mc_runs(
-    job: Job, sc: CompiledScenario, runs: int, workers: int | None, out_file: Path | None
-) -> Tally:
-    """The tally of ``runs`` runs; with ``out_file``, also one row per run written as they
-    arrive (the file gets its name only when every run is in it)."""
-    from brinkmanship.analysis.montecarlo import tally_many
-    from brinkmanship.analysis.results import RunWriter, write_runs
-    from brinkmanship.cli.progress import run_with_progress
-
-    label = f"{sc.id}: {runs} runs"
-    check_counts(runs, workers)
-    if out_file is None:
-        return run_with_progress(
-            label, runs, lambda advance: tally_many(job, runs, workers, on_progress=advance)
-        )
-    writer = RunWriter(out_file, sc, job)  # checks the path before any run
-    return run_with_progress(
-        label,
-        runs,
-        lambda advance: write_runs(writer, runs, workers, on_progress=advance),
-        f"; {out_file} was not written",
-    )
-
-
-def _quartiles(values: tuple[float, float, float] | None) -> dict[str, float] | None:
-    return None if values is None else dict(zip(("q1", "median", "q3"), values, strict=True))
 
 
 def _hours(values: tuple[float, float, float] | None) -> str:
     return "-" if values is None else "/".join(f"{h:.0f}" for h in values)
-
-
-def _summary_json(
-    job: Job, summary: Summary, elapsed: float, by_mechanism: bool
-) -> dict[str, object]:
-    extra: dict[str, object] = {"by_mechanism": summary.by_mechanism()} if by_mechanism else {}
-    return {
-        "scenario": job.scenario,
-        "runs": summary.runs,
-        "seed": job.seed,
-        "engine": job.resolved_engine(),
-        "policies": dict(job.policies),
-        "interventions": list(job.interventions),
-        "outcomes": {
-            o.id: {
-                **o.share(),
-                "hours_to_resolution": _quartiles(o.decided_hours),
-                "hours_to_end": _quartiles(o.hours),
-                "peak_escalation": _quartiles(o.peak),
-            }
-            for o in summary.outcomes.values()
-        },
-        **extra,
-        "elapsed_s": round(elapsed, 3),
-        "version": __version__,
-    }
 
 
 def mc(
@@ -116,23 +57,31 @@ def mc(
     (the hour the outcome was decided) and to the end of the run, peak escalation."""
     from rich.table import Table
 
-    from brinkmanship.analysis.jobs import make_job
+    from brinkmanship.api.scenario import load
     from brinkmanship.cli.console import wide_console
+    from brinkmanship.cli.progress import run_with_progress
     from brinkmanship.errors import BrinkError
 
     use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
-    job, sc = make_job(scenario, seed, policy, intervention, engine)
+    loaded = load(scenario, intervention, policies=policy, engine=engine)
+    sc = loaded.compiled
     if by_mechanism and not sc.mechanisms:
         raise BrinkError(
             f"--by-mechanism: scenario {sc.id!r} names no mechanisms "
             "(docs/scenario-format.md, 'Where outcomes come from')"
         )
-    started = time.perf_counter()
-    tally = _mc_runs(job, sc, runs, workers, out_file)
-    elapsed = time.perf_counter() - started
-    summary = tally.summary(sc)
+    check_counts(runs, workers)
+    result = run_with_progress(
+        f"{sc.id}: {runs} runs",
+        runs,
+        lambda advance: loaded.mc(
+            runs=runs, seed=seed, workers=workers, out=out_file, on_progress=advance
+        ),
+        "" if out_file is None else f"; {out_file} was not written",
+    )
+    job, summary, elapsed = result.job, result.summary, result.elapsed
     if as_json:
-        out(json.dumps(_summary_json(job, summary, elapsed, by_mechanism)))
+        out(json.dumps(result.to_json(by_mechanism)))
         return
     console = wide_console()
     console.print(
