@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -119,7 +120,7 @@ def test_report_is_self_contained(report: Path) -> None:
             assert attrs.get("type") == "application/json" and "src" not in attrs
         assert tag not in ("link", "iframe", "object", "embed", "img")
     assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", text)
-    assert text.count("<svg") == 4  # outcomes, fan, comparison, tornado
+    assert text.count("<svg") == 5  # outcomes, time to resolution, fan, comparison, tornado
 
 
 def test_outcomes_match_brink_mc_json(
@@ -138,12 +139,33 @@ def test_outcomes_match_brink_mc_json(
     for oid, expected in mc["outcomes"].items():
         for key in ("class", "count", "p", "ci_low", "ci_high"):
             assert data["outcomes"][oid][key] == expected[key], (oid, key)
-    rows = {r[0]: r for r in page.rows["outcome-table"][1:]}
+    ids = {o.label: o.id for o in load_scenario("standoff").outcomes.values()}
+    rows = {ids[r[0]]: r for r in page.rows["outcome-table"][1:]}  # labels shown, not ids
     assert sum(o["count"] for o in mc["outcomes"].values()) == RUNS
     for oid, expected in mc["outcomes"].items():
         assert rows[oid][2] == str(expected["count"])
         assert rows[oid][3] == f"{expected['p']:.3f}"
         assert rows[oid][4] == f"{expected['ci_low']:.3f}–{expected['ci_high']:.3f}"
+
+
+def test_time_to_resolution_matches_brink_mc_json(
+    report: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The resolution chart's data: per class, the decided tick of every run in it; for a
+    class of one outcome, its median is the one `brink mc` gives."""
+    code, out, _ = run_brink(
+        ["mc", "standoff", "--runs", str(RUNS), "--seed", str(SEED), "--json"], capsys, monkeypatch
+    )
+    assert code == 0
+    mc = json.loads(out)["outcomes"]
+    decided = parse(report).data()["decided_ticks"]
+    sc = load_scenario("standoff")
+    for cls, ticks in decided.items():
+        members = [o.id for o in sc.outcomes.values() if o.cls.value == cls]
+        assert len(ticks) == sum(mc[o]["count"] for o in members)
+        if len(members) == 1 and ticks:
+            hours = statistics.median(ticks) * sc.tick_hours
+            assert hours == pytest.approx(mc[members[0]]["hours_to_resolution"]["median"])
 
 
 def test_comparison_matches_brink_compare_json(
@@ -161,7 +183,8 @@ def test_comparison_matches_brink_compare_json(
     assert set(data["comparisons"]) == set(load_scenario("standoff").interventions)
     for name in ("hotline", "hair-trigger"):
         assert data["comparisons"][name] == expected[name]
-        rows = {r[0]: r for r in page.rows[name][1:]}
+        ids = {o.label: o.id for o in load_scenario("standoff").outcomes.values()}
+        rows = {ids[r[0]]: r for r in page.rows[name][1:]}
         for oid, d in expected[name].items():
             assert rows[oid][3] == f"{d['diff']:+.3f}"
             assert rows[oid][4] == f"{d['ci_low']:+.3f} … {d['ci_high']:+.3f}"
@@ -283,7 +306,7 @@ def test_the_engine_is_honoured_and_gives_the_same_report(
     same = [{k: v for k, v in d.items() if k not in ignore} for d in data.values()]
     assert same[0] == same[1]
     svgs = [re.findall(r"<svg.*?</svg>", t, re.S) for t in texts.values()]
-    assert svgs[0] == svgs[1] and len(svgs[0]) == 3
+    assert svgs[0] == svgs[1] and len(svgs[0]) == 4  # outcomes, time to resolution, fan, comparison
 
 
 def test_hostile_text_is_escaped(

@@ -85,7 +85,7 @@ def outcome_bars(sc: CompiledScenario, summary: Summary) -> str:
                 va="center",
                 fontsize=8,
             )
-        ax.set_yticks(ys, [plain(f"{o.id}\n({o.cls})") for o in stats])
+        ax.set_yticks(ys, [plain(f"{_label(sc, o.id)}\n({_words(o.cls)})") for o in stats])
         ax.set_xlim(0, 1.42)
         ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
         ax.spines[["top", "right"]].set_visible(False)
@@ -134,6 +134,42 @@ def mechanism_chart(summary: Summary) -> str:
             f"share of all {summary.runs} runs (whiskers: 95% Wilson interval; "
             "each class on its own scale)"
         )
+        return to_svg(fig)
+
+
+def _label(sc: CompiledScenario, outcome: str, limit: int = 48) -> str:
+    """An outcome's label, shortened for a chart."""
+    text = sc.outcomes[outcome].label
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _words(cls: str) -> str:
+    return cls.replace("_", " ")
+
+
+def resolution_chart(sc: CompiledScenario, decided: Mapping[str, Sequence[int]], runs: int) -> str:
+    """Time to resolution by outcome class: the share of all runs decided in each class by
+    each moment (a step curve per class, ending at the class's share)."""
+    last = max((max(t) for t in decided.values() if t), default=0)
+    with _style():
+        fig = _figure(9.0, 3.6)
+        ax = fig.add_subplot()
+        for cls, ticks in decided.items():
+            if not ticks:
+                continue
+            ordered = sorted(ticks)
+            xs = [0, *ordered, last]
+            ys = [0.0, *[(i + 1) / runs for i in range(len(ordered))], len(ordered) / runs]
+            ax.step(
+                xs, ys, where="post", color=CLASS_COLOURS.get(cls, "#555555"), label=_words(cls)
+            )
+        ax.set_ylim(0, 1.02)
+        ax.set_xlim(0, max(last, 1))
+        ax.set_xticks(*time_ticks(sc, max(last, 1)))
+        ax.set_ylabel(f"share of {runs} runs decided")
+        ax.set_xlabel(plain(f"local time ({sc.zone})"))
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left", fontsize=8)
         return to_svg(fig)
 
 
@@ -233,7 +269,7 @@ def comparison_chart(sc: CompiledScenario, comparisons: Mapping[str, Sequence[Di
             ax.axvline(0, color="black", linewidth=0.8)
             ax.use_sticky_edges = False  # a margin even where an interval ends the data
             ax.margins(x=0.06)
-            ax.set_title(plain(f"{outcome.id} ({outcome.cls.value})"), fontsize=9)
+            ax.set_title(plain(_label(sc, outcome.id)), fontsize=9)
             ax.grid(axis="x", alpha=0.3)
             ax.set_yticks(ys, [plain(a) for a in arms])
         for k in range(len(outcomes), rows * cols):

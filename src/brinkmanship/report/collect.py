@@ -29,6 +29,8 @@ class ReportData:
     """Everything a report shows."""
 
     summary: Summary
+    decided: dict[str, list[int]]
+    """Per outcome class, the tick each baseline run in it was decided (run order)."""
     fan: Fan | None
     comparisons: dict[str, list[Difference]]
     tornado: Tornado | None
@@ -109,7 +111,17 @@ def collect(plan: Plan, track: Track, workers: int | None = None) -> ReportData:
         del arms[BASELINE]
     return ReportData(
         summary=summarize(plan.sc, baseline),
+        decided=decided_ticks(plan, baseline),
         fan=fan(np.concatenate(series, axis=0), tracked_runs),
         comparisons={name: compare(plan.sc, baseline, treated[name]) for name in arms},
         tornado=None if plan.sweep is None else tornado(plan.sweep, plan.targets),
     )
+
+
+def decided_ticks(plan: Plan, runs: list[RunSummary]) -> dict[str, list[int]]:
+    """Per outcome class (in the scenario's order), the tick each run was decided."""
+    classes = {o.id: o.cls.value for o in plan.sc.outcomes.values()}
+    out: dict[str, list[int]] = {c: [] for c in dict.fromkeys(classes.values())}
+    for r in runs:
+        out[classes[r.outcome]].append(r.tick if r.decided is None else r.decided)
+    return out

@@ -16,6 +16,7 @@ from brinkmanship.report import charts
 from brinkmanship.report.collect import ReportData
 from brinkmanship.report.plan import Plan
 from brinkmanship.report.tornado import LHS_SHARE
+from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.version import __version__
 
 ENV = Environment(
@@ -33,8 +34,9 @@ def render(plan: Plan, data: ReportData) -> str:
         "sc": sc,
         "plan": plan,
         "version": __version__,
-        "outcomes": [_outcome_row(o) for o in data.summary.outcomes.values()],
+        "outcomes": [_outcome_row(sc, o) for o in data.summary.outcomes.values()],
         "outcome_svg": Markup(charts.outcome_bars(sc, data.summary)),
+        "resolution_svg": Markup(charts.resolution_chart(sc, data.decided, plan.request.runs)),
         "mechanisms": [
             {
                 "cls": m.cls,
@@ -63,6 +65,7 @@ def render(plan: Plan, data: ReportData) -> str:
                 "rows": [
                     {
                         "outcome": d.outcome,
+                        "label": sc.outcomes[d.outcome].label,
                         "baseline": f"{d.p_baseline:.3f}",
                         "treated": f"{d.p_treated:.3f}",
                         "diff": f"{d.diff:+.3f}",
@@ -95,9 +98,10 @@ def render(plan: Plan, data: ReportData) -> str:
     return ENV.get_template("report.html.j2").render(context)
 
 
-def _outcome_row(o: OutcomeStats) -> dict[str, str]:
+def _outcome_row(sc: CompiledScenario, o: OutcomeStats) -> dict[str, str]:
     return {
         "id": o.id,
+        "label": sc.outcomes[o.id].label,
         "cls": o.cls,
         "count": str(o.count),
         "p": f"{o.p:.3f}",
@@ -142,6 +146,7 @@ def report_json(plan: Plan, data: ReportData) -> dict[str, Any]:
         },
         "skipped_comparisons": dict(plan.skipped),
         "escalation_fan": None if data.fan is None else asdict(data.fan),
+        "decided_ticks": data.decided,
         "tornado": None if data.tornado is None else _tornado_json(data),
         "sensitivity": None
         if plan.sweep is None
