@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from golden import digest
 
-RECORDED = "fb09837fb7ba0ada2729cc37929c143c4b0781f2c23d0bbeb3debe75acf66d92"
+RECORDED = "5eee7794a996f8b8f6381d1b3ab5d34f94db5c6384d7d66cfe06710b41b06912"
 """``python tests/golden.py``. A change that is meant to change results records the new value
 here, and its commit message says which results changed and why. History: 25bb9ab
 (``daa88662…``); cuba-1962's script premises (``9a38afa9…``); texts without clock times,
@@ -23,7 +23,8 @@ as his, not Khrushchev's (F4; texts only, ``5d593bf0…``); cuba-1962's timing t
 responds: the answers drafted after the letters arrive, Moscow ruling after hearing the
 answer, the Joint Chiefs' deadline from their recommendation (``490e448a…``); cuba-1962's
 mechanisms, named on its outcome lines, nothing else changed (``5b7e8df6…``); the letters of
-22-25 October as messages (``fb09837f…``)."""
+22-25 October as messages (``fb09837f…``); Model II answering
+them (``5eee7794…``)."""
 
 
 def test_every_trajectory_is_the_recorded_one() -> None:
