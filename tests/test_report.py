@@ -16,6 +16,7 @@ import pytest
 
 from brinkmanship.analysis.compare import Difference
 from brinkmanship.analysis.montecarlo import Job, run_chunk
+from brinkmanship.analysis.stats import wilson
 from brinkmanship.analysis.sweep import Axis, make_spec, prepare, run_local
 from brinkmanship.cli import main
 from brinkmanship.engine.batch.engine import BatchEngine
@@ -120,7 +121,7 @@ def test_report_is_self_contained(report: Path) -> None:
             assert attrs.get("type") == "application/json" and "src" not in attrs
         assert tag not in ("link", "iframe", "object", "embed", "img")
     assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", text)
-    assert text.count("<svg") == 5  # outcomes, time to resolution, fan, comparison, tornado
+    assert text.count("<svg") == 6  # outcomes, resolution, fan, comparison, response, tornado
 
 
 def test_outcomes_match_brink_mc_json(
@@ -188,6 +189,28 @@ def test_comparison_matches_brink_compare_json(
         for oid, d in expected[name].items():
             assert rows[oid][3] == f"{d['diff']:+.3f}"
             assert rows[oid][4] == f"{d['ci_low']:+.3f} … {d['ci_high']:+.3f}"
+
+
+def test_response_curves_match_the_sweep_parts(report: Path, sweep_dir: Path) -> None:
+    """Every swept parameter at every value: the pooled probability of the targets, with
+    its Wilson interval, recomputed here from the parts."""
+    rows = [
+        row
+        for part in sorted((sweep_dir / "parts").glob("*.parquet"))
+        for row in pq.read_table(part).to_pylist()
+    ]
+    war = set(parse(report).data()["tornado"]["targets"])
+    curves = {c["param"]: c for c in parse(report).data()["response_curves"]}
+    assert set(curves) == {a.name for a in AXES}
+    for axis in AXES:
+        values = sorted({r[axis.name] for r in rows})
+        assert [p["low"] for p in curves[axis.name]["points"]] == values
+        for point, value in zip(curves[axis.name]["points"], values, strict=True):
+            mine = [r for r in rows if r[axis.name] == value]
+            hits = sum(r["outcome"] in war for r in mine)
+            assert point["runs"] == len(mine)
+            assert point["p"] == pytest.approx(hits / len(mine))
+            assert tuple(point["ci"]) == pytest.approx(wilson(hits, len(mine)))
 
 
 def test_tornado_matches_the_sweep_parts(report: Path, sweep_dir: Path) -> None:

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from brinkmanship.analysis.compare import Difference
 from brinkmanship.analysis.montecarlo import Summary
 from brinkmanship.report.escalation import Fan
-from brinkmanship.report.tornado import Tornado
+from brinkmanship.report.tornado import Curve, Tornado
 from brinkmanship.scenario.compiled import CompiledScenario
 
 CLASS_COLOURS = {
@@ -283,6 +283,40 @@ def never_seen(comparisons: Mapping[str, Sequence[Difference]]) -> list[str]:
     diffs = [d for ds in comparisons.values() for d in ds]
     seen = {d.outcome for d in diffs if d.p_baseline > 0 or d.p_treated > 0}
     return list(dict.fromkeys(d.outcome for d in diffs if d.outcome not in seen))
+
+
+def response_chart(curves: Sequence[Curve], targets: Sequence[str]) -> str:
+    """One panel per swept parameter: the target probability at each value (or group of
+    values) with its 95% Wilson interval."""
+    cols = min(len(curves), 3)
+    rows = math.ceil(len(curves) / cols)
+    with _style():
+        fig = _figure(9.0, 2.6 * rows + 0.6)
+        axes = fig.subplots(rows, cols, squeeze=False, sharey=True)
+        for k, curve in enumerate(curves):
+            ax = axes[k // cols][k % cols]
+            xs = [(p.low + p.high) / 2 for p in curve.points]
+            ps = [p.p for p in curve.points]
+            ax.errorbar(
+                xs,
+                ps,
+                yerr=[[p.p - p.ci[0] for p in curve.points], [p.ci[1] - p.p for p in curve.points]],
+                fmt="o-",
+                color="#c62828",
+                ecolor="black",
+                markersize=4,
+                capsize=3,
+                linewidth=1.0,
+            )
+            ax.set_title(plain(curve.param), fontsize=9)
+            ax.grid(alpha=0.3)
+        for k in range(len(curves), rows * cols):
+            axes[k // cols][k % cols].set_visible(False)
+        fig.supylabel(plain(f"P({' or '.join(targets)})"))
+        fig.supxlabel(
+            "parameter value (group midpoints for a sampled design; 95% Wilson intervals)"
+        )
+        return to_svg(fig)
 
 
 def tornado_chart(tornado: Tornado) -> str:

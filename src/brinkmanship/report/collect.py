@@ -21,7 +21,7 @@ from brinkmanship.analysis.montecarlo import Job, RunSummary, Summary, run_chunk
 from brinkmanship.report.escalation import Fan, Series, fan, tracked_chunk
 from brinkmanship.report.plan import Plan
 from brinkmanship.report.progress import Track
-from brinkmanship.report.tornado import Tornado, tornado
+from brinkmanship.report.tornado import Curve, Tornado, response_curves, tornado
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class ReportData:
     fan: Fan | None
     comparisons: dict[str, list[Difference]]
     tornado: Tornado | None
+    curves: list[Curve]
+    """The sweep's response curves (none without a sweep)."""
 
 
 def _ignore_sigint() -> None:
@@ -115,6 +117,7 @@ def collect(plan: Plan, track: Track, workers: int | None = None) -> ReportData:
         fan=fan(np.concatenate(series, axis=0), tracked_runs),
         comparisons={name: compare(plan.sc, baseline, treated[name]) for name in arms},
         tornado=None if plan.sweep is None else tornado(plan.sweep, plan.targets),
+        curves=[] if plan.sweep is None else response_curves(plan.sweep, plan.targets),
     )
 
 

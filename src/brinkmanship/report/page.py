@@ -82,6 +82,10 @@ def render(plan: Plan, data: ReportData) -> str:
         if data.tornado and data.tornado.bars
         else None,
         "lhs_share": f"{LHS_SHARE:.0%}",
+        "curves_svg": Markup(charts.response_chart(data.curves, data.tornado.targets))
+        if data.curves and data.tornado
+        else None,
+        "curves": data.curves,
         "sweep": plan.sweep,
         "indices": _indices_rows(plan.sweep.path) if plan.sweep is not None else None,
         "parameters": [
@@ -147,6 +151,7 @@ def report_json(plan: Plan, data: ReportData) -> dict[str, Any]:
         "skipped_comparisons": dict(plan.skipped),
         "escalation_fan": None if data.fan is None else asdict(data.fan),
         "decided_ticks": data.decided,
+        "response_curves": [asdict(c) for c in data.curves],
         "tornado": None if data.tornado is None else _tornado_json(data),
         "sensitivity": None
         if plan.sweep is None

@@ -160,3 +160,58 @@ def _bar(
     low, n_low, p_low, ci_low = group(low_idx)
     high, n_high, p_high, ci_high = group(high_idx)
     return Bar(name, low, high, n_low, p_low, ci_low, n_high, p_high, ci_high)
+
+
+CURVE_BINS = 5
+"""Groups along an axis of a sampled design (LHS, Sobol, Morris): its points in value order,
+cut into this many groups of (nearly) equal size."""
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """The target probability over the sweep's points in one group along an axis."""
+
+    low: float
+    high: float
+    """The range of the axis' values in the group (one value on a grid)."""
+    runs: int
+    p: float
+    ci: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Curve:
+    """How the target probability responds along one swept parameter, pooled over the
+    other parameters' values."""
+
+    param: str
+    points: list[CurvePoint]
+
+
+def response_curves(sweep: SweepData, targets: Sequence[str]) -> list[Curve]:
+    """For every swept parameter, the target probability at each of its values (a grid) or
+    in each of :data:`CURVE_BINS` groups of its values (a sampled design), with Wilson
+    intervals on the pooled runs."""
+    hits = [sum(c.get(t, 0) for t in targets) for c in sweep.counts]
+    sampled = str(sweep.manifest.get("design", "grid")) != "grid"
+    curves = []
+    for name in sweep.axes:
+        values = sorted({p[name] for p in sweep.points})
+        if len(values) < 2:
+            continue
+        if sampled:
+            order = sorted(range(len(sweep.points)), key=lambda i: sweep.points[i][name])
+            bins = min(CURVE_BINS, len(order))
+            groups = [
+                order[len(order) * b // bins : len(order) * (b + 1) // bins] for b in range(bins)
+            ]
+        else:
+            groups = [[i for i, p in enumerate(sweep.points) if p[name] == v] for v in values]
+        points = []
+        for idx in groups:
+            xs = [sweep.points[i][name] for i in idx]
+            n = sweep.runs * len(idx)
+            k = sum(hits[i] for i in idx)
+            points.append(CurvePoint(min(xs), max(xs), n, k / n, wilson(k, n)))
+        curves.append(Curve(name, points))
+    return curves
