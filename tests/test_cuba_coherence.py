@@ -9,14 +9,16 @@ Two kinds of check, both on what the runs did, step by step:
 * **the record** — named incoherences the first build had (practice depth charges in a war,
   a quarantine announced after a strike, Castro's "if the US invades" after the invasion
   order, RF-8s fired on in wartime, counsel from a member absent from the meeting or with no
-  view) never happen, and no answer comes before what it answers has arrived.
+  view) never happen, and no answer comes before what it answers has arrived;
+* **the war** — the outcome's text tells what happened in the run (no invasion casualties
+  without a landing), and the nuclear ladder climbs one leader's decision at a time.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import pytest
 
@@ -160,11 +162,66 @@ def check_counsel(sc: CompiledScenario, result: RunResult, decided_in: States) -
             assert "1962-10-17" <= event.time[:10] <= "1962-10-19", f"{where}: not 17-19 Oct"
 
 
+OUTCOME_FACTS: tuple[tuple[str, Callable[[Mapping[str, float]], bool]], ...] = (
+    ("casualties", lambda e: bool(e["invasion_landed"])),
+    ("troops landed in Cuba", lambda e: bool(e["invasion_landed"])),
+    ("struck the missile sites", lambda e: bool(e["missiles_struck"])),
+    ("the missile sites were not attacked", lambda e: not e["missiles_struck"]),
+    ("reconnaissance plane was shot down", lambda e: e["shootdowns"] >= 2),
+    ("pressure on West Berlin or", lambda e: bool(e["berlin_pressure"] or e["turkey_pressure"])),
+)
+"""A phrase of an outcome's text → what must hold at the end of a run that ends in it."""
+
+
+def check_outcome(result: RunResult, ended: States) -> None:
+    """The outcome's text says what happened in this run: e.g. no invasion casualties in a
+    run without a landing, no strike on the missiles in a limited strike."""
+    end = ended[max(ended)]
+    for phrase, holds in OUTCOME_FACTS:
+        assert phrase not in result.outcome.text or holds(end), (
+            f"{result.interventions} seed {result.seed}: {result.outcome.id} says "
+            f"{phrase!r}, which did not happen"
+        )
+
+
+def rung(env: Mapping[str, float]) -> int:
+    """The nuclear ladder's rung: 0 none; 1 a detonation at sea or in Cuba, or a missile
+    fired from Cuba; 2 US nuclear strikes on Soviet forces in Cuba; 3 general war."""
+    if env["general_war"]:
+        return 3
+    if env["us_nuclear_strike"]:
+        return 2
+    return 1 if env["tactical_used"] else 0
+
+
+CLIMBS = {"us_theatre_nuclear": 2, "su_strategic_strike": 3, "us_full_retaliation": 3}
+"""The leaders' choices that climb the ladder, and the rung each reaches."""
+
+
+def check_ladder(result: RunResult, ended: States) -> None:
+    """Nuclear use enters the ladder at its first rung; every climb from a rung reached is
+    the President's or Moscow's choice, taken at a tick after that rung was reached."""
+    choices = {(c.tick, c.action) for c in result.choices}
+    for tick in sorted(t for t in ended if t >= 0):
+        before, now = rung(ended[tick - 1]), rung(ended[tick])
+        where = f"{result.interventions} seed {result.seed} tick {tick}: rung {before} -> {now}"
+        if now <= before:
+            continue
+        if before == 0:
+            assert now == 1, f"{where}: a rung reached with none below it"
+        else:
+            assert any((tick, a) in choices and r == now for a, r in CLIMBS.items()), (
+                f"{where} without a leader's decision"
+            )
+
+
 def check(sc: CompiledScenario, seed: int) -> None:
     result, decided_in, ended = played(sc, seed)
     check_premises(sc, result, decided_in)
     check_record(result, decided_in, ended)
     check_counsel(sc, result, decided_in)
+    check_outcome(result, ended)
+    check_ladder(result, ended)
 
 
 @pytest.mark.parametrize("interventions", list(configurations()), ids=lambda c: "+".join(c))
@@ -224,3 +281,36 @@ def test_counsel_follows_attendance() -> None:
     present = {"mcnamara", "rfk", "rusk", "bundy", "mccone", "taylor", "dillon", "sorensen"}
     for hour in ("1962-10-22T18", "1962-10-22T19", "1962-10-23T10", "1962-10-23T19"):
         assert seen[hour] == present, (hour, seen[hour])
+
+
+LADDER_PARAMS = {
+    "p_tactical_local": 0.9,
+    "p_us_theatre_reply": 0.9,
+    "p_su_general": 0.9,
+    "p_su_offer_at_once": 0.02,
+    "p_su_concede_under_fire": 0.005,
+    "p_us_halt_offer": 0.02,
+}
+"""Parameters (within their ranges) under which invaded runs climb the ladder often."""
+
+
+def test_the_ladder_climbs_one_decision_at_a_time() -> None:
+    """Under invasion with local authority, nuclear use at the landing is answered by the
+    President at a later watch, his nuclear strikes by Moscow at a later one: general war
+    comes hours after the first detonation, never in its hour, and each rung is reached by
+    a decision."""
+    sc = load_scenario(NAME, ["invasion", "local-authority"], LADDER_PARAMS)
+    climbed = 0
+    for seed in range(12):
+        result, _, ended = played(sc, seed)
+        check_ladder(result, ended)
+        first = min((t for t in ended if t >= 0 and rung(ended[t]) >= 1), default=None)
+        general = min((t for t in ended if t >= 0 and rung(ended[t]) == 3), default=None)
+        if general is None:
+            continue
+        assert first is not None and general > first + 1, (seed, first, general)
+        steps = [c for c in result.choices if c.action in CLIMBS]
+        assert [c.action for c in steps] == ["us_theatre_nuclear", "su_strategic_strike"]
+        assert first < steps[0].tick < steps[1].tick == general
+        climbed += 1
+    assert climbed >= 3
