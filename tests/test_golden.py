@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from golden import digest
 
-RECORDED = "5eee7794a996f8b8f6381d1b3ab5d34f94db5c6384d7d66cfe06710b41b06912"
+RECORDED = "27dfec8b504b2215ce64149ad6b2db63bca5de0f9cb59ad42d6ed32c38866227"
 """``python tests/golden.py``. A change that is meant to change results records the new value
 here, and its commit message says which results changed and why. History: 25bb9ab
 (``daa88662…``); cuba-1962's script premises (``9a38afa9…``); texts without clock times,
@@ -24,7 +24,9 @@ responds: the answers drafted after the letters arrive, Moscow ruling after hear
 answer, the Joint Chiefs' deadline from their recommendation (``490e448a…``); cuba-1962's
 mechanisms, named on its outcome lines, nothing else changed (``5b7e8df6…``); the letters of
 22-25 October as messages (``fb09837f…``); Model II answering
-them (``5eee7794…``)."""
+them (``5eee7794…``); cuba-1962's war that unfolds: answers to an attack as decisions,
+the nuclear ladder, outcomes that tell a limited strike, an air strike and an invasion
+apart (``27dfec8b…``)."""
 
 
 def test_every_trajectory_is_the_recorded_one() -> None:
