@@ -9,8 +9,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+import brinkmanship as bk
 from brinkmanship.analysis import sensitivity as sa
 from brinkmanship.analysis.sweep import make_spec, prepare, run_local
+from brinkmanship.errors import BrinkError
 from brinkmanship.scenario.loader import load_scenario
 from cli_runner import run_brink
 
@@ -136,3 +138,19 @@ def test_bad_input_is_one_message_and_writes_nothing(
     )
     assert code == 2 and fragment in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_the_api_gives_what_the_command_writes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "cli"
+    args = ["sensitivity", TWO_COINS, *PARAMS, "--samples", "8", "--runs", "50", "--out", str(out)]
+    code, _, err = run_brink([*args, "--workers", "1"], capsys, monkeypatch)
+    assert code == 0, err
+    result = bk.load(TWO_COINS).sensitivity(RANGES, samples=8, runs=50, workers=1)
+    assert result.to_arrow().equals(pq.read_table(out / sa.INDICES))
+    assert result.to_pandas().shape == (result.to_arrow().num_rows, len(sa.SCHEMA))
+    assert result.to_polars().shape == result.to_pandas().shape
+    assert "Sensitivity (sobol): two-coins" in repr(result)
+    with pytest.raises(BrinkError, match="power of two"):
+        bk.load(TWO_COINS).sensitivity(RANGES, samples=6, runs=10)

@@ -22,8 +22,9 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
+from brinkmanship.analysis.job import Job
 from brinkmanship.analysis.results import query
-from brinkmanship.analysis.sweep import Axis, SweepSpec
+from brinkmanship.analysis.sweep import Axis, SweepSpec, check_ranges, make_spec
 from brinkmanship.errors import BrinkError, UnknownNameError
 from brinkmanship.scenario.compiled import CompiledScenario
 
@@ -139,6 +140,9 @@ def indices(
     parameter for each outcome class's probability, with bootstrap intervals."""
     problem = _problem(axes)
     names = problem["names"]
+    # SALib seeds NumPy's global generator only for a non-zero seed (below 2**32): derive
+    # one, so that seed 0 too gives the same intervals every time.
+    seed = seed % (2**32 - 1) + 1
     x = np.array([[dict(p)[n] for n in names] for p in spec.points])
     found: list[Index] = []
     for cls, y in probabilities.items():
@@ -229,3 +233,42 @@ def write(out: Path, table: pa.Table) -> Path:
     pq.write_table(table, tmp)
     tmp.replace(final)
     return final
+
+
+def plan(
+    job: Job,
+    sc: CompiledScenario,
+    method: str,
+    axes: Sequence[Axis],
+    samples: int,
+    levels: int,
+    runs: int,
+    chunk: int,
+) -> SweepSpec:
+    """The sweep an analysis runs: SALib's design over ``axes``, with ``job``'s
+    interventions, policies, engine and fixed parameter values, checked before any run."""
+    check_ranges(sc, axes)
+    points = design(method, axes, samples, job.seed, levels)
+    return make_spec(
+        job.scenario,
+        job.seed,
+        runs,
+        chunk,
+        job.interventions,
+        job.policies,
+        axes,
+        list(sc.parameters),
+        None,
+        job.resolved_engine(),
+        (f"{method}:{samples}:{levels}", points),
+        fixed=dict(job.params),
+    )
+
+
+def analyse(
+    out: Path, spec: SweepSpec, sc: CompiledScenario, method: str, axes: Sequence[Axis], levels: int
+) -> list[Index]:
+    """The indices of a finished analysis' sweep in ``out``, also written beside it."""
+    found = indices(method, axes, spec, class_probabilities(out, spec, sc), spec.seed, levels)
+    write(out, to_table(method, found))
+    return found

@@ -20,11 +20,12 @@ if TYPE_CHECKING:  # the types only: importing them at run time would load the b
     from brinkmanship.analysis.compare import Difference, Pairing
     from brinkmanship.analysis.escalation import EvalSummary
     from brinkmanship.analysis.job import Job
+    from brinkmanship.analysis.sensitivity import Index
     from brinkmanship.analysis.sweep import SweepSpec
     from brinkmanship.analysis.tally import OutcomeStats, Summary, Tally
     from brinkmanship.scenario.compiled import CompiledScenario
 
-__all__ = ["Comparison", "Evaluation", "MonteCarlo", "Sweep"]
+__all__ = ["Comparison", "Evaluation", "MonteCarlo", "Sensitivity", "Sweep"]
 
 
 def _quartiles(q: tuple[float, float, float] | None) -> dict[str, float] | None:
@@ -343,3 +344,26 @@ class Evaluation(Frame):
             "elapsed_s": round(self.elapsed, 3),
             "version": __version__,
         }
+
+
+@dataclass(frozen=True, repr=False)
+class Sensitivity(Frame):
+    """A global sensitivity analysis: one row per (outcome class, parameter, measure) with
+    the index and its bootstrap interval, the rows ``brink sensitivity`` writes."""
+
+    scenario: CompiledScenario
+    spec: SweepSpec
+    method: str
+    indices: tuple[Index, ...]
+
+    def title(self) -> str:
+        axes = ", ".join(f"{a.name} {a.low:g}–{a.high:g}" for a in self.spec.axes)
+        return (
+            f"Sensitivity ({self.method}): {self.scenario.id}, {len(self.spec.points)} points "
+            f"({axes}) × {self.spec.runs} runs, seed {self.spec.seed}"
+        )
+
+    def to_arrow(self) -> pa.Table:
+        from brinkmanship.analysis.sensitivity import to_table
+
+        return to_table(self.method, self.indices)

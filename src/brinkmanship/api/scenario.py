@@ -29,7 +29,7 @@ from brinkmanship.scenario.compiled import CompiledScenario, ParameterInfo
 
 if TYPE_CHECKING:
     from brinkmanship.analysis.sweep import SweepSpec
-    from brinkmanship.api.results import Comparison, Evaluation, MonteCarlo, Sweep
+    from brinkmanship.api.results import Comparison, Evaluation, MonteCarlo, Sensitivity, Sweep
 
 __all__ = ["Progress", "Scenario", "load"]
 
@@ -232,6 +232,49 @@ class Scenario:
         todo = prepare(spec, out, resume)
         run_local(spec, out, todo, workers, on_progress)
         return Sweep(self.compiled, spec, read_runs(out))
+
+    def sensitivity(
+        self,
+        params: Mapping[str, tuple[float, float]] | Sequence[str],
+        method: str = "sobol",
+        samples: int = 64,
+        runs: int = 500,
+        seed: int = 0,
+        levels: int = 4,
+        workers: int | None = None,
+        chunk: int = 256,
+        out: str | Path | None = None,
+        resume: bool = False,
+        on_progress: Progress = None,
+    ) -> Sensitivity:
+        """Global sensitivity analysis (``brink sensitivity``; docs/sweeps.md): Sobol
+        first- and total-order indices (``method="sobol"``) or Morris' mu* and sigma
+        (``"morris"``) of every parameter in ``params`` (``{"p": (0, 0.2)}`` or
+        ``["p=0:0.2"]``) for each outcome class's probability, with bootstrap intervals.
+        With ``out``, the runs and the indices are kept in that directory."""
+        from brinkmanship.analysis import sensitivity as sa
+        from brinkmanship.api.results import Sensitivity
+
+        texts = (
+            [f"{name}={lo!r}:{hi!r}" for name, (lo, hi) in params.items()]
+            if isinstance(params, Mapping)
+            else _names(params)
+        )
+        check_counts(runs, workers)
+        axes = [sa.parse_range(text) for text in texts]
+        spec = sa.plan(self._job(seed), self.compiled, method, axes, samples, levels, runs, chunk)
+
+        def analysed(where: Path, again: bool) -> Sensitivity:
+            from brinkmanship.analysis.sweep import prepare, run_local
+
+            run_local(spec, where, prepare(spec, where, again), workers, on_progress)
+            found = sa.analyse(where, spec, self.compiled, method, axes, levels)
+            return Sensitivity(self.compiled, spec, method, tuple(found))
+
+        if out is not None:
+            return analysed(Path(out), resume)
+        with tempfile.TemporaryDirectory(prefix="brink-sensitivity-") as tmp:
+            return analysed(Path(tmp), False)
 
     def eval(
         self,

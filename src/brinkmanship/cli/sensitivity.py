@@ -67,33 +67,16 @@ def sensitivity(
 
     from brinkmanship.analysis import sensitivity as sa
     from brinkmanship.analysis.jobs import make_job
-    from brinkmanship.analysis.sweep import check_ranges, make_spec
     from brinkmanship.cli.console import wide_console
 
     check_backend(backend, address, llm_base_url, llm_api_key, llm_api_key_file)
     use_llm_endpoint(ctx, llm_base_url, llm_api_key, llm_api_key_file)
     job, sc = make_job(scenario, seed, policy, intervention, engine)
     axes = [sa.parse_range(p) for p in param]
-    check_ranges(sc, axes)
-    points = sa.design(method.value, axes, samples, seed, levels)
-    spec = make_spec(
-        scenario,
-        seed,
-        runs,
-        chunk,
-        job.interventions,
-        job.policies,
-        axes,
-        list(sc.parameters),
-        None,
-        job.resolved_engine(),
-        (f"{method.value}:{samples}:{levels}", points),
-    )
+    spec = sa.plan(job, sc, method.value, axes, samples, levels, runs, chunk)
     execute(spec, out_dir, resume, backend, address, workers)
-    found = sa.indices(
-        method.value, axes, spec, sa.class_probabilities(out_dir, spec, sc), seed, levels
-    )
-    path = sa.write(out_dir, sa.to_table(method.value, found))
+    found = sa.analyse(out_dir, spec, sc, method.value, axes, levels)
+    path = out_dir / sa.INDICES
     if as_json:
         out(json.dumps({"method": method.value, "indices": [i.__dict__ for i in found]}))
         return
