@@ -35,3 +35,19 @@ def make_job(
     if engine != "auto":  # auto always has an engine; asking would import the batch tables
         job.resolved_engine()
     return job, sc
+
+
+def arm(job: Job, chosen: Sequence[str], intervention: str) -> Job:
+    """``job`` with one more intervention, as a comparison's arm: its actors keep the
+    policies chosen explicitly (``chosen``, ``ACTOR=SPEC`` items) and otherwise take the
+    intervened scenario's defaults, since an intervention may change an actor's default
+    policy (petrov-1983's no-petrov puts another officer on duty)."""
+    treated, _ = make_job(
+        job.scenario,
+        job.seed,
+        chosen,
+        (*job.interventions, intervention),
+        job.engine,
+        dict(job.params),
+    )
+    return treated

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from brinkmanship.analysis.checks import check_counts, check_run_index, check_seed
 from brinkmanship.analysis.job import Job
-from brinkmanship.analysis.jobs import make_job
+from brinkmanship.analysis.jobs import arm, make_job
 from brinkmanship.api.trajectory import Trajectory
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import BrinkError
@@ -65,10 +65,9 @@ def load(
     defaults). Everything is checked here: a bad name raises a
     :class:`~brinkmanship.errors.BrinkError` whose message lists the valid ones, as the
     command line says it."""
-    job, sc = make_job(
-        str(scenario), 0, _assignments(policies), _names(interventions), engine, params or {}
-    )
-    return Scenario(job, sc)
+    chosen = tuple(_assignments(policies))
+    job, sc = make_job(str(scenario), 0, chosen, _names(interventions), engine, params or {})
+    return Scenario(job, sc, chosen)
 
 
 @dataclass(frozen=True)
@@ -79,6 +78,9 @@ class Scenario:
     job: Job
     """The configuration every method runs (its seed is replaced by the method's)."""
     compiled: CompiledScenario = dataclasses.field(repr=False, compare=False)
+    chosen: tuple[str, ...] = ()
+    """The policies chosen at :func:`load` (``ACTOR=SPEC``); the other actors' are defaults,
+    which an intervention compared with this scenario may change."""
 
     @property
     def id(self) -> str:
@@ -179,12 +181,10 @@ class Scenario:
         if not interventions:
             raise BrinkError("give at least one intervention to compare with the baseline")
         base = self._job(seed)
-        arms = tuple(
-            dataclasses.replace(base, interventions=(*base.interventions, name))
-            for name in interventions
-        )
-        for arm in arms:  # every name (and combination) checked before any run
-            arm.resolved_engine()
+        # every name (and combination) is checked here, before any run
+        arms = tuple(arm(base, self.chosen, name) for name in interventions)
+        for treated in arms:
+            treated.resolved_engine()
         check_counts(runs, workers)
         tally, pairings = compare_many(Arms(base, arms), runs, workers, on_progress=on_progress)
         return Comparison(

@@ -17,7 +17,8 @@ from multiprocessing.pool import AsyncResult
 import numpy as np
 
 from brinkmanship.analysis.compare import Difference, compare
-from brinkmanship.analysis.montecarlo import Job, RunSummary, Summary, run_chunk, summarize
+from brinkmanship.analysis.jobs import arm
+from brinkmanship.analysis.montecarlo import RunSummary, Summary, run_chunk, summarize
 from brinkmanship.report.escalation import Fan, Series, fan, tracked_chunk
 from brinkmanship.report.plan import Plan
 from brinkmanship.report.progress import Track
@@ -62,12 +63,7 @@ def collect(plan: Plan, track: Track, workers: int | None = None) -> ReportData:
     chunk = chunk_size(runs, n)
     bounds = [(s, min(s + chunk, runs)) for s in range(0, runs, chunk)]
     base = plan.job
-    arms = {
-        name: Job(
-            base.scenario, base.seed, (*base.interventions, name), base.policies, (), base.engine
-        )
-        for name in plan.arms
-    }
+    arms = {name: arm(base, plan.request.policies, name) for name in plan.arms}
     separate = plan.engine != "reference"
     if separate:
         arms = {BASELINE: base, **arms}
