@@ -41,7 +41,7 @@ def arm(job: Job, chosen: Sequence[str], intervention: str) -> Job:
     """``job`` with one more intervention, as a comparison's arm: its actors keep the
     policies chosen explicitly (``chosen``, ``ACTOR=SPEC`` items) and otherwise take the
     intervened scenario's defaults, since an intervention may change an actor's default
-    policy (petrov-1983's no-petrov puts another officer on duty)."""
+    policy (put another officer on duty, say)."""
     treated, _ = make_job(
         job.scenario,
         job.seed,
