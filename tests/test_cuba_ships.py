@@ -1,0 +1,30 @@
+"""cuba-1962's count of Soviet ships en route falls as ships stop, turn back, are let
+through or are boarded: every ship is counted once, en route or in one of the others."""
+
+from __future__ import annotations
+
+from brinkmanship.engine.observation import WAIT
+from brinkmanship.play.game import Game
+
+HALT = "su_ships_halt"
+
+
+def ship_counts(game: Game) -> dict[str, int]:
+    return {i.name: int(i.value) for i in game.view().state if i.name.startswith("ships_")}
+
+
+def test_ships_leave_the_en_route_count_as_they_are_dealt_with() -> None:
+    game = Game.new("cuba-1962", "su", seed=4)
+    start = ship_counts(game)["ships_en_route"]
+    seen = [start]
+    while not game.finished:
+        view = game.view()
+        counts = ship_counts(game)
+        assert sum(counts.values()) == start, counts  # no ship counted twice or lost
+        seen.append(counts["ships_en_route"])
+        ids = {c.id for c in view.choices}
+        game.choose(HALT if HALT in ids else WAIT, at_tick=view.tick)
+    assert seen == sorted(seen, reverse=True)
+    # Six stop at the line, about a dozen have turned back by 25 October, one is let
+    # through and one boarded: the count falls by more than the first six.
+    assert seen[-1] <= start - 6 - 2
