@@ -1,19 +1,23 @@
-"""The game core shared by the terminal and the web: one human side, every other actor
-acting through its policy, state rebuilt from the record by replay.
+"""The game core shared by the terminal and the web: one or several human seats, every
+other actor acting through its policy, state rebuilt from the record by replay.
 
 A :class:`Game` plays the reference engine through its tick driver. It stops at each
-decision point of the player's side where more than ``wait`` is legal (a point with nothing
-to choose passes by itself), and :meth:`Game.choose` applies the player's choice, lets the
-other actors decide on the same state, and runs on to the next such point or the outcome.
+decision point where a human seat may do more than ``wait`` (a point with nothing to choose
+passes by itself). :meth:`Game.choose` records one seat's choice; once every seat due at
+that point has chosen, the other actors decide on the same state and the game runs on to
+the next such point or the outcome. A seat whose time runs out is decided for by its
+fallback policy (:meth:`Game.time_out`); the record stores that choice, marked as the
+fallback's, so a replay never asks the policy again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 from brinkmanship.engine.driver import TickDriver
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
-from brinkmanship.engine.policy import Policy
+from brinkmanship.engine.policy import Policy, as_choice
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.state import DecisionRequest, RunState
 from brinkmanship.engine.trajectory import OutcomeResult, TrajectoryEvent
@@ -35,7 +39,10 @@ __all__ = [
     "ReplayError",
     "StaleChoiceError",
     "opponent_specs",
+    "seat_specs",
 ]
+
+Maker = Literal["player", "fallback"]
 
 
 class ReplayError(SaveFileError):
@@ -84,6 +91,25 @@ def opponent_specs(sc: CompiledScenario, side: str, opponent: str | None) -> dic
     return specs
 
 
+def seat_specs(
+    sc: CompiledScenario, seats: Sequence[str], policies: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """A policy spec for every actor but the human ``seats``: ``policies`` where it names
+    one, else the scenario default."""
+    for seat in seats:
+        if seat not in sc.actors:
+            raise UnknownNameError("seat", seat, list(sc.actors), f" in {sc.id!r}")
+    if len(set(seats)) != len(seats):
+        raise BrinkError(f"each seat may be taken once; got {', '.join(seats)}")
+    others = [a for a in sc.actors if a not in seats]
+    policies = policies or {}
+    for actor, spec in policies.items():
+        if actor not in others:
+            raise UnknownNameError("actor played by a policy", actor, others, f" in {sc.id!r}")
+        resolve(sc, actor, spec)
+    return {a: policies.get(a, default_policy(sc, a)) for a in others}
+
+
 class Game:
     """One game in progress (or finished); see the module docstring."""
 
@@ -91,29 +117,37 @@ class Game:
         self.record = record
         self.scenario = scenario
         self._engine = ReferenceEngine(scenario)
-        expected = set(scenario.actors) - {record.side}
-        if record.side not in scenario.actors:
-            raise UnknownNameError(
-                "side", record.side, list(scenario.actors), f" in {scenario.id!r}"
-            )
+        self.seats: tuple[str, ...] = tuple(record.seats) or (record.side,)
+        """The human seats (the first is the record's side)."""
+        for seat in self.seats:
+            if seat not in scenario.actors:
+                raise UnknownNameError("side", seat, list(scenario.actors), f" in {scenario.id!r}")
+        if self.seats[0] != record.side or len(set(self.seats)) != len(self.seats):
+            raise BrinkError("seats must list each human seat once, the side first")
+        expected = set(scenario.actors) - set(self.seats)
         if set(record.opponents) != expected:
             missing = sorted(expected - set(record.opponents))
             extra = sorted(set(record.opponents) - expected)
             raise BrinkError(
-                "opponents must name a policy for every actor but the player's side"
+                "opponents must name a policy for every actor but the human seats"
                 + (f"; missing: {', '.join(missing)}" if missing else "")
                 + (f"; not other actors of {scenario.id!r}: {', '.join(extra)}" if extra else "")
             )
         self._policies: dict[str, Policy] = policy_set(scenario, record.opponents).make()
-        self._policies.pop(record.side, None)
+        self._fallbacks = {seat: self._policies.pop(seat) for seat in self.seats}
+        """Each seat's scenario-default policy, asked only when the seat's time runs out."""
         self._state: RunState = self._engine.start(record.seed)
         self._driver = TickDriver(self._engine, self._state)
-        self.request: DecisionRequest | None = None
-        self._shown = 0
-        """Trajectory events up to this index were on the player's previous screen."""
-        self._mark = 0
-        self._view: GameView | None = None
-        """The view of the current state, built once (the state changes only in _advance)."""
+        self._due: dict[str, DecisionRequest] = {}
+        """The requests of the seats with a real choice at the current decision point."""
+        self._chosen: dict[str, str] = {}
+        """The choices made so far at the current decision point, by seat."""
+        self._shown = dict.fromkeys(self.seats, 0)
+        """Trajectory events up to this index were on each seat's previous screen."""
+        self._mark = dict.fromkeys(self.seats, 0)
+        self._views: dict[str, GameView] = {}
+        """Each seat's view of the current state, built once (the state changes only in
+        _advance, the choices only in choose)."""
         self._advance(None)
 
     # ------------------------------------------------------------ creating
@@ -127,16 +161,26 @@ class Game:
         opponent: str | None = None,
         seed: int = 0,
         interventions: Sequence[str] = (),
+        seats: Sequence[str] = (),
+        policies: Mapping[str, str] | None = None,
     ) -> Game:
-        """A new game at the player's first decision point."""
+        """A new game at the first decision point of a human seat.
+
+        With ``seats`` (further human seats beside ``side``), people play several sides and
+        every other actor follows ``policies`` where it names one, else its scenario default
+        (``opponent`` is for a game with one human side)."""
         if not 0 <= seed < 2**63:
             raise BrinkError(f"seed must be in [0, 2**63), got {seed}")
         sc = game_scenario(scenario, interventions)
+        everyone = [side, *seats] if seats else []
         record = GameRecord(
             scenario=scenario,
             interventions=list(interventions),
             side=side,
-            opponents=opponent_specs(sc, side, opponent),
+            seats=everyone,
+            opponents=seat_specs(sc, everyone, policies)
+            if everyone
+            else opponent_specs(sc, side, opponent),
             seed=seed,
             moves=[],
             version=__version__,
@@ -157,7 +201,7 @@ class Game:
             raise ReplayError(f"the saved game cannot be set up again: {exc}") from None
         for number, move in enumerate(record.moves[:moves], start=1):
             try:
-                game.choose(move.action, at_tick=move.tick)
+                game.choose(move.action, at_tick=move.tick, seat=move.seat or None, by=move.by)
             except BrinkError as exc:
                 saved = f" (saved by version {record.version})" if record.version else ""
                 raise ReplayError(
@@ -187,33 +231,62 @@ class Game:
 
     @property
     def policy_specs(self) -> Mapping[str, str]:
-        """Who plays each actor: ``player`` for the side, the policy spec for the others."""
+        """Who plays each actor: ``player`` for a human seat, the policy spec for the others."""
         return {
-            a: "player" if a == self.record.side else self.record.opponents[a]
+            a: "player" if a in self.seats else self.record.opponents[a]
             for a in self.scenario.actors
         }
 
-    def view(self) -> GameView:
-        """What the player sees now (only what their side may see); built once per decision
-        and shared, so callers must not change it."""
-        if self._view is None:
-            self._view = self._build_view()
-        return self._view
+    @property
+    def request(self) -> DecisionRequest | None:
+        """The side's decision now, while it has not chosen (the one-seat game's question)."""
+        return self.request_for(self.record.side)
 
-    def _build_view(self) -> GameView:
-        side = self.record.side
-        if self.request is not None:
-            obs, legal = self.request.observation, self.request.legal
+    def request_for(self, seat: str) -> DecisionRequest | None:
+        """A seat's decision now, while it has a real choice it has not made."""
+        return None if seat in self._chosen else self._due.get(seat)
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        """The seats whose choice the current decision point still waits for."""
+        return tuple(s for s in self._due if s not in self._chosen)
+
+    def chosen(self, seat: str) -> str | None:
+        """The action ``seat`` chose at the current decision point, if it has."""
+        return self._chosen.get(seat)
+
+    def moves_of(self, seat: str) -> list[PlayerMove]:
+        """The record's moves made for ``seat``."""
+        mine = "" if len(self.seats) == 1 else seat
+        return [m for m in self.record.moves if m.seat == mine]
+
+    def view(self, seat: str | None = None) -> GameView:
+        """What a seat (by default the side) sees now, only what it may see; built once per
+        decision and shared, so callers must not change it."""
+        seat = seat or self.record.side
+        if seat not in self.seats:
+            raise UnknownNameError("seat", seat, self.seats)
+        view = self._views.get(seat)
+        if view is None:
+            view = self._views[seat] = self._build_view(seat)
+        return view
+
+    def _build_view(self, seat: str) -> GameView:
+        request = self.request_for(seat)
+        if request is not None:
+            obs, legal = request.observation, request.legal
         else:
-            obs, legal = self._engine.observe(self._state, side), None
-        moves = self.record.moves
+            due = self._due.get(seat)
+            obs = due.observation if due is not None else self._engine.observe(self._state, seat)
+            legal = None
+        moves = self.moves_of(seat)
         return build_view(
             self.scenario,
-            side,
+            seat,
             obs,
             legal,
             self._state.events,
-            new_from=self._shown,
+            new_from=self._shown[seat],
             last_move_tick=moves[-1].tick if moves else None,
             moves=len(moves),
             outcome=self._state.outcome,
@@ -221,62 +294,106 @@ class Game:
 
     # ------------------------------------------------------------ playing
 
-    def choose(self, action: str, *, at_tick: int | None = None) -> None:
-        """Apply the player's choice and run on to their next decision point or the outcome.
+    def choose(
+        self,
+        action: str,
+        *,
+        at_tick: int | None = None,
+        seat: str | None = None,
+        by: Maker = "player",
+    ) -> None:
+        """Record a seat's choice (by default the side's); once every seat due now has
+        chosen, run on to the next decision point of a human seat or the outcome.
 
-        Raises :class:`StaleChoiceError` if ``at_tick`` is not the current decision's tick and
-        :class:`IllegalChoiceError` if the action is not legal now; either leaves the game as
-        it was.
+        Raises :class:`StaleChoiceError` if ``at_tick`` is not the current decision's tick
+        or the seat has nothing (more) to choose now, and :class:`IllegalChoiceError` if the
+        action is not legal now; either leaves the game as it was.
         """
-        request = self.request
-        if request is None:
+        seat = seat or self.record.side
+        if self._state.finished:
             raise IllegalChoiceError("the game is over; no more choices can be made")
+        if seat not in self.seats:
+            raise UnknownNameError("seat", seat, self.seats)
         if at_tick is not None and at_tick != self._state.tick:
             raise StaleChoiceError(
                 f"that choice was for tick {at_tick}, but the game is at tick {self._state.tick} "
                 f"({self.scenario.iso(self._state.tick)}); reload and choose again"
+            )
+        if seat in self._chosen:
+            raise StaleChoiceError(f"{seat} has already chosen at {self.scenario.iso(self.tick)}")
+        request = self._due.get(seat)
+        if request is None:
+            raise StaleChoiceError(
+                f"{seat} has nothing to choose at {self.scenario.iso(self.tick)}; "
+                "wait for the other seats"
             )
         if action not in request.legal:
             raise IllegalChoiceError(
                 f"{action!r} is not a legal choice at {request.observation.iso}; legal choices: "
                 f"{', '.join(request.legal.ids)}"
             )
-        move = PlayerMove(tick=self._state.tick, action=action)
-        try:
-            self._advance(action)
-        except BaseException:
-            self._rebuild()
-            raise
+        move = PlayerMove(
+            tick=self._state.tick,
+            action=action,
+            seat="" if len(self.seats) == 1 else seat,
+            by=by,
+        )
+        self._chosen[seat] = action
+        self._views.clear()  # the views count the moves and show who has chosen
+        if not self.pending:
+            try:
+                self._advance(self._chosen)
+            except BaseException:
+                self._rebuild()
+                raise
         self.record.moves.append(move)
-        self._view = None  # the view counts the moves
+        self._views.clear()
+
+    def time_out(self, seat: str) -> str:
+        """Decide for a seat whose time ran out: its fallback policy chooses (``wait`` if
+        that policy proposes something not legal now). Returns the action chosen."""
+        request = self.request_for(seat)
+        if request is None:
+            at = self.scenario.iso(self.tick)
+            raise StaleChoiceError(f"{seat} has nothing to choose at {at}")
+        action = as_choice(self._fallbacks[seat].decide(request.observation, request.legal)).action
+        if action not in request.legal:
+            action = WAIT
+        self.choose(action, seat=seat, by="fallback")
+        return action
 
     def _rebuild(self) -> None:
         """Restore the state before a failed step by replaying the record."""
         other = Game.from_record(self.record)
         self._policies, self._state = other._policies, other._state
-        self._driver, self.request = other._driver, other.request
+        self._fallbacks = other._fallbacks
+        self._driver, self._due, self._chosen = other._driver, other._due, other._chosen
         self._shown, self._mark = other._shown, other._mark
-        self._view = other._view
+        self._views = other._views
 
-    def _advance(self, action: str | None) -> None:
-        """Finish the current tick with the player's ``action`` (if any), then play ticks
-        until the player has a real choice or the game ends."""
+    def _advance(self, chosen: Mapping[str, str] | None) -> None:
+        """Finish the current tick with the seats' ``chosen`` actions (if any), then play
+        ticks until a human seat has a real choice or the game ends."""
         driver = self._driver
-        self._view = None
-        if action is not None:
-            driver.resume(self._playing(action))
-        driver.play(self._playing(WAIT), pause=self._real_choice)
-        self.request = self._mine(driver.due)
-        self._shown, self._mark = self._mark, len(self._state.events)
+        self._views = {}
+        if chosen is not None:
+            driver.resume(self._playing(chosen))
+        driver.play(self._playing({}), pause=self._real_choice)
+        self._due = {r.actor: r for r in driver.due if self._is_real(r)}
+        self._chosen = {}
+        events = len(self._state.events)
+        for seat in self.seats if self._state.finished else self._due:
+            self._shown[seat], self._mark[seat] = self._mark[seat], events
 
-    def _playing(self, action: str) -> dict[str, Policy]:
-        """Everyone's policy for a tick where the player chooses ``action``."""
-        return {**self._policies, self.record.side: PlayerPolicy(action)}
+    def _playing(self, chosen: Mapping[str, str]) -> dict[str, Policy]:
+        """Everyone's policy for a tick where the seats choose ``chosen`` (others wait)."""
+        seats = {s: PlayerPolicy(chosen.get(s, WAIT)) for s in self.seats}
+        return {**self._policies, **seats}
 
-    def _mine(self, requests: Sequence[DecisionRequest]) -> DecisionRequest | None:
-        return next((r for r in requests if r.actor == self.record.side), None)
+    def _is_real(self, request: DecisionRequest) -> bool:
+        """Whether a request asks a human seat and allows more than waiting."""
+        return request.actor in self.seats and len(request.legal) > 1
 
     def _real_choice(self, requests: Sequence[DecisionRequest]) -> bool:
-        """Whether the player is asked and may do more than wait."""
-        mine = self._mine(requests)
-        return mine is not None and len(mine.legal) > 1
+        """Whether some human seat is asked and may do more than wait."""
+        return any(self._is_real(r) for r in requests)

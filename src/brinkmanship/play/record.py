@@ -1,4 +1,5 @@
-"""A saved game is its inputs: scenario, interventions, side, opponents, seed and moves.
+"""A saved game is its inputs: scenario, interventions, side (or seats), opponents, seed
+and moves.
 
 The record is event-sourced: the game's state is rebuilt by replaying it, so a record is
 all a save file or a database row needs to hold.
@@ -10,6 +11,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -21,12 +23,16 @@ class SaveFileError(BrinkError):
 
 
 class PlayerMove(BaseModel):
-    """One of the player's choices: the tick it was made at and the action (or ``wait``)."""
+    """One choice of a human seat: the tick it was made at, the action (or ``wait``), the
+    seat (empty in a game with one human side: that side) and who made it: the player, or
+    the seat's fallback policy when the player's time ran out."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     tick: int = Field(ge=0)
     action: str = Field(min_length=1, max_length=200)
+    seat: str = Field(default="", max_length=64)
+    by: Literal["player", "fallback"] = "player"
 
 
 class GameRecord(BaseModel):
@@ -37,6 +43,9 @@ class GameRecord(BaseModel):
     scenario: str = Field(min_length=1)
     interventions: list[str] = Field(default_factory=list)
     side: str = Field(min_length=1)
+    seats: list[str] = Field(default_factory=list)
+    """Every human seat when people play several sides (``side`` first); empty: ``side``
+    alone."""
     opponents: dict[str, str]
     seed: int = Field(ge=0, lt=2**63)
     moves: list[PlayerMove] = Field(default_factory=list)

@@ -1,0 +1,131 @@
+"""The game core with several human seats: one decision point for all, the fallback when a
+seat's time runs out, and a replay that reproduces both exactly."""
+
+from __future__ import annotations
+
+import pytest
+
+from brinkmanship.engine.observation import WAIT
+from brinkmanship.errors import BrinkError, IllegalChoiceError, StaleChoiceError, UnknownNameError
+from brinkmanship.play.game import Game, GameRecord, PlayerMove
+from brinkmanship.policies.rules import data_policy
+
+SEATS = ("us", "su", "cuba")
+
+
+def play_shared(game: Game, timed_out: str, limit: int = 2000) -> Game:
+    """Every seat but ``timed_out`` follows its historical policy; ``timed_out`` never answers."""
+    brains = {
+        s: data_policy(game.scenario.actors[s].policies["historical"])
+        for s in game.seats
+        if s != timed_out
+    }
+    for _ in range(limit):
+        if game.finished:
+            return game
+        for seat in game.pending:
+            request = game.request_for(seat)
+            assert request is not None
+            if seat == timed_out:
+                game.time_out(seat)
+            else:
+                action = brains[seat].decide(request.observation, request.legal).action
+                game.choose(action, seat=seat, at_tick=game.tick)
+    raise AssertionError("the game did not end")
+
+
+@pytest.fixture(scope="module")
+def finished() -> Game:
+    return play_shared(Game.new("cuba-1962", SEATS[0], seats=SEATS[1:], seed=3), "su")
+
+
+def test_every_seat_is_human_and_the_rest_follow_policies() -> None:
+    game = Game.new("cuba-1962", "us", seats=["su"], policies={"cuba": "passive"})
+    assert game.seats == ("us", "su")
+    assert game.record.seats == ["us", "su"]
+    assert game.record.opponents["cuba"] == "passive"
+    assert set(game.record.opponents) == set(game.scenario.actors) - {"us", "su"}
+    assert game.policy_specs["su"] == "player"
+    assert game.pending and set(game.pending) <= {"us", "su"}
+
+
+def test_the_tick_waits_for_every_due_seat(finished: Game) -> None:
+    game = Game.new("cuba-1962", "us", seats=["su"], seed=3)
+    # find a decision point where both seats are due
+    for _ in range(400):
+        if len(game.pending) == 2:
+            break
+        for seat in game.pending:
+            game.choose(WAIT, seat=seat)
+    assert len(game.pending) == 2
+    tick, first = game.tick, game.pending[0]
+    game.choose(WAIT, seat=first)
+    assert game.tick == tick and game.pending == tuple(s for s in ("us", "su") if s != first)
+    assert game.chosen(first) == WAIT and game.request_for(first) is None
+    assert game.view(first).choices == []  # chosen: nothing more to choose here
+    with pytest.raises(StaleChoiceError, match="already chosen"):
+        game.choose(WAIT, seat=first)
+    game.choose(WAIT, seat=game.pending[0])
+    assert game.tick > tick
+
+
+def test_a_timed_out_seat_is_decided_by_its_fallback_and_recorded_so(finished: Game) -> None:
+    assert finished.outcome is not None
+    by = {(m.seat, m.by) for m in finished.record.moves}
+    assert ("su", "fallback") in by and ("su", "player") not in by
+    assert ("us", "player") in by and ("us", "fallback") not in by
+    fallback = [m for m in finished.record.moves if m.by == "fallback"]
+    assert any(m.action != WAIT for m in fallback), "the fallback never acted"
+
+
+def test_replay_reproduces_a_shared_game_exactly(finished: Game) -> None:
+    record = GameRecord.model_validate_json(finished.record.model_dump_json())
+    again = Game.from_record(record)
+    assert again.events == finished.events
+    assert again.outcome == finished.outcome and again.tick == finished.tick
+    assert again.record == finished.record
+    for seat in SEATS:
+        assert again.view(seat) == finished.view(seat)
+
+
+def test_replay_stops_between_two_seats_of_one_decision(finished: Game) -> None:
+    moves = finished.record.moves
+    k = next(i for i in range(1, len(moves)) if moves[i].tick == moves[i - 1].tick)
+    half = Game.from_record(finished.record, moves=k)
+    assert half.tick == moves[k].tick
+    assert moves[k].seat in half.pending and moves[k - 1].seat not in half.pending
+
+
+def test_bad_choices_leave_a_shared_game_as_it_was() -> None:
+    game = Game.new("cuba-1962", "us", seats=["su", "cuba"])
+    before = game.record.model_copy(deep=True)
+    idle = next(s for s in game.seats if s not in game.pending)
+    with pytest.raises(StaleChoiceError, match="nothing to choose"):
+        game.choose(WAIT, seat=idle)
+    with pytest.raises(UnknownNameError, match="unknown seat"):
+        game.choose(WAIT, seat="nobody")
+    with pytest.raises(IllegalChoiceError):
+        game.choose("no_such_action", seat=game.pending[0])
+    with pytest.raises(StaleChoiceError):
+        game.choose(WAIT, seat=game.pending[0], at_tick=game.tick + 1)
+    with pytest.raises(StaleChoiceError):
+        game.time_out(idle)
+    assert game.record == before
+
+
+def test_bad_seats_are_refused() -> None:
+    with pytest.raises(UnknownNameError, match="unknown seat"):
+        Game.new("cuba-1962", "us", seats=["nobody"])
+    with pytest.raises(BrinkError, match="once"):
+        Game.new("cuba-1962", "us", seats=["us"])
+    with pytest.raises(UnknownNameError, match="played by a policy"):
+        Game.new("cuba-1962", "us", seats=["su"], policies={"su": "passive"})
+
+
+def test_one_seat_records_stay_as_they_were() -> None:
+    old = {"tick": 4, "action": "wait"}
+    move = PlayerMove.model_validate(old)
+    assert move.seat == "" and move.by == "player"
+    game = Game.new("cuba-1962", "us")
+    game.choose(WAIT)
+    assert game.record.seats == [] and game.record.moves[0].seat == ""
