@@ -45,15 +45,17 @@ def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def view(client: TestClient, game_id: str) -> Json:
-    r = client.get(f"/api/games/{game_id}")
+def view(client: TestClient, game_id: str, token: str) -> Json:
+    r = client.get(f"/api/games/{game_id}", headers=auth(token))
     assert r.status_code == 200, r.text
     data: Json = r.json()
     return data
 
 
-def record(client: TestClient, game_id: str) -> Json:
-    data: Json = client.get(f"/api/games/{game_id}/record").json()
+def record(client: TestClient, game_id: str, token: str) -> Json:
+    r = client.get(f"/api/games/{game_id}/record", headers=auth(token))
+    assert r.status_code == 200, r.text
+    data: Json = r.json()
     return data
 
 
@@ -64,7 +66,7 @@ def first_action(v: Json) -> str:
 
 
 def play_to_end(client: TestClient, game_id: str, token: str) -> Json:
-    v = view(client, game_id)
+    v = view(client, game_id, token)
     for _ in range(200):
         if v["finished"]:
             return v
@@ -94,8 +96,8 @@ def test_create_gives_distinct_secret_ids_and_tokens_and_stores_only_a_hash(
 
 
 def test_view_holds_choices_and_only_what_the_side_may_see(client: TestClient) -> None:
-    game_id, _ = new_game(client, side="us")
-    v = view(client, game_id)
+    game_id, token = new_game(client, side="us")
+    v = view(client, game_id, token)
     names = {item["name"] for item in v["state"]}
     assert "mrbm_est" in names
     assert not {"mrbm_ready", "tactical_warheads", "soviet_troops"} & names
@@ -105,11 +107,11 @@ def test_view_holds_choices_and_only_what_the_side_may_see(client: TestClient) -
 
 def test_a_full_game_ends_with_an_outcome_and_a_debrief(client: TestClient) -> None:
     game_id, token = new_game(client)
-    early = client.get(f"/api/games/{game_id}/debrief")
+    early = client.get(f"/api/games/{game_id}/debrief", headers=auth(token))
     assert early.status_code == 409 and "not over" in early.json()["detail"]
     end = play_to_end(client, game_id, token)
     assert end["finished"] and end["outcome"]["label"] and end["choices"] == []
-    debrief = client.get(f"/api/games/{game_id}/debrief").json()
+    debrief = client.get(f"/api/games/{game_id}/debrief", headers=auth(token)).json()
     assert debrief["outcome"]["id"] == end["outcome"]["id"]
     assert debrief["days"] and debrief["side"] == "su"
     assert any(day["yours"] for day in debrief["days"])
@@ -118,35 +120,70 @@ def test_a_full_game_ends_with_an_outcome_and_a_debrief(client: TestClient) -> N
 def test_the_web_game_is_the_game_core_replayed(client: TestClient) -> None:
     game_id, token = new_game(client, seed=11)
     for _ in range(3):
-        v = view(client, game_id)
+        v = view(client, game_id, token)
         client.post(
             f"/api/games/{game_id}/choices",
             json={"action": first_action(v), "at_tick": v["tick"]},
             headers=auth(token),
         )
-    rec = GameRecord.model_validate(record(client, game_id))
+    rec = GameRecord.model_validate(record(client, game_id, token))
     assert len(rec.moves) == 3 and rec.seed == 11
-    assert Game.from_record(rec).view().model_dump(mode="json") == view(client, game_id)
+    assert Game.from_record(rec).view().model_dump(mode="json") == view(client, game_id, token)
 
 
 def test_a_game_is_rebuilt_from_the_database_by_a_new_server(db: Path) -> None:
     with TestClient(create_app(db)) as first:
         game_id, token = new_game(first)
-        v = view(first, game_id)
+        v = view(first, game_id, token)
         first.post(
             f"/api/games/{game_id}/choices",
             json={"action": first_action(v), "at_tick": v["tick"]},
             headers=auth(token),
         )
-        before = view(first, game_id)
+        before = view(first, game_id, token)
     with TestClient(create_app(db)) as second:
-        assert view(second, game_id) == before
+        assert view(second, game_id, token) == before
         r = second.post(
             f"/api/games/{game_id}/choices",
             json={"action": first_action(before), "at_tick": before["tick"]},
             headers=auth(token),
         )
         assert r.status_code == 200 and r.json()["moves"] == 2
+
+
+def test_a_watch_token_reads_but_never_chooses(client: TestClient) -> None:
+    r = client.post("/api/games", json={"scenario": "cuba-1962", "side": "us"})
+    created = r.json()
+    game_id, watch = created["id"], created["watch_token"]
+    assert created["watch_link"] == f"/games/{game_id}?token={watch}"
+    assert created["play_link"] == f"/games/{game_id}?token={created['token']}"
+    v = view(client, game_id, watch)
+    assert record(client, game_id, watch)["side"] == "us"
+    code, detail = choose_raw(client, game_id, watch, json={"action": "wait", "at_tick": v["tick"]})
+    assert code == 403 and "only watches" in detail
+    assert view(client, game_id, watch) == v
+
+
+def test_the_list_holds_only_the_games_the_token_opens(client: TestClient) -> None:
+    mine, token = new_game(client)
+    theirs, _ = new_game(client)
+    assert client.get("/api/games").json() == []  # no token: no list
+    listed = client.get("/api/games", headers=auth(token)).json()
+    assert [(g["id"], g["role"]) for g in listed] == [(mine, "seat")]
+    assert theirs not in str(listed)
+
+
+def test_a_choice_by_cookie_needs_the_pages_header(client: TestClient) -> None:
+    game_id, token = new_game(client)
+    browser = TestClient(client.app)
+    browser.get(f"/games/{game_id}?token={token}")
+    assert [g["id"] for g in browser.get("/api/games").json()] == [game_id]
+    v = browser.get(f"/api/games/{game_id}").json()  # reading accepts the cookie
+    move = {"action": "wait", "at_tick": v["tick"]}
+    forged = browser.post(f"/api/games/{game_id}/choices", json=move)
+    assert forged.status_code == 401
+    made = browser.post(f"/api/games/{game_id}/choices", json=move, headers={"X-Brink-Page": "1"})
+    assert made.status_code == 200 and made.json()["moves"] == 1
 
 
 # ------------------------------------------------------------------ bad input
@@ -200,19 +237,25 @@ def test_a_bad_choice_is_refused_clearly_and_changes_nothing(
     words: str,
 ) -> None:
     game_id, token = game
-    before, saved = view(client, game_id), record(client, game_id)
+    before, saved = view(client, game_id, token), record(client, game_id, token)
     code, detail = choose_raw(client, game_id, token if with_token else None, **request_kwargs)
     assert (code, words in detail) == (status, True), detail
-    assert view(client, game_id) == before
-    assert record(client, game_id) == saved
+    assert view(client, game_id, token) == before
+    assert record(client, game_id, token) == saved
 
 
-def test_an_unknown_game_is_404_for_reading_and_acting(client: TestClient) -> None:
+def test_an_unknown_game_is_refused_like_a_game_the_token_does_not_open(
+    client: TestClient,
+) -> None:
     _, token = new_game(client)
-    assert client.get("/api/games/no-such-game").status_code == 404
-    assert client.get("/api/games/no-such-game/debrief").status_code == 404
+    other, _ = new_game(client)
+    for path in ("/api/games/no-such-game", "/api/games/no-such-game/debrief"):
+        assert client.get(path).status_code == 401
+        assert client.get(path, headers=auth(token)).status_code == 403
     code, detail = choose_raw(client, "no-such-game", token, json={"action": "wait"})
-    assert code == 404 and "no game" in detail
+    assert code == 403 and "no token sent opens a game with this id" in detail
+    code, _ = choose_raw(client, other, token, json={"action": "wait"})
+    assert code == 403
 
 
 def test_a_finished_game_refuses_choices(client: TestClient) -> None:
@@ -220,7 +263,7 @@ def test_a_finished_game_refuses_choices(client: TestClient) -> None:
     end = play_to_end(client, game_id, token)
     code, detail = choose_raw(client, game_id, token, json={"action": "wait"})
     assert code == 409 and "over" in detail
-    assert view(client, game_id) == end
+    assert view(client, game_id, token) == end
 
 
 US = {"scenario": "cuba-1962", "side": "us"}
@@ -254,12 +297,12 @@ def test_a_bad_new_game_is_422_and_saves_nothing(
 def test_an_internal_error_answers_500_without_a_trace(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(self: GameService, game_id: str) -> None:
+    def broken(self: GameService, game_id: str, tokens: list[str]) -> None:
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(GameService, "view", broken)
     with TestClient(create_app(db), raise_server_exceptions=False) as c:
-        r = c.get("/api/games/anything")
+        r = c.get("/api/games/anything", headers=auth("x" * 43))
     assert r.status_code == 500
     assert "secret internals" not in r.text and "Traceback" not in r.text
     assert "internal error" in r.json()["detail"]
@@ -277,16 +320,29 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
     assert not any(p.startswith("/games") for p in paths)
 
 
-def test_pages_render_with_security_headers(client: TestClient) -> None:
+@pytest.fixture
+def browser(client: TestClient) -> TestClient:
+    """A browser of its own (its own cookies) on the module's server."""
+    return TestClient(client.app)
+
+
+def open_link(browser: TestClient, game_id: str, token: str, path: str = "") -> None:
+    """Open a game's link once, as a browser given it would: the token goes into a cookie."""
+    r = browser.get(f"/games/{game_id}{path}?token={token}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/games/{game_id}{path}"
+    assert "httponly" in r.headers["set-cookie"].lower()
+
+
+def test_pages_render_with_security_headers(client: TestClient, browser: TestClient) -> None:
     game_id, token = new_game(client)
+    open_link(browser, game_id, token)
     for path in ("/", "/new", f"/games/{game_id}", f"/games/{game_id}/replay"):
-        r = client.get(path)
+        r = browser.get(path)
         assert r.status_code == 200, path
         assert "script-src 'self'" in r.headers["content-security-policy"]
         assert r.headers["x-content-type-options"] == "nosniff"
         assert "<script>" not in r.text  # only the external script file
-    assert game_id in client.get("/").text
-    assert token not in client.get(f"/games/{game_id}").text
+    assert game_id in browser.get("/").text
 
 
 def test_api_answers_and_refusals_carry_the_security_headers_but_the_docs_do_not(
@@ -297,7 +353,7 @@ def test_api_answers_and_refusals_carry_the_security_headers_but_the_docs_do_not
         client.get("/api/games/nosuchgame"),
         client.post("/api/games", content=b"x" * 20_000, headers={"content-type": "text/plain"}),
     ]
-    assert [r.status_code for r in answers] == [200, 404, 413]
+    assert [r.status_code for r in answers] == [200, 401, 413]
     for r in answers:
         assert r.headers["x-frame-options"] == "DENY"
         assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
@@ -305,38 +361,48 @@ def test_api_answers_and_refusals_carry_the_security_headers_but_the_docs_do_not
     assert docs.status_code == 200 and "content-security-policy" not in docs.headers
 
 
-def test_the_replay_steps_through_the_saved_choices_read_only(client: TestClient) -> None:
+def test_the_replay_steps_through_the_saved_choices_read_only(
+    client: TestClient, browser: TestClient
+) -> None:
     game_id, token = new_game(client)
     end = play_to_end(client, game_id, token)
     total = end["moves"]
-    first = client.get(f"/games/{game_id}/replay?step=0").text
+    open_link(browser, game_id, token, "/replay")
+    first = browser.get(f"/games/{game_id}/replay?step=0").text
     assert f"decision 1 of {total}" in first and "disabled" in first
     assert 'id="choose"' not in first
-    last = client.get(f"/games/{game_id}/replay?step={total}").text
+    last = browser.get(f"/games/{game_id}/replay?step={total}").text
     assert end["outcome"]["label"] in last
-    bad = client.get(f"/games/{game_id}/replay?step=many")
+    bad = browser.get(f"/games/{game_id}/replay?step=many")
     assert bad.status_code == 422 and "query.step" in bad.text
 
 
-def test_the_end_screen_and_debrief_pages(client: TestClient) -> None:
+def test_the_end_screen_and_debrief_pages(client: TestClient, browser: TestClient) -> None:
     game_id, token = new_game(client)
     end = play_to_end(client, game_id, token)
-    page = client.get(f"/games/{game_id}").text
+    open_link(browser, game_id, token)
+    page = browser.get(f"/games/{game_id}").text
     assert end["outcome"]["label"] in page and f"/games/{game_id}/debrief" in page
-    debrief = client.get(f"/games/{game_id}/debrief").text
+    debrief = browser.get(f"/games/{game_id}/debrief").text
     assert "Day by day" in debrief and "What really happened" in debrief
 
 
-def test_an_unknown_page_is_a_404_page(client: TestClient) -> None:
-    r = client.get("/games/no-such-game")
-    assert r.status_code == 404 and "text/html" in r.headers["content-type"]
-    assert "no game with this id" in r.text
+def test_a_game_page_without_its_token_is_an_error_page(
+    client: TestClient, browser: TestClient
+) -> None:
+    game_id, _ = new_game(client)
+    for path in (f"/games/{game_id}", "/games/no-such-game", f"/games/{game_id}/debrief"):
+        r = browser.get(path)
+        assert r.status_code == 401 and "text/html" in r.headers["content-type"]
+        assert "open the game&#39;s link" in r.text
+    r = browser.get(f"/games/{game_id}?token={'x' * 43}")
+    assert r.status_code == 403 and "set-cookie" not in r.headers
 
 
 def test_text_in_pages_is_escaped(client: TestClient) -> None:
-    game_id, _ = new_game(client, side="us")
+    game_id, token = new_game(client, side="us")
     games: GameService = client.app.state.games  # type: ignore[attr-defined]
-    v = games.view(game_id)
+    v = games.view(game_id, [token])
     evil = "<script>alert(1)</script>"
     letter = {
         "id": "x",
@@ -353,11 +419,12 @@ def test_text_in_pages_is_escaped(client: TestClient) -> None:
         "arrived": v.time,
     }
     tampered = GameView.model_validate({**v.model_dump(), "inbox": [letter]})
-    rec = games.record(game_id)
+    rec = games.record(game_id, [token])
     screen = game_screen(games.scenarios.get("cuba-1962"), tampered, rec)
     html = templates.get_template("game.html").render(
-        game_id=game_id, row=games.row(game_id), v=tampered, s=screen,
+        game_id=game_id, row=games.row(game_id, [token]), v=tampered, s=screen,
         map=scenario_map(games.scenarios.get("cuba-1962"), tampered), replay=False,
+        acts=True, links={},
     )  # fmt: skip
     assert evil not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -1,6 +1,7 @@
 """End to end in a real browser: Playwright drives Debian's Chromium (headless) through a
 new game, a whole game to its outcome (the first decision by keyboard alone), the end
-screen and the debrief; a browser without the game's token can only watch. Screenshots go
+screen and the debrief; a browser without the game's link sees nothing of it, and one
+given its watch link can only watch. Screenshots go
 to artifacts/web-e2e/ (git-ignored)."""
 
 from __future__ import annotations
@@ -73,11 +74,25 @@ def test_play_a_whole_game_to_the_debrief(server: LocalServer, browser: Browser)
     assert page.locator(".clock").inner_text() != first_clock
     assert page.evaluate("document.activeElement.id") == "clock"
 
-    # Someone else's browser (no token) can watch but not act.
+    # The token is in an HttpOnly cookie, not in the address, the page's storage or a script.
+    assert page.url == game_url and "token" not in game_url
+    assert page.evaluate("document.cookie") == ""
+    assert page.evaluate("window.localStorage.length") == 0
+    watch_link = page.locator("#link-watch").input_value()
+    # Someone else's browser sees nothing without a link; with the watch link, it watches.
     other = browser.new_context(viewport=VIEWPORT).new_page()
-    other.goto(game_url)
-    assert other.locator("#no-token").is_visible()
-    assert other.locator("#decide").is_disabled()
+    refused = other.goto(game_url)
+    assert refused is not None and refused.status == 401
+    other.goto(server.base + "/")
+    assert other.locator("tr[data-game-id]").count() == 0
+    other.goto(watch_link)
+    assert other.url == game_url
+    assert other.locator("#watching").is_visible()
+    assert other.locator("#decide").count() == 0
+    assert other.locator("#c-wait").is_disabled()
+    assert other.locator("#link-seat").count() == 0
+    other.goto(server.base + "/")
+    assert other.locator("tr[data-game-id] .role").inner_text() == "you watch"
     other.context.close()
 
     for _ in range(40):
@@ -95,7 +110,7 @@ def test_play_a_whole_game_to_the_debrief(server: LocalServer, browser: Browser)
     page.screenshot(path=SHOTS / "3-debrief.png", full_page=True)
 
     page.goto(server.base + "/")
-    assert page.locator("tr[data-game-id] .mine:visible").count() == 1
+    assert page.locator("tr[data-game-id] .role").all_inner_texts() == ["you play"]
     assert errors == []
     context.close()
 

@@ -48,7 +48,7 @@ def test_every_side_plays_to_the_debrief(client: TestClient, name: str) -> None:
         r = client.post("/api/games", json={"scenario": name, "side": side.value})
         assert r.status_code == 201, r.text
         game_id, token = r.json()["id"], r.json()["token"]
-        page = client.get(f"/games/{game_id}")
+        page = client.get(f"/games/{game_id}?token={token}")  # keeps the token as a cookie
         assert page.status_code == 200, (name, side.value)
         v = client.get(f"/api/games/{game_id}").json()
         for alert in v["alerts"]:

@@ -27,8 +27,8 @@ def choose(base: str, game_id: str, token: str, v: Json) -> httpx.Response:
     )
 
 
-def get(base: str, path: str) -> Json:
-    r = httpx.get(base + path, timeout=30)
+def get(base: str, path: str, token: str) -> Json:
+    r = httpx.get(base + path, headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert r.status_code == 200, r.text
     data: Json = r.json()
     return data
@@ -53,7 +53,7 @@ def test_games_survive_kill_9_between_turns_and_mid_turn(tmp_path: Path) -> None
         # Killed between turns: the restarted server shows exactly the last answer.
         server.kill()
         server = LocalServer(db).start()
-        assert get(server.base, f"/api/games/{game_id}") == v
+        assert get(server.base, f"/api/games/{game_id}", token) == v
 
         # Killed mid-turn: a choice in flight is either saved whole or not at all, and an
         # answered choice is always saved.
@@ -69,11 +69,11 @@ def test_games_survive_kill_9_between_turns_and_mid_turn(tmp_path: Path) -> None
         server.kill()
         sender.join()
         server = LocalServer(db).start()
-        record = GameRecord.model_validate(get(server.base, f"/api/games/{game_id}/record"))
+        record = GameRecord.model_validate(get(server.base, f"/api/games/{game_id}/record", token))
         assert len(record.moves) in (2, 3)
         if answer and answer[0].status_code == 200:
             assert len(record.moves) == 3
-        now = get(server.base, f"/api/games/{game_id}")
+        now = get(server.base, f"/api/games/{game_id}", token)
         assert now == Game.from_record(record).view().model_dump(mode="json")
 
         # The game goes on to its end after the crashes, and replays to the same outcome.
@@ -81,10 +81,10 @@ def test_games_survive_kill_9_between_turns_and_mid_turn(tmp_path: Path) -> None
             r = choose(server.base, game_id, token, now)
             assert r.status_code == 200, r.text
             now = r.json()
-        final = GameRecord.model_validate(get(server.base, f"/api/games/{game_id}/record"))
+        final = GameRecord.model_validate(get(server.base, f"/api/games/{game_id}/record", token))
         replayed = Game.from_record(final)
         assert replayed.outcome is not None
         assert replayed.outcome.id == now["outcome"]["id"]
-        assert get(server.base, f"/api/games/{game_id}/debrief")["finished"] is True
+        assert get(server.base, f"/api/games/{game_id}/debrief", token)["finished"] is True
     finally:
         server.stop()

@@ -1,33 +1,36 @@
-"""The JSON API under ``/api``: create a game, read its view, make a choice, read the
-debrief. Reading needs only the game's (unguessable) id; acting needs its player token."""
+"""The JSON API under ``/api``: create a game, list the games one holds tokens of, read a
+game's view, record and debrief, make a choice. Reading a game needs one of its tokens (its
+player's seat token or a watch token); making a choice needs the seat token."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from brinkmanship.play.debrief import Debrief
 from brinkmanship.play.game import GameRecord
 from brinkmanship.play.view import GameView
+from brinkmanship.web.credentials import Actor, Reader
 from brinkmanship.web.schemas import Created, GameListEntry, Move, NewGame, Problem
 from brinkmanship.web.service import GameService
-from brinkmanship.web.store import GameRow
+from brinkmanship.web.store import Listed
+from brinkmanship.web.tokens import watch_token_of
 
 GameId = Annotated[str, Path(min_length=1, max_length=64, description="The game's id.")]
 
-bearer = HTTPBearer(auto_error=False, description="The player token returned on creation.")
-
 ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": Problem, "description": "No game with this id."},
+    401: {"model": Problem, "description": "No token was sent."},
+    403: {"model": Problem, "description": "No token sent opens a game with this id."},
     422: {"model": Problem, "description": "Malformed or invalid input."},
 }
 ACTING_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
-    401: {"model": Problem, "description": "No player token was sent."},
-    403: {"model": Problem, "description": "The token does not belong to this game."},
+    403: {
+        "model": Problem,
+        "description": "No token sent opens a game with this id, or the token only watches.",
+    },
     409: {"model": Problem, "description": "Stale choice, or the game is over."},
     422: {"model": Problem, "description": "Malformed body, or a choice that is not legal now."},
 }
@@ -48,11 +51,12 @@ def service(request: Request) -> GameService:
 Service = Annotated[GameService, Depends(service)]
 
 
-def entry(row: GameRow) -> GameListEntry:
+def entry(listed: Listed) -> GameListEntry:
     """A game list entry with its links."""
-    s = row.summary
+    row, s = listed.row, listed.row.summary
     return GameListEntry(
         id=row.id,
+        role=listed.role,
         scenario=row.scenario,
         title=row.title,
         side=row.side,
@@ -71,8 +75,10 @@ router = APIRouter(prefix="/api", tags=["games"])
 
 @router.post("/games", status_code=201, response_model=Created, responses=ERRORS)
 def create_game(body: NewGame, games: Service) -> Response:
-    """Start a game. The answer holds the game's id and its secret player token: keep the
-    token, it is shown only once and every choice needs it."""
+    """Start a game. The answer holds the game's id, its secret player (seat) token and its
+    watch token: keep them, they are shown only once. Every choice needs the seat token;
+    reading the game needs either. The links `play_link` and `watch_link` carry them (a
+    browser that opens one keeps the token in a cookie)."""
     game_id, token, game = games.create(
         body.scenario,
         body.side,
@@ -80,10 +86,14 @@ def create_game(body: NewGame, games: Service) -> Response:
         seed=body.seed,
         interventions=body.interventions,
     )
+    watch = watch_token_of(token)
     created = Created(
         id=game_id,
         token=token,
+        watch_token=watch,
         play_url=f"/games/{game_id}",
+        play_link=f"/games/{game_id}?token={token}",
+        watch_link=f"/games/{game_id}?token={watch}",
         replay_url=f"/games/{game_id}/replay",
         view=game.view(),
     )
@@ -93,18 +103,22 @@ def create_game(body: NewGame, games: Service) -> Response:
 @router.get("/games", response_model=list[GameListEntry])
 def list_games(
     games: Service,
+    tokens: Reader,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[GameListEntry]:
-    """The games most recently played, newest first."""
-    return [entry(row) for row in games.recent(limit, offset)]
+    """The games the token sent (or this browser's cookies) open, most recently played
+    first, each with the role held there (`seat` or `watch`). There is no list of every
+    game: without a token the list is empty."""
+    return [entry(listed) for listed in games.listed(tokens, limit, offset)]
 
 
 @router.get("/games/{game_id}", response_model=GameView, responses=ERRORS)
-def get_view(game_id: GameId, games: Service) -> Response:
+def get_view(game_id: GameId, games: Service, tokens: Reader) -> Response:
     """The player's view now: time, alert levels, what their side knows, inbox, counsel,
-    the legal choices (empty once the game is over) and the outcome."""
-    return as_json(games.view(game_id))
+    the legal choices (empty once the game is over) and the outcome. Needs the seat or a
+    watch token."""
+    return as_json(games.view(game_id, tokens))
 
 
 @router.post("/games/{game_id}/choices", response_model=GameView, responses=ACTING_ERRORS)
@@ -112,19 +126,19 @@ def make_choice(
     game_id: GameId,
     body: Move,
     games: Service,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    tokens: Actor,
 ) -> Response:
-    """Make the player's choice. It is saved before the answer, which is the view at the
-    player's next decision (or the end)."""
-    token = credentials.credentials if credentials is not None else None
-    return as_json(games.choose(game_id, token, body.action, body.at_tick))
+    """Make the player's choice; needs the seat token. It is saved before the answer, which
+    is the view at the player's next decision (or the end)."""
+    return as_json(games.choose(game_id, tokens, body.action, body.at_tick))
 
 
 @router.get("/games/{game_id}/record", response_model=GameRecord, responses=ERRORS)
-def get_record(game_id: GameId, games: Service) -> GameRecord:
+def get_record(game_id: GameId, games: Service, tokens: Reader) -> GameRecord:
     """The game's inputs (scenario, interventions, side, opponents, seed, moves): all that
-    reproduces it. The terminal game can resume from it (`brink play --resume FILE`)."""
-    return games.record(game_id)
+    reproduces it. The terminal game can resume from it (`brink play --resume FILE`).
+    Needs the seat or a watch token."""
+    return games.record(game_id, tokens)
 
 
 @router.get(
@@ -132,7 +146,7 @@ def get_record(game_id: GameId, games: Service) -> GameRecord:
     response_model=Debrief,
     responses={**ERRORS, 409: {"model": Problem, "description": "The game is not over."}},
 )
-def get_debrief(game_id: GameId, games: Service) -> Response:
+def get_debrief(game_id: GameId, games: Service, tokens: Reader) -> Response:
     """The debrief of a finished game: the outcome, then day by day the player's path
-    beside the historical one, with sources."""
-    return as_json(games.debrief(game_id))
+    beside the historical one, with sources. Needs the seat or a watch token."""
+    return as_json(games.debrief(game_id, tokens))

@@ -17,19 +17,27 @@ class UnknownGameError(BrinkError):
 
 
 class MissingTokenError(BrinkError):
-    """Acting in a game needs its player token, and none was sent."""
+    """Reading or playing a game needs one of its tokens, and none was sent."""
 
     def __init__(self) -> None:
         super().__init__(
-            "acting in a game needs its player token: send it as 'Authorization: Bearer TOKEN'"
+            "a game is open only to those holding one of its tokens (its player's or a watch "
+            "token): send it as 'Authorization: Bearer TOKEN', or open the game's link"
         )
 
 
 class WrongTokenError(BrinkError):
-    """The player token does not belong to this game."""
+    """No token sent grants a role in this game (or there is no game with this id)."""
 
     def __init__(self) -> None:
-        super().__init__("this token does not belong to this game")
+        super().__init__("no token sent opens a game with this id (check the link)")
+
+
+class ReadOnlyTokenError(BrinkError):
+    """A token that may only read the game was sent to make a choice."""
+
+    def __init__(self) -> None:
+        super().__init__("this token only watches the game: the choices need its player token")
 
 
 class GameOverError(BrinkError):
@@ -56,7 +64,7 @@ def status_of(error: BrinkError) -> int:
         return 404
     if isinstance(error, MissingTokenError):
         return 401
-    if isinstance(error, WrongTokenError):
+    if isinstance(error, WrongTokenError | ReadOnlyTokenError):
         return 403
     if isinstance(
         error,

@@ -53,11 +53,14 @@ class Move(BaseModel):
 
 
 class Created(BaseModel):
-    """A new game: its id and the secret token that acting in it requires (shown once)."""
+    """A new game: its id and its secret tokens (shown once)."""
 
     id: str
-    token: str
-    play_url: str
+    token: str = Field(description="The player's seat token: reads the game, makes choices.")
+    watch_token: str = Field(description="A read-only token to share: view, record, debrief.")
+    play_url: str = Field(description="The game's page (opens for a browser holding a token).")
+    play_link: str = Field(description="The game's page with the seat token, to open once.")
+    watch_link: str = Field(description="The game's page with the watch token, to share.")
     replay_url: str
     view: GameView
 
@@ -66,6 +69,7 @@ class GameListEntry(BaseModel):
     """A saved game in the game list."""
 
     id: str
+    role: str = Field(description="What the token held does here: `seat` (plays) or `watch`.")
     scenario: str
     title: str
     side: str

@@ -5,6 +5,10 @@ transaction before the server answers, so a game survives a restart or a ``kill 
 
 A small summary (status, outcome, game clock) is kept beside each game for the game list;
 it is a projection of the replay, rewritten in the same transaction as each move.
+
+Who may do what is a table of grants: a token's hash, a game and a role (``tokens.py``).
+A game is reached only through a grant, and a list of games is always the games some
+tokens grant: there is no list of every game.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,12 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from brinkmanship.errors import BrinkError
-from brinkmanship.web.tokens import new_game_id
+from brinkmanship.web.tokens import new_game_id, strongest
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS games (
     id          TEXT PRIMARY KEY,
-    token_hash  TEXT NOT NULL,
     header      TEXT NOT NULL,
     scenario    TEXT NOT NULL,
     title       TEXT NOT NULL,
@@ -45,7 +48,21 @@ CREATE TABLE IF NOT EXISTS moves (
     PRIMARY KEY (game_id, n)
 );
 CREATE INDEX IF NOT EXISTS games_by_update ON games(updated);
+CREATE TABLE IF NOT EXISTS grants (
+    token_hash TEXT NOT NULL,
+    game_id    TEXT NOT NULL REFERENCES games(id),
+    role       TEXT NOT NULL,
+    PRIMARY KEY (token_hash, game_id)
+);
+CREATE INDEX IF NOT EXISTS grants_by_game ON grants(game_id);
 """
+
+MIGRATE_SEAT_HASHES = (
+    "INSERT OR IGNORE INTO grants (token_hash, game_id, role) "
+    "SELECT token_hash, id, 'seat' FROM games",
+    "ALTER TABLE games DROP COLUMN token_hash",
+)
+"""A store written before grants kept each game's player token hash in ``games``."""
 
 
 class StoreError(BrinkError):
@@ -70,7 +87,6 @@ class GameRow:
     """A saved game as stored: its header, its moves and its list entry."""
 
     id: str
-    token_hash: str
     header: dict[str, Any]
     moves: tuple[tuple[int, str], ...]
     scenario: str
@@ -81,22 +97,29 @@ class GameRow:
     summary: Summary
 
 
-COLUMNS = "id, token_hash, header, scenario, title, side, created, updated, status, outcome, clock"
+COLUMNS = "id, header, scenario, title, side, created, updated, status, outcome, clock"
 
 
 def _game_row(r: Any, moves: tuple[tuple[int, str], ...]) -> GameRow:
     return GameRow(
         id=r[0],
-        token_hash=r[1],
-        header=json.loads(r[2]),
+        header=json.loads(r[1]),
         moves=moves,
-        scenario=r[3],
-        title=r[4],
-        side=r[5],
-        created=r[6],
-        updated=r[7],
-        summary=Summary(status=r[8], outcome=r[9], clock=r[10]),
+        scenario=r[2],
+        title=r[3],
+        side=r[4],
+        created=r[5],
+        updated=r[6],
+        summary=Summary(status=r[7], outcome=r[8], clock=r[9]),
     )
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A game in a list of the games some tokens grant, with the strongest role granted."""
+
+    row: GameRow
+    role: str
 
 
 def _now() -> str:
@@ -124,8 +147,17 @@ class GameStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(SCHEMA)
+            if self._has_seat_hashes():
+                with self._transaction() as db:
+                    if self._has_seat_hashes():  # another server may have migrated it
+                        for statement in MIGRATE_SEAT_HASHES:
+                            db.execute(statement)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the game database {path}: {exc}") from None
+
+    def _has_seat_hashes(self) -> bool:
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(games)")}
+        return "token_hash" in columns
 
     def close(self) -> None:
         """Close the database."""
@@ -150,24 +182,24 @@ class GameStore:
 
     def create(
         self,
-        token_hash: str,
+        grants: Mapping[str, str],
         header: dict[str, Any],
         *,
         title: str,
         summary: Summary,
         moves: Sequence[tuple[int, str]] = (),
     ) -> str:
-        """Save a new game and its moves so far; return its new, random id."""
+        """Save a new game, the roles its tokens grant (token hash: role) and its moves so
+        far; return its new, random id."""
         now = _now()
         with self._transaction() as db:
             game_id = new_game_id()
             while db.execute("SELECT 1 FROM games WHERE id = ?", (game_id,)).fetchone():
                 game_id = new_game_id()  # pragma: no cover - 128 random bits
             db.execute(
-                "INSERT INTO games VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO games ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     game_id,
-                    token_hash,
                     json.dumps(header, sort_keys=True),
                     str(header["scenario"]),
                     title,
@@ -179,8 +211,35 @@ class GameStore:
                     summary.clock,
                 ),
             )
+            db.executemany(
+                "INSERT INTO grants (token_hash, game_id, role) VALUES (?, ?, ?)",
+                [(h, game_id, role) for h, role in grants.items()],
+            )
             self._insert_moves(db, game_id, 0, moves, now)
         return game_id
+
+    def grant(self, token_hash: str, game_id: str, role: str) -> None:
+        """Let a token (by its hash) take ``role`` in a saved game (replacing its role there
+        if it had one)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO grants (token_hash, game_id, role) VALUES (?, ?, ?)",
+                (token_hash, game_id, role),
+            )
+
+    def roles(self, game_id: str, token_hashes: Sequence[str]) -> list[tuple[str, str]]:
+        """The roles the tokens (by their hashes) grant in a game, as (hash, role); none for a
+        game that does not exist. One indexed lookup: the check made before other work."""
+        if not token_hashes:
+            return []
+        marks = ", ".join("?" * len(token_hashes))
+        with self._connect() as db:
+            found = db.execute(
+                "SELECT token_hash, role FROM grants "
+                f"WHERE game_id = ? AND token_hash IN ({marks})",
+                (game_id, *token_hashes),
+            ).fetchall()
+        return [(str(h), str(r)) for h, r in found]
 
     def append(
         self,
@@ -244,14 +303,23 @@ class GameStore:
             ).fetchone()
         return None if found is None else int(found[0])
 
-    def recent(self, limit: int = 50, offset: int = 0) -> list[GameRow]:
-        """The games most recently played, newest first (headers only, no moves)."""
+    def granted(
+        self, token_hashes: Sequence[str], limit: int = 50, offset: int = 0
+    ) -> list[Listed]:
+        """The games the tokens (by their hashes) grant a role in, most recently played
+        first (headers only, no moves), each with every role granted there."""
+        if not token_hashes:
+            return []
+        marks = ", ".join("?" * len(token_hashes))
+        columns = ", ".join(f"g.{c.strip()}" for c in COLUMNS.split(","))
         with self._connect() as db:
             rows = db.execute(
-                f"SELECT {COLUMNS} FROM games ORDER BY updated DESC, id LIMIT ? OFFSET ?",
-                (limit, offset),
+                f"SELECT {columns}, group_concat(r.role) FROM games g "
+                f"JOIN grants r ON r.game_id = g.id WHERE r.token_hash IN ({marks}) "
+                "GROUP BY g.id ORDER BY g.updated DESC, g.id LIMIT ? OFFSET ?",
+                (*token_hashes, limit, offset),
             ).fetchall()
-        return [_game_row(r, ()) for r in rows]
+        return [Listed(_game_row(r[:-1], ()), strongest(str(r[-1]).split(",")) or "") for r in rows]
 
     def count(self) -> int:
         """How many games are saved."""

@@ -1,13 +1,35 @@
-"""Unguessable game ids and player tokens; only a token's hash is ever stored."""
+"""Unguessable game ids and tokens, and what a token grants; only a token's hash is stored.
+
+A token grants a *role* on a game (a row of the store's ``grants`` table: token hash, game,
+role). A game is created with two: its player's ``seat`` token (reads and makes the side's
+choices) and its ``watch`` token (reads only: view, record, debrief, replay), which is
+derived from the seat token so that whoever holds the seat can always show the watch link
+while the server keeps nothing but hashes. One token may grant roles on many games (a
+teacher's, for a class); a game may be reachable through many tokens.
+"""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import re
 import secrets
 
 ID_BYTES = 16
 TOKEN_BYTES = 32
+
+SEAT = "seat"
+"""Plays the game's human side: reads everything and makes the choices."""
+WATCH = "watch"
+"""Reads the game (view, record, debrief, replay) and makes no choice."""
+ROLES = (SEAT, WATCH)
+"""Every role, strongest first."""
+ACTING = frozenset({SEAT})
+"""The roles that may make a choice."""
+
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,128}")
+"""What a token may look like; anything else is not looked up."""
 
 
 def new_game_id() -> str:
@@ -16,8 +38,15 @@ def new_game_id() -> str:
 
 
 def new_token() -> str:
-    """A random, URL-safe secret player token (256 bits)."""
+    """A random, URL-safe secret token (256 bits)."""
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def watch_token_of(seat_token: str) -> str:
+    """The game's watch token, derived one way from its seat token (HMAC-SHA-256): the watch
+    token reveals nothing of the seat token."""
+    digest = hmac.new(seat_token.encode("utf-8"), b"brinkmanship watch", hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
 
 
 def hash_token(token: str) -> str:
@@ -28,3 +57,11 @@ def hash_token(token: str) -> str:
 def token_matches(token: str, stored_hash: str) -> bool:
     """Whether ``token`` hashes to ``stored_hash``, compared in constant time."""
     return hmac.compare_digest(hash_token(token), stored_hash)
+
+
+def strongest(roles: list[str]) -> str | None:
+    """The strongest of ``roles`` (in the order of :data:`ROLES`; an unknown role ranks
+    last), or None if there is none."""
+    if not roles:
+        return None
+    return min(roles, key=lambda r: ROLES.index(r) if r in ROLES else len(ROLES))

@@ -1,15 +1,11 @@
 // brinkmanship: the little JavaScript the pages need. Our own code, no libraries.
-// A game's secret player token lives in this browser's localStorage (never in a cookie,
-// never sent anywhere but the API's Authorization header); a private link carries it in
-// the URL fragment (#token=...), which browsers never send to a server.
+// A game's tokens never pass through this script's storage: the server keeps them in
+// HttpOnly cookies when a game's link (/games/ID?token=...) is opened, and a choice made
+// here is authorised by that cookie together with the X-Brink-Page header.
 (function () {
   "use strict";
 
-  var TOKEN_PREFIX = "brink-token:";
-
-  function tokenKey(id) {
-    return TOKEN_PREFIX + id;
-  }
+  var PAGE_HEADER = "X-Brink-Page";
 
   function say(el, text) {
     if (el) {
@@ -17,11 +13,9 @@
     }
   }
 
-  function postJSON(url, body, token) {
+  function postJSON(url, body) {
     var headers = { "Content-Type": "application/json", Accept: "application/json" };
-    if (token) {
-      headers.Authorization = "Bearer " + token;
-    }
+    headers[PAGE_HEADER] = "1";
     return fetch(url, { method: "POST", headers: headers, body: JSON.stringify(body) }).then(
       function (response) {
         return response
@@ -80,15 +74,15 @@
       };
       button.disabled = true;
       say(status, "Setting up the game…");
-      postJSON("/api/games", body, null)
+      postJSON("/api/games", body)
         .then(function (r) {
           if (!r.ok) {
             say(status, r.data.detail || "The server refused the game (" + r.status + ").");
             button.disabled = false;
             return;
           }
-          localStorage.setItem(tokenKey(r.data.id), r.data.token);
-          window.location.assign(r.data.play_url);
+          // The server keeps the token in a cookie and redirects to the clean address.
+          window.location.replace(r.data.play_link);
         })
         .catch(function () {
           say(status, "The server could not be reached; no game was started.");
@@ -100,11 +94,6 @@
   // --- the game screen ---------------------------------------------------------------
   function setUpGame(main) {
     var id = main.getAttribute("data-game-id");
-    var match = window.location.hash.match(/token=([A-Za-z0-9_-]+)/);
-    if (match) {
-      localStorage.setItem(tokenKey(id), match[1]);
-      history.replaceState(null, "", window.location.pathname + window.location.search);
-    }
     if (sessionStorage.getItem("brink-moved") === id) {
       sessionStorage.removeItem("brink-moved");
       var clock = document.getElementById("clock");
@@ -117,31 +106,8 @@
     if (!form) {
       return;
     }
-    var token = localStorage.getItem(tokenKey(id));
     var status = document.getElementById("status");
     var button = document.getElementById("decide");
-    if (!token) {
-      form.querySelectorAll("input, button").forEach(function (el) {
-        el.disabled = true;
-      });
-      document.getElementById("no-token").hidden = false;
-      return;
-    }
-    var copy = document.getElementById("copy-link");
-    if (copy && navigator.clipboard) {
-      copy.hidden = false;
-      copy.addEventListener("click", function () {
-        var link = window.location.origin + window.location.pathname + "#token=" + token;
-        navigator.clipboard.writeText(link).then(
-          function () {
-            say(status, "Private link copied. Anyone with it can play this game.");
-          },
-          function () {
-            say(status, "Could not copy the link.");
-          }
-        );
-      });
-    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var picked = form.querySelector("input[name=action]:checked");
@@ -156,7 +122,7 @@
       button.disabled = true;
       say(status, "Deciding…");
       var body = { action: picked.value, at_tick: Number(form.getAttribute("data-tick")) };
-      postJSON("/api/games/" + encodeURIComponent(id) + "/choices", body, token)
+      postJSON("/api/games/" + encodeURIComponent(id) + "/choices", body)
         .then(function (r) {
           if (r.ok) {
             sessionStorage.setItem("brink-moved", id);
@@ -173,19 +139,21 @@
     });
   }
 
-  // --- the game list: mark the games this browser can play ---------------------------
-  function markMine() {
-    document.querySelectorAll("tr[data-game-id]").forEach(function (row) {
-      if (localStorage.getItem(tokenKey(row.getAttribute("data-game-id")))) {
-        var mark = row.querySelector(".mine");
-        if (mark) {
-          mark.hidden = false;
-        }
-      }
-    });
+  // --- a link of the first web version carried the token in the fragment (#token=...) --
+  function fromFragment() {
+    var game = window.location.pathname.match(/^\/games\/([A-Za-z0-9_-]+)/);
+    var token = window.location.hash.match(/token=([A-Za-z0-9_-]+)/);
+    if (game && token) {
+      window.location.replace("/games/" + game[1] + "?token=" + token[1]);
+      return true;
+    }
+    return false;
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    if (fromFragment()) {
+      return;
+    }
     var form = document.getElementById("new-game");
     if (form) {
       setUpNewGame(form);
@@ -194,6 +162,5 @@
     if (main && main.getAttribute("data-mode") === "play") {
       setUpGame(main);
     }
-    markMine();
   });
 })();
