@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -386,6 +387,45 @@ def test_invalid_utf8_is_located(tmp_path: Path) -> None:
 def test_limit_is_configurable_for_tests(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(yamlsource, "MAX_NODES", 5)
     assert "more than 5 values" in load_error("a: [1, 2, 3, 4, 5]\n").detail
+
+
+@pytest.mark.parametrize("libyaml", [True, False], ids=["libyaml", "pure-python"])
+def test_values_are_counted_while_parsing(libyaml: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The value that passes the limit is named, before the rest of the file is parsed."""
+    if not libyaml:
+        monkeypatch.setattr(yamlsource, "_FAST_LOADER", None)
+    monkeypatch.setattr(yamlsource, "MAX_NODES", 1000)
+    text = "a: [" + "1, " * 5000 + "1]\n"
+    err = load_error(text)
+    assert err.detail == "the document holds more than 1000 values"
+    # the top mapping, the key 'a' and the list count too: item 997 is the 1001st value
+    assert err.location == loc(1, 5 + 997 * 3)
+
+
+def test_same_document_from_either_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = load_yaml(DOC, F)
+    monkeypatch.setattr(yamlsource, "_FAST_LOADER", None)
+    slow = load_yaml(DOC, F)
+    assert fast == slow
+
+
+def test_merge_keys_are_expanded_once_per_mapping() -> None:
+    """Ten merges at each of seven levels: 10^7 expansions unless each mapping is merged once."""
+    lines = ["a0: &a0 {x: 1}"]
+    for level in range(1, 8):
+        refs = ", ".join([f"*a{level - 1}"] * 10)
+        lines.append(f"a{level}: &a{level} {{<<: [{refs}], y{level}: 1}}")
+    started = time.perf_counter()
+    data = load_yaml("\n".join(lines) + "\n", F).data
+    assert time.perf_counter() - started < 5.0
+    assert data["a7"] == {"x": 1, **{f"y{level}": 1 for level in range(1, 8)}}
+
+
+def test_merge_key_expansion_is_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlsource, "MAX_NODES", 60)  # 59 values written
+    keys = ", ".join(f"k{i}: {i}" for i in range(25))
+    err = load_error(f"a: &a {{{keys}}}\nb: {{<<: [*a, *a]}}\n")
+    assert "merge keys and aliases are expanded" in err.detail
 
 
 # --------------------------------------------------------------------------- pydantic errors

@@ -11,8 +11,12 @@ Choices worth knowing:
   ``on:``, ``1:``, ``~:``) is an error telling the author to quote it.
 * Anchors, aliases and merge keys (``<<: *base``) are supported. Keys written in the mapping
   override merged ones; among merged mappings the first listed wins (as in YAML 1.1).
-* Duplicate keys, several documents, files over 5 MB, nesting deeper than 64 levels and
-  alias expansions beyond 200,000 values are errors.
+* Duplicate keys, several documents, files over 5 MB, nesting deeper than 64 levels,
+  more than 200,000 values written and alias or merge-key expansions beyond 200,000 values
+  are errors, each raised as the limit is passed (never after the work).
+* Events come from libyaml when it is installed (about 15 times faster than PyYAML's
+  pure-Python parser); a syntax error is then parsed again in pure Python, so its message
+  and place are the same either way.
 """
 
 from __future__ import annotations
@@ -24,11 +28,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, Protocol, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, Union, get_args, get_origin
 
 import pydantic
 import yaml
 from pydantic_core import ErrorDetails
+from yaml.composer import Composer
 
 from brinkmanship.errors import Location, ScenarioError
 
@@ -102,28 +107,65 @@ class SourceDoc:
 # --------------------------------------------------------------------------- loading
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses collections nested deeper than MAX_DEPTH while composing."""
+class _Limits(Composer):
+    """Composer limits shared by both loaders: nesting depth and the number of nodes.
 
-    def __init__(self, text: str, file: str) -> None:
-        super().__init__(text)
-        self._file = file
-        self._depth = 0
+    Counting while composing stops a huge flow list at its 200,001st value, before the
+    nodes of the rest of the file are built.
+    """
+
+    _file: str = ""
+    _depth: int = 0
+    _nodes: int = 0
+
+    if TYPE_CHECKING:  # the parser's, which comes after this class in each loader's MRO
+
+        def check_event(self, *choices: Any) -> bool: ...
+        def peek_event(self) -> Any: ...
+        def get_event(self) -> Any: ...
+        def dispose(self) -> None: ...
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise ScenarioError(
+                f"the document holds more than {MAX_NODES} values",
+                _mark_location(self._file, _next_mark(self)),
+            )
         if not self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
             return super().compose_node(parent, index)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                mark = _next_event_mark(self)
                 raise ScenarioError(
                     f"the document is nested more than {MAX_DEPTH} levels deep",
-                    _mark_location(self._file, mark),
+                    _mark_location(self._file, _next_mark(self)),
                 )
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+class _Loader(_Limits, yaml.SafeLoader):
+    """PyYAML's pure-Python parser under the limits."""
+
+    def __init__(self, text: str, file: str) -> None:
+        yaml.SafeLoader.__init__(self, text)
+        self._file = file
+
+
+_FAST_LOADER: Callable[[str, str], _Limits] | None = None
+if yaml.__with_libyaml__:
+
+    class _FastLoader(_Limits, yaml.CSafeLoader):
+        """libyaml's parser under the pure-Python composer and the limits."""
+
+        def __init__(self, text: str, file: str) -> None:
+            yaml.CSafeLoader.__init__(self, text)
+            Composer.__init__(self)
+            self._file = file
+
+    _FAST_LOADER = _FastLoader
 
 
 class _Mark(Protocol):
@@ -135,9 +177,9 @@ class _Mark(Protocol):
     def column(self) -> int: ...
 
 
-def _next_event_mark(loader: yaml.SafeLoader) -> _Mark | None:
-    event: yaml.Event = loader.peek_event()  # type: ignore[no-untyped-call]
-    return event.start_mark
+def _next_mark(loader: _Limits) -> _Mark | None:
+    event = loader.peek_event()
+    return None if event is None else event.start_mark
 
 
 def _mark_location(file: str, mark: _Mark | None) -> Location | None:
@@ -186,28 +228,63 @@ def _yaml_error(err: yaml.YAMLError, text: str, file: str) -> ScenarioError:
     return ScenarioError(f"could not parse YAML: {_one_line(str(err))}")
 
 
-def _compose(text: str, file: str) -> yaml.Node | None:
-    loader: _Loader | None = None
+def _compose_with(loader: _Limits, file: str) -> yaml.Node | None:
     try:
-        loader = _Loader(text, file)
-        loader.get_event()  # type: ignore[no-untyped-call]  # the StreamStartEvent
+        loader.get_event()  # the StreamStartEvent
         if loader.check_event(yaml.StreamEndEvent):
             return None
         node = loader.compose_document()
         if not loader.check_event(yaml.StreamEndEvent):
-            mark = _next_event_mark(loader)
             raise ScenarioError(
                 "the file holds more than one YAML document ('---'); a scenario is one document",
-                _mark_location(file, mark),
+                _mark_location(file, _next_mark(loader)),
             )
         return node
+    finally:
+        loader.dispose()
+
+
+def _count_nodes(text: str, file: str) -> None:
+    """Refuse a document of more than MAX_NODES values from libyaml's events alone.
+
+    Cheap (no nodes are built), so a 5 MB flow list is refused in well under a second; the
+    composer counts again for the pure-Python parser. A syntax error ends the count quietly:
+    the parse that follows reports it.
+    """
+    if _FAST_LOADER is None:
+        return
+    parser = yaml.CSafeLoader(text)
+    nodes = 0
+    try:
+        while (event := parser.get_event()) is not None:
+            if isinstance(event, yaml.NodeEvent):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise ScenarioError(
+                        f"the document holds more than {MAX_NODES} values",
+                        _mark_location(file, event.start_mark),
+                    )
+            elif isinstance(event, yaml.StreamEndEvent):
+                return
+    except (yaml.YAMLError, UnicodeError):
+        return
+    finally:
+        parser.dispose()
+
+
+def _compose(text: str, file: str) -> yaml.Node | None:
+    _count_nodes(text, file)
+    if _FAST_LOADER is not None:
+        try:
+            return _compose_with(_FAST_LOADER(text, file), file)
+        except (yaml.YAMLError, UnicodeError):
+            pass  # parsed again below, for PyYAML's message and place
+    try:
+        return _compose_with(_Loader(text, file), file)
     except yaml.YAMLError as err:
         raise _yaml_error(err, text, file) from None
     except RecursionError:
         raise ScenarioError(f"{file}: the document is nested too deeply") from None
-    finally:
-        if loader is not None:
-            loader.dispose()
 
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -237,18 +314,26 @@ class _Converter:
         self.content_locations: dict[Path_, Location] = {}
         self._active: set[int] = set()
         self._count = 0
+        self._merged: dict[int, list[tuple[str, Location, yaml.Node]]] = {}
+        """Each mapping's entries with merge keys applied, worked out once: a mapping merged
+        ten times at each of seven levels is expanded once per level, not 10^7 times."""
 
     def loc(self, node: yaml.Node) -> Location:
         loc = _mark_location(self.file, node.start_mark)
         return loc if loc is not None else Location(self.file, 1, 1)
 
-    def convert(self, node: yaml.Node, path: Path_, depth: int) -> Any:
-        self._count += 1
+    def count(self, values: int, node: yaml.Node) -> None:
+        """Count values as aliases and merge keys expand; refuse past MAX_NODES."""
+        self._count += values
         if self._count > MAX_NODES:
             raise ScenarioError(
-                f"the document holds more than {MAX_NODES} values once aliases are expanded",
+                f"the document holds more than {MAX_NODES} values once merge keys and"
+                " aliases are expanded",
                 self.loc(node),
             )
+
+    def convert(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+        self.count(1, node)
         self.locations[path] = self.loc(node)
         if isinstance(node, yaml.ScalarNode):
             if node.style in ("'", '"'):
@@ -332,6 +417,14 @@ class _Converter:
 
     def entries(self, node: yaml.MappingNode, depth: int) -> list[tuple[str, Location, yaml.Node]]:
         """The mapping's (key, key location, value node) entries, merge keys applied."""
+        known = self._merged.get(id(node))
+        if known is None:
+            known = self._merged[id(node)] = self.merge_entries(node, depth)
+        return known
+
+    def merge_entries(
+        self, node: yaml.MappingNode, depth: int
+    ) -> list[tuple[str, Location, yaml.Node]]:
         explicit: dict[str, tuple[Location, yaml.Node]] = {}
         sources: list[yaml.MappingNode] = []
         for key_node, value_node in node.value:
@@ -356,7 +449,9 @@ class _Converter:
                 )
             self._active.add(id(source))
             try:
-                for key, key_loc, value in self.entries(source, depth + 1):
+                source_entries = self.entries(source, depth + 1)
+                self.count(len(source_entries), source)
+                for key, key_loc, value in source_entries:
                     if key not in explicit and key not in merged:
                         merged[key] = (key_loc, value)
             finally:
