@@ -34,24 +34,30 @@ def test_a_saved_game_is_its_header_and_moves_and_survives_reopening(tmp_path: P
     path = tmp_path / "g.sqlite3"
     store = GameStore(path)
     game_id = store.create({hash_token("t"): SEAT}, HEADER, title="Standoff", summary=PLAYING)
-    store.append(game_id, 0, [(3, "wait"), (15, "deploy_warships")], PLAYING)
+    store.append(
+        game_id, 0, [(3, "wait", "", "player"), (15, "deploy_warships", "", "player")], PLAYING
+    )
     done = Summary(status="finished", outcome="Peace", clock="2031-06-02T06:00+00:00")
-    store.append(game_id, 2, [(27, "send_offer")], done)
+    store.append(game_id, 2, [(27, "send_offer", "", "player")], done)
     row = GameStore(path).load(game_id)
     assert row is not None
     assert row.header == HEADER
-    assert row.moves == ((3, "wait"), (15, "deploy_warships"), (27, "send_offer"))
+    assert row.moves == (
+        (3, "wait", "", "player"),
+        (15, "deploy_warships", "", "player"),
+        (27, "send_offer", "", "player"),
+    )
     assert row.summary == done and row.title == "Standoff" and row.side == "west"
 
 
 def test_a_move_out_of_turn_is_refused_and_writes_nothing(tmp_path: Path) -> None:
     store = GameStore(tmp_path / "g.sqlite3")
     game_id = store.create({hash_token("t"): SEAT}, HEADER, title="S", summary=PLAYING)
-    store.append(game_id, 0, [(3, "wait")], PLAYING)
+    store.append(game_id, 0, [(3, "wait", "", "player")], PLAYING)
     with pytest.raises(MoveConflictError):
-        store.append(game_id, 0, [(3, "deploy_warships")], PLAYING)
+        store.append(game_id, 0, [(3, "deploy_warships", "", "player")], PLAYING)
     row = store.load(game_id)
-    assert row is not None and row.moves == ((3, "wait"),)
+    assert row is not None and row.moves == ((3, "wait", "", "player"),)
 
 
 def test_unknown_ids_and_the_game_list(tmp_path: Path) -> None:
@@ -62,7 +68,7 @@ def test_unknown_ids_and_the_game_list(tmp_path: Path) -> None:
         for i in range(3)
     ]
     assert len(set(ids)) == 3 and store.count() == 3
-    store.append(ids[0], 0, [(1, "wait")], PLAYING)
+    store.append(ids[0], 0, [(1, "wait", "", "player")], PLAYING)
     hashes = [hash_token(str(i)) for i in range(3)]
     assert {g.row.id for g in store.granted(hashes, 10)} == set(ids)
     assert len(store.granted(hashes, 2)) == 2
@@ -78,7 +84,7 @@ def test_grants_give_roles_and_a_store_of_the_first_version_is_migrated(tmp_path
     assert store.roles("g1", [hash_token("other")]) == []
     assert store.roles("nope", [hash_token("seat-token")]) == []
     row = store.load("g1")
-    assert row is not None and row.moves == ((3, "wait"),) and row.header == HEADER
+    assert row is not None and row.moves == ((3, "wait", "", "player"),) and row.header == HEADER
     store.grant(hash_token("watcher"), "g1", WATCH)
     assert [g.role for g in store.granted([hash_token("watcher")])] == [WATCH]
     both = store.granted([hash_token("watcher"), hash_token("seat-token")])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -13,6 +15,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from brinkmanship.errors import BrinkError
 from brinkmanship.version import __version__
 from brinkmanship.web.api import router as api_router
+from brinkmanship.web.class_api import router as class_api_router
+from brinkmanship.web.class_pages import router as class_pages_router
+from brinkmanship.web.classroom import ClassFormError, ClassService
 from brinkmanship.web.headers import SecurityHeaders
 from brinkmanship.web.limits import MAX_BODY_BYTES, BodySizeLimit, BodyTooLargeError
 from brinkmanship.web.pages import error_page
@@ -43,16 +48,30 @@ def _wants_json(request: Request) -> bool:
 
 def create_app(db_path: Path, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
     """The web game over the SQLite file ``db_path`` (created if missing)."""
+    games = GameService(GameStore(db_path))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        games.start_timers()  # a class's decision timers run while the server does
+        try:
+            yield
+        finally:
+            games.stop_timers()
+
     app = FastAPI(
         title="brinkmanship",
         version=__version__,
         description="Play a side of a nuclear crisis; the JSON API the game's pages use.",
         docs_url="/api/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
-    app.state.games = GameService(GameStore(db_path))
+    app.state.games = games
+    app.state.classes = ClassService(games)
     app.include_router(api_router)
+    app.include_router(class_api_router)
     app.include_router(pages_router)
+    app.include_router(class_pages_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(SecurityHeaders, skip=("/api/docs",))
@@ -64,6 +83,8 @@ def create_app(db_path: Path, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAP
 
     @app.exception_handler(BrinkError)
     async def brink_error(request: Request, exc: BrinkError) -> Response:
+        if isinstance(exc, ClassFormError) and _wants_json(request):
+            return JSONResponse({"detail": exc.message, "fields": exc.fields}, status_code=422)
         return problem(request, status_of(exc), exc.message)
 
     @app.exception_handler(RequestValidationError)

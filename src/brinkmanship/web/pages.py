@@ -76,22 +76,38 @@ def new(request: Request, games: Service) -> HTMLResponse:
 
 
 @router.get("/games/{game_id}", response_class=HTMLResponse)
-def game(request: Request, game_id: GameId, games: Service, token: LinkToken = None) -> Response:
-    """The game screen; once the game is over, the end screen."""
+def game(
+    request: Request,
+    game_id: GameId,
+    games: Service,
+    token: LinkToken = None,
+    seat: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+) -> Response:
+    """The game screen; once the game is over, the end screen. A watcher of a game with
+    several seats picks whose screen to see with ``seat``."""
     if token is not None:
         return enter(request, games, game_id, token)
-    now = games.snapshot(game_id, cookie_tokens(request))
+    now = games.snapshot(game_id, cookie_tokens(request), seat)
+    mine = {"", now.seat} if len(now.record.seats) > 1 else {""}
+    record = now.record.model_copy(
+        update={"moves": [m for m in now.record.moves if m.seat in mine]}
+    )
+    shared = len(now.record.seats) > 1
     return render(
         request,
         "game.html",
         game_id=game_id,
         row=now.row,
         v=now.view,
-        s=game_screen(now.scenario, now.view, now.record),
+        s=game_screen(now.scenario, now.view, record),
         map=scenario_map(now.scenario, now.view),
         replay=False,
         acts=now.access.acts,
-        links=links(request, game_id, now.access),
+        links={} if now.class_id else links(request, game_id, now.access),
+        turn=now.turn,
+        seat=now.seat,
+        seats=now.record.seats if shared else [],
+        live=shared or now.turn.seconds_left is not None,
     )
 
 

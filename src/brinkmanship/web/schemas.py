@@ -52,6 +52,53 @@ class Move(BaseModel):
     )
 
 
+class NewClass(BaseModel):
+    """Set up a class: games of one scenario, each deciding actor taken by a student or
+    played by a policy, and the seconds each student has per decision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: Name = Field(description="A built-in scenario id, as `brink scenarios` lists them.")
+    games: int = Field(description="How many games the class plays at once (1 to 200).")
+    seats: dict[Name, PolicyName] = Field(
+        max_length=64,
+        description="For each deciding actor to set: `student`, or the policy that plays it. "
+        "Actors left out follow their scenario default.",
+    )
+    timer: int = Field(
+        default=0,
+        description="Seconds each student has per decision (0: no limit); after it the "
+        "seat's scenario-default policy decides, and the record says so.",
+    )
+    seed: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_SEED,
+        description="The first game's seed; game n plays seed + n - 1.",
+    )
+    interventions: list[Name] = Field(
+        default_factory=list, max_length=16, description="Named counterfactuals to apply."
+    )
+    title: str = Field(default="", max_length=120, description="A name for the class.")
+
+
+class ClassGameLinks(BaseModel):
+    """A game of a new class and its seats' invite links."""
+
+    id: str
+    seats: dict[str, str]
+
+
+class ClassCreated(BaseModel):
+    """A new class: its id, the teacher's secret token (shown once) and the links."""
+
+    id: str
+    teacher_token: str
+    teacher_link: str
+    dashboard_url: str
+    games: list[ClassGameLinks]
+
+
 class Created(BaseModel):
     """A new game: its id and its secret tokens (shown once)."""
 

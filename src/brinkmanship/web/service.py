@@ -12,15 +12,24 @@ without such a token, whatever the id. Then it runs under that game's lock, so t
 requests for the same game never interleave; a lock lives only while requests hold it. A
 choice is committed to the database before it is answered. A game that fails any check
 (wrong token, stale or illegal choice) is left exactly as it was.
+
+A game with several human seats (a class's) takes each seat's choice from that seat's
+token; when the class has a timer, a decision point whose seats have not all chosen within
+it is completed by their fallback policies, both when a request touches the game and by a
+background sweeper (:meth:`GameService.start_timers`). A decision's time starts when the
+game reaches it in this server process (after a restart, each open decision gets its full
+time again). Every saved move bumps a change counter that live pages listen to.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from brinkmanship.play.debrief import Debrief, build_debrief
 from brinkmanship.play.game import Game, GameRecord, PlayerMove
@@ -35,20 +44,27 @@ from brinkmanship.web.problems import (
     UnknownGameError,
     WrongTokenError,
 )
-from brinkmanship.web.store import GameRow, GameStore, Listed, Summary
+from brinkmanship.web.store import GameRow, GameStore, Listed, NewGameRow, SavedMove, Summary
 from brinkmanship.web.tokens import (
     ACTING,
     SEAT,
     TOKEN_PATTERN,
     WATCH,
+    base_role,
     hash_token,
     new_token,
+    seat_of,
     strongest,
     watch_token_of,
 )
 
+log = logging.getLogger(__name__)
+
 CACHE_SIZE = 512
 """Games kept in memory; one evicted is rebuilt from the database by replay."""
+
+SWEEP_SECONDS = 0.25
+"""How often the timer sweeper looks for decisions whose time ran out."""
 
 MAX_TOKENS = 100
 """The most tokens one request may present (a browser's cookies hold one per game)."""
@@ -65,7 +81,12 @@ class Access:
     @property
     def acts(self) -> bool:
         """Whether this role makes the game's choices."""
-        return self.role in ACTING
+        return base_role(self.role) in ACTING
+
+    @property
+    def seat(self) -> str | None:
+        """The seat this role plays (empty: the game's one human side), or None."""
+        return seat_of(self.role)
 
 
 @dataclass
@@ -78,11 +99,61 @@ class GameLock:
 
 @dataclass
 class Live:
-    """A game in memory, with the number of its moves already saved."""
+    """A game in memory, with the number of its moves already saved, and (for a class's
+    game) its class, its timer and when its current decision point began."""
 
     row: GameRow
     game: Game
     saved: int
+    class_id: str | None = None
+    timer: float | None = None
+    """Seconds each seat has for a decision; None: no limit."""
+    since: float = field(default_factory=time.monotonic)
+    decision: int = -1
+    """The tick of the decision point ``since`` belongs to."""
+
+    def deadline(self) -> float | None:
+        """When the current decision's time runs out (monotonic clock), or None."""
+        if self.timer is None or self.game.finished or not self.game.pending:
+            return None
+        return self.since + self.timer
+
+    def mark(self) -> None:
+        """Start the clock of a decision point the game has just reached."""
+        if self.game.tick != self.decision:
+            self.decision, self.since = self.game.tick, time.monotonic()
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Where a game stands for its seats: the decision's tick, the seats it waits for, the
+    seats that have chosen, the seconds left (None: no timer) and the moves saved."""
+
+    tick: int
+    pending: tuple[str, ...]
+    chosen: tuple[str, ...]
+    seconds_left: float | None
+    moves: int
+    finished: bool
+
+    def as_dict(self) -> dict[str, object]:
+        """The turn as JSON-ready data."""
+        return {
+            "tick": self.tick,
+            "pending": list(self.pending),
+            "chosen": list(self.chosen),
+            "seconds_left": self.seconds_left,
+            "moves": self.moves,
+            "finished": self.finished,
+        }
+
+
+def turn_of(live: Live) -> Turn:
+    """The turn of a game in memory."""
+    game, deadline = live.game, live.deadline()
+    left = None if deadline is None else max(0.0, round(deadline - time.monotonic(), 1))
+    chosen = tuple(s for s in game.seats if game.chosen(s) is not None)
+    return Turn(game.tick, game.pending, chosen, left, live.saved, game.finished)
 
 
 @dataclass(frozen=True)
@@ -94,6 +165,9 @@ class Snapshot:
     record: GameRecord
     scenario: CompiledScenario
     access: Access
+    seat: str
+    turn: Turn
+    class_id: str | None
 
 
 @dataclass(frozen=True)
@@ -118,8 +192,16 @@ def summary_of(game: Game) -> Summary:
 
 def record_of(row: GameRow) -> GameRecord:
     """The event-sourced record of a saved game."""
-    moves = [PlayerMove(tick=t, action=a) for t, a in row.moves]
+    moves = [
+        PlayerMove.model_validate({"tick": t, "action": a, "seat": s, "by": b})
+        for t, a, s, b in row.moves
+    ]
     return GameRecord.model_validate({**row.header, "moves": moves})
+
+
+def saved(moves: Sequence[PlayerMove]) -> list[SavedMove]:
+    """Moves as the store saves them."""
+    return [(m.tick, m.action, m.seat, m.by) for m in moves]
 
 
 class GameService:
@@ -132,6 +214,14 @@ class GameService:
         self._cache: OrderedDict[str, Live] = OrderedDict()
         self._locks: dict[str, GameLock] = {}
         self._guard = threading.Lock()
+        self._timers: dict[str, tuple[str, float | None]] = {}
+        """Each class game's class and timer, as looked up once."""
+        self._deadlines: dict[str, float] = {}
+        """The class games with a running timer: when their decision's time runs out."""
+        self.changes: dict[str, int] = {}
+        """A counter per game and per class, bumped by every saved move (live pages)."""
+        self._stop = threading.Event()
+        self._sweeper: threading.Thread | None = None
 
     # ------------------------------------------------------------ plumbing
 
@@ -186,9 +276,115 @@ class GameService:
         if row is None:
             raise UnknownGameError(game_id)
         game = self.scenarios.replay(record_of(row))
-        live = Live(row=row, game=game, saved=len(row.moves))
+        class_id, timer = self._timer_of(game_id)
+        live = Live(row=row, game=game, saved=len(row.moves), class_id=class_id, timer=timer)
+        live.mark()
         self._remember(game_id, live)
+        self._schedule(game_id, live)
         return live
+
+    def _timer_of(self, game_id: str) -> tuple[str | None, float | None]:
+        """A game's class and the seconds its class gives each decision (None: none)."""
+        known = self._timers.get(game_id)
+        if known is not None:
+            return known
+        class_id = self.store.class_of(game_id)
+        if class_id is None:
+            return None, None
+        found = self.store.load_class(class_id)
+        raw = found.form.get("timer") if found is not None else None
+        timer = float(raw) if isinstance(raw, int | float) and raw > 0 else None
+        with self._guard:
+            self._timers[game_id] = (class_id, timer)
+        return class_id, timer
+
+    def _schedule(self, game_id: str, live: Live) -> None:
+        """Keep the sweeper's deadline of a game in step with its decision point."""
+        deadline = live.deadline()
+        with self._guard:
+            if deadline is None:
+                self._deadlines.pop(game_id, None)
+            else:
+                self._deadlines[game_id] = deadline
+
+    def _changed(self, game_id: str, live: Live) -> None:
+        with self._guard:
+            self.changes[game_id] = self.changes.get(game_id, 0) + 1
+            if live.class_id is not None:
+                self.changes[live.class_id] = self.changes.get(live.class_id, 0) + 1
+
+    def _save(self, game_id: str, live: Live) -> None:
+        """Save the moves made since the last save (call under the game's lock)."""
+        moves = live.game.record.moves[live.saved :]
+        if not moves:
+            return
+        try:
+            self.store.append(game_id, live.saved, saved(moves), summary_of(live.game))
+        except BaseException:
+            self._forget(game_id)
+            raise
+        live.saved += len(moves)
+        live.mark()
+        self._schedule(game_id, live)
+        self._changed(game_id, live)
+
+    def _expire(self, game_id: str, live: Live) -> None:
+        """Let the fallback policies decide for the seats whose time ran out (call under
+        the game's lock)."""
+        deadline = live.deadline()
+        while deadline is not None and time.monotonic() >= deadline:
+            for seat in live.game.pending:
+                live.game.time_out(seat)
+            self._save(game_id, live)
+            deadline = live.deadline()
+
+    # ------------------------------------------------------------ timers
+
+    def expire(self, game_id: str) -> None:
+        """Apply a class game's timer now (the sweeper's step; harmless at any time)."""
+        with self._locked(game_id):
+            try:
+                live = self._live(game_id)
+            except UnknownGameError:
+                with self._guard:
+                    self._deadlines.pop(game_id, None)
+                return
+            self._expire(game_id, live)
+            self._schedule(game_id, live)
+
+    def sweep(self) -> None:
+        """Apply every timer whose time has run out."""
+        now = time.monotonic()
+        with self._guard:
+            due = [g for g, t in self._deadlines.items() if t <= now]
+        for game_id in due:
+            self.expire(game_id)
+
+    def start_timers(self) -> None:
+        """Start the background sweeper; the open games of every class are loaded so their
+        timers run again after a restart."""
+        if self._sweeper is not None:
+            return
+        with self._guard:
+            for game_id in self.store.open_class_games():
+                self._deadlines.setdefault(game_id, 0.0)
+        self._stop.clear()
+        self._sweeper = threading.Thread(target=self._sweep_loop, name="timers", daemon=True)
+        self._sweeper.start()
+
+    def stop_timers(self) -> None:
+        """Stop the background sweeper."""
+        self._stop.set()
+        if self._sweeper is not None:
+            self._sweeper.join(timeout=5)
+            self._sweeper = None
+
+    def _sweep_loop(self) -> None:
+        while not self._stop.wait(SWEEP_SECONDS):
+            try:
+                self.sweep()
+            except Exception:  # one bad game must not stop every other game's timer
+                log.exception("the timer sweeper failed")
 
     def _remember(self, game_id: str, live: Live) -> None:
         with self._guard:
@@ -229,6 +425,27 @@ class GameService:
         self._remember(game_id, Live(row=row, game=game, saved=0))
         return game_id, token, game
 
+    def create_many(
+        self,
+        class_id: str,
+        teacher_hash: str,
+        form: dict[str, object],
+        title: str,
+        games: Sequence[tuple[NewGameRow, Game]],
+        timer: float | None,
+    ) -> None:
+        """Save a class and its new games together, and keep the games warm."""
+        self.store.create_class(class_id, teacher_hash, dict(form), title, [r for r, _ in games])
+        for new, game in games:
+            row = self.store.load(new.id)
+            assert row is not None
+            with self._guard:
+                self._timers[new.id] = (class_id, timer)
+            live = Live(row=row, game=game, saved=0, class_id=class_id, timer=timer)
+            live.mark()
+            self._remember(new.id, live)
+            self._schedule(new.id, live)
+
     def row(self, game_id: str, tokens: Iterable[str]) -> GameRow:
         """The saved game's header and list entry."""
         self.access(game_id, tokens)
@@ -236,28 +453,44 @@ class GameService:
             return self._live(game_id).row
 
     def view(self, game_id: str, tokens: Iterable[str]) -> GameView:
-        """What the player sees now."""
-        self.access(game_id, tokens)
+        """What the player sees now (a seat's token: that seat's view)."""
+        access = self.access(game_id, tokens)
         with self._locked(game_id):
-            return self._live(game_id).game.view()
+            live = self._live(game_id)
+            self._expire(game_id, live)
+            return live.game.view(access.seat or None)
 
-    def snapshot(self, game_id: str, tokens: Iterable[str]) -> Snapshot:
-        """The saved game's row, the player's view, the record, the scenario and what the
-        tokens grant, together."""
+    def snapshot(self, game_id: str, tokens: Iterable[str], seat: str | None = None) -> Snapshot:
+        """The saved game's row, a seat's view, the record, the scenario, what the tokens
+        grant and the turn, together. A token that plays a seat sees that seat; a watcher
+        sees ``seat`` (by default the game's side)."""
         access = self.access(game_id, tokens)
         if access.role == SEAT:
             self._ensure_watch(game_id, access.token)
         with self._locked(game_id):
             live = self._live(game_id)
+            self._expire(game_id, live)
             game = live.game
+            seat = access.seat or (seat if access.seat is None else None) or game.record.side
             record = game.record.model_copy(deep=True)
             return Snapshot(
                 row=live.row,
-                view=game.view(),
+                view=game.view(seat),
                 record=record,
                 scenario=game.scenario,
                 access=access,
+                seat=seat,
+                turn=turn_of(live),
+                class_id=live.class_id,
             )
+
+    def turn(self, game_id: str, tokens: Iterable[str]) -> Turn:
+        """Where the game stands for its seats (what live pages show)."""
+        self.access(game_id, tokens)
+        with self._locked(game_id):
+            live = self._live(game_id)
+            self._expire(game_id, live)
+            return turn_of(live)
 
     def _ensure_watch(self, game_id: str, seat_token: str) -> None:
         """Grant the watch token of a game saved before watch tokens existed."""
@@ -274,27 +507,20 @@ class GameService:
     def choose(
         self, game_id: str, tokens: Iterable[str], action: str, at_tick: int | None
     ) -> GameView:
-        """Make the player's choice, save it, and return the next view."""
-        if not self.access(game_id, tokens).acts:
+        """Make the choice of the seat the token plays, save it, and return that seat's next
+        view. A seat whose time has run out has been decided for: its choice is stale."""
+        access = self.access(game_id, tokens)
+        if not access.acts:
             raise ReadOnlyTokenError()
         with self._locked(game_id):
             live = self._live(game_id)
+            self._expire(game_id, live)
             if live.game.finished:
                 raise GameOverError()
-            live.game.choose(action, at_tick=at_tick)
-            moves = live.game.record.moves[live.saved :]
-            try:
-                self.store.append(
-                    game_id,
-                    live.saved,
-                    [(m.tick, m.action) for m in moves],
-                    summary_of(live.game),
-                )
-            except BaseException:
-                self._forget(game_id)
-                raise
-            live.saved += len(moves)
-            return live.game.view()
+            seat = access.seat or None
+            live.game.choose(action, at_tick=at_tick, seat=seat)
+            self._save(game_id, live)
+            return live.game.view(seat)
 
     def debrief(self, game_id: str, tokens: Iterable[str]) -> Debrief:
         """The debrief of a finished game."""

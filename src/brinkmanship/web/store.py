@@ -6,6 +6,11 @@ transaction before the server answers, so a game survives a restart or a ``kill 
 A small summary (status, outcome, game clock) is kept beside each game for the game list;
 it is a projection of the replay, rewritten in the same transaction as each move.
 
+A move is (tick, action, seat, by): the seat is empty in a game with one human side, and
+``by`` says whether the player or the seat's fallback policy (after the seat's time ran
+out) chose. A class (``classes``) is a set of games played at once, with its form and a
+teacher token's hash; ``class_games`` lists its games in order.
+
 Who may do what is a table of grants: a token's hash, a game and a role (``tokens.py``).
 A game is reached only through a grant, and a list of games is always the games some
 tokens grant: there is no list of every game.
@@ -45,8 +50,24 @@ CREATE TABLE IF NOT EXISTS moves (
     tick    INTEGER NOT NULL,
     action  TEXT NOT NULL,
     made    TEXT NOT NULL,
+    seat    TEXT NOT NULL DEFAULT '',
+    by      TEXT NOT NULL DEFAULT 'player',
     PRIMARY KEY (game_id, n)
 );
+CREATE TABLE IF NOT EXISTS classes (
+    id           TEXT PRIMARY KEY,
+    teacher_hash TEXT NOT NULL,
+    form         TEXT NOT NULL,
+    title        TEXT NOT NULL,
+    created      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS class_games (
+    class_id TEXT NOT NULL REFERENCES classes(id),
+    n        INTEGER NOT NULL,
+    game_id  TEXT NOT NULL REFERENCES games(id),
+    PRIMARY KEY (class_id, n)
+);
+CREATE INDEX IF NOT EXISTS class_games_by_game ON class_games(game_id);
 CREATE INDEX IF NOT EXISTS games_by_update ON games(updated);
 CREATE TABLE IF NOT EXISTS grants (
     token_hash TEXT NOT NULL,
@@ -63,6 +84,15 @@ MIGRATE_SEAT_HASHES = (
     "ALTER TABLE games DROP COLUMN token_hash",
 )
 """A store written before grants kept each game's player token hash in ``games``."""
+
+MIGRATE_MOVE_SEATS = (
+    "ALTER TABLE moves ADD COLUMN seat TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE moves ADD COLUMN by TEXT NOT NULL DEFAULT 'player'",
+)
+"""A store written before games had several seats kept a move's tick and action only."""
+
+SavedMove = tuple[int, str, str, str]
+"""A saved move: tick, action, seat (empty: the game's one human side), by."""
 
 
 class StoreError(BrinkError):
@@ -88,7 +118,7 @@ class GameRow:
 
     id: str
     header: dict[str, Any]
-    moves: tuple[tuple[int, str], ...]
+    moves: tuple[SavedMove, ...]
     scenario: str
     title: str
     side: str
@@ -100,7 +130,7 @@ class GameRow:
 COLUMNS = "id, header, scenario, title, side, created, updated, status, outcome, clock"
 
 
-def _game_row(r: Any, moves: tuple[tuple[int, str], ...]) -> GameRow:
+def _game_row(r: Any, moves: tuple[SavedMove, ...]) -> GameRow:
     return GameRow(
         id=r[0],
         header=json.loads(r[1]),
@@ -112,6 +142,31 @@ def _game_row(r: Any, moves: tuple[tuple[int, str], ...]) -> GameRow:
         updated=r[6],
         summary=Summary(status=r[7], outcome=r[8], clock=r[9]),
     )
+
+
+@dataclass(frozen=True)
+class NewGameRow:
+    """A game to save: its id, the roles its tokens grant (hash: role), header, title and
+    list entry."""
+
+    id: str
+    grants: Mapping[str, str]
+    header: dict[str, Any]
+    title: str
+    summary: Summary
+
+
+@dataclass(frozen=True)
+class ClassRow:
+    """A saved class: its form (scenario, games, seats, timer), its teacher token's hash and
+    its games in order."""
+
+    id: str
+    teacher_hash: str
+    form: dict[str, Any]
+    title: str
+    created: str
+    games: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -152,8 +207,17 @@ class GameStore:
                     if self._has_seat_hashes():  # another server may have migrated it
                         for statement in MIGRATE_SEAT_HASHES:
                             db.execute(statement)
+            if not self._has_move_seats():
+                with self._transaction() as db:
+                    if not self._has_move_seats():
+                        for statement in MIGRATE_MOVE_SEATS:
+                            db.execute(statement)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the game database {path}: {exc}") from None
+
+    def _has_move_seats(self) -> bool:
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(moves)")}
+        return "seat" in columns
 
     def _has_seat_hashes(self) -> bool:
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(games)")}
@@ -187,7 +251,7 @@ class GameStore:
         *,
         title: str,
         summary: Summary,
-        moves: Sequence[tuple[int, str]] = (),
+        moves: Sequence[SavedMove] = (),
     ) -> str:
         """Save a new game, the roles its tokens grant (token hash: role) and its moves so
         far; return its new, random id."""
@@ -196,27 +260,106 @@ class GameStore:
             game_id = new_game_id()
             while db.execute("SELECT 1 FROM games WHERE id = ?", (game_id,)).fetchone():
                 game_id = new_game_id()  # pragma: no cover - 128 random bits
-            db.execute(
-                f"INSERT INTO games ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    game_id,
-                    json.dumps(header, sort_keys=True),
-                    str(header["scenario"]),
-                    title,
-                    str(header["side"]),
-                    now,
-                    now,
-                    summary.status,
-                    summary.outcome,
-                    summary.clock,
-                ),
-            )
-            db.executemany(
-                "INSERT INTO grants (token_hash, game_id, role) VALUES (?, ?, ?)",
-                [(h, game_id, role) for h, role in grants.items()],
-            )
+            self._insert_game(db, NewGameRow(game_id, grants, header, title, summary), now)
             self._insert_moves(db, game_id, 0, moves, now)
         return game_id
+
+    @staticmethod
+    def _insert_game(db: sqlite3.Connection, game: NewGameRow, now: str) -> None:
+        header = game.header
+        db.execute(
+            f"INSERT INTO games ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                game.id,
+                json.dumps(header, sort_keys=True),
+                str(header["scenario"]),
+                game.title,
+                str(header["side"]),
+                now,
+                now,
+                game.summary.status,
+                game.summary.outcome,
+                game.summary.clock,
+            ),
+        )
+        db.executemany(
+            "INSERT INTO grants (token_hash, game_id, role) VALUES (?, ?, ?)",
+            [(h, game.id, role) for h, role in game.grants.items()],
+        )
+
+    def create_class(
+        self,
+        class_id: str,
+        teacher_hash: str,
+        form: dict[str, Any],
+        title: str,
+        games: Sequence[NewGameRow],
+    ) -> None:
+        """Save a class, its games (ids chosen by the caller) and their grants in one
+        transaction."""
+        now = _now()
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO classes (id, teacher_hash, form, title, created) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (class_id, teacher_hash, json.dumps(form, sort_keys=True), title, now),
+            )
+            for n, game in enumerate(games):
+                self._insert_game(db, game, now)
+                db.execute(
+                    "INSERT INTO class_games (class_id, n, game_id) VALUES (?, ?, ?)",
+                    (class_id, n, game.id),
+                )
+
+    def load_class(self, class_id: str) -> ClassRow | None:
+        """A saved class with its games' ids in order, or None."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT id, teacher_hash, form, title, created FROM classes WHERE id = ?",
+                (class_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            games = db.execute(
+                "SELECT game_id FROM class_games WHERE class_id = ? ORDER BY n", (class_id,)
+            ).fetchall()
+        return ClassRow(
+            id=row[0],
+            teacher_hash=row[1],
+            form=json.loads(row[2]),
+            title=row[3],
+            created=row[4],
+            games=tuple(str(g) for (g,) in games),
+        )
+
+    def class_of(self, game_id: str) -> str | None:
+        """The id of the class a game belongs to, or None."""
+        with self._connect() as db:
+            found = db.execute(
+                "SELECT class_id FROM class_games WHERE game_id = ?", (game_id,)
+            ).fetchone()
+        return None if found is None else str(found[0])
+
+    def open_class_games(self) -> list[str]:
+        """The games of every class that are not over (their timers run on a restart)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT g.id FROM class_games c JOIN games g ON g.id = c.game_id "
+                "WHERE g.status != 'finished'"
+            ).fetchall()
+        return [str(g) for (g,) in rows]
+
+    def class_moves(self, class_id: str) -> list[tuple[Any, ...]]:
+        """Every move of a class's games: game number, game id, move number, tick, seat,
+        action, by, when it was saved (UTC), in order."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT c.n, m.game_id, m.n, m.tick, m.seat, m.action, m.by, m.made "
+                "FROM class_games c JOIN moves m ON m.game_id = c.game_id "
+                "WHERE c.class_id = ? ORDER BY c.n, m.n",
+                (class_id,),
+            ).fetchall()
+        return [tuple(r) for r in rows]
 
     def grant(self, token_hash: str, game_id: str, role: str) -> None:
         """Let a token (by its hash) take ``role`` in a saved game (replacing its role there
@@ -245,7 +388,7 @@ class GameStore:
         self,
         game_id: str,
         first: int,
-        moves: Sequence[tuple[int, str]],
+        moves: Sequence[SavedMove],
         summary: Summary,
     ) -> None:
         """Save ``moves`` as moves number ``first``, ``first + 1``, … of a game, with its new
@@ -271,12 +414,16 @@ class GameStore:
         db: sqlite3.Connection,
         game_id: str,
         first: int,
-        moves: Sequence[tuple[int, str]],
+        moves: Sequence[SavedMove],
         now: str,
     ) -> None:
         db.executemany(
-            "INSERT INTO moves VALUES (?, ?, ?, ?, ?)",
-            [(game_id, first + i, tick, action, now) for i, (tick, action) in enumerate(moves)],
+            "INSERT INTO moves (game_id, n, tick, action, made, seat, by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (game_id, first + i, tick, action, now, seat, by)
+                for i, (tick, action, seat, by) in enumerate(moves)
+            ],
         )
 
     def load(self, game_id: str) -> GameRow | None:
@@ -289,9 +436,10 @@ class GameStore:
             if row is None:
                 return None
             moves = db.execute(
-                "SELECT tick, action FROM moves WHERE game_id = ? ORDER BY n", (game_id,)
+                "SELECT tick, action, seat, by FROM moves WHERE game_id = ? ORDER BY n",
+                (game_id,),
             ).fetchall()
-        return _game_row(row, tuple((int(t), str(a)) for t, a in moves))
+        return _game_row(row, tuple((int(t), str(a), str(s), str(b)) for t, a, s, b in moves))
 
     def saved_moves(self, game_id: str) -> int | None:
         """How many moves of a game are saved (an index lookup), or None if there is no

@@ -6,6 +6,11 @@ choices) and its ``watch`` token (reads only: view, record, debrief, replay), wh
 derived from the seat token so that whoever holds the seat can always show the watch link
 while the server keeps nothing but hashes. One token may grant roles on many games (a
 teacher's, for a class); a game may be reachable through many tokens.
+
+In a game with several human seats (a class's), each seat's token grants the role
+``seat:ACTOR`` (:func:`seat_role`): it plays that seat only. A class's seat tokens are
+derived one way from its teacher token (:func:`class_seat_token`), so the teacher's page
+can show every invite link while the server keeps only hashes.
 """
 
 from __future__ import annotations
@@ -49,6 +54,32 @@ def watch_token_of(seat_token: str) -> str:
     return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
 
 
+def seat_role(seat: str) -> str:
+    """The role that plays ``seat`` of a game with several human seats."""
+    return f"{SEAT}:{seat}"
+
+
+def base_role(role: str) -> str:
+    """A role without its seat: ``seat:ACTOR`` is a ``seat`` role."""
+    return role.split(":", 1)[0]
+
+
+def seat_of(role: str) -> str | None:
+    """The seat a role plays (empty: the game's one human side), or None for a role that
+    does not play."""
+    if role == SEAT:
+        return ""
+    kind, _, seat = role.partition(":")
+    return seat if kind == SEAT and seat else None
+
+
+def class_seat_token(teacher_token: str, game_id: str, seat: str) -> str:
+    """A class seat's token, derived one way from the class's teacher token (HMAC-SHA-256)."""
+    message = f"brinkmanship seat {game_id} {seat}".encode()
+    digest = hmac.new(teacher_token.encode("utf-8"), message, hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
+
+
 def hash_token(token: str) -> str:
     """The SHA-256 of a token, hex. Tokens are random, so a fast hash is enough."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -64,4 +95,6 @@ def strongest(roles: list[str]) -> str | None:
     last), or None if there is none."""
     if not roles:
         return None
-    return min(roles, key=lambda r: ROLES.index(r) if r in ROLES else len(ROLES))
+    return min(
+        roles, key=lambda r: ROLES.index(base_role(r)) if base_role(r) in ROLES else len(ROLES)
+    )

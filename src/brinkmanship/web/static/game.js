@@ -150,9 +150,144 @@
     return false;
   }
 
+  // --- the class form ---------------------------------------------------------------
+  function setUpNewClass(form) {
+    var scenario = form.querySelector("#class-scenario");
+    var status = form.querySelector("#status");
+    var button = form.querySelector("button[type=submit]");
+
+    function showScenario() {
+      form.querySelectorAll(".per-scenario").forEach(function (block) {
+        var on = block.getAttribute("data-scenario") === scenario.value;
+        block.hidden = !on;
+        block.querySelectorAll("select").forEach(function (el) {
+          el.disabled = !on;
+        });
+      });
+    }
+    scenario.addEventListener("change", showScenario);
+    showScenario();
+
+    function showFields(fields) {
+      form.querySelectorAll("[data-field]").forEach(function (el) {
+        el.textContent = "";
+      });
+      Object.keys(fields || {}).forEach(function (name) {
+        var el = form.querySelector("[data-field='" + name + "']");
+        if (el) {
+          el.textContent = fields[name];
+        }
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var seats = {};
+      form
+        .querySelectorAll("select[name='seat-" + scenario.value + "']")
+        .forEach(function (el) {
+          seats[el.getAttribute("data-actor")] = el.value;
+        });
+      var body = {
+        scenario: scenario.value,
+        games: Number(form.querySelector("#class-games").value),
+        timer: Number(form.querySelector("#class-timer").value),
+        seats: seats,
+        title: form.querySelector("#class-title").value.trim(),
+      };
+      button.disabled = true;
+      say(status, "Setting up the class…");
+      postJSON("/api/classes", body)
+        .then(function (r) {
+          if (!r.ok) {
+            showFields(r.data.fields);
+            say(status, r.data.detail || "The server refused the class (" + r.status + ").");
+            button.disabled = false;
+            return;
+          }
+          window.location.assign(r.data.teacher_link);
+        })
+        .catch(function () {
+          say(status, "The server could not be reached; no class was set up.");
+          button.disabled = false;
+        });
+    });
+  }
+
+  // --- live pages: server-sent events --------------------------------------------------
+  function countDown() {
+    var el = document.getElementById("countdown");
+    if (!el) {
+      return;
+    }
+    var left = Number(el.getAttribute("data-left"));
+    var started = Date.now();
+    window.setInterval(function () {
+      var now = Math.max(0, Math.round(left - (Date.now() - started) / 1000));
+      el.textContent = String(now);
+    }, 1000);
+  }
+
+  function followGame(main) {
+    if (!window.EventSource) {
+      return;
+    }
+    var id = main.getAttribute("data-game-id");
+    var seat = main.getAttribute("data-seat");
+    var tick = Number(main.getAttribute("data-tick"));
+    var pending = (main.getAttribute("data-pending") || "").split(" ").filter(Boolean);
+    var mine = pending.indexOf(seat) >= 0;
+    var source = new EventSource("/api/games/" + encodeURIComponent(id) + "/events");
+    source.addEventListener("change", function (event) {
+      var turn = JSON.parse(event.data);
+      var stillMine = turn.pending.indexOf(seat) >= 0;
+      if (turn.finished || turn.tick !== tick || stillMine !== mine) {
+        source.close();
+        window.location.reload();
+        return;
+      }
+      var el = document.getElementById("pending");
+      if (el) {
+        el.textContent = turn.pending.join(", ");
+      }
+    });
+  }
+
+  function followClass(main) {
+    if (!window.EventSource) {
+      return;
+    }
+    var id = main.getAttribute("data-class-id");
+    var first = true;
+    var source = new EventSource("/api/classes/" + encodeURIComponent(id) + "/events");
+    source.addEventListener("change", function () {
+      if (first) {
+        first = false;
+        return;
+      }
+      source.close();
+      window.setTimeout(function () {
+        window.location.reload();
+      }, 1000);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     if (fromFragment()) {
       return;
+    }
+    var classForm = document.getElementById("new-class");
+    if (classForm) {
+      setUpNewClass(classForm);
+    }
+    var live = document.querySelector("main[data-live]");
+    if (live) {
+      countDown();
+      followGame(live);
+    }
+    var klass = document.querySelector("main[data-class-id]");
+    if (klass) {
+      followClass(klass);
     }
     var form = document.getElementById("new-game");
     if (form) {

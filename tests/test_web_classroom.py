@@ -1,0 +1,230 @@
+"""The classroom through FastAPI's test client: a class from one form, seats that act only
+with their own token, several seats at one decision, a timer that lets the fallback decide
+(and the record says so), the live stream, the teacher's dashboard and exports, and every
+kind of bad input answered with a clear 4xx that leaves the games as they were."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pyarrow.parquet as pq
+import pytest
+from fastapi.testclient import TestClient
+
+from brinkmanship.play.game import Game, GameRecord
+from brinkmanship.web import create_app
+
+Json = dict[str, Any]
+SEATS = {"us": "student", "su": "student", "cuba": "student"}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    db = tmp_path_factory.mktemp("class") / "games.sqlite3"
+    with TestClient(create_app(db)) as c:
+        yield c
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def token_of(link: str) -> str:
+    return parse_qs(urlparse(link).query)["token"][0]
+
+
+def new_class(client: TestClient, **extra: Any) -> Json:
+    body = {"scenario": "cuba-1962", "games": 2, "seats": SEATS, "timer": 0, **extra}
+    r = client.post("/api/classes", json=body)
+    assert r.status_code == 201, r.text
+    data: Json = r.json()
+    return data
+
+
+def turn(client: TestClient, game_id: str, token: str) -> Json:
+    r = client.get(f"/api/games/{game_id}/turn", headers=auth(token))
+    assert r.status_code == 200, r.text
+    data: Json = r.json()
+    return data
+
+
+def choose(client: TestClient, game_id: str, token: str, action: str = "wait", **extra: Any) -> Any:
+    return client.post(
+        f"/api/games/{game_id}/choices", json={"action": action, **extra}, headers=auth(token)
+    )
+
+
+def test_a_class_has_a_seat_token_per_student_and_a_teacher_token(client: TestClient) -> None:
+    made = new_class(client)
+    assert len(made["games"]) == 2
+    game = made["games"][0]
+    tokens = {seat: token_of(link) for seat, link in game["seats"].items()}
+    assert set(tokens) == set(SEATS)
+    assert len(set(tokens.values())) == 3
+    rec = client.get(f"/api/games/{game['id']}/record", headers=auth(made["teacher_token"]))
+    assert rec.status_code == 200
+    record = GameRecord.model_validate(rec.json())
+    assert record.seats == ["us", "su", "cuba"]
+    # each seat sees its own side
+    for seat, token in tokens.items():
+        r = client.get(f"/api/games/{game['id']}", headers=auth(token))
+        assert r.status_code == 200 and r.json()["side"] == seat
+    # a seat token opens only its own game
+    other = made["games"][1]["id"]
+    assert client.get(f"/api/games/{other}", headers=auth(tokens["us"])).status_code == 403
+
+
+def test_seats_decide_together_and_the_tick_waits_for_all(client: TestClient) -> None:
+    made = new_class(client, games=1)
+    game = made["games"][0]
+    gid = game["id"]
+    tokens = {seat: token_of(link) for seat, link in game["seats"].items()}
+    teacher = made["teacher_token"]
+    for _ in range(300):
+        now = turn(client, gid, teacher)
+        if len(now["pending"]) >= 2:
+            break
+        for seat in now["pending"]:
+            assert choose(client, gid, tokens[seat], at_tick=now["tick"]).status_code == 200
+    assert len(now["pending"]) >= 2
+    first = now["pending"][0]
+    r = choose(client, gid, tokens[first], at_tick=now["tick"])
+    assert r.status_code == 200 and r.json()["choices"] == []
+    after = turn(client, gid, teacher)
+    assert after["tick"] == now["tick"] and first in after["chosen"]
+    # twice (a replayed request): refused, nothing changes
+    again = choose(client, gid, tokens[first], at_tick=now["tick"])
+    assert again.status_code == 409 and "already chosen" in again.json()["detail"]
+    # the teacher watches only
+    assert choose(client, gid, teacher).status_code == 403
+    # no token at all
+    assert client.post(f"/api/games/{gid}/choices", json={"action": "wait"}).status_code == 401
+    assert turn(client, gid, teacher)["moves"] == after["moves"]
+    for seat in after["pending"]:
+        assert choose(client, gid, tokens[seat], at_tick=now["tick"]).status_code == 200
+    assert turn(client, gid, teacher)["tick"] > now["tick"]
+
+
+def test_a_seat_whose_time_runs_out_is_decided_by_its_fallback(client: TestClient) -> None:
+    made = new_class(client, games=1, timer=1)
+    gid = made["games"][0]["id"]
+    tokens = {s: token_of(link) for s, link in made["games"][0]["seats"].items()}
+    start = turn(client, gid, made["teacher_token"])
+    assert start["seconds_left"] is not None and start["seconds_left"] <= 1
+    waited = start["pending"][0]
+    time.sleep(1.6)  # the sweeper decides for every seat that has not chosen
+    later = turn(client, gid, made["teacher_token"])
+    assert later["moves"] > start["moves"]
+    record = GameRecord.model_validate(
+        client.get(f"/api/games/{gid}/record", headers=auth(made["teacher_token"])).json()
+    )
+    assert any(m.by == "fallback" and m.seat == waited for m in record.moves)
+    # after its time, the seat's own choice for that decision is stale
+    late = choose(client, gid, tokens[waited], at_tick=start["tick"])
+    assert late.status_code == 409
+    # the record replays exactly
+    again = Game.from_record(record)
+    assert again.record == record
+
+
+def test_the_live_stream_tells_of_a_move(client: TestClient) -> None:
+    made = new_class(client, games=1)
+    gid = made["games"][0]["id"]
+    tokens = {s: token_of(link) for s, link in made["games"][0]["seats"].items()}
+    start = turn(client, gid, made["teacher_token"])
+    seat = start["pending"][0]
+    events: list[str] = []
+    with client.stream("GET", f"/api/games/{gid}/events", headers=auth(tokens["us"])) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        lines = r.iter_lines()
+        for line in lines:
+            if line.startswith("data:"):
+                events.append(line)
+                break
+        assert choose(client, gid, tokens[seat], at_tick=start["tick"]).status_code == 200
+        for line in lines:
+            if line.startswith("data:"):
+                events.append(line)
+                break
+    assert len(events) == 2 and events[0] != events[1]
+    assert client.get(f"/api/games/{gid}/events").status_code == 401
+
+
+def test_the_dashboard_and_the_exports(client: TestClient) -> None:
+    made = new_class(client, games=2, seats={"us": "student", "su": "passive"})
+    cid, teacher = made["id"], made["teacher_token"]
+    gid = made["games"][0]["id"]
+    token = token_of(made["games"][0]["seats"]["us"])
+    assert choose(client, gid, token).status_code == 200
+    d = client.get(f"/api/classes/{cid}", headers=auth(teacher))
+    assert d.status_code == 200, d.text
+    data = d.json()
+    assert [g["id"] for g in data["games"]] == [g["id"] for g in made["games"]]
+    assert data["model_runs"] > 0 and data["outcomes"]
+    assert abs(sum(o["model_p"] or 0 for o in data["outcomes"]) - 1) < 1e-6
+    assert data["documented"]
+    assert data["games"][0]["invites"]["us"] == made["games"][0]["seats"]["us"]
+    assert client.get(f"/api/classes/{cid}", headers=auth(token)).status_code == 403
+    assert client.get(f"/api/classes/{cid}").status_code == 401
+
+    p = client.get(f"/api/classes/{cid}/records.parquet", headers=auth(teacher))
+    assert p.status_code == 200
+    table = pq.read_table(io.BytesIO(p.content))
+    assert table.num_rows == 1
+    assert table.column("seat").to_pylist() == ["us"]
+    assert table.column("by").to_pylist() == ["player"]
+    c = client.get(f"/api/classes/{cid}/records.csv", headers=auth(teacher))
+    assert c.status_code == 200 and c.text.splitlines()[0].startswith("class_id,game,game_id")
+    assert len(c.text.splitlines()) == 2
+
+    page = client.get(f"/classes/{cid}?token={teacher}", follow_redirects=True)
+    assert page.status_code == 200 and "Outcomes: the class beside the model" in page.text
+    assert client.get("/classes/new").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"games": 0}, "games"),
+        ({"timer": -5}, "timer"),
+        ({"seats": {"nobody": "student"}}, "seats.nobody"),
+        ({"seats": {"us": "no-such-policy"}}, "seats.us"),
+        ({"seats": {"us": "passive"}}, "seats"),
+        ({"scenario": "no-such-scenario"}, "scenario"),
+    ],
+)
+def test_impossible_forms_are_refused_field_by_field(
+    client: TestClient, change: Json, field: str
+) -> None:
+    body = {"scenario": "cuba-1962", "games": 2, "seats": SEATS, "timer": 10, **change}
+    r = client.post("/api/classes", json=body)
+    assert r.status_code == 422, r.text
+    assert field in r.json()["fields"]
+
+
+def test_several_impossible_values_are_named_together(client: TestClient) -> None:
+    body = {"scenario": "cuba-1962", "games": 0, "seats": {"us": "nope"}, "timer": -1}
+    r = client.post("/api/classes", json=body)
+    assert r.status_code == 422
+    assert set(r.json()["fields"]) == {"games", "timer", "seats.us"}
+
+
+def test_the_store_keeps_seats_of_old_databases(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "old.sqlite3"
+    con = sqlite3.connect(db)
+    con.executescript(
+        "CREATE TABLE moves (game_id TEXT NOT NULL, n INTEGER NOT NULL, tick INTEGER NOT NULL,"
+        " action TEXT NOT NULL, made TEXT NOT NULL, PRIMARY KEY (game_id, n));"
+    )
+    con.close()
+    with TestClient(create_app(db)) as c:
+        made = new_class(c, games=1)
+    assert made["games"]
