@@ -13,7 +13,7 @@ from brinkmanship.engine.observation import WAIT
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import IllegalChoiceError, StaleChoiceError, UnknownNameError
 from brinkmanship.play.debrief import build_debrief
-from brinkmanship.play.game import Game, GameRecord, PlayerMove, ReplayError
+from brinkmanship.play.game import WAIT_FOR_NEWS, Game, GameRecord, PlayerMove, ReplayError
 from brinkmanship.play.scenarios import game_scenario
 from brinkmanship.play.view import GameView
 from brinkmanship.policies.registry import policy_set
@@ -58,8 +58,10 @@ def test_new_game_stops_at_the_players_first_real_choice() -> None:
     assert len(game.request.legal) > 1
     view = game.view()
     assert view.time == game.scenario.iso(game.tick)
-    assert view.choices[0].id == WAIT and len(view.choices) == len(game.request.legal)
-    assert {c.id for c in view.choices} == set(game.request.legal.ids)
+    assert view.choices[0].id == WAIT and view.choices[-1].id == WAIT_FOR_NEWS
+    assert len(view.choices) == len(game.request.legal) + 1
+    assert {c.id for c in view.choices} == set(game.request.legal.ids) | {WAIT_FOR_NEWS}
+    assert [view.choices[0].number, view.choices[-1].number] == [1, 2]
     assert not view.finished and view.outcome is None
     # the side is the player's; every other actor has a policy spec
     assert set(game.record.opponents) == set(game.scenario.actors) - {"us"}

@@ -17,19 +17,21 @@ from cli_runner import run_brink
 
 
 def keys_for(game: Game, action: str) -> list[str]:
-    """The answers that pick ``action`` from the terminal's menus at the current decision."""
-    menu = build_menu(game.view().choices)
+    """The answers that pick ``action`` from the terminal's menus at the current decision:
+    Enter for ``wait``, a plain choice's fixed number, a letter through the letter menus."""
+    view = game.view()
+    menu = build_menu(view.choices)
     if action == WAIT:
-        return ["1"]
-    plain = [c.id for c in menu.actions]
-    if action in plain:
-        return [str(2 + plain.index(action))]
+        return [""]
+    number = {c.id: c.number for c in view.choices}
+    if action in {c.id for c in menu.actions}:
+        return [str(number[action])]
     for k, kind in enumerate(menu.letters, start=1):
         for ch, channel in enumerate(kind.channels, start=1):
-            for n, letter in enumerate(channel.letters, start=1):
+            for letter in channel.letters:
                 if letter.id == action:
                     channel_key = [str(ch)] if len(kind.channels) > 1 else []
-                    return [str(2 + len(plain)), str(k), *channel_key, str(n)]
+                    return ["l", str(k), *channel_key, str(number[action])]
     raise AssertionError(f"{action} is not in the menus")
 
 
@@ -78,15 +80,15 @@ def test_play_cuba_as_us_to_the_outcome(
 ) -> None:
     game, keys = scripted
     assert any(len(k) > 1 for k in keys), "the script writes letters through the menus"
-    bad = "x\n99\n\n"  # answers that are refused before the real first one
+    bad = "x\n99\n"  # answers that are refused before the real first one
     done = brink_play(
         ["cuba-1962", "--as", "us", "--save", "game.json"], bad + lines(keys), tmp_path
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     out = done.stdout
-    assert out.count("Please enter a number from 1 to") == 3
-    assert "Tue 16 Oct 1962, 12:00 — President Kennedy" in out
+    assert out.count("Please enter a choice's number") == 2
+    assert "Tue 16 Oct 1962, noon — President Kennedy" in out
     assert "Your advisers" in out and "Robert McNamara (Secretary of Defense)" in out
     assert "Kind of letter" in out and "Inbox" in out
     assert game.outcome is not None

@@ -40,6 +40,10 @@ def play(
     resume: Annotated[
         Path | None, typer.Option(help="Continue a game saved with --save (saving back to it).")
     ] = None,
+    debrief: Annotated[
+        Path | None,
+        typer.Option(help="When the game ends, also write the debrief to this file (Markdown)."),
+    ] = None,
     llm_base_url: LLMBaseUrlOpt = None,
     llm_api_key: LLMApiKeyOpt = None,
     llm_api_key_file: LLMApiKeyFileOpt = None,
@@ -83,4 +87,6 @@ def play(
         target = save
     probe = Console()
     console = Console(highlight=False, markup=False, width=None if probe.is_terminal else 110)
-    TerminalGame(console, sys.stdin.readline, target, echo=not sys.stdin.isatty()).run(game)
+    TerminalGame(
+        console, sys.stdin.readline, target, echo=not sys.stdin.isatty(), debrief=debrief
+    ).run(game)

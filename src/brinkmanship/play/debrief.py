@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.trajectory import TrajectoryEvent
 from brinkmanship.play.game import Game
-from brinkmanship.play.view import OutcomeView, outcome_view
+from brinkmanship.play.view import OutcomeView, outcome_view, plain_clock, plain_time
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 
@@ -60,6 +60,8 @@ class HistoryEntry(BaseModel):
     """When it happened in the player's game (ISO time), or ``None``."""
     game_over: bool
     """The player's game had ended before this fact's time."""
+    clock: str = ""
+    """The documented time of day as people write it ("8:45 a.m."), or the day's part."""
 
 
 class DebriefDay(BaseModel):
@@ -190,7 +192,7 @@ def _historical_replay(game: Game) -> OutcomeView:
     sc = game.scenario
     policies = policy_set(sc)
     result = ReferenceEngine(sc).run(game.record.seed, 0, policies.make(), dict(policies.specs))
-    return outcome_view(result.outcome, sc.actors[game.record.side].holder)
+    return outcome_view(result.outcome, sc.actors[game.record.side].holder, sc)
 
 
 def build_debrief(game: Game) -> Debrief:
@@ -232,6 +234,7 @@ def build_debrief(game: Game) -> Debrief:
                 expect=entry.expect,
                 in_game=happened.time if happened is not None else None,
                 game_over=game.finished and entry.tick > end_tick,
+                clock=entry.clock or plain_clock(iso),
             )
         )
     ordered = [days[k] for k in sorted(days)]
@@ -260,7 +263,7 @@ def build_debrief(game: Game) -> Debrief:
         seed=game.record.seed,
         interventions=list(game.record.interventions),
         finished=game.finished,
-        outcome=outcome_view(game.outcome, sc.actors[side].holder) if game.outcome else None,
+        outcome=outcome_view(game.outcome, sc.actors[side].holder, sc) if game.outcome else None,
         historical_replay=_historical_replay(game),
         historical_note=(
             "The historical replay runs the scenario's own decision-makers (its documented "
@@ -277,3 +280,99 @@ def _source_key(ident: str) -> tuple[str, int, str]:
     head = ident.rstrip("0123456789")
     tail = ident[len(head) :]
     return (head, int(tail) if tail else -1, ident)
+
+
+def timeline(day: DebriefDay) -> list[tuple[int, str, str]]:
+    """The player's day in time order: (tick, time of day, line) for their own choices
+    (``YOU:``), what they saw, and what was hidden from them; the opening briefing's time is
+    "briefing" (its clock time would be the game's start, not the facts')."""
+    tagged = [(p, f"YOU: {p.text} [{', '.join(p.sources)}]") for p in day.yours]
+    tagged += [(p, p.text) for p in day.seen]
+    tagged += [(p, f"(hidden from you) {p.text}") for p in day.hidden]
+    tagged.sort(key=lambda pair: pair[0].tick)  # stable: same-tick entries keep their group
+    return [
+        (p.tick, "briefing" if p.tick == 0 else plain_clock(p.time), line) for p, line in tagged
+    ]
+
+
+def ended(outcome: OutcomeView) -> str:
+    """When an outcome came: "Sun 28 Oct 1962, 9 a.m." (and when the game ended, if later)."""
+    end = plain_time(outcome.time, year=True)
+    if outcome.decided and outcome.decided != outcome.time:
+        return f"{plain_time(outcome.decided, year=True)} (the game ran on to {end})"
+    return end
+
+
+def outcome_lines(outcome: OutcomeView) -> list[str]:
+    """An outcome's cause and score in words."""
+    lines = []
+    if outcome.cause:
+        lines.append(f"What caused it: {outcome.cause}")
+    lines += [f"The rule that decided it: {rule}" for rule in outcome.rule]
+    if outcome.utility is not None:
+        scale = ""
+        if outcome.worst is not None and outcome.best is not None:
+            scale = (
+                f" (on this scenario's scale from {outcome.worst:g}, its worst outcome for "
+                f"your side, to {outcome.best:g}, its best)"
+            )
+        lines.append(f"Score for your side: {outcome.utility:g}{scale}")
+    if outcome.utilities:
+        scores = ", ".join(f"{u.name} {u.utility:+g}" for u in outcome.utilities)
+        lines.append(f"Every side's score under this outcome: {scores}")
+    return lines
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def debrief_markdown(debrief: Debrief) -> str:
+    """The debrief as a Markdown document (``brink play --debrief FILE``)."""
+    out = [f"# Debrief: {debrief.title}", ""]
+    out.append(
+        f"You played {debrief.side_name} (seed {debrief.seed}"
+        + (f", interventions: {', '.join(debrief.interventions)}" if debrief.interventions else "")
+        + ")."
+    )
+    out.append("")
+    if debrief.outcome is not None:
+        o = debrief.outcome
+        out += [f"## The outcome: {o.label}", "", f"{ended(o)}. {o.text}", ""]
+        out += [f"- {line}" for line in outcome_lines(o)]
+        out += [f"- Sources: {', '.join(o.sources)}", ""]
+    replay = debrief.historical_replay
+    out += [
+        "## The historical replay",
+        "",
+        f"With the historical decision-makers on the same draws: {replay.label} "
+        f"({plain_time(replay.time, year=True)}). {debrief.historical_note}",
+        "",
+    ]
+    for day in debrief.days:
+        out += [f"## {day.label}", "", "Your game:", ""]
+        out += [f"- {clock}: {line}" for _, clock, line in timeline(day)] or ["- —"]
+        if day.history:
+            out += ["", "History:", ""]
+            for h in day.history:
+                mark = (
+                    f"in your game: {plain_time(h.in_game)}"
+                    if h.in_game
+                    else ("your game had ended" if h.game_over else "not in your game")
+                )
+                out.append(f"- {h.clock}: {h.text} [{', '.join(h.sources)}] — {mark}")
+        out.append("")
+    if debrief.comparison:
+        out += ["## Your choices beside the documented ones", ""]
+        out += ["| choice | history | you | verdict | sources |", "|---|---|---|---|---|"]
+        for c in debrief.comparison:
+            verdict = c.verdict + (f" ({c.hours_apart:+g} h)" if c.hours_apart else "")
+            out.append(
+                f"| {_cell(c.label)} | {plain_time(c.history_time) if c.history_time else '—'} "
+                f"| {plain_time(c.your_time) if c.your_time else '—'} | {verdict} "
+                f"| {', '.join(c.sources)} |"
+            )
+        out.append("")
+    out += ["## Sources", ""]
+    out += [f"- {s.id}: {s.title}" + (f" <{s.url}>" if s.url else "") for s in debrief.sources]
+    return "\n".join(out) + "\n"

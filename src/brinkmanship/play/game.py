@@ -8,6 +8,10 @@ that point has chosen, the other actors decide on the same state and the game ru
 the next such point or the outcome. A seat whose time runs out is decided for by its
 fallback policy (:meth:`Game.time_out`); the record stores that choice, marked as the
 fallback's, so a replay never asks the policy again.
+
+In a game with one human seat, every decision also offers :data:`WAIT_FOR_NEWS`: wait,
+decision point after decision point, until one where something new concerns the seat (see
+:func:`~brinkmanship.play.view.news`). The record holds the single waits it made.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from brinkmanship.engine.trajectory import OutcomeResult, TrajectoryEvent
 from brinkmanship.errors import BrinkError, IllegalChoiceError, StaleChoiceError, UnknownNameError
 from brinkmanship.play.record import GameRecord, PlayerMove, SaveFileError
 from brinkmanship.play.scenarios import game_scenario
-from brinkmanship.play.view import GameView, build_view
+from brinkmanship.play.view import WAIT_FOR_NEWS, GameView, Glance, build_view, glance, news
 from brinkmanship.policies.defaults import default_policy
 from brinkmanship.policies.registry import policy_set, resolve
 from brinkmanship.scenario.compiled import CompiledScenario
@@ -145,6 +149,8 @@ class Game:
         self._shown = dict.fromkeys(self.seats, 0)
         """Trajectory events up to this index were on each seat's previous screen."""
         self._mark = dict.fromkeys(self.seats, 0)
+        self._before: dict[str, Glance] = {}
+        """What each seat saw at its previous decision (for what changed since)."""
         self._views: dict[str, GameView] = {}
         """Each seat's view of the current state, built once (the state changes only in
         _advance, the choices only in choose)."""
@@ -287,6 +293,8 @@ class Game:
             legal,
             self._state.events,
             new_from=self._shown[seat],
+            before=self._before.get(seat),
+            waiting_for_news=len(self.seats) == 1,
             last_move_tick=moves[-1].tick if moves else None,
             moves=len(moves),
             outcome=self._state.outcome,
@@ -327,6 +335,9 @@ class Game:
                 f"{seat} has nothing to choose at {self.scenario.iso(self.tick)}; "
                 "wait for the other seats"
             )
+        if action == WAIT_FOR_NEWS and len(self.seats) == 1:
+            self._wait_for_news(seat, by)
+            return
         if action not in request.legal:
             raise IllegalChoiceError(
                 f"{action!r} is not a legal choice at {request.observation.iso}; legal choices: "
@@ -362,6 +373,27 @@ class Game:
         self.choose(action, seat=seat, by="fallback")
         return action
 
+    def _wait_for_news(self, seat: str, by: Maker) -> None:
+        """Wait until a decision point where something new concerns the (only) seat, or
+        the end; the screen that follows counts everything since this one as new."""
+        start = self._glance(seat)
+        shown = self._mark[seat]
+        while True:
+            self.choose(WAIT, seat=seat, by=by)
+            now = self._glance(seat)
+            if start is None or now is None or news(start, now):
+                break
+        self._shown[seat] = shown
+        if start is not None:
+            self._before[seat] = start
+        self._views.clear()
+
+    def _glance(self, seat: str) -> Glance | None:
+        request = self._due.get(seat)
+        if request is None or self._state.finished:
+            return None
+        return glance(self.scenario, seat, request.observation, request.legal)
+
     def _rebuild(self) -> None:
         """Restore the state before a failed step by replaying the record."""
         other = Game.from_record(self.record)
@@ -369,13 +401,16 @@ class Game:
         self._fallbacks = other._fallbacks
         self._driver, self._due, self._chosen = other._driver, other._due, other._chosen
         self._shown, self._mark = other._shown, other._mark
-        self._views = other._views
+        self._before, self._views = other._before, other._views
 
     def _advance(self, chosen: Mapping[str, str] | None) -> None:
         """Finish the current tick with the seats' ``chosen`` actions (if any), then play
         ticks until a human seat has a real choice or the game ends."""
         driver = self._driver
         self._views = {}
+        for seat in self._due:
+            if (seen := self._glance(seat)) is not None:
+                self._before[seat] = seen
         if chosen is not None:
             driver.resume(self._playing(chosen))
         driver.play(self._playing({}), pause=self._real_choice)

@@ -46,7 +46,7 @@ def terms_line(spec: LetterSpec) -> str:
     if spec.get:
         parts.append("you ask: " + "; ".join(t.label for t in spec.get))
     if spec.reply_to:
-        parts.append(f"in reply to {spec.reply_to}")
+        parts.append(f"in reply to {spec.reply_to_title or 'their message'}")
     return f"to {spec.to_name}" + (" — " + "; ".join(parts) if parts else "")
 
 

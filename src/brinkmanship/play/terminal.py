@@ -2,6 +2,10 @@
 
 Works over a plain SSH session (no mouse, no full-screen mode) and can be driven by a script
 on stdin. The game is saved after every move; end of input saves and stops cleanly.
+
+Each screen shows what changed since the player's previous decision; the full table of what
+the side knows (``s``) and the opening briefing (``b``) are one key away. Enter alone waits.
+Every choice keeps its number from screen to screen (``view.WAIT_NUMBER``).
 """
 
 from __future__ import annotations
@@ -16,14 +20,38 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from brinkmanship.play.debrief import Debrief, build_debrief
+from brinkmanship.engine.observation import WAIT
+from brinkmanship.play.debrief import (
+    Debrief,
+    build_debrief,
+    debrief_markdown,
+    ended,
+    outcome_lines,
+    timeline,
+)
 from brinkmanship.play.game import Game
 from brinkmanship.play.menus import KindGroup, Menu, build_menu, terms_line
-from brinkmanship.play.record import save_record
-from brinkmanship.play.view import AlertLevel, ChoiceView, GameView, LetterView, quantity_text
+from brinkmanship.play.record import SaveFileError, save_record
+from brinkmanship.play.view import (
+    AlertLevel,
+    ChoiceView,
+    CounselView,
+    EventView,
+    GameView,
+    LetterView,
+    plain_clock,
+    plain_time,
+    value_text,
+)
 
 ReadLine = Callable[[], str]
 """Returns the next input line (with its newline), or ``""`` at end of input."""
+
+LETTER_KEY = "l"
+STATE_KEY = "s"
+BRIEFING_KEY = "b"
+PAGED_LINES = 60
+"""A debrief longer than this goes through the pager (on a terminal only)."""
 
 
 class InputEndedError(Exception):
@@ -31,9 +59,8 @@ class InputEndedError(Exception):
 
 
 def when(iso: str) -> str:
-    """``1962-10-16T12:00-04:00`` → ``Tue 16 Oct 1962, 12:00``."""
-    d = datetime.fromisoformat(iso)
-    return f"{d:%a} {d.day} {d:%b %Y, %H:%M}"
+    """``1962-10-16T12:00-04:00`` → ``Tue 16 Oct, noon``."""
+    return plain_time(iso)
 
 
 def _letter(letter: LetterView, new: bool) -> RenderableType:
@@ -58,51 +85,93 @@ def _letter(letter: LetterView, new: bool) -> RenderableType:
     return Group(head, Padding(body, (0, 0, 0, 2)))
 
 
+def _event_line(e: EventView) -> str:
+    return f"({e.historically}) {e.text}" if e.historically else e.text
+
+
+def render_briefing(view: GameView) -> RenderableType:
+    """The opening briefing: what the side is told at the start, without clock times."""
+    text = "\n\n".join(_event_line(e) for e in view.briefing)
+    return Panel(text or "(no briefing)", title="Briefing", title_align="left")
+
+
+def render_state(view: GameView, full: bool = True) -> RenderableType:
+    """The table of what the side knows: every quantity and the yes/no facts (all of them
+    when ``full``, else those that hold)."""
+    known = Table(title="What your side knows", title_justify="left", show_header=False)
+    known.add_column("what")
+    known.add_column("value", justify="right")
+    for item in view.state:
+        if item.shown_as == "quantity" or (item.shown_as == "fact" and (full or item.value)):
+            known.add_row(item.label, value_text(item))
+    return known
+
+
+def _advice(c: CounselView) -> str:
+    if c.number is None:
+        head = c.action_label
+    else:
+        head = f"[{c.number}] {c.action_label}" + (f" ({c.where})" if c.where else "")
+    return head + (f" — {c.why}" if c.why else "")
+
+
 def render_view(view: GameView, full_state: bool = False) -> RenderableType:
-    """The decision screen: time, alerts, news, what the side knows, inbox, counsel."""
+    """The decision screen: time, alerts, news, what changed, inbox, counsel.
+
+    The first screen carries the briefing and the full table of what the side knows; later
+    screens show only what changed (``full_state`` shows the table anyway)."""
+    first = view.moves == 0
     parts: list[RenderableType] = []
     alerts = Text("   ").join(
         Text.assemble(f"{a.label}: ", (f"{a.value:g}", "bold"), _danger(a)) for a in view.alerts
     )
     parts.append(alerts if view.alerts else Text("(no alert levels)"))
-    news = [e for e in view.events if e.new and e.kind != "counsel"]  # counsel: on the last screen
+    if first and view.briefing:
+        parts.append(render_briefing(view))
+    if view.news:
+        parts.append(Text("New: " + "; ".join(view.news) + ".", style="bold"))
+    news = [e for e in view.events if e.new and e.kind != "counsel" and not (first and e.tick == 0)]
     if news:
         table = Table(title="Since your last decision", title_justify="left", show_header=False)
         table.add_column("time", no_wrap=True)
         table.add_column("what")
+        one_day = all(e.time[:10] == view.time[:10] for e in news)
         for e in news:
-            table.add_row(
-                when(e.time)[-5:] if e.time[:10] == view.time[:10] else when(e.time), e.text
-            )
+            table.add_row(plain_clock(e.time) if one_day else when(e.time), _event_line(e))
         parts.append(table)
-    known = Table(title="What your side knows", title_justify="left", show_header=False)
-    known.add_column("variable")
-    known.add_column("value", justify="right")
-    for item in view.state:
-        if item.shown_as == "fact":
-            if item.value or full_state:
-                known.add_row(item.label, "yes" if item.value else "no")
-        elif item.shown_as == "quantity":
-            known.add_row(item.label, quantity_text(item))
-    parts.append(known)
+    if first or full_state:
+        parts.append(render_state(view, full=full_state))
+    elif view.changes:
+        changed = Table(title="What changed", title_justify="left", show_header=False)
+        changed.add_column("what")
+        changed.add_column("was", justify="right")
+        changed.add_column("now", justify="right")
+        for ch in view.changes:
+            changed.add_row(ch.label, ch.before, ch.after)
+        parts.append(changed)
+    else:
+        parts.append(Text("Nothing your side can see has changed."))
     if view.inbox:
         last = view.last_move_time
         fresh = [last is None or _after(x.arrived, last) for x in view.inbox]
         order = sorted(range(len(view.inbox)), key=lambda i: (fresh[i], view.inbox[i].arrived))
         letters = [_letter(view.inbox[i], fresh[i]) for i in order]
         parts.append(Panel(Group(*letters), title="Inbox", title_align="left"))
-    if view.counsel:
+    speaking = [c for c in view.counsel if not c.abstains]
+    silent = [c.name for c in view.counsel if c.abstains]
+    if speaking or silent:
         table = Table(title="Your advisers", title_justify="left", show_header=False)
         table.add_column("who")
         table.add_column("advice")
-        for c in view.counsel:
-            advice = c.action_label + (f" — {c.why}" if c.why else "")
-            table.add_row(f"{c.name} ({c.role})" if c.role else c.name, advice)
+        for c in speaking:
+            table.add_row(f"{c.name} ({c.role})" if c.role else c.name, _advice(c))
+        if silent:
+            table.add_row("No view", ", ".join(silent))
         parts.append(table)
     return Panel(
         Group(*parts),
-        title=f"{when(view.time)} — {view.side_name}",
-        subtitle=f"{view.title} · decision {view.moves + 1}",
+        title=f"{plain_time(view.time, year=True)} — {view.side_name}",
+        subtitle=view.title,
     )
 
 
@@ -120,94 +189,136 @@ class TerminalGame:
     """Drives a :class:`Game` from numbered menus; saves after every move."""
 
     def __init__(
-        self, console: Console, read_line: ReadLine, save: Path | None, *, echo: bool = False
+        self,
+        console: Console,
+        read_line: ReadLine,
+        save: Path | None,
+        *,
+        echo: bool = False,
+        debrief: Path | None = None,
     ) -> None:
         self.console = console
         self.read_line = read_line
         self.save = save
         self.echo = echo
         """Print each answer read (when input does not come from a terminal that echoes it)."""
+        self.debrief = debrief
+        """Write the debrief there (Markdown) when the game ends."""
 
     # ---------------------------------------------------------------- input
 
-    def ask(self, prompt: str, count: int, *, back: bool = False) -> int:
-        """A number in 1..count (0 = back when ``back``); ``q`` or end of input stops."""
-        low = 0 if back else 1
+    def read(self, prompt: str) -> str:
+        """One answer, stripped and lower-cased; ``q`` or end of input stops."""
+        self.console.print(f"{prompt}: ", end="")
+        line = self.read_line()
+        if line == "":
+            self.console.print()
+            raise InputEndedError
+        answer = line.strip().lower()
+        if self.echo:
+            self.console.print(answer, highlight=False, markup=False)
+        if answer in ("q", "quit"):
+            raise InputEndedError
+        return answer
+
+    def ask(self, prompt: str, numbers: Sequence[int], *, back: bool = False) -> int:
+        """One of ``numbers`` (0 = back one step when ``back``; Enter too)."""
+        allowed = set(numbers) | ({0} if back else set())
         while True:
-            self.console.print(
-                f"{prompt} [{low}-{count}{', q to save and quit' if not back else ''}]: ", end=""
-            )
-            line = self.read_line()
-            if line == "":
-                self.console.print()
-                raise InputEndedError
-            answer = line.strip().lower()
-            if self.echo:
-                self.console.print(answer, highlight=False, markup=False)
-            if answer in ("q", "quit"):
-                raise InputEndedError
-            if answer.isdigit() and low <= int(answer) <= count:
+            answer = self.read(f"{prompt} [{_ranges(sorted(allowed))}]")
+            if answer == "" and back:
+                return 0
+            if answer.isdigit() and int(answer) in allowed:
                 return int(answer)
-            self.console.print(f"Please enter a number from {low} to {count}.")
+            self.console.print(f"Please enter one of {_ranges(sorted(allowed))}.")
 
     # ---------------------------------------------------------------- menus
 
-    def _numbered(self, title: str, rows: Sequence[tuple[str, str]]) -> None:
+    def _numbered(self, title: str, rows: Sequence[tuple[str, str, str]]) -> None:
         table = Table(title=title, title_justify="left", show_header=False, expand=False)
         table.add_column("#", justify="right", no_wrap=True)
         table.add_column("choice", no_wrap=False)
-        explained = any(text for _, text in rows)
+        explained = any(text for _, _, text in rows)
         if explained:
             table.add_column("what it means")
-        for i, (label, text) in enumerate(rows, start=1):
-            table.add_row(str(i), label, *([text] if explained else []))
+        for key, label, text in rows:
+            table.add_row(key, label, *([text] if explained else []))
         self.console.print(table)
 
     def choose(self, view: GameView) -> str:
-        """Ask for a choice, through the letter menus when the player writes one."""
+        """Ask for a choice (by its fixed number), through the letter menus when the player
+        writes one; Enter alone waits, ``s`` and ``b`` show the state and the briefing."""
         menu = build_menu(view.choices)
+        by_number = {c.number: c for c in view.choices}
+        rows = [(str(menu.wait.number), f"{menu.wait.label} (Enter)", menu.wait.text)]
+        rows += [(str(c.number), _label(c), c.text) for c in sorted(menu.actions, key=_number)]
+        if menu.letters:
+            kinds = ", ".join(k.kind for k in menu.letters)
+            rows.append((LETTER_KEY, "Write a letter…", f"{menu.letter_count} possible ({kinds})"))
+        keys = f"Enter waits · {STATE_KEY} = all your side knows · {BRIEFING_KEY} = briefing"
         while True:
-            rows = [(menu.wait.label, menu.wait.text)]
-            rows += [(_label(c), c.text) for c in menu.actions]
-            if menu.letters:
-                kinds = ", ".join(k.kind for k in menu.letters)
-                rows.append(("Write a letter…", f"{menu.letter_count} possible ({kinds})"))
             self._numbered("Your choices", rows)
-            n = self.ask("Your choice", len(rows))
-            if n == 1:
-                return menu.wait.id
-            if n - 2 < len(menu.actions):
-                return menu.actions[n - 2].id
-            picked = self._letter_menu(menu)
-            if picked is not None:
-                return picked
+            self.console.print(keys + " · q = save and quit")
+            answer = self.read("Your choice")
+            if answer == "":
+                return WAIT
+            if answer.isdigit() and int(answer) in by_number:
+                return by_number[int(answer)].id
+            if answer == STATE_KEY:
+                self.console.print(render_state(view))
+            elif answer == BRIEFING_KEY:
+                self.console.print(render_briefing(view))
+            elif answer == LETTER_KEY and menu.letters:
+                picked = self._letter_menu(menu)
+                if picked is not None:
+                    return picked
+            else:
+                others = ([LETTER_KEY] if menu.letters else []) + [STATE_KEY, BRIEFING_KEY]
+                self.console.print(
+                    f"Please enter a choice's number ({_ranges(sorted(by_number))}), "
+                    f"{', '.join(others)} or q."
+                )
 
     def _letter_menu(self, menu: Menu) -> str | None:
-        kind = self._pick_kind(menu.letters)
-        if kind is None:
-            return None
-        channels = kind.channels
-        if len(channels) == 1:
-            channel = channels[0]
-            self.console.print(f"Channel: {channel.title}")
-        else:
-            self._numbered("Channel", [(ch.title, "") for ch in channels])
-            n = self.ask("Channel (0 = back)", len(channels), back=True)
-            if n == 0:
-                return None
-            channel = channels[n - 1]
-        letters = channel.letters
-        rows = []
-        for c in letters:
-            assert c.letter is not None
-            rows.append((terms_line(c.letter), c.text))
-        self._numbered(f"{kind.title} — terms", rows)
-        n = self.ask("Terms (0 = back)", len(letters), back=True)
-        return None if n == 0 else letters[n - 1].id
+        """Kind, channel, terms; ``0`` goes back one step (from the kinds: to the choices)."""
+        kind: KindGroup | None = None
+        channel_index: int | None = None
+        while True:
+            if kind is None:
+                kind = self._pick_kind(menu.letters)
+                if kind is None:
+                    return None
+                channel_index = None
+            channels = kind.channels
+            if channel_index is None:
+                if len(channels) == 1:
+                    channel_index = 0
+                    self.console.print(f"Channel: {channels[0].title}")
+                else:
+                    self._numbered(
+                        "Channel", [(str(i), ch.title, "") for i, ch in enumerate(channels, 1)]
+                    )
+                    n = self.ask("Channel (0 = back)", range(1, len(channels) + 1), back=True)
+                    if n == 0:
+                        kind = None
+                        continue
+                    channel_index = n - 1
+            letters = channels[channel_index].letters
+            rows = []
+            for c in letters:
+                assert c.letter is not None
+                rows.append((str(c.number), terms_line(c.letter), c.text))
+            self._numbered(f"{kind.title} — terms", rows)
+            n = self.ask("Terms (0 = back)", [c.number for c in letters], back=True)
+            if n != 0:
+                return next(c.id for c in letters if c.number == n)
+            if len(channels) == 1:
+                kind = None
+            channel_index = None
 
     def _pick_kind(self, kinds: Sequence[KindGroup]) -> KindGroup | None:
-        self._numbered("Kind of letter", [(k.title, "") for k in kinds])
-        n = self.ask("Kind (0 = back)", len(kinds), back=True)
+        self._numbered("Kind of letter", [(str(i), k.title, "") for i, k in enumerate(kinds, 1)])
+        n = self.ask("Kind (0 = back)", range(1, len(kinds) + 1), back=True)
         return None if n == 0 else kinds[n - 1]
 
     # ------------------------------------------------------------------ loop
@@ -233,14 +344,47 @@ class TerminalGame:
                 self.console.print("Stopped. The game was not saved (no --save FILE was given).")
             return
         self._save(game)
+        debrief = build_debrief(game)
         self.console.print(render_outcome(game.view()))
-        self.console.print(render_debrief(build_debrief(game)))
+        self.show_debrief(debrief)
+        if self.debrief is not None:
+            write_debrief(self.debrief, debrief)
+            self.console.print(f"The debrief is written to {self.debrief}.")
         if self.save:
             self.console.print(f"The finished game is saved in {self.save}.")
+
+    def show_debrief(self, debrief: Debrief) -> None:
+        """The debrief, through the pager when it is long and stdout is a terminal."""
+        rendered = render_debrief(debrief)
+        lines = self.console.render_lines(rendered, pad=False)
+        if self.console.is_terminal and len(lines) > PAGED_LINES:
+            with self.console.pager(styles=True):
+                self.console.print(rendered)
+        else:
+            self.console.print(rendered)
 
     def _save(self, game: Game) -> None:
         if self.save is not None:
             save_record(self.save, game.record)
+
+
+def write_debrief(path: Path, debrief: Debrief) -> None:
+    """Write the debrief to ``path`` as Markdown; a problem is one clear error."""
+    try:
+        path.write_text(debrief_markdown(debrief), encoding="utf-8")
+    except OSError as exc:
+        raise SaveFileError(f"{path}: cannot write the debrief ({exc.strerror})") from None
+
+
+def _ranges(numbers: Sequence[int]) -> str:
+    """``0, 1-3, 7, 9-10``: numbers as short ranges."""
+    out: list[str] = []
+    for n in numbers:
+        if out and n == int(out[-1].split("-")[-1]) + 1:
+            out[-1] = f"{out[-1].split('-')[0]}-{n}"
+        else:
+            out.append(str(n))
+    return ", ".join(out)
 
 
 def _label(choice: ChoiceView) -> str:
@@ -254,39 +398,40 @@ def _label(choice: ChoiceView) -> str:
 def render_outcome(view: GameView) -> RenderableType:
     outcome = view.outcome
     assert outcome is not None
-    text = Text(f"{outcome.label} — {when(outcome.time)}\n", style="bold")
+    text = Text(f"{outcome.label} — {ended(outcome)}\n", style="bold")
     text.append(outcome.text)
-    if outcome.utility is not None:
-        text.append(f"\nScore for your side: {outcome.utility:g}")
+    for line in outcome_lines(outcome):
+        text.append(f"\n{line}")
     text.append(f"\nSources: {', '.join(outcome.sources)}")
     return Panel(text, title="The outcome", title_align="left")
 
 
 def render_debrief(debrief: Debrief) -> RenderableType:
-    """The debrief: your path beside history, day by day, then the choices and sources."""
+    """The debrief: your path beside history, day by day in time order, then the choices
+    and sources."""
     parts: list[RenderableType] = []
     replay = debrief.historical_replay
     parts.append(
         Text(
             f"With the historical decision-makers on the same draws: {replay.label} "
-            f"({when(replay.time)}).\n{debrief.historical_note}"
+            f"({plain_time(replay.time, year=True)}).\n{debrief.historical_note}"
         )
     )
     for day in debrief.days:
         table = Table(title=day.label, title_justify="left", show_header=True, expand=True)
         table.add_column("Your game", ratio=1)
         table.add_column("History", ratio=1)
-        mine = [f"{when(p.time)[-5:]} YOU: {p.text} [{', '.join(p.sources)}]" for p in day.yours]
-        mine += [f"{when(p.time)[-5:]} {p.text}" for p in day.seen]
-        mine += [f"{when(p.time)[-5:]} (hidden from you) {p.text}" for p in day.hidden]
+        mine = [f"{clock} {line}" for _, clock, line in timeline(day)]
         hist = []
         for h in day.history:
             mark = (
-                f"in your game at {when(h.in_game)[-5:]}"
+                f"in your game at {plain_clock(h.in_game)}"
+                if h.in_game and h.in_game[:10] == h.time[:10]
+                else f"in your game on {when(h.in_game)}"
                 if h.in_game
                 else ("your game had ended" if h.game_over else "not in your game")
             )
-            hist.append(f"{when(h.time)[-5:]} {h.text} [{', '.join(h.sources)}] — {mark}")
+            hist.append(f"{h.clock} {h.text} [{', '.join(h.sources)}] — {mark}")
         table.add_row("\n".join(mine) or "—", "\n".join(hist) or "—")
         parts.append(table)
     if debrief.comparison:
@@ -309,3 +454,7 @@ def render_debrief(debrief: Debrief) -> RenderableType:
         sources.add_row(s.id, s.title + (f" — {s.url}" if s.url else ""))
     parts.append(sources)
     return Panel(Group(*parts), title="Debrief", title_align="left")
+
+
+def _number(choice: ChoiceView) -> int:
+    return choice.number

@@ -8,6 +8,8 @@ true state, so nothing hidden leaks into a view.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
@@ -16,6 +18,30 @@ from brinkmanship.engine.observation import WAIT, ActionInfo, LegalActions, Lett
 from brinkmanship.engine.trajectory import OutcomeResult, TrajectoryEvent
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario.schema import VarType
+from brinkmanship.scenario.timeutil import clock_text
+
+WAIT_FOR_NEWS = "wait.news"
+"""The choice offered at every decision besides the scenario's actions: wait until a
+decision point where something new concerns the player's side (not a scenario id: the
+dot is not allowed in one)."""
+
+WAIT_NUMBER, NEWS_NUMBER = 1, 2
+"""The fixed menu numbers of ``wait`` and :data:`WAIT_FOR_NEWS`; the side's actions follow
+from 3 in the scenario's order, so a choice keeps its number when others come and go."""
+
+DATED_KINDS = frozenset({"action", "message", "event", "delivery"})
+"""Kinds of event set beside their documented time ("historically ...") where it differs."""
+
+
+def plain_time(iso: str, *, year: bool = False) -> str:
+    """``1962-10-23T10:00-04:00`` → ``Tue 23 Oct, 10 a.m.`` (as people write it)."""
+    d = datetime.fromisoformat(iso)
+    return f"{d:%a} {d.day} {d:%b}{f' {d.year}' if year else ''}, {clock_text(d)}"
+
+
+def plain_clock(iso: str) -> str:
+    """``1962-10-23T10:00-04:00`` → ``10 a.m.``"""
+    return clock_text(datetime.fromisoformat(iso))
 
 
 class TermView(BaseModel):
@@ -54,6 +80,10 @@ class CounselView(BaseModel):
     why: str
     abstains: bool = False
     """The member has no view now (its ``action`` is then ``wait``, as a vote counts it)."""
+    number: int | None = None
+    """The menu number of the recommended choice (None: no view, or not a choice now)."""
+    where: str = ""
+    """Where that choice sits when not in the main list ("under Write a letter…")."""
 
 
 class LetterSpec(BaseModel):
@@ -68,11 +98,14 @@ class LetterSpec(BaseModel):
     give: list[TermView]
     get: list[TermView]
     reply_to: str | None
+    reply_to_title: str | None = None
+    """The title of the message this one answers (what a player reads; ``reply_to`` is its id)."""
 
 
 class ChoiceView(BaseModel):
     """A legal choice; ``letter`` is set when the choice sends a message, ``effects`` when
-    it also changes the world directly (a televised address, not just a letter)."""
+    it also changes the world directly (a televised address, not just a letter).
+    ``number`` is its fixed menu number (see :data:`WAIT_NUMBER`)."""
 
     id: str
     label: str
@@ -80,6 +113,16 @@ class ChoiceView(BaseModel):
     secret: bool
     effects: bool
     letter: LetterSpec | None
+    number: int = 0
+
+
+class ChangeView(BaseModel):
+    """A visible value that changed since the player's previous decision."""
+
+    name: str
+    label: str
+    before: str
+    after: str
 
 
 ShownAs = Literal["gauge", "quantity", "fact", "none"]
@@ -122,10 +165,23 @@ class EventView(BaseModel):
     sources: list[str]
     new: bool
     """Not on the player's previous screen."""
+    historically: str | None = None
+    """Where the run's time differs from the documented one: "historically 7 p.m., 22 October
+    1962"."""
+
+
+class UtilityView(BaseModel):
+    """One actor's score under an outcome."""
+
+    actor: str
+    name: str
+    utility: float
 
 
 class OutcomeView(BaseModel):
-    """How the game ended."""
+    """How the game ended: what caused it (the mechanism, and the rule that decided it with
+    the parameters it reads), and the scores, with the range of the side's score over the
+    scenario's outcomes."""
 
     id: str
     cls: str
@@ -134,6 +190,13 @@ class OutcomeView(BaseModel):
     time: str
     utility: float | None
     sources: list[str]
+    cause: str = ""
+    rule: list[str] = []
+    utilities: list[UtilityView] = []
+    worst: float | None = None
+    best: float | None = None
+    decided: str | None = None
+    """When the outcome was decided, where the game then ran on (an outcome that waits)."""
 
 
 class GameView(BaseModel):
@@ -156,6 +219,12 @@ class GameView(BaseModel):
     moves: int
     finished: bool
     outcome: OutcomeView | None
+    changes: list[ChangeView] = []
+    """Visible values that changed since the player's previous decision."""
+    news: list[str] = []
+    """What is new since the previous decision, in words (why a wait for news stopped here)."""
+    briefing: list[EventView] = []
+    """The opening briefing: what the side is told at the start."""
 
 
 def terms_view(sc: c.CompiledScenario, ids: Iterable[str]) -> list[TermView]:
@@ -178,13 +247,50 @@ def letter_spec(sc: c.CompiledScenario, action: c.Action) -> LetterSpec | None:
         give=terms_view(sc, message.give),
         get=terms_view(sc, message.get),
         reply_to=message.of,
+        reply_to_title=_label_of(sc, message.of),
     )
 
 
-def choice_view(sc: c.CompiledScenario, info: ActionInfo) -> ChoiceView:
+def _label_of(sc: c.CompiledScenario, action: str | None) -> str | None:
+    known = sc.actions.get(action) if action is not None else None
+    return known.label if known is not None else None
+
+
+def choice_numbers(legal: LegalActions) -> dict[str, int]:
+    """Every choice's fixed menu number: ``wait``, waiting for news, then the side's actions
+    in the scenario's order (numbers of actions not legal now are left out, not reused)."""
+    numbers = {WAIT: WAIT_NUMBER, WAIT_FOR_NEWS: NEWS_NUMBER}
+    actions = [a for a in legal.space if a != WAIT]
+    numbers.update({a: NEWS_NUMBER + 1 + i for i, a in enumerate(actions)})
+    return numbers
+
+
+def news_choice() -> ChoiceView:
+    """The wait for news, offered at every decision."""
+    return ChoiceView(
+        id=WAIT_FOR_NEWS,
+        label="Wait until something happens",
+        text=(
+            "Skip ahead to your next decision where something new concerns you: a message "
+            "arrives, a new choice opens, an adviser changes his counsel or an alert level moves."
+        ),
+        secret=False,
+        effects=False,
+        letter=None,
+        number=NEWS_NUMBER,
+    )
+
+
+def choice_view(sc: c.CompiledScenario, info: ActionInfo, number: int = 0) -> ChoiceView:
     if info.id == WAIT:
         return ChoiceView(
-            id=WAIT, label=info.label, text=info.text, secret=False, effects=False, letter=None
+            id=WAIT,
+            label=info.label,
+            text=info.text,
+            secret=False,
+            effects=False,
+            letter=None,
+            number=number,
         )
     action = sc.actions[info.id]
     spec = letter_spec(sc, action)
@@ -196,7 +302,18 @@ def choice_view(sc: c.CompiledScenario, info: ActionInfo) -> ChoiceView:
         secret=secret,
         effects=bool(action.effects),
         letter=spec,
+        number=number,
     )
+
+
+def choice_views(
+    sc: c.CompiledScenario, legal: LegalActions, waiting_for_news: bool = True
+) -> list[ChoiceView]:
+    """The legal choices, then (with ``waiting_for_news``) the wait for news, each with its
+    fixed number."""
+    numbers = choice_numbers(legal)
+    out = [choice_view(sc, a, numbers[a.id]) for a in legal.actions]
+    return [*out, news_choice()] if waiting_for_news else out
 
 
 def _letter_view(sc: c.CompiledScenario, letter: Letter) -> LetterView:
@@ -241,10 +358,65 @@ def state_item(sc: c.CompiledScenario, var: c.Variable, value: float | int | boo
 
 
 def quantity_text(item: StateItem) -> str:
-    """``41,900 troops``: a quantity's value with its unit."""
+    """``41,900 troops``: a quantity's value with its unit (a whole float without ``.0``)."""
     value = item.value
-    text = f"{value:,.1f}" if isinstance(value, float) else f"{int(value):,}"
+    whole = isinstance(value, float) and value.is_integer()
+    text = f"{value:,.1f}" if isinstance(value, float) and not whole else f"{int(value):,}"
     return f"{text} {item.unit}" if item.unit else text
+
+
+def value_text(item: StateItem) -> str:
+    """A visible value as the screen shows it: yes/no, a quantity, a gauge's level."""
+    if item.shown_as == "fact":
+        return "yes" if item.value else "no"
+    if item.shown_as == "gauge":
+        return f"{_number(item.value):g}"
+    return quantity_text(item)
+
+
+@dataclass(frozen=True)
+class Glance:
+    """What matters to a player at a decision, to tell what is new at a later one: the
+    letters received, the legal choices, each adviser's counsel, and the alert levels."""
+
+    inbox: frozenset[str]
+    legal: frozenset[str]
+    counsel: frozenset[str]
+    alerts: tuple[tuple[str, float], ...]
+    state: tuple[tuple[str, float | int | bool], ...]
+    labels: tuple[tuple[str, str], ...]
+
+
+def glance(sc: c.CompiledScenario, side: str, obs: Observation, legal: LegalActions) -> Glance:
+    """A :class:`Glance` at the player's decision."""
+    return Glance(
+        inbox=frozenset(x.id for x in obs.inbox if x.sender != side),
+        legal=frozenset(legal.ids),
+        counsel=frozenset(x.action for x in obs.counsel if not x.abstains),
+        alerts=tuple((a.label, float(a.value)) for a in alert_levels(sc, obs.state)),
+        state=tuple(obs.state.items()),
+        labels=tuple((x.id, x.label) for x in legal.actions),
+    )
+
+
+def news(before: Glance, after: Glance) -> list[str]:
+    """What is new at ``after`` since ``before``, in words (empty: nothing): a message
+    received, a choice that was not legal, an adviser's new counsel, an alert level moved.
+    Other values that changed are shown on the screen but do not stop a wait for news."""
+    out = []
+    arrived = len(after.inbox - before.inbox)
+    if arrived:
+        out.append(f"{arrived} new message{'s' if arrived > 1 else ''} received")
+    labels = dict(after.labels)
+    for action in sorted(after.legal - before.legal):
+        out.append(f"a new choice: {labels.get(action, action)}")
+    if after.counsel - before.counsel:
+        out.append("your advisers' counsel changed")
+    old = dict(before.alerts)
+    for label, value in after.alerts:
+        if old.get(label, value) != value:
+            out.append(f"{label}: {old[label]:g} → {value:g}")
+    return out
 
 
 def alert_levels(
@@ -268,14 +440,22 @@ def alert_levels(
     return out
 
 
-def _counsel_views(sc: c.CompiledScenario, actor: c.Actor, obs: Observation) -> list[CounselView]:
+def _counsel_views(
+    sc: c.CompiledScenario, actor: c.Actor, obs: Observation, choices: list[ChoiceView]
+) -> list[CounselView]:
+    """Each adviser's counsel, linked to the menu number of the choice it recommends."""
     roles = {m.id: m.role for m in actor.members}
+    offered = {x.id: x for x in choices}
     out = []
     for cn in obs.counsel:
         if cn.abstains:
             label = "No view"
         else:
             label = "Wait" if cn.action == WAIT else sc.actions[cn.action].label
+        choice = offered.get(cn.action) if not cn.abstains else None
+        where = ""
+        if choice is not None and choice.letter is not None and not choice.effects:
+            where = "under Write a letter…"
         out.append(
             CounselView(
                 member=cn.member,
@@ -285,15 +465,20 @@ def _counsel_views(sc: c.CompiledScenario, actor: c.Actor, obs: Observation) -> 
                 action_label=label,
                 why=cn.why,
                 abstains=cn.abstains,
+                number=choice.number if choice is not None else None,
+                where=where,
             )
         )
     return out
 
 
-def outcome_view(outcome: OutcomeResult, holder: str) -> OutcomeView:
-    """An outcome with the utility of the side ``holder``."""
+def outcome_view(
+    outcome: OutcomeResult, holder: str, sc: c.CompiledScenario | None = None
+) -> OutcomeView:
+    """An outcome with the utility of the side ``holder``; with the scenario, also its cause
+    in words and every actor's score with the range of ``holder``'s."""
     holder_utility = outcome.utilities.get(holder)
-    return OutcomeView(
+    view = OutcomeView(
         id=outcome.id,
         cls=outcome.cls,
         label=outcome.label,
@@ -301,7 +486,44 @@ def outcome_view(outcome: OutcomeResult, holder: str) -> OutcomeView:
         time=outcome.time,
         utility=holder_utility,
         sources=list(outcome.sources),
+        decided=outcome.decided_time,
     )
+    if sc is None:
+        return view
+    mechanism = sc.mechanisms.get(outcome.mechanism or "")
+    if mechanism is not None and not mechanism.default:
+        view.cause = mechanism.label + (
+            f": {mechanism.description}" if mechanism.description else ""
+        )
+    rule = sc.outcomes[outcome.id].when if outcome.id in sc.outcomes else None
+    if rule is not None:
+        view.rule = [
+            f"{p.description} ({p.value:g})"
+            for name, p in sc.parameters.items()
+            if name in rule.expression.names and p.description
+        ]
+    elif outcome.id in sc.outcomes:
+        view.rule = ["Nothing else decided the game before the end of the scenario's time."]
+    view.utilities = [
+        UtilityView(actor=a, name=sc.actors[a].name if a in sc.actors else a, utility=u)
+        for a, u in outcome.utilities.items()
+    ]
+    scale = [u for u in _constant_utilities(sc, holder)]
+    if holder_utility is not None:
+        scale.append(holder_utility)
+    if scale:
+        view.worst, view.best = min(scale), max(scale)
+    return view
+
+
+def _constant_utilities(sc: c.CompiledScenario, holder: str) -> list[float]:
+    """The side's utility under each outcome where it is a constant."""
+    out = []
+    for o in sc.outcomes.values():
+        expr = o.utility.get(holder)
+        if expr is not None and not expr.expression.names:
+            out.append(float(expr({})))
+    return out
 
 
 def build_view(
@@ -315,9 +537,12 @@ def build_view(
     last_move_tick: int | None,
     moves: int,
     outcome: OutcomeResult | None,
+    before: Glance | None = None,
+    waiting_for_news: bool = True,
 ) -> GameView:
     """Assemble the player's view from their observation and the events they saw
-    (``events`` is the whole trajectory; those from index ``new_from`` on are new).
+    (``events`` is the whole trajectory; those from index ``new_from`` on are new;
+    ``before`` is what the player saw at their previous decision).
 
     The inbox holds the letters the side received: its own public statements, which the
     engine delivers to everyone, belong in its outbox, not its inbox."""
@@ -325,20 +550,30 @@ def build_view(
     state: Mapping[str, float | int | bool] = obs.state
     alerts = alert_levels(sc, state)
     items = [state_item(sc, sc.variables[name], value) for name, value in state.items()]
-    seen = [
-        EventView(
-            tick=e.tick,
-            time=e.time,
-            kind=e.kind,
-            actor=e.actor,
-            id=e.id,
-            text=e.text,
-            sources=list(e.sources),
-            new=index >= new_from,
+    seen: list[EventView] = []
+    dated: set[str] = set()
+    for index, e in enumerate(events):
+        if not e.seen_by(side):
+            continue
+        documented = None
+        if e.kind in DATED_KINDS and e.id not in dated:
+            dated.add(e.id)
+            documented = sc.historically(e.id, e.tick)
+        seen.append(
+            EventView(
+                tick=e.tick,
+                time=e.time,
+                kind=e.kind,
+                actor=e.actor,
+                id=e.id,
+                text=e.text,
+                sources=list(e.sources),
+                new=index >= new_from,
+                historically=documented,
+            )
         )
-        for index, e in enumerate(events)
-        if e.seen_by(side)
-    ]
+    choices = choice_views(sc, legal, waiting_for_news) if legal is not None else []
+    now = glance(sc, side, obs, legal) if legal is not None else None
     return GameView(
         scenario=sc.id,
         title=sc.title,
@@ -349,15 +584,38 @@ def build_view(
         alerts=alerts,
         state=items,
         inbox=[_letter_view(sc, letter) for letter in obs.inbox if letter.sender != side],
-        counsel=_counsel_views(sc, actor, obs),
-        choices=[choice_view(sc, a) for a in legal.actions] if legal is not None else [],
+        counsel=_counsel_views(sc, actor, obs, choices),
+        choices=choices,
         events=seen,
         last_move_tick=last_move_tick,
         last_move_time=sc.iso(last_move_tick) if last_move_tick is not None else None,
         moves=moves,
         finished=outcome is not None,
-        outcome=outcome_view(outcome, actor.holder) if outcome is not None else None,
+        outcome=outcome_view(outcome, actor.holder, sc) if outcome is not None else None,
+        changes=_changes(sc, before, items),
+        news=news(before, now) if before is not None and now is not None else [],
+        briefing=[e for e in seen if e.tick == 0],
     )
+
+
+def _changes(
+    sc: c.CompiledScenario, before: Glance | None, items: list[StateItem]
+) -> list[ChangeView]:
+    """The shown values that differ from those at the previous decision."""
+    if before is None:
+        return []
+    old = dict(before.state)
+    out = []
+    for item in items:
+        if item.shown_as == "none" or item.name not in old or old[item.name] == item.value:
+            continue
+        was = state_item(sc, sc.variables[item.name], old[item.name])
+        out.append(
+            ChangeView(
+                name=item.name, label=item.label, before=value_text(was), after=value_text(item)
+            )
+        )
+    return out
 
 
 def _number(value: float | int | bool) -> int | float:
