@@ -35,6 +35,7 @@ from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.version import __version__
 
 __all__ = [
+    "WAIT_FOR_NEWS",
     "Game",
     "GameRecord",
     "GameView",
