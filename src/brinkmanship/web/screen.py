@@ -4,10 +4,12 @@ readable dates. Templates only lay these out."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from brinkmanship.engine.observation import WAIT
+from brinkmanship.play.debrief import SKIPPED_KINDS
 from brinkmanship.play.game import GameRecord
 from brinkmanship.play.menus import Menu, build_menu, letter_kind, terms_line
 from brinkmanship.play.view import (
@@ -25,6 +27,9 @@ from brinkmanship.scenarios import DEFAULT
 from brinkmanship.web.games import Scenarios
 
 MAX_SEGMENTS = 10
+
+DELIVERY = "delivery"
+"""The kind of event that says a letter arrived (its id is the sending action's)."""
 
 
 def long_time(iso: str) -> str:
@@ -144,7 +149,8 @@ def gauge(alert: AlertLevel) -> Gauge:
 
 @dataclass(frozen=True)
 class SentLetter:
-    """A letter the player sent (they do not learn when it arrives)."""
+    """A letter the player sent; ``arrived`` is when it arrived if the player's side saw it
+    arrive (an event of its view), else empty: they do not know."""
 
     time: str
     label: str
@@ -152,6 +158,7 @@ class SentLetter:
     channel: str
     public: bool
     terms: str
+    arrived: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,7 +177,8 @@ class Screen:
     gauges: tuple[Gauge, ...]
     menu: Menu | None
     recent: tuple[EventView, ...]
-    """Events since the player's last decision (those of its own hour included)."""
+    """Events since the player's last decision (those of its own hour included); counsel
+    is not among them: it stands beside the decision (the view's ``counsel``)."""
     earlier: tuple[EventView, ...]
     inbox: tuple[LetterView, ...]
     """Letters from others (a public statement of the player's own is in the outbox)."""
@@ -181,8 +189,15 @@ class Screen:
     not_facts: tuple[str, ...]
 
 
-def outbox(sc: CompiledScenario, record: GameRecord) -> tuple[SentLetter, ...]:
-    """The letters among the player's moves, oldest first."""
+def outbox(
+    sc: CompiledScenario, record: GameRecord, events: Sequence[EventView] = ()
+) -> tuple[SentLetter, ...]:
+    """The letters among the player's moves, oldest first, each with its arrival among
+    ``events`` (the player's view) when their side saw it arrive."""
+    arrivals: dict[str, list[str]] = {}
+    for e in events:
+        if e.kind == DELIVERY:
+            arrivals.setdefault(e.id, []).append(e.time)
     out = []
     for move in record.moves:
         action = sc.actions.get(move.action)
@@ -197,6 +212,7 @@ def outbox(sc: CompiledScenario, record: GameRecord) -> tuple[SentLetter, ...]:
                 channel=spec.channel_label,
                 public=spec.public,
                 terms=terms_line(spec),
+                arrived=short_time(seen.pop(0)) if (seen := arrivals.get(move.action)) else "",
             )
         )
     return tuple(out)
@@ -210,7 +226,7 @@ def action_label(sc: CompiledScenario, action: str) -> str:
 def game_screen(sc: CompiledScenario, view: GameView, record: GameRecord) -> Screen:
     """Everything the game template needs beyond the view itself."""
     since = view.last_move_tick if view.last_move_tick is not None else -1
-    shown = [e for e in view.events if e.kind not in ("start",)]
+    shown = [e for e in view.events if e.kind not in SKIPPED_KINDS]
     numbers: list[tuple[str, str]] = []
     facts: list[str] = []
     not_facts: list[str] = []
@@ -226,7 +242,7 @@ def game_screen(sc: CompiledScenario, view: GameView, record: GameRecord) -> Scr
         recent=tuple(e for e in shown if e.tick >= since),
         earlier=tuple(e for e in shown if e.tick < since),
         inbox=tuple(letter for letter in view.inbox if letter.sender != view.side),
-        outbox=outbox(sc, record),
+        outbox=outbox(sc, record, view.events),
         moves=tuple(
             PastMove(short_time(sc.iso(m.tick)), action_label(sc, m.action))
             for m in record.moves
