@@ -4,6 +4,7 @@ was."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -271,13 +272,32 @@ BAD_GAMES: list[tuple[str, dict[str, Any], str]] = [
     ("unknown scenario", {**US, "scenario": "nowhere"}, "unknown scenario"),
     ("a path", {**US, "scenario": "/etc/passwd"}, "body.scenario"),
     ("unknown side", {**US, "side": "france"}, "unknown side"),
-    ("unknown opponent", {**US, "opponent": "genius"}, "unknown policy"),
+    ("unknown opponent", {**US, "opponent": "genius"}, "opponents offered: random, passive"),
+    ("costly opponent", {**US, "opponent": "rational"}, "not offered here (it simulates"),
+    ("unconfigured llm", {**US, "opponent": "llm"}, "no language model configured"),
     ("opponent parameters", {**US, "opponent": "rational:samples=9999"}, "body.opponent"),
     ("unknown intervention", {**US, "interventions": ["nope"]}, "nope"),
     ("negative seed", {**US, "seed": -1}, "body.seed"),
     ("huge seed", {**US, "seed": 2**60}, "body.seed"),
     ("unknown field", {**US, "color": "red"}, "body.color"),
 ]
+
+
+def test_the_form_and_the_api_offer_one_list_of_opponents(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    offered = [o["name"] for o in client.get("/api/opponents").json()]
+    assert "hawk" in offered and "rational" not in offered and "llm" not in offered
+    form = client.get("/new").text
+    select = form[form.index('<select id="opponent"') :]
+    select = select[: select.index("</select>")]
+    assert re.findall(r'<option value="([a-z-]*)">', select) == ["", *offered]
+    monkeypatch.setenv("BRINK_LLM_MODEL", "some-model")
+    monkeypatch.setenv("BRINK_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    with TestClient(create_app(tmp_path / "llm.sqlite3")) as configured:
+        names = [o["name"] for o in configured.get("/api/opponents").json()]
+        assert names == [*offered, "llm"]
+        assert 'value="llm"' in configured.get("/new").text
 
 
 @pytest.mark.parametrize(
@@ -345,20 +365,32 @@ def test_pages_render_with_security_headers(client: TestClient, browser: TestCli
     assert game_id in browser.get("/").text
 
 
-def test_api_answers_and_refusals_carry_the_security_headers_but_the_docs_do_not(
+def test_api_answers_refusals_and_docs_carry_the_security_headers(
     client: TestClient,
 ) -> None:
     answers = [
         client.get("/api/games"),
         client.get("/api/games/nosuchgame"),
         client.post("/api/games", content=b"x" * 20_000, headers={"content-type": "text/plain"}),
+        client.get("/api/docs"),
     ]
-    assert [r.status_code for r in answers] == [200, 401, 413]
+    assert [r.status_code for r in answers] == [200, 401, 413, 200]
     for r in answers:
         assert r.headers["x-frame-options"] == "DENY"
         assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+
+
+def test_the_api_docs_are_ours_and_load_nothing_from_elsewhere(client: TestClient) -> None:
     docs = client.get("/api/docs")
-    assert docs.status_code == 200 and "content-security-policy" not in docs.headers
+    assert docs.status_code == 200 and "text/html" in docs.headers["content-type"]
+    html = docs.text
+    loaded = re.findall(r'(?:src|href)="([^"]*)"', html)
+    assert loaded and all(url.startswith(("/", "#")) and not url.startswith("//") for url in loaded)
+    assert "swagger" not in html.lower() and "cdn" not in html.lower()
+    for path in client.get("/openapi.json").json()["paths"]:
+        assert f"<code>GET {path}</code>" in html or f"<code>POST {path}</code>" in html
+    assert 'id="schema-NewGame"' in html and "The random seed." in html
+    assert 'href="#schema-GameView"' in html
 
 
 def test_the_replay_steps_through_the_saved_choices_read_only(

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, Route, ViewportSize, sync_playwright
 
 from brinkmanship.web.local import LocalServer
 
@@ -130,4 +130,27 @@ def test_a_refused_choice_is_said_on_the_page(server: LocalServer, browser: Brow
     status.filter(has_text="tick").wait_for()
     assert "reload" in status.inner_text()
     assert page.locator("#decide").is_enabled()
+    context.close()
+
+
+def test_the_api_docs_load_nothing_from_elsewhere(server: LocalServer, browser: Browser) -> None:
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    errors = errors_of(page)
+    asked: list[str] = []
+
+    def only_this_server(route: Route) -> None:
+        asked.append(route.request.url)
+        if route.request.url.startswith(server.base + "/"):
+            route.continue_()
+        else:
+            route.abort()
+
+    page.route("**/*", only_this_server)
+    page.goto(server.base + "/api/docs")
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="POST /api/games/{game_id}/choices").is_visible()
+    page.screenshot(path=SHOTS / "4-api-docs.png")
+    assert asked and [u for u in asked if not u.startswith(server.base + "/")] == []
+    assert errors == []
     context.close()

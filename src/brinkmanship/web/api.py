@@ -13,7 +13,7 @@ from brinkmanship.play.debrief import Debrief
 from brinkmanship.play.game import GameRecord
 from brinkmanship.play.view import GameView
 from brinkmanship.web.credentials import Actor, Reader
-from brinkmanship.web.schemas import Created, GameListEntry, Move, NewGame, Problem
+from brinkmanship.web.schemas import Created, GameListEntry, Move, NewGame, Opponent, Problem
 from brinkmanship.web.service import GameService
 from brinkmanship.web.store import Listed
 from brinkmanship.web.tokens import watch_token_of
@@ -100,12 +100,24 @@ def create_game(body: NewGame, games: Service) -> Response:
     return as_json(created, 201)
 
 
-@router.get("/games", response_model=list[GameListEntry])
+@router.get("/opponents", response_model=list[Opponent])
+def list_opponents(games: Service) -> list[Opponent]:
+    """The opponents a new game may have (the new-game form offers the same)."""
+    return [Opponent(name=b.name, description=b.description) for b in games.scenarios.opponents]
+
+
+@router.get(
+    "/games",
+    response_model=list[GameListEntry],
+    responses={422: {"model": Problem, "description": "A bad limit or offset."}},
+)
 def list_games(
     games: Service,
     tokens: Reader,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200, description="At most this many games.")] = 50,
+    offset: Annotated[
+        int, Query(ge=0, le=1_000_000, description="Skip this many games first.")
+    ] = 0,
 ) -> list[GameListEntry]:
     """The games the token sent (or this browser's cookies) open, most recently played
     first, each with the role held there (`seat` or `watch`). There is no list of every

@@ -19,7 +19,7 @@ from brinkmanship.web.class_api import router as class_api_router
 from brinkmanship.web.class_pages import router as class_pages_router
 from brinkmanship.web.classroom import ClassFormError, ClassService
 from brinkmanship.web.headers import SecurityHeaders
-from brinkmanship.web.limits import MAX_BODY_BYTES, BodySizeLimit, BodyTooLargeError
+from brinkmanship.web.limits import MAX_BODY_BYTES, BodySizeLimit
 from brinkmanship.web.pages import error_page
 from brinkmanship.web.pages import router as pages_router
 from brinkmanship.web.problems import status_of
@@ -62,7 +62,7 @@ def create_app(db_path: Path, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAP
         title="brinkmanship",
         version=__version__,
         description="Play a side of a nuclear crisis; the JSON API the game's pages use.",
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI and ReDoc load their code from a CDN: pages.api_docs
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -74,7 +74,7 @@ def create_app(db_path: Path, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAP
     app.include_router(class_pages_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
-    app.add_middleware(SecurityHeaders, skip=("/api/docs",))
+    app.add_middleware(SecurityHeaders)
 
     def problem(request: Request, status: int, detail: str) -> Response:
         if _wants_json(request):
@@ -90,10 +90,6 @@ def create_app(db_path: Path, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAP
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         return problem(request, 422, validation_message(exc))
-
-    @app.exception_handler(BodyTooLargeError)
-    async def too_large(request: Request, exc: BodyTooLargeError) -> Response:
-        return problem(request, 413, f"the request body is larger than {max_body_bytes} bytes")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

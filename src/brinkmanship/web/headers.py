@@ -3,7 +3,7 @@ wraps each request in extra tasks and streams, a measurable cost on every choice
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,21 +20,15 @@ SECURITY_HEADERS = {
 
 
 class SecurityHeaders:
-    """Add ``headers`` to every HTTP answer that does not set them itself, except on the
-    paths in ``skip`` (the interactive API docs load their own scripts)."""
+    """Add ``headers`` to every HTTP answer that does not set them itself (the API's
+    documentation included: it is a page of our own, loading nothing from elsewhere)."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        headers: Mapping[str, str] = SECURITY_HEADERS,
-        skip: Collection[str] = (),
-    ) -> None:
+    def __init__(self, app: ASGIApp, headers: Mapping[str, str] = SECURITY_HEADERS) -> None:
         self.app = app
         self.headers = dict(headers)
-        self.skip = frozenset(skip)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.skip:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 

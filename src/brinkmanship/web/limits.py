@@ -1,5 +1,10 @@
 """A request-size limit as pure ASGI middleware: a body larger than the limit is refused
-with 413 and a one-line JSON message, whether or not it declares its length."""
+with 413 and a one-line JSON problem, whether it declares its length or not (chunked).
+
+The body is read here, up to the limit, before the app sees the request: a body that
+passes the limit is refused as soon as it does, and the app (FastAPI turns any error
+while it reads a body into a 400) never reads a body that is too large.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 16 * 1024
 """Far more than any request of the API needs (a new game is a few hundred bytes)."""
-
-
-class BodyTooLargeError(Exception):
-    """Raised inside the app when a streamed body passes the limit."""
 
 
 class BodySizeLimit:
@@ -31,49 +32,54 @@ class BodySizeLimit:
                 try:
                     declared = int(value)
                 except ValueError:
-                    await self._refuse(send, 400, "the Content-Length header is not a number")
+                    await refuse(send, 400, "the Content-Length header is not a number")
                     return
                 if declared > self.max_bytes:
-                    await self._refuse(send, 413, self._too_large())
+                    await refuse(send, 413, self.too_large())
                     return
-        received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLargeError
-            return message
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await refuse(send, 413, self.too_large())
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        delivered = False
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: only a disconnect can come
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLargeError:
-            if not started:
-                await self._refuse(send, 413, self._too_large())
+        await self.app(scope, replay, send)
 
-    def _too_large(self) -> str:
+    def too_large(self) -> str:
+        """The problem's sentence."""
         return f"the request body is larger than the limit of {self.max_bytes} bytes"
 
-    @staticmethod
-    async def _refuse(send: Send, status: int, detail: str) -> None:
-        body = json.dumps({"detail": detail}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+
+async def refuse(send: Send, status: int, detail: str) -> None:
+    """Answer with ``status`` and a one-line JSON problem."""
+    body = json.dumps({"detail": detail}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

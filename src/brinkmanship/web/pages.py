@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from brinkmanship.play.menus import terms_line
 from brinkmanship.web.api import Service
+from brinkmanship.web.apidocs import api_doc
 from brinkmanship.web.credentials import cookie_tokens, keep_token
 from brinkmanship.web.maps import scenario_map
 from brinkmanship.web.screen import action_label, game_screen, long_time, new_game_form, short_time
@@ -61,6 +62,14 @@ def links(request: Request, game_id: str, access: Access) -> dict[str, str]:
     if access.role == SEAT:
         return {SEAT: base + access.token, WATCH: base + watch_token_of(access.token)}
     return {access.role: base + access.token}
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    """The API's documentation, from the app's own OpenAPI document."""
+    doc = api_doc(request.app.openapi())
+    names = {sc.name for sc in doc.schemas}
+    return render(request, "api.html", doc=doc, names=names)
 
 
 @router.get("/", response_class=HTMLResponse)

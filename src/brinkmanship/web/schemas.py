@@ -29,8 +29,10 @@ class NewGame(BaseModel):
     side: Name = Field(description="The actor the player plays, e.g. us, su or cuba.")
     opponent: PolicyName | None = Field(
         default=None,
-        description="One policy for every other principal actor; default: the scenario's "
-        "own (the historical record, where it has one).",
+        description="One policy for every other principal actor, one of those offered "
+        "(`GET /api/opponents`: never `rational`, too costly for a shared server; `llm` only "
+        "where the server has a model configured); default: the scenario's own (the "
+        "historical record, where it has one).",
     )
     seed: int = Field(default=0, ge=0, le=MAX_SEED, description="The random seed.")
     interventions: list[Name] = Field(
@@ -127,6 +129,13 @@ class GameListEntry(BaseModel):
     updated: str
     url: str
     replay_url: str
+
+
+class Opponent(BaseModel):
+    """An opponent a new game may have."""
+
+    name: str
+    description: str
 
 
 class Problem(BaseModel):

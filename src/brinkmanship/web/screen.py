@@ -21,7 +21,6 @@ from brinkmanship.play.view import (
     letter_spec,
     quantity_text,
 )
-from brinkmanship.policies.registry import BUILTINS
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenarios import DEFAULT
 from brinkmanship.web.games import Scenarios
@@ -97,7 +96,7 @@ def new_game_form(scenarios: Scenarios) -> NewGameForm:
         )
     opponents = (
         Option("", "The scenario's own (historical where it has one)"),
-        *(Option(b.name, b.name, b.description) for b in BUILTINS.values()),
+        *(Option(b.name, b.name, b.description) for b in scenarios.opponents),
     )
     return NewGameForm(tuple(options), opponents, DEFAULT)
 
