@@ -74,9 +74,10 @@ def test_submarines_appear_only_once_detected(cuba: CompiledScenario) -> None:
 
 
 def test_a_layer_needs_every_variable_it_reads(cuba: CompiledScenario) -> None:
-    """Ships let through or boarded read two variables: with one hidden, nothing is drawn."""
-    assert "ships_through" not in layers(cuba, {"ships_let_through": 3})
-    assert layers(cuba, {"ships_let_through": 3, "ships_boarded": 1}).count("ships_through") == 4
+    """Submarines surfaced read two variables: with one hidden, nothing is drawn."""
+    assert "submarines_surfaced" not in layers(cuba, {"subs_surfaced": 2})
+    surfaced = layers(cuba, {"subs_surfaced": 1, "b59_surfaced": True})
+    assert surfaced.count("submarines_surfaced") == 2
 
 
 def test_markers_lie_on_the_map(cuba: CompiledScenario) -> None:
