@@ -87,10 +87,11 @@ def test_trajectories_are_the_ones_from_before_the_cache() -> None:
     occurrence ``react_to`` answers: standoff's East reacts to ``declare_blockade``, so it
     now decides again when the blockade takes effect, which changes some runs with random
     policies; for cuba-1962's timing that responds; and for its mechanisms, named on its
-    outcome lines; and for its war that unfolds); what keeps the cache honest from
+    outcome lines; and for its war that unfolds; and for every variable read or removed);
+    what keeps the cache honest from
     then on is :func:`test_generated_scenarios_match_the_uncached_engine`.
     """
-    assert digest() == "c0fba56d414a7eb2342c01272d7ff5f2befc56a81af1ee60c1c516e9f1b1a7fa"
+    assert digest() == "cdba84f599677f82f58f3daceaee60c0f36dd43373d4e616666d8d7a86adc18c"
 
 
 class Uncached(ReferenceEngine):
