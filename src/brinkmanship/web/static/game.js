@@ -126,7 +126,7 @@
         .then(function (r) {
           if (r.ok) {
             sessionStorage.setItem("brink-moved", id);
-            window.location.reload();
+            leave();
             return;
           }
           say(status, r.data.detail || "The choice was refused (" + r.status + ").");
@@ -215,6 +215,21 @@
   }
 
   // --- live pages: server-sent events --------------------------------------------------
+  var leaving = false;
+  var live = null;
+
+  // Reload the page once (a choice and a live event may both ask for it).
+  function leave() {
+    if (leaving) {
+      return;
+    }
+    leaving = true;
+    if (live) {
+      live.close();
+    }
+    window.location.reload();
+  }
+
   function countDown() {
     var el = document.getElementById("countdown");
     if (!el) {
@@ -238,12 +253,12 @@
     var pending = (main.getAttribute("data-pending") || "").split(" ").filter(Boolean);
     var mine = pending.indexOf(seat) >= 0;
     var source = new EventSource("/api/games/" + encodeURIComponent(id) + "/events");
+    live = source;
     source.addEventListener("change", function (event) {
       var turn = JSON.parse(event.data);
       var stillMine = turn.pending.indexOf(seat) >= 0;
       if (turn.finished || turn.tick !== tick || stillMine !== mine) {
-        source.close();
-        window.location.reload();
+        leave();
         return;
       }
       var el = document.getElementById("pending");
