@@ -3,7 +3,8 @@ flight, and stopped at once by Ctrl-C.
 
 Workers ignore SIGINT (a Ctrl-C at the terminal reaches the whole process group); the
 driver gets the ``KeyboardInterrupt`` and leaving the pool terminates the workers, so no
-queued chunk is waited for and no worker prints a traceback.
+queued chunk is waited for and no worker prints a traceback. Workers whose driver is
+killed end with it, silently (:mod:`brinkmanship.analysis.workers`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from multiprocessing.pool import AsyncResult, Pool
 from typing import TypeVar
+
+from brinkmanship.analysis.workers import worker_init
 
 T = TypeVar("T")
 Bounds = tuple[int, int]
@@ -31,18 +34,14 @@ def bounds(runs: int, chunk: int) -> list[Bounds]:
     return [(s, min(s + chunk, runs)) for s in range(0, runs, chunk)]
 
 
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _pool(workers: int) -> Pool:
     # SIGINT is ignored while the workers fork, so none can catch one before its
     # initializer runs; the driver's own handler is restored at once.
     if threading.current_thread() is not threading.main_thread():
-        return multiprocessing.Pool(workers, initializer=_ignore_sigint)
+        return multiprocessing.Pool(workers, initializer=worker_init)
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        return multiprocessing.Pool(workers, initializer=_ignore_sigint)
+        return multiprocessing.Pool(workers, initializer=worker_init)
     finally:
         signal.signal(signal.SIGINT, previous)
 

@@ -14,7 +14,6 @@ import itertools
 import json
 import multiprocessing
 import os
-import signal
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ import pyarrow.parquet as pq
 
 from brinkmanship.analysis.montecarlo import Job, run_chunk
 from brinkmanship.analysis.results import MANIFEST, PARTS, check_can_create, disk_error, to_table
+from brinkmanship.analysis.workers import worker_init
 from brinkmanship.engine import rng
 from brinkmanship.errors import BrinkError, UnknownNameError
 from brinkmanship.scenario.compiled import CompiledScenario
@@ -243,11 +243,6 @@ def done_parts(out: Path) -> set[str]:
     return {p.name for p in (out / PARTS).glob("*.parquet")}
 
 
-def _ignore_sigint() -> None:
-    # Workers leave Ctrl-C to the driver, which stops them; no traceback from each worker.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _compute(task: tuple[SweepSpec, Unit]) -> tuple[Unit, pa.Table]:
     spec, (point, start, stop) = task
     return (point, start, stop), compute_unit(spec, point, start, stop)
@@ -272,7 +267,7 @@ def run_local(
                 on_part(e - s)
         return
     run_chunk(spec.job(todo[0][0]), 0, 1)  # loads (and compiles) once, before forking
-    with multiprocessing.Pool(workers, initializer=_ignore_sigint) as pool:  # exit: terminate
+    with multiprocessing.Pool(workers, initializer=worker_init) as pool:  # exit: terminate
         for (p, s, e), table in pool.imap_unordered(_compute, [(spec, u) for u in todo]):
             write_part(out, p, s, table)
             if on_part:

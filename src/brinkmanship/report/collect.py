@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult
 
@@ -19,6 +18,7 @@ import numpy as np
 from brinkmanship.analysis.compare import Difference, compare
 from brinkmanship.analysis.jobs import arm
 from brinkmanship.analysis.montecarlo import RunSummary, Summary, run_chunk, summarize
+from brinkmanship.analysis.workers import worker_init
 from brinkmanship.report.escalation import Fan, Series, fan, tracked_chunk
 from brinkmanship.report.plan import Plan
 from brinkmanship.report.progress import Track
@@ -37,10 +37,6 @@ class ReportData:
     tornado: Tornado | None
     curves: list[Curve]
     """The sweep's response curves (none without a sweep)."""
-
-
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def chunk_size(runs: int, workers: int) -> int:
@@ -87,7 +83,7 @@ def collect(plan: Plan, track: Track, workers: int | None = None) -> ReportData:
                 arm_bars[name](e - s)
     else:
         # Workers ignore Ctrl-C; leaving the block on an interrupt terminates them at once.
-        with multiprocessing.Pool(n, initializer=_ignore_sigint) as pool:
+        with multiprocessing.Pool(n, initializer=worker_init) as pool:
             tracked = [pool.apply_async(tracked_chunk, (base, s, e)) for s, e in bounds]
             plain: dict[str, list[AsyncResult[list[RunSummary]]]] = {
                 name: [pool.apply_async(run_chunk, (job, s, e)) for s, e in bounds]
