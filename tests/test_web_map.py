@@ -12,7 +12,8 @@ from brinkmanship.play.game import Game
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import BUILTIN_PACKAGE, builtin_names, load_scenario
 from brinkmanship.scenario.presentation import layer_env
-from brinkmanship.web.maps import MapModel, draw, scenario_map
+from brinkmanship.web.maps import TONE_MEANING, MapModel, draw, scenario_map
+from brinkmanship.web.pages import templates
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +86,22 @@ def test_markers_lie_on_the_map(cuba: CompiledScenario) -> None:
     assert all(0 <= mk.x <= m.width and 0 <= mk.y <= m.height for mk in m.markers)
     assert len([mk for mk in m.markers if mk.layer == "ships_en_route"]) == 12  # capped
     assert "US aircraft shot down over Cuba: 1" in m.description
+
+
+def test_the_legend_shows_each_drawn_layer_s_mark_and_what_its_colour_means(
+    cuba: CompiledScenario,
+) -> None:
+    m = drawn(cuba, {"quarantine": True, "blockade_proclaimed": False, "ships_turned_back": 2})
+    marks = [(k.symbol, k.tone) for k in m.legend]
+    assert marks == [("line", "severe"), ("ship", "calm")]
+    assert [k.text for k in m.legend] == list(m.description)
+    assert m.colours == (("calm", TONE_MEANING["calm"]), ("severe", TONE_MEANING["severe"]))
+    html = templates.get_template("map.html").render(map=m)
+    assert html.count('class="key"') == len(m.legend) + 1 + len(m.colours)  # + places
+    assert 'class="marker ship tone-calm" href="#sym-ship"' in html
+    assert "The greatest danger" in html and "Low danger" not in html
+    nothing = drawn(cuba, {"quarantine": False, "blockade_proclaimed": False})
+    assert nothing.legend == () and nothing.colours == ()
 
 
 @pytest.mark.parametrize("name", builtin_names())

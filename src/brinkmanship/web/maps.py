@@ -51,8 +51,37 @@ class Land:
 
 
 @dataclass(frozen=True)
+class Key:
+    """A legend entry: the mark a drawn layer makes (``symbol``; ``line`` for a line) in its
+    ``tone``, and what it means."""
+
+    symbol: str
+    tone: str
+    text: str
+
+
+DOT = "dot"
+"""The symbol of a layer that names none."""
+
+LINE = "line"
+"""The legend's mark for a layer drawn as a line."""
+
+TONE_MEANING: dict[str, str] = {
+    "calm": "calm",
+    "low": "low danger",
+    "medium": "some danger",
+    "high": "high danger",
+    "severe": "the greatest danger",
+    "secret": "secret: what the other side is not meant to see",
+}
+"""What a colour says, for the tones that say something (the gauges' scale from calm to
+severe, and secret); ``plain`` and ``dark`` are only ink."""
+
+
+@dataclass(frozen=True)
 class MapModel:
-    """Everything the SVG template draws, and a text description of it."""
+    """Everything the SVG template draws, a text description of it, and its legend: one
+    entry per layer drawn, and what each colour among them means."""
 
     title: str
     width: int
@@ -63,6 +92,9 @@ class MapModel:
     lines: tuple[Line, ...]
     markers: tuple[Marker, ...]
     description: tuple[str, ...] = field(default=())
+    legend: tuple[Key, ...] = field(default=())
+    colours: tuple[tuple[str, str], ...] = field(default=())
+    """(tone, meaning) for the meaningful tones of the layers drawn, calm to secret."""
 
 
 def svg_path(proj: Projection, points: Sequence[LonLat], close: bool) -> str:
@@ -95,7 +127,7 @@ def _symbols(proj: Projection, layer: Layer, value: float | None, label: str) ->
     out = []
     for i in range(count):
         x, y = proj.project((lon + dlon * i, lat + dlat * i))
-        out.append(Marker(layer.symbol or "dot", layer.tone, x, y, label, layer.id))
+        out.append(Marker(layer.symbol or DOT, layer.tone, x, y, label, layer.id))
     return out
 
 
@@ -106,6 +138,7 @@ def draw(spec: MapSpec, env: dict[str, float], visible: frozenset[str]) -> MapMo
     markers: list[Marker] = []
     lines: list[Line] = []
     said: list[str] = []
+    legend: list[Key] = []
     for layer in spec.layers:
         if not layer.reads <= visible or not layer.holds(env):
             continue
@@ -127,6 +160,8 @@ def draw(spec: MapSpec, env: dict[str, float], visible: frozenset[str]) -> MapMo
         else:
             markers += _symbols(proj, layer, value, label)
         said.append(label)
+        legend.append(Key(LINE if layer.line else layer.symbol or DOT, layer.tone, label))
+    tones = {key.tone for key in legend}
     return MapModel(
         title=spec.title,
         width=proj.width,
@@ -137,6 +172,8 @@ def draw(spec: MapSpec, env: dict[str, float], visible: frozenset[str]) -> MapMo
         lines=tuple(lines),
         markers=tuple(markers),
         description=tuple(said) or (spec.empty,),
+        legend=tuple(legend),
+        colours=tuple((tone, text) for tone, text in TONE_MEANING.items() if tone in tones),
     )
 
 

@@ -22,12 +22,26 @@ from brinkmanship.web.api import Service
 from brinkmanship.web.apidocs import api_doc
 from brinkmanship.web.credentials import cookie_tokens, keep_token
 from brinkmanship.web.maps import scenario_map
-from brinkmanship.web.screen import action_label, game_screen, long_time, new_game_form, short_time
+from brinkmanship.web.screen import (
+    action_label,
+    date_time,
+    game_screen,
+    long_time,
+    new_game_form,
+    short_time,
+    side_name,
+)
 from brinkmanship.web.service import Access, GameService
 from brinkmanship.web.tokens import SEAT, WATCH, watch_token_of
 
 templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
-templates.env.globals.update(long_time=long_time, short=short_time, terms=terms_line)
+templates.env.globals.update(
+    long_time=long_time,
+    short=short_time,
+    date_time=date_time,
+    side_name=side_name,
+    terms=terms_line,
+)
 
 GameId = Annotated[str, Path(min_length=1, max_length=64)]
 LinkToken = Annotated[str | None, Query(max_length=200)]

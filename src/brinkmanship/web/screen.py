@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from brinkmanship.engine.observation import WAIT
+from brinkmanship.errors import BrinkError
 from brinkmanship.play.debrief import SKIPPED_KINDS
 from brinkmanship.play.game import GameRecord
 from brinkmanship.play.menus import Menu, build_menu, letter_kind, terms_line
+from brinkmanship.play.scenarios import game_scenario
 from brinkmanship.play.view import (
     AlertLevel,
     EventView,
@@ -41,6 +43,21 @@ def short_time(iso: str) -> str:
     """``16 Oct 11:00``."""
     t = datetime.fromisoformat(iso)
     return f"{t.day} {t:%b %H:%M}"
+
+
+def date_time(iso: str) -> str:
+    """``16 Oct 1962, 11:00``: a time with its year (a game clock in a list, a real time)."""
+    t = datetime.fromisoformat(iso)
+    return f"{t.day} {t:%b %Y}, {t:%H:%M}"
+
+
+def side_name(scenario: str, side: str) -> str:
+    """The name of the actor ``side`` of a built-in scenario (the id if either is unknown)."""
+    try:
+        actor = game_scenario(scenario, ()).actors.get(side)
+    except BrinkError:
+        return side
+    return actor.name if actor is not None else side
 
 
 # ------------------------------------------------------------------ new game

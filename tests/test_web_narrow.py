@@ -1,0 +1,173 @@
+"""Every page on a phone (390 x 844 px) in a real browser (Debian's Chromium, headless):
+nothing wider than the screen but a deliberately scrollable table, every control within
+reach, a decision made there; and no page of a whole game shows an ISO time or an
+internal id."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+
+from brinkmanship.web.local import LocalServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+ISO = re.compile(r"\d{4}-\d{2}-\d{2}|T\d{2}:\d{2}|\d{2}:\d{2}(:\d{2})?[+-]\d{2}:?\d{2}")
+"""An ISO date, or an ISO time with its ``T`` or its UTC offset."""
+INTERNAL_ID = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+"""A snake_case name: how actions, letters and variables are named inside."""
+
+WIDER = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (el.closest(".scroll-x, .visually-hidden, .skip")) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && (box.left < -0.5 || box.right > width + 0.5)) {
+      out.push(`${el.tagName}.${el.className} ${Math.round(box.left)}..${Math.round(box.right)}`);
+    }
+  }
+  return out;
+}"""
+"""The elements that reach past the screen's edges, outside a scrollable wrapper."""
+
+OUT_OF_REACH = """() => {
+  const width = document.documentElement.clientWidth;
+  const controls = "a[href], button, input, select, textarea, summary, [tabindex]";
+  return [...document.querySelectorAll(controls)]
+    .filter((el) => !el.closest(".visually-hidden, .skip") && el.getClientRects().length)
+    .map((el) => [el, (el.closest(".scroll-x") || el).getBoundingClientRect()])
+    .filter(([el, box]) => box.left < -0.5 || box.right > width + 0.5 || box.width === 0)
+    .map(([el]) => el.outerHTML.slice(0, 80));
+}"""
+"""The visible controls (or, inside a scrollable wrapper, their wrapper) off the screen."""
+
+
+@dataclass(frozen=True)
+class Played:
+    """A finished game and one still in play, each with its player's token."""
+
+    done: str
+    done_token: str
+    live: str
+    live_token: str
+    scanned: dict[str, str]
+    """Text of each game screen of the finished game, by the decision it showed."""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    with LocalServer(tmp_path_factory.mktemp("narrow") / "games.sqlite3") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), "Chromium is needed: apt-get install chromium (see .ci/run)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE)
+    yield context.new_page()
+    context.close()
+
+
+def new_game(api: httpx.Client, side: str, seed: int) -> tuple[str, str]:
+    r = api.post("/api/games", json={"scenario": "cuba-1962", "side": side, "seed": seed})
+    assert r.status_code == 201, r.text
+    return r.json()["id"], r.json()["token"]
+
+
+@pytest.fixture(scope="module")
+def played(server: LocalServer, phone: Page) -> Played:
+    """A whole game played through the API (every third decision an action, letters
+    included, else wait), its screen read on the phone at every decision."""
+    api = httpx.Client(base_url=server.base, timeout=60)
+    live, live_token = new_game(api, "us", 5)
+    done, token = new_game(api, "su", 4)
+    phone.goto(f"{server.base}/games/{live}?token={live_token}")
+    phone.goto(f"{server.base}/games/{done}?token={token}")
+    auth = {"Authorization": f"Bearer {token}"}
+    view = api.get(f"/api/games/{done}", headers=auth).json()
+    scanned: dict[str, str] = {}
+    for step in range(200):
+        if view["finished"]:
+            break
+        open_page(phone, f"{server.base}/games/{done}")
+        scanned[f"decision {step + 1}"] = phone.inner_text("main")
+        acts = [c["id"] for c in view["choices"] if c["id"] != "wait"]
+        action = acts[step % len(acts)] if acts and step % 3 == 0 else "wait"
+        r = api.post(
+            f"/api/games/{done}/choices",
+            json={"action": action, "at_tick": view["tick"]},
+            headers=auth,
+        )
+        assert r.status_code == 200, r.text
+        view = r.json()
+    assert view["finished"] and len(scanned) >= 20
+    return Played(done, token, live, live_token, scanned)
+
+
+def pages_of(played: Played) -> dict[str, str]:
+    return {
+        "the game list": "/",
+        "the new-game form": "/new",
+        "a game in play": f"/games/{played.live}",
+        "the end": f"/games/{played.done}",
+        "the debrief": f"/games/{played.done}/debrief",
+        "a replay's first step": f"/games/{played.done}/replay?step=0",
+        "a replay's middle": f"/games/{played.done}/replay?step=5",
+    }
+
+
+def open_page(page: Page, url: str) -> None:
+    response = page.goto(url)
+    assert response is not None and response.status == 200, url
+    assert page.locator("main").count() == 1, url
+
+
+def test_every_page_fits_a_phone_and_every_control_is_in_reach(
+    server: LocalServer, phone: Page, played: Played
+) -> None:
+    for name, url in pages_of(played).items():
+        open_page(phone, server.base + url)
+        assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"], name
+        assert phone.evaluate(WIDER) == [], name
+        assert phone.evaluate(OUT_OF_REACH) == [], name
+    # A decision made on the phone.
+    phone.goto(f"{server.base}/games/{played.live}")
+    before = phone.locator(".clock").inner_text()
+    choice = phone.locator("#choose input[name=action]:not([value=wait])").first
+    choice.scroll_into_view_if_needed()
+    choice.check()
+    with phone.expect_navigation():
+        phone.locator("#decide").click()
+    assert phone.locator(".clock").inner_text() != before
+
+
+def test_no_page_of_a_whole_game_shows_an_iso_time_or_an_internal_id(
+    server: LocalServer, phone: Page, played: Played
+) -> None:
+    texts = dict(played.scanned)
+    for name, url in pages_of(played).items():
+        open_page(phone, server.base + url)
+        # The bibliography quotes its sources' own titles (a publication date among them).
+        phone.evaluate("document.querySelectorAll('.bibliography').forEach(e => e.remove())")
+        texts[name] = phone.inner_text("main")
+    leaks = {
+        name: sorted({m.group(0) for m in (*ISO.finditer(text), *INTERNAL_ID.finditer(text))})
+        for name, text in texts.items()
+    }
+    assert {name: found for name, found in leaks.items() if found} == {}
