@@ -195,6 +195,8 @@ def test_the_dashboard_and_the_exports(client: TestClient) -> None:
         ({"timer": -5}, "timer"),
         ({"seats": {"nobody": "student"}}, "seats.nobody"),
         ({"seats": {"us": "no-such-policy"}}, "seats.us"),
+        ({"seats": {"us": "student", "su": "rational"}}, "seats.su"),  # too costly on the web
+        ({"seats": {"us": "student", "su": "llm"}}, "seats.su"),  # not configured
         ({"seats": {"us": "passive"}}, "seats"),
         ({"scenario": "no-such-scenario"}, "scenario"),
     ],

@@ -30,6 +30,7 @@ from brinkmanship.play.game import Game
 from brinkmanship.policies.defaults import default_policy
 from brinkmanship.policies.registry import available
 from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.web.games import web_offers
 from brinkmanship.web.problems import MissingTokenError, WrongTokenError
 from brinkmanship.web.schemas import NewClass
 from brinkmanship.web.service import GameService, Turn, summary_of
@@ -49,8 +50,6 @@ MAX_GAMES = 200
 MAX_TIMER = 24 * 3600
 MODEL_RUNS = 500
 """Runs of the model's distribution shown beside a class's outcomes."""
-OFFERED_OUT = frozenset({"llm"})
-"""Policies the web does not offer: they need a configuration the server does not have."""
 
 
 class ClassFormError(BrinkError):
@@ -136,7 +135,7 @@ def seat_choices(sc: CompiledScenario) -> tuple[SeatChoice, ...]:
     """Every deciding actor with the players the form offers: a student, or a policy."""
     out = []
     for actor in sc.actors.values():
-        policies = tuple(p for p in available(sc, actor.id) if p not in OFFERED_OUT)
+        policies = tuple(p for p in available(sc, actor.id) if web_offers(p))
         default = STUDENT if actor.holder == actor.id else default_policy(sc, actor.id)
         out.append(SeatChoice(actor.id, actor.name, (STUDENT, *policies), default))
     return tuple(out)

@@ -37,16 +37,17 @@ def llm_configured(environ: Mapping[str, str]) -> bool:
     return True
 
 
-def web_opponents(environ: Mapping[str, str] | None = None) -> tuple[BuiltinPolicy, ...]:
-    """The opponents a web game may choose: every built-in policy but those in
-    :data:`NOT_ON_THE_WEB`, and ``llm`` only where the server is configured for it
-    (``BRINK_LLM_MODEL`` and ``BRINK_LLM_BASE_URL``, docs/llm.md)."""
+def web_offers(policy: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether a policy may play over the web (a game's opponent, a class's seat): any
+    but those in :data:`NOT_ON_THE_WEB`, and ``llm`` only where the server is configured
+    for it (``BRINK_LLM_MODEL`` and ``BRINK_LLM_BASE_URL``, docs/llm.md)."""
     env = os.environ if environ is None else environ
-    return tuple(
-        b
-        for b in BUILTINS.values()
-        if b.name not in NOT_ON_THE_WEB and (b.name != "llm" or llm_configured(env))
-    )
+    return policy not in NOT_ON_THE_WEB and (policy != "llm" or llm_configured(env))
+
+
+def web_opponents(environ: Mapping[str, str] | None = None) -> tuple[BuiltinPolicy, ...]:
+    """The opponents a web game may choose: the built-in policies the web offers."""
+    return tuple(b for b in BUILTINS.values() if web_offers(b.name, environ))
 
 
 class Scenarios:
