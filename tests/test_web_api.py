@@ -20,6 +20,7 @@ from brinkmanship.web.maps import scenario_map
 from brinkmanship.web.pages import templates
 from brinkmanship.web.screen import game_screen
 from brinkmanship.web.service import GameService
+from brinkmanship.web.tokens import new_game_id, new_token
 
 Json = dict[str, Any]
 
@@ -257,6 +258,29 @@ def test_an_unknown_game_is_refused_like_a_game_the_token_does_not_open(
     assert code == 403 and "no token sent opens a game with this id" in detail
     code, _ = choose_raw(client, other, token, json={"action": "wait"})
     assert code == 403
+
+
+def test_requests_for_random_ids_leave_no_state_in_the_server(client: TestClient) -> None:
+    """Through HTTP, API and pages (tests/test_web_service.py makes 10,000 such requests)."""
+    games: GameService = client.app.state.games  # type: ignore[attr-defined]
+    _, token = new_game(client)
+    before = games.held_state()
+    for i in range(500):
+        unknown = new_game_id()
+        headers = auth(token) if i % 2 else {}
+        match i % 4:
+            case 0:
+                r = client.get(f"/api/games/{unknown}", headers=headers)
+            case 1:
+                r = client.post(
+                    f"/api/games/{unknown}/choices", json={"action": "wait"}, headers=headers
+                )
+            case 2:
+                r = client.get(f"/games/{unknown}/replay", headers=headers)
+            case _:
+                r = client.get(f"/games/{unknown}?token={new_token()}", follow_redirects=False)
+        assert r.status_code in (401, 403), r.text
+    assert games.held_state() == before
 
 
 def test_a_finished_game_refuses_choices(client: TestClient) -> None:

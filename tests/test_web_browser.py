@@ -94,6 +94,13 @@ def test_play_a_whole_game_to_the_debrief(server: LocalServer, browser: Browser)
     other.goto(server.base + "/")
     assert other.locator("tr[data-game-id] .role").inner_text() == "you watch"
     other.context.close()
+    # A private link of the first web version (the token in the fragment) still opens it.
+    seat = page.locator("#link-seat").input_value().split("?token=", 1)[1]
+    old = browser.new_context(viewport=VIEWPORT).new_page()
+    with old.expect_navigation(url=game_url):
+        old.goto(f"{game_url}#token={seat}")
+    assert old.locator("#decide").is_enabled()
+    old.context.close()
 
     for _ in range(40):
         if page.locator("#outcome-h").count():
