@@ -5,25 +5,22 @@ and the validity claims of docs/able-archer-1983.md (paired runs, common random 
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
-from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from brinkmanship.analysis.montecarlo import Job, run_chunk
 from brinkmanship.analysis.tally import RunSummary
 from brinkmanship.conformance.known_errors import found, known_errors
-from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.trajectory import RunResult, TrajectoryEvent
-from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario, read_source, validate_source
 from brinkmanship.testing import assert_engines_agree
 from cli_runner import run_brink
+from paired import Arms
+from replays import first, play
 
 SCENARIO = "able-archer-1983"
 INTERVENTIONS = {"counter-alert", "no-gordievsky"}
@@ -36,20 +33,10 @@ def sc() -> CompiledScenario:
     return load_scenario(SCENARIO)
 
 
-def play(sc: CompiledScenario, seed: int = 0, index: int = 0) -> RunResult:
-    return ReferenceEngine(sc).run(seed, index, policy_set(sc).make())
-
-
 @pytest.fixture(scope="module")
 def replay(sc: CompiledScenario) -> RunResult:
     """The default run: historical policies, seed 0, run 0."""
     return play(sc)
-
-
-def first(
-    result: RunResult, ident: str, kinds: tuple[str, ...] = ("action", "event")
-) -> TrajectoryEvent:
-    return next(e for e in result.events if e.id == ident and e.kind in kinds)
 
 
 def hour(event: TrajectoryEvent) -> datetime:
@@ -210,23 +197,8 @@ def test_exercise_text_says_command_post_and_no_leaders(sc: CompiledScenario) ->
 # ----------------------------------------------------------------------- validity
 
 
-@cache
-def runs(interventions: tuple[str, ...]) -> tuple[RunSummary, ...]:
-    job = Job(SCENARIO, seed=11, interventions=interventions, engine="batch")
-    return tuple(run_chunk(job, 0, RUNS))
-
-
-def paired_z(
-    baseline: tuple[str, ...], treated: tuple[str, ...], value: Callable[[RunSummary], float]
-) -> float:
-    """z of the mean paired difference treated - baseline of ``value`` over the runs."""
-    diffs = [value(t) - value(b) for b, t in zip(runs(baseline), runs(treated), strict=True)]
-    n = len(diffs)
-    mean = sum(diffs) / n
-    var = sum((d - mean) ** 2 for d in diffs) / (n - 1)
-    if var == 0:
-        return 0.0 if mean == 0 else math.copysign(math.inf, mean)
-    return mean / math.sqrt(var / n)
+runs = Arms(SCENARIO, seed=11, n=RUNS)
+paired_z = runs.paired_z
 
 
 def war(r: RunSummary) -> float:

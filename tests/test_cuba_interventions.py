@@ -4,13 +4,12 @@ random draws in both arms) and |z| > 3."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from functools import cache
 
-from brinkmanship.analysis.montecarlo import Job, run_chunk
 from brinkmanship.analysis.tally import RunSummary
 from brinkmanship.scenario.loader import load_scenario
+from paired import Arms
 
 RUNS = 600
 NUCLEAR = frozenset({"tactical_nuclear_use", "general_nuclear_war"})
@@ -23,23 +22,8 @@ def classes() -> dict[str, str]:
     return {o.id: o.cls.value for o in sc.outcomes.values()}
 
 
-@cache
-def runs(interventions: tuple[str, ...]) -> tuple[RunSummary, ...]:
-    job = Job("cuba-1962", seed=11, interventions=interventions, engine="batch")
-    return tuple(run_chunk(job, 0, RUNS))
-
-
-def paired_z(
-    baseline: tuple[str, ...], treated: tuple[str, ...], value: Callable[[RunSummary], float]
-) -> float:
-    """z of the mean paired difference treated - baseline of ``value`` over the runs."""
-    diffs = [value(t) - value(b) for b, t in zip(runs(baseline), runs(treated), strict=True)]
-    n = len(diffs)
-    mean = sum(diffs) / n
-    var = sum((d - mean) ** 2 for d in diffs) / (n - 1)
-    if var == 0:  # every pair moved alike (or none moved)
-        return 0.0 if mean == 0 else math.copysign(math.inf, mean)
-    return mean / math.sqrt(var / n)
+runs = Arms("cuba-1962", seed=11, n=RUNS)
+paired_z = runs.paired_z
 
 
 def in_class(kinds: frozenset[str]) -> Callable[[RunSummary], float]:

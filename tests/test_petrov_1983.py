@@ -5,25 +5,22 @@ with common random numbers, |z| > 3), both engines, and the command line."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from brinkmanship.analysis.montecarlo import Job, run_chunk
 from brinkmanship.analysis.tally import RunSummary
 from brinkmanship.conformance.known_errors import found, known_errors
-from brinkmanship.engine.reference import ReferenceEngine
-from brinkmanship.engine.trajectory import RunResult, TrajectoryEvent
-from brinkmanship.policies.registry import policy_set
+from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.scenario.compiled import CompiledScenario, Effects
 from brinkmanship.scenario.loader import load_scenario, read_source, validate_source
 from brinkmanship.testing import assert_engines_agree
 from cli_runner import run_brink
+from paired import Arms
+from replays import first, play, seen
 
 SCENARIO = "petrov-1983"
 INTERVENTIONS = ("no-petrov", "launch-on-warning", "during-able-archer")
@@ -37,25 +34,10 @@ def petrov() -> CompiledScenario:
     return load_scenario(SCENARIO)
 
 
-def play(sc: CompiledScenario, seed: int = 0, index: int = 0) -> RunResult:
-    return ReferenceEngine(sc).run(seed, index, policy_set(sc).make())
-
-
 @pytest.fixture(scope="module")
 def replay(petrov: CompiledScenario) -> RunResult:
     """The default run: historical policies, seed 0, run 0."""
     return play(petrov)
-
-
-def first(result: RunResult, ident: str) -> TrajectoryEvent:
-    for event in result.events:
-        if event.id == ident and event.kind in ("action", "message", "event"):
-            return event
-    raise AssertionError(f"{ident} not in the run")
-
-
-def seen(result: RunResult, ident: str) -> list[TrajectoryEvent]:
-    return [e for e in result.events if e.id == ident and e.kind in ("action", "message", "event")]
 
 
 # ----------------------------------------------------------------------- the file
@@ -220,23 +202,8 @@ def test_a_run_off_the_record_says_when_it_happened_historically(
 # ----------------------------------------------------------------------- validity
 
 
-@cache
-def runs(interventions: tuple[str, ...]) -> tuple[RunSummary, ...]:
-    job = Job(SCENARIO, seed=17, interventions=interventions, engine="batch")
-    return tuple(run_chunk(job, 0, RUNS))
-
-
-def paired_z(
-    baseline: tuple[str, ...], treated: tuple[str, ...], value: Callable[[RunSummary], float]
-) -> float:
-    """z of the mean paired difference treated - baseline of ``value`` over the runs."""
-    diffs = [value(t) - value(b) for b, t in zip(runs(baseline), runs(treated), strict=True)]
-    n = len(diffs)
-    mean = sum(diffs) / n
-    var = sum((d - mean) ** 2 for d in diffs) / (n - 1)
-    if var == 0:
-        return 0.0 if mean == 0 else math.copysign(math.inf, mean)
-    return mean / math.sqrt(var / n)
+runs = Arms(SCENARIO, seed=17, n=RUNS)
+paired_z = runs.paired_z
 
 
 def ended(*outcomes: str) -> Callable[[RunSummary], float]:
