@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.policies.registry import policy_set
@@ -127,3 +129,25 @@ def test_organizational_su_writes_no_letters_and_the_crisis_ends_in_war() -> Non
     assert {"su_ships_halt", "su_raise_readiness"} <= su and "su_letter1" not in su, su
     classes = Counter(r.outcome.cls for r in results)
     assert classes["settlement"] == 0 and classes["unresolved"] == 0, classes
+
+
+LADDER = {"us_theatre_nuclear", "us_hold_nuclear", "us_full_retaliation", "us_withhold_retaliation"}
+"""The President's answers to the rungs of the nuclear ladder."""
+
+
+@pytest.mark.parametrize("policy", ["hawk", "organizational"])
+def test_the_president_answers_the_nuclear_ladder_under_hawk_and_model_ii(policy: str) -> None:
+    """After the air strike, every run with nuclear use has the President answer it within
+    the ladder's window (the hawk by climbing, Model II by its war plans), as the historical
+    policy does; the window, which stands for a leader who never answers, does not end it."""
+    sc = load_scenario("cuba-1962", ["airstrike"])
+    window = sc.parameters["ladder_window_h"].value / sc.tick_hours
+    nuclear = 0
+    for result in runs(sc, 40, us=policy):
+        reported = next((e.tick for e in result.events if e.id == "nuclear_reported"), None)
+        if reported is None:
+            continue
+        nuclear += 1
+        answers = [c.tick for c in result.choices if c.actor == "us" and c.action in LADDER]
+        assert answers and answers[0] < reported + window, (result.run, answers, reported)
+    assert nuclear >= 3
