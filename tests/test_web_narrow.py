@@ -124,6 +124,7 @@ def pages_of(played: Played) -> dict[str, str]:
     return {
         "the game list": "/",
         "the new-game form": "/new",
+        "the new-class form": "/classes/new",
         "a game in play": f"/games/{played.live}",
         "the end": f"/games/{played.done}",
         "the debrief": f"/games/{played.done}/debrief",
