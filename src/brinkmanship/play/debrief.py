@@ -338,7 +338,7 @@ def debrief_markdown(debrief: Debrief) -> str:
     out.append("")
     if debrief.outcome is not None:
         o = debrief.outcome
-        out += [f"## The outcome: {o.label}", "", f"{ended(o)}. {o.text}", ""]
+        out += [f"## The outcome: {o.label}", "", f"{ended(o)} — {o.text}", ""]
         out += [f"- {line}" for line in outcome_lines(o)]
         out += [f"- Sources: {', '.join(o.sources)}", ""]
     replay = debrief.historical_replay
