@@ -429,6 +429,14 @@ def value(ti: Any, tf: Any, expr: int) -> float:
 
 
 @inline
+def _known_false(ti: Any, tf: Any, expr: int) -> bool:
+    """Whether expression ``expr`` holds a cached value of false: a test that evaluates
+    nothing, so a caller may reject on it before tests that cost more (legality) without
+    changing what is evaluated or drawn."""
+    return ti[ti[S_VALID] + expr] != 0 and tf[ti[S_CACHE] + expr] == 0.0
+
+
+@inline
 def _changed(ti: Any, slot: int) -> None:
     """Forget the cached values of the expressions that read env slot ``slot``."""
     for k in range(ti[ti[T_DEP_START] + slot], ti[ti[T_DEP_START] + slot + 1]):
@@ -790,9 +798,12 @@ def _first_rule(ti: Any, tf: Any, r: int, first: int, stop: int) -> int:
     legal, its condition holding, its probability draw (site ``rule_site``) succeeding."""
     for i in range(first, stop):
         local = ti[ti[T_RULE_DO] + i]
-        if local < 0 or not _legal(ti, tf, r, local):
+        when = ti[ti[T_RULE_WHEN] + i]
+        # most rules are rejected by a condition already known false: their legality
+        # (worked out only when asked, and never failing then) is not needed
+        if local < 0 or _known_false(ti, tf, when) or not _legal(ti, tf, r, local):
             continue
-        if value(ti, tf, ti[ti[T_RULE_WHEN] + i]) == 0.0:
+        if value(ti, tf, when) == 0.0:
             continue
         p = value(ti, tf, ti[ti[T_RULE_P] + i])
         if p >= 1.0 or (
@@ -910,10 +921,12 @@ def _data_policy(ti: Any, tf: Any, r: int, actor: int) -> int:
         if ti[ti[S_CLOSED] + k] or ti[ti[T_STEP_AT] + k] > tick:
             continue
         local = ti[ti[T_STEP_DO] + k]
+        when = ti[ti[T_STEP_WHEN] + k]
         if (
             local >= 0
+            and not _known_false(ti, tf, when)
             and _legal(ti, tf, r, local)
-            and value(ti, tf, ti[ti[T_STEP_WHEN] + k]) != 0.0
+            and value(ti, tf, when) != 0.0
         ):
             ti[ti[S_CLOSED] + k] = True
             return local
