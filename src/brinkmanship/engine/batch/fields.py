@@ -155,6 +155,8 @@ class Tables(NamedTuple):
     dp_tick_mask: I64
     out_reads: B
     expr_out: B
+    free_reads: B
+    expr_free: B
     expr_may_fail: B
     var_err: I64
 
@@ -210,6 +212,9 @@ class State(NamedTuple):
     next_pending: I64
     next_arrival: I64
     out_dirty: I64
+    free_dirty: I64
+    live: I64
+    live_n: I64
 
 
 class Output(NamedTuple):
@@ -230,6 +235,7 @@ PER_RUN = (
     "next_pending",
     "next_arrival",
     "out_dirty",
+    "free_dirty",
     "err",
     "fired",
     "taken",

@@ -56,8 +56,11 @@ from brinkmanship.engine.batch.slots import (
     S_ENV,
     S_ERR,
     S_FIRED,
+    S_FREE_DIRTY,
     S_HAS_PEAK,
     S_LEGAL,
+    S_LIVE,
+    S_LIVE_N,
     S_LOG,
     S_LOG_CAP,
     S_LOG_N,
@@ -136,9 +139,11 @@ from brinkmanship.engine.batch.slots import (
     T_EV_TICK_START,
     T_EV_VIS,
     T_EV_WHEN,
+    T_EXPR_FREE,
     T_EXPR_MAY_FAIL,
     T_EXPR_OUT,
     T_FALLBACK,
+    T_FREE_READS,
     T_GET_START,
     T_GET_TERMS,
     T_GIVE_START,
@@ -437,12 +442,25 @@ def _known_false(ti: Any, tf: Any, expr: int) -> bool:
 
 
 @inline
+def _known_illegal(ti: Any, tf: Any, r: int, k: int) -> bool:
+    """Whether choice ``k`` of request ``r`` is an action whose condition holds a cached
+    value of false: illegal, known without working out the rest of its legality."""
+    if k == 0:
+        return False
+    actor = ti[ti[S_REQ_ACTOR] + r]
+    a = ti[ti[T_SPACE] + ti[ti[T_SPACE_START] + actor] + k - 1]
+    return _known_false(ti, tf, ti[ti[T_ACT_WHEN] + a])
+
+
+@inline
 def _changed(ti: Any, slot: int) -> None:
     """Forget the cached values of the expressions that read env slot ``slot``."""
     for k in range(ti[ti[T_DEP_START] + slot], ti[ti[T_DEP_START] + slot + 1]):
         ti[ti[S_VALID] + ti[ti[T_DEP_EXPR] + k]] = False
     if ti[ti[T_OUT_READS] + slot]:
         ti[ti[S_OUT_DIRTY]] = True
+    if ti[ti[T_FREE_READS] + slot]:
+        ti[ti[S_FREE_DIRTY]] = True
 
 
 @inline
@@ -456,6 +474,8 @@ def _time_passed(ti: Any) -> None:
                 ti[ti[S_VALID] + e] = False
                 if ti[ti[T_EXPR_OUT] + e]:
                     ti[ti[S_OUT_DIRTY]] = True
+                if ti[ti[T_EXPR_FREE] + e]:
+                    ti[ti[S_FREE_DIRTY]] = True
 
 
 @inline
@@ -673,33 +693,62 @@ def _begin_tick(ti: Any, tf: Any) -> None:
             elif due >= 0 and due < soonest:
                 soonest = due
         ti[ti[S_NEXT_PENDING]] = soonest
-    # events, in scenario order: the unscheduled ones and those scheduled for this tick
+    # events, in scenario order: the unscheduled ones and those scheduled for this tick.
+    # An unscheduled event passed over at the last look (fired once, or its condition
+    # false) is passed over again while nothing its expressions read has changed and no
+    # unscheduled event has fired since (``free_dirty``): its condition is still false, in
+    # the cache, so only the others (``live``) are looked at. Once something changes, the
+    # rest of the look goes through every unscheduled event.
     free = ti[T_EV_FREE]
     n_free = ti[free]
+    live = ti[S_LIVE]
+    n_live = ti[ti[S_LIVE_N]]
+    sparse = not ti[ti[S_FREE_DIRTY]]
+    ti[ti[S_FREE_DIRTY]] = False
+    kept = 0  # the new list of live events, written over the old one behind the reading
+    last_free = -1
     i_free = 0
     i_at = ti[ti[T_EV_TICK_START] + tick] if tick <= ti[ti[T_HORIZON]] else 0
     stop_at = ti[ti[T_EV_TICK_START] + tick + 1] if tick <= ti[ti[T_HORIZON]] else 0
-    while i_free < n_free or i_at < stop_at:
-        if i_at >= stop_at or (
-            i_free < n_free and ti[free + 1 + i_free] < ti[ti[T_EV_TICK] + i_at]
-        ):
-            e = ti[free + 1 + i_free]
-            i_free += 1
+    while True:
+        if sparse and ti[ti[S_FREE_DIRTY]]:
+            sparse = False
+            i_free = 0
+            while i_free < n_free and ti[free + 1 + i_free] <= last_free:
+                i_free += 1
+        if sparse:
+            next_free = ti[live + i_free] if i_free < n_live else NEVER
         else:
-            e = ti[ti[T_EV_TICK] + i_at]
+            next_free = ti[free + 1 + i_free] if i_free < n_free else NEVER
+        next_at = ti[ti[T_EV_TICK] + i_at] if i_at < stop_at else NEVER
+        if next_free == NEVER and next_at == NEVER:
+            break
+        is_free = next_free < next_at
+        if is_free:
+            e = next_free
+            i_free += 1
+            last_free = e
+        else:
+            e = next_at
             i_at += 1
         if ti[ti[T_EV_ONCE] + e] and ti[ti[S_FIRED] + e]:
             continue
         if value(ti, tf, ti[ti[T_EV_WHEN] + e]) == 0.0:
             continue
+        if is_free:
+            ti[live + kept] = e
+            kept += 1
         if ti[ti[T_EV_HAZARD] + e] >= 0:
             p = _clamp01(value(ti, tf, ti[ti[T_EV_HAZARD] + e]))
             if not draw(ti, ti[ti[T_EV_SITE] + e], tick, run) < p:
                 continue
+        if is_free:
+            ti[ti[S_FREE_DIRTY]] = True
         ti[ti[S_FIRED] + e] = True
         _assign(ti, tf, ti[ti[T_EV_EFFECTS] + e])
         _log(ti, tf, K_EVENT, ti[ti[T_EV_ACTOR] + e], e)
         _notify(ti, tf, e, ti[ti[T_EV_VIS] + e])
+    ti[ti[S_LIVE_N]] = kept
     # deliveries
     if ti[ti[S_NEXT_ARRIVAL]] == tick:
         _deliver(ti, tf)
@@ -799,9 +848,15 @@ def _first_rule(ti: Any, tf: Any, r: int, first: int, stop: int) -> int:
     for i in range(first, stop):
         local = ti[ti[T_RULE_DO] + i]
         when = ti[ti[T_RULE_WHEN] + i]
-        # most rules are rejected by a condition already known false: their legality
-        # (worked out only when asked, and never failing then) is not needed
-        if local < 0 or _known_false(ti, tf, when) or not _legal(ti, tf, r, local):
+        # most rules are rejected by their own or their action's condition already known
+        # false, without working out their legality (worked out only when first asked,
+        # it evaluates nothing that can fail, so leaving it unasked changes nothing)
+        if (
+            local < 0
+            or _known_false(ti, tf, when)
+            or _known_illegal(ti, tf, r, local)
+            or not _legal(ti, tf, r, local)
+        ):
             continue
         if value(ti, tf, when) == 0.0:
             continue
@@ -925,6 +980,7 @@ def _data_policy(ti: Any, tf: Any, r: int, actor: int) -> int:
         if (
             local >= 0
             and not _known_false(ti, tf, when)
+            and not _known_illegal(ti, tf, r, local)
             and _legal(ti, tf, r, local)
             and value(ti, tf, when) != 0.0
         ):

@@ -133,6 +133,9 @@ def new_state(
         next_pending=np.full(1, k.NEVER, dtype=np.int64),
         next_arrival=np.full(1, k.NEVER, dtype=np.int64),
         out_dirty=np.ones(1, dtype=np.int64),
+        free_dirty=np.ones(1, dtype=np.int64),
+        live=np.zeros(max(1, int(t.ev_free[0])), dtype=np.int64),
+        live_n=np.zeros(1, dtype=np.int64),
     )
 
 

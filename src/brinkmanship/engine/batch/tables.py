@@ -225,7 +225,9 @@ def build(sc: c.CompiledScenario, forms: Mapping[str, f.BatchForm]) -> tuple[Tab
     ):
         parts.update(builder(b))
     out_exprs = [*parts["out_when"].tolist(), *parts["out_pending"].tolist()]
-    parts.update(_program(b, parts["env_init"], out_exprs))
+    free = parts["ev_free"][1:]
+    free_exprs = [*parts["ev_when"][free].tolist(), *parts["ev_hazard"][free].tolist()]
+    parts.update(_program(b, parts["env_init"], out_exprs, free_exprs))
     tables = Tables(**parts)
     layout = Layout(
         actors=tuple(sc.actors),
@@ -609,22 +611,30 @@ def _mechanisms(b: _Builder) -> Fields:
     }
 
 
-def _program(b: _Builder, env_init: F64, out_exprs: list[int]) -> Fields:
+def _readers(b: _Builder, env_init: F64, exprs: list[int]) -> tuple[B, B]:
+    """Which names the expressions ``exprs`` read, and which expressions they are."""
+    reads = np.zeros(len(env_init), dtype=np.bool_)
+    among = np.zeros(max(1, len(b.program.reads)), dtype=np.bool_)
+    for expr_id in exprs:
+        if expr_id >= 0:
+            reads[sorted(b.program.reads[expr_id])] = True
+            among[expr_id] = True
+    return reads, among
+
+
+def _program(b: _Builder, env_init: F64, out_exprs: list[int], free_exprs: list[int]) -> Fields:
     """What the other builders collected: the bytecode of every expression, with which
-    expressions read each name (to forget their cached values when it changes); the effect
-    lists; the rules."""
+    expressions read each name (to forget their cached values when it changes), and which
+    names and expressions the outcomes and the unscheduled events read; the effect lists;
+    the rules."""
     code, consts, starts = b.program.arrays()
     readers: list[list[int]] = [[] for _ in env_init]
     for expr_id, names in enumerate(b.program.reads):
         for slot in sorted(names):
             readers[slot].append(expr_id)
     dep_start, dep_expr = _csr(readers)
-    out_reads = np.zeros(len(env_init), dtype=np.bool_)
-    expr_out = np.zeros(max(1, len(starts)), dtype=np.bool_)
-    for expr_id in out_exprs:
-        if expr_id >= 0:
-            out_reads[sorted(b.program.reads[expr_id])] = True
-            expr_out[expr_id] = True
+    out_reads, expr_out = _readers(b, env_init, out_exprs)
+    free_reads, expr_free = _readers(b, env_init, free_exprs)
     eff_pairs = [p for g in b.effects for p in g] or [(0, 0)]
     rule_rows = b.rules or [(-1, -1, -1, 0)]
     n_vars = len(b.sc.variables)
@@ -636,6 +646,8 @@ def _program(b: _Builder, env_init: F64, out_exprs: list[int]) -> Fields:
         "dep_expr": dep_expr,
         "out_reads": out_reads,
         "expr_out": expr_out,
+        "free_reads": free_reads,
+        "expr_free": expr_free,
         "expr_may_fail": _b(b.program.may_fail or [False]),
         "var_err": _i([len(b.program.messages) + i for i in range(n_vars)] or [0]),
         "eff_start": _starts(b.effects),
