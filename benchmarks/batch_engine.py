@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/batch_engine.py [--runs 50000] [--reference-runs 100]
         [--memory-runs 100000 1000000 10000000]
+    .venv/bin/python benchmarks/batch_engine.py --against ../other-checkout
+        [--memory-runs 1000000] [--rounds 3] [--workers 2]
 
 For cuba-1962 with historical policies and with doctrine policies it prints, as medians of
 repeated measurements: runs/s and run-ticks/s of the batch engine on one core and on all
@@ -10,6 +12,13 @@ on the same runs and the per-core ratio; the memory traffic of the batch engine 
 streaming copy measured in the same invocation; and, for each N of ``--memory-runs``, the
 wall time and peak resident memory (driver and largest worker) of a fresh process running
 N runs on all cores.
+
+With ``--against DIR`` (another checkout of this project, e.g. an older commit's
+``git worktree``) it measures only that last figure, side by side: for each N of
+``--memory-runs``, fresh processes of this checkout and of DIR's ``src`` alternate
+``--rounds`` times on ``--workers`` cores, and it prints each time, their medians and the
+ratio of this checkout's median to DIR's (alternating spreads a shared machine's load over
+both).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import sys
 import time
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 
@@ -74,9 +84,13 @@ def traffic_per_run(batch: BatchEngine) -> int:
     return reset + results
 
 
-def memory_run(runs: int, cores: int) -> tuple[float, float, float]:
+HERE = Path(__file__).resolve().parents[1] / "src"
+
+
+def memory_run(runs: int, cores: int, src: Path = HERE) -> tuple[float, float, float]:
     """Wall seconds, driver and largest-worker peak resident MiB of a fresh process that
-    tallies ``runs`` batch runs of cuba-1962 on ``cores`` processes."""
+    tallies ``runs`` batch runs of cuba-1962 on ``cores`` processes, importing the project
+    from ``src``."""
     code = (
         "import resource, time\n"
         "from brinkmanship.analysis.montecarlo import Job, tally_many\n"
@@ -94,9 +108,28 @@ def memory_run(runs: int, cores: int) -> tuple[float, float, float]:
         "print(hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
     seconds, driver, worker = out.stdout.split()
     return float(seconds), int(driver) / 1024, int(worker) / 1024
+
+
+def side_by_side(other: Path, sizes: list[int], rounds: int, cores: int) -> None:
+    """This checkout's wall time for each N of ``sizes`` against ``other``'s, alternating."""
+    print(f"this checkout: {HERE.parent}\nagainst:       {other}")
+    for runs in sizes:
+        times: dict[str, list[float]] = {"this": [], "against": []}
+        for _ in range(rounds):
+            for label, src in (("against", other / "src"), ("this", HERE)):
+                times[label].append(memory_run(runs, cores, src)[0])
+                print(f"{runs:>12,} runs on {cores} cores, {label:<7}: {times[label][-1]:,.1f} s")
+        this, against = (statistics.median(times[k]) for k in ("this", "against"))
+        print(
+            f"{runs:>12,} runs on {cores} cores: median {this:,.1f} s (this) against"
+            f" {against:,.1f} s: ratio {this / against:.2f}"
+        )
 
 
 def main() -> None:
@@ -105,10 +138,19 @@ def main() -> None:
     parser.add_argument("--reference-runs", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--memory-runs", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument("--against", type=Path, help="another checkout to compare with")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
-    cores = os.cpu_count() or 1
+    cores = args.workers
     print(f"machine: {platform.machine()}, {cores} cores, Python {platform.python_version()}")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.against is not None:
+        if not (args.against / "src" / "brinkmanship").is_dir():
+            parser.error(f"--against: {args.against} is not a checkout of this project")
+        side_by_side(args.against.resolve(), args.memory_runs, args.rounds, cores)
+        print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        return
     bandwidth = copy_bandwidth()
     print(f"streaming copy: {bandwidth / 2**30:.1f} GiB/s")
     header = (

@@ -845,18 +845,28 @@ def _local(ti: Any, actor: int, action: int) -> int:
 def _first_rule(ti: Any, tf: Any, r: int, first: int, stop: int) -> int:
     """The first applicable rule of rules[first:stop] for the request ``r`` (-1 if none):
     legal, its condition holding, its probability draw (site ``rule_site``) succeeding."""
+    # most rules are rejected by their own or their action's condition already known
+    # false, without working out their legality (worked out only when first asked, it
+    # evaluates nothing that can fail, so leaving it unasked changes nothing). The scan
+    # reads its tables' offsets once: numba reloads ``ti[X]`` after every store to ``ti``.
+    rule_do = ti[T_RULE_DO]
+    rule_when = ti[T_RULE_WHEN]
+    valid = ti[S_VALID]
+    cache = ti[S_CACHE]
+    act_when = ti[T_ACT_WHEN]
+    space = ti[T_SPACE] + ti[ti[T_SPACE_START] + ti[ti[S_REQ_ACTOR] + r]] - 1
     for i in range(first, stop):
-        local = ti[ti[T_RULE_DO] + i]
-        when = ti[ti[T_RULE_WHEN] + i]
-        # most rules are rejected by their own or their action's condition already known
-        # false, without working out their legality (worked out only when first asked,
-        # it evaluates nothing that can fail, so leaving it unasked changes nothing)
-        if (
-            local < 0
-            or _known_false(ti, tf, when)
-            or _known_illegal(ti, tf, r, local)
-            or not _legal(ti, tf, r, local)
-        ):
+        local = ti[rule_do + i]
+        if local < 0:
+            continue
+        when = ti[rule_when + i]
+        if ti[valid + when] and tf[cache + when] == 0.0:
+            continue
+        if local > 0:
+            condition = ti[act_when + ti[space + local]]
+            if ti[valid + condition] and tf[cache + condition] == 0.0:
+                continue
+        if not _legal(ti, tf, r, local):
             continue
         if value(ti, tf, when) == 0.0:
             continue
