@@ -13,12 +13,25 @@ it does all of that N times, each on a fresh server, and ends with the medians.
     .venv/bin/python benchmarks/web_load.py                 # 100 games, 2 s think time
     .venv/bin/python benchmarks/web_load.py --runs 3        # three runs and their medians
     .venv/bin/python benchmarks/web_load.py --think 0       # back-to-back choices (saturation)
+
+With ``--class``, a classroom instead: one class of ``--games`` games (default 30) whose
+three sides (us, su, cuba) are all students, every seat a client of its own that follows
+its game's live stream (server-sent events), reads its view when the game moves and
+decides at random after a think time, until its game ends or it has made ``--choices``
+choices. After ``--kill-at`` acknowledged choices the server is killed with SIGKILL and
+started again on the same database; the seats carry on. It reports the latency of each
+decision (p50, p99, max; also without the first decision of each game after the restart,
+which replays the game), the errors (any answer but 200, or a failed connection while the
+server is up), and then checks that every acknowledged choice is in the saved records.
+
+    .venv/bin/python benchmarks/web_load.py --class         # 30 games x 3 seats, kill -9
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import statistics
@@ -207,6 +220,236 @@ def medians(runs: list[Figures]) -> None:
     )
 
 
+# ---------------------------------------------------------------- the classroom mode
+
+CLASS_SEATS = ("us", "su", "cuba")
+
+
+@dataclass
+class ClassTally:
+    """A class run: decision latencies, errors, acknowledged choices, the restart."""
+
+    decisions: list[tuple[float, bool]] = field(default_factory=list)
+    """Each decision's latency, and whether it was its game's first after the restart
+    (which replays the game)."""
+    errors: list[str] = field(default_factory=list)
+    acked: list[tuple[str, str, int, str]] = field(default_factory=list)
+    """(game, seat, tick, action) of every choice answered 200."""
+    down: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set while the server is being killed and started again."""
+    refused_while_down: int = 0
+    restarted: bool = False
+    replayed: set[str] = field(default_factory=set)
+    finished: set[str] = field(default_factory=set)
+    made: dict[str, int] = field(default_factory=dict)
+    """Choices acknowledged per game."""
+    wake: dict[str, list[asyncio.Event]] = field(default_factory=dict)
+    """Each game's seats' wake-up events."""
+
+    def over(self, game_id: str, limit: int) -> bool:
+        """Whether a game is done for this run: ended, or at its limit of choices."""
+        return game_id in self.finished or self.made.get(game_id, 0) >= limit
+
+    def end(self, game_id: str) -> None:
+        """Wake every seat of a game that is done."""
+        for event in self.wake.get(game_id, []):
+            event.set()
+
+
+async def follow(
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    changed: asyncio.Event,
+    latest: dict[str, Any],
+) -> None:
+    """Keep the latest turn of a game's live stream in ``latest["turn"]`` and set ``changed``
+    at every event; reconnect when the stream drops."""
+    while True:
+        try:
+            async with client.stream("GET", url, headers=headers, timeout=None) as r:
+                async for line in r.aiter_lines():
+                    if line.startswith("data:"):
+                        latest["turn"] = json.loads(line[5:])
+                        changed.set()
+        except httpx.HTTPError:
+            pass
+        latest.pop("turn", None)  # the stream dropped (a restart): look again
+        changed.set()
+        await asyncio.sleep(0.2)
+
+
+async def seat(
+    client: httpx.AsyncClient,
+    game_id: str,
+    name: str,
+    token: str,
+    args: argparse.Namespace,
+    tally: ClassTally,
+    rng: random.Random,
+) -> None:
+    """One student: wait until the live stream says the game asks this seat (as the pages
+    do), read the view, decide after a think time, until the game ends or has had
+    ``--choices`` choices per seat."""
+    headers = {"Authorization": f"Bearer {token}"}
+    changed = asyncio.Event()
+    latest: dict[str, Any] = {}
+    tally.wake.setdefault(game_id, []).append(changed)
+    url = f"/api/games/{game_id}/events"
+    follower = asyncio.create_task(follow(client, url, headers, changed, latest))
+    limit = args.choices * len(CLASS_SEATS)
+    try:
+        while not tally.over(game_id, limit):
+            await changed.wait()
+            changed.clear()
+            if tally.over(game_id, limit):
+                return
+            turn = latest.get("turn")
+            if turn is not None and not turn["finished"] and name not in turn["pending"]:
+                continue  # not asked now: wait for the next change
+            try:
+                r = await client.get(f"/api/games/{game_id}", headers=headers)
+            except httpx.HTTPError as exc:
+                if tally.down.is_set():
+                    tally.refused_while_down += 1
+                else:
+                    tally.errors.append(f"view: {type(exc).__name__}")
+                await asyncio.sleep(0.2)
+                changed.set()
+                continue
+            if r.status_code != 200:
+                tally.errors.append(f"view: {r.status_code} {r.text[:200]}")
+                return
+            view = r.json()
+            if view["finished"]:
+                tally.finished.add(game_id)
+                tally.end(game_id)
+                return
+            if not view["choices"]:
+                continue
+            await asyncio.sleep(rng.uniform(0.5 * args.think, 1.5 * args.think))
+            action = rng.choice([c["id"] for c in view["choices"]])
+            body = {"action": action, "at_tick": view["tick"]}
+            first_after = tally.restarted and game_id not in tally.replayed
+            started = time.perf_counter()
+            try:
+                r = await client.post(f"/api/games/{game_id}/choices", json=body, headers=headers)
+            except httpx.HTTPError as exc:
+                if tally.down.is_set():
+                    tally.refused_while_down += 1
+                else:
+                    tally.errors.append(f"choice: {type(exc).__name__}")
+                changed.set()
+                continue
+            took = time.perf_counter() - started
+            if r.status_code == 409 and tally.restarted:
+                changed.set()  # its choice may have been saved just before the kill
+                continue
+            if r.status_code != 200:
+                tally.errors.append(f"choice: {r.status_code} {r.text[:200]}")
+                return
+            if first_after:
+                tally.replayed.add(game_id)
+            tally.decisions.append((took, first_after))
+            tally.acked.append((game_id, name, int(view["tick"]), action))
+            tally.made[game_id] = tally.made.get(game_id, 0) + 1
+            if tally.over(game_id, limit) or r.json()["finished"]:
+                if r.json()["finished"]:
+                    tally.finished.add(game_id)
+                tally.end(game_id)
+    finally:
+        follower.cancel()
+
+
+async def killer(server: LocalServer, args: argparse.Namespace, tally: ClassTally) -> None:
+    """Kill the server with SIGKILL after ``--kill-at`` acknowledged choices; start it again."""
+    while len(tally.acked) < args.kill_at:
+        await asyncio.sleep(0.05)
+    tally.down.set()
+    server.kill()
+    acked_then = len(tally.acked)
+    await asyncio.to_thread(server.start)
+    tally.restarted = True
+    tally.down.clear()
+    print(f"  killed the server (SIGKILL) after {acked_then} acknowledged choices; restarted")
+
+
+async def classroom(server: LocalServer, args: argparse.Namespace) -> tuple[ClassTally, float, str]:
+    """Set up the class, play every seat at once, kill and restart the server once."""
+    tally = ClassTally()
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=400, keepalive_expiry=2)
+    async with httpx.AsyncClient(base_url=server.base, limits=limits, timeout=60) as client:
+        body = {
+            "scenario": "cuba-1962",
+            "games": args.games,
+            "seats": dict.fromkeys(CLASS_SEATS, "student"),
+            "timer": args.timer,
+            "seed": args.seed,
+        }
+        r = await client.post("/api/classes", json=body)
+        r.raise_for_status()
+        made: dict[str, Any] = r.json()
+        players = []
+        for n, game in enumerate(made["games"]):
+            for k, (name, link) in enumerate(game["seats"].items()):
+                token = link.split("token=", 1)[1]
+                rng = random.Random(args.seed * 1_000_003 + n * 7 + k)
+                players.append(seat(client, game["id"], name, token, args, tally, rng))
+        started = time.perf_counter()
+        kill = asyncio.create_task(killer(server, args, tally))
+        await asyncio.wait_for(asyncio.gather(*players), timeout=args.timeout)
+        wall = time.perf_counter() - started
+        if not kill.done():
+            kill.cancel()
+            print("  the class ended before --kill-at choices: no restart", file=sys.stderr)
+    return tally, wall, made["teacher_token"]
+
+
+def lost_moves(base: str, teacher: str, acked: list[tuple[str, str, int, str]]) -> int:
+    """How many acknowledged choices are missing from the saved records."""
+    headers = {"Authorization": f"Bearer {teacher}"}
+    saved: dict[str, set[tuple[str, int, str]]] = {}
+    for game_id in {a[0] for a in acked}:
+        record = httpx.get(f"{base}/api/games/{game_id}/record", headers=headers, timeout=30)
+        record.raise_for_status()
+        saved[game_id] = {
+            (m["seat"], int(m["tick"]), m["action"])
+            for m in record.json()["moves"]
+            if m["by"] == "player"
+        }
+    return sum(1 for g, s, t, a in acked if (s, t, a) not in saved[g])
+
+
+def class_run(args: argparse.Namespace) -> int:
+    """The classroom mode: one run, its figures, and the check that nothing was lost."""
+    with tempfile.TemporaryDirectory() as tmp, LocalServer(Path(tmp) / "class.sqlite3") as server:
+        load_before = os.getloadavg()[0]
+        tally, wall, teacher = asyncio.run(classroom(server, args))
+        lost = lost_moves(server.base, teacher, tally.acked)
+    ms = [t * 1000 for t, _ in tally.decisions]
+    steady = [t * 1000 for t, first in tally.decisions if not first]
+    print(f"  load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
+    if ms:
+        print(
+            f"  decisions: {len(ms)}  p50 {quantile(ms, 0.5):.1f} ms  "
+            f"p99 {quantile(ms, 0.99):.1f} ms  max {max(ms):.1f} ms  "
+            f"({len(ms) / wall:.0f}/s over {wall:.1f} s)"
+        )
+    if steady and len(steady) != len(ms):
+        print(
+            f"  without each game's first decision after the restart: p50 "
+            f"{quantile(steady, 0.5):.1f} ms  p99 {quantile(steady, 0.99):.1f} ms"
+        )
+    print(
+        f"  games finished: {len(tally.finished)} of {args.games}  errors: {len(tally.errors)}  "
+        f"refused while the server was down: {tally.refused_while_down}"
+    )
+    for error in tally.errors[:10]:
+        print(f"    {error}")
+    print(f"  acknowledged choices: {len(tally.acked)}  missing from the saved records: {lost}")
+    return 1 if tally.errors or lost else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--games", type=int, default=100, help="concurrent games")
@@ -215,9 +458,32 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the games and choices")
     parser.add_argument("--runs", type=int, default=1, help="runs, each on a fresh server")
     parser.add_argument("--timeout", type=float, default=600, help="bound on each run (s)")
+    parser.add_argument(
+        "--class",
+        dest="classroom",
+        action="store_true",
+        help="a class: 30 games (or --games) x 3 student seats, SIGKILL and restart mid-class",
+    )
+    parser.add_argument("--timer", type=int, default=0, help="class mode: seconds per decision")
+    parser.add_argument(
+        "--kill-at", type=int, default=600, help="class mode: kill after this many choices"
+    )
     args = parser.parse_args()
     if args.games < 1 or args.runs < 1 or args.choices < 1 or args.think < 0:
         parser.error("--games, --runs and --choices must be at least 1, --think at least 0")
+    if args.classroom:
+        games = args.games if "--games" in sys.argv else 30
+        args.games = games
+        print(
+            f"a class of {games} games of cuba-1962 x {len(CLASS_SEATS)} student seats, think "
+            f"time {args.think:g} s, at most {args.choices} choices per seat on average; "
+            f"{os.cpu_count()} CPUs"
+        )
+        try:
+            return class_run(args)
+        except TimeoutError:
+            print(f"stopped: the class passed its bound of {args.timeout:g} s", file=sys.stderr)
+            return 1
     print(
         f"{args.games} concurrent games of cuba-1962, think time {args.think:g} s, "
         f"at most {args.choices} choices each; {os.cpu_count()} CPUs"

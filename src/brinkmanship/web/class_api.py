@@ -172,7 +172,7 @@ async def game_events(
         changes(
             request,
             lambda: games.changes.get(game_id, 0),
-            lambda: games.turn(game_id, tokens).as_dict(),
+            lambda: games.current_turn(game_id).as_dict(),
         )
     )
 

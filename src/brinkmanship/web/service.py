@@ -487,6 +487,11 @@ class GameService:
     def turn(self, game_id: str, tokens: Iterable[str]) -> Turn:
         """Where the game stands for its seats (what live pages show)."""
         self.access(game_id, tokens)
+        return self.current_turn(game_id)
+
+    def current_turn(self, game_id: str) -> Turn:
+        """The turn, for a caller that has checked the request's tokens already (a live
+        stream, once when it opens)."""
         with self._locked(game_id):
             live = self._live(game_id)
             self._expire(game_id, live)

@@ -341,11 +341,13 @@ class GameStore:
         return None if found is None else str(found[0])
 
     def open_class_games(self) -> list[str]:
-        """The games of every class that are not over (their timers run on a restart)."""
+        """The games not over of every class with a timer (their timers run again after a
+        restart)."""
         with self._connect() as db:
             rows = db.execute(
                 "SELECT g.id FROM class_games c JOIN games g ON g.id = c.game_id "
-                "WHERE g.status != 'finished'"
+                "JOIN classes k ON k.id = c.class_id "
+                "WHERE g.status != 'finished' AND json_extract(k.form, '$.timer') > 0"
             ).fetchall()
         return [str(g) for (g,) in rows]
 
