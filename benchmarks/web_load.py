@@ -239,6 +239,8 @@ class ClassTally:
     """Set while the server is being killed and started again."""
     refused_while_down: int = 0
     restarted: bool = False
+    server_cpu: float = 0.0
+    """CPU seconds of the server processes over the class (both, around the restart)."""
     replayed: set[str] = field(default_factory=set)
     finished: set[str] = field(default_factory=set)
     made: dict[str, int] = field(default_factory=dict)
@@ -313,7 +315,7 @@ async def seat(
                 if tally.down.is_set():
                     tally.refused_while_down += 1
                 else:
-                    tally.errors.append(f"view: {type(exc).__name__}")
+                    tally.errors.append(f"view: {type(exc).__name__}: {exc}")
                 await asyncio.sleep(0.2)
                 changed.set()
                 continue
@@ -338,7 +340,7 @@ async def seat(
                 if tally.down.is_set():
                     tally.refused_while_down += 1
                 else:
-                    tally.errors.append(f"choice: {type(exc).__name__}")
+                    tally.errors.append(f"choice: {type(exc).__name__}: {exc}")
                 changed.set()
                 continue
             took = time.perf_counter() - started
@@ -365,6 +367,8 @@ async def killer(server: LocalServer, args: argparse.Namespace, tally: ClassTall
     """Kill the server with SIGKILL after ``--kill-at`` acknowledged choices; start it again."""
     while len(tally.acked) < args.kill_at:
         await asyncio.sleep(0.05)
+    assert server.process is not None
+    tally.server_cpu += cpu_seconds(server.process.pid) or 0.0
     tally.down.set()
     server.kill()
     acked_then = len(tally.acked)
@@ -397,8 +401,18 @@ async def classroom(server: LocalServer, args: argparse.Namespace) -> tuple[Clas
                 players.append(seat(client, game["id"], name, token, args, tally, rng))
         started = time.perf_counter()
         kill = asyncio.create_task(killer(server, args, tally))
-        await asyncio.wait_for(asyncio.gather(*players), timeout=args.timeout)
+        try:
+            await asyncio.wait_for(asyncio.gather(*players), timeout=args.timeout)
+        except TimeoutError:
+            stuck = [g["id"] for g in made["games"] if not tally.over(g["id"], 3 * args.choices)]
+            tally.errors.append(f"the class passed its bound of {args.timeout:g} s")
+            teacher = {"Authorization": f"Bearer {made['teacher_token']}"}
+            for game_id in stuck[:5]:
+                turn = await client.get(f"/api/games/{game_id}/turn", headers=teacher)
+                tally.errors.append(f"stuck: {game_id} {turn.text[:200]}")
         wall = time.perf_counter() - started
+        assert server.process is not None
+        tally.server_cpu += cpu_seconds(server.process.pid) or 0.0
         if not kill.done():
             kill.cancel()
             print("  the class ended before --kill-at choices: no restart", file=sys.stderr)
@@ -440,6 +454,10 @@ def class_run(args: argparse.Namespace) -> int:
             f"  without each game's first decision after the restart: p50 "
             f"{quantile(steady, 0.5):.1f} ms  p99 {quantile(steady, 0.99):.1f} ms"
         )
+    if ms:
+        per = tally.server_cpu / len(ms) * 1000
+        print(f"  server CPU: {tally.server_cpu:.1f} s, {per:.0f} ms per decision "
+              "(its requests: the choice, the live streams' turns, the views)")  # fmt: skip
     print(
         f"  games finished: {len(tally.finished)} of {args.games}  errors: {len(tally.errors)}  "
         f"refused while the server was down: {tally.refused_while_down}"

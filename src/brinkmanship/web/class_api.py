@@ -24,8 +24,8 @@ from brinkmanship.web.schemas import ClassCreated, ClassGameLinks, NewClass, Pro
 ClassId = Annotated[str, Path(min_length=1, max_length=64, description="The class's id.")]
 GameId = Annotated[str, Path(min_length=1, max_length=64, description="The game's id.")]
 
-POLL_SECONDS = 0.2
-"""How often a live stream looks for a change (an in-memory counter)."""
+COALESCE_SECONDS = 0.05
+"""A live stream waits this long after a move, so that moves in a burst make one event."""
 KEEPALIVE_SECONDS = 15.0
 
 
@@ -124,23 +124,28 @@ def export_csv(class_id: ClassId, svc: Classes, tokens: Reader) -> Response:
 
 
 async def changes(
-    request: Request, counter: Callable[[], int], payload: Callable[[], dict[str, Any]]
+    subscribe: Callable[[Callable[[], None]], Callable[[], None]],
+    payload: Callable[[], dict[str, Any]],
 ) -> AsyncIterator[str]:
-    """Server-sent events: one ``change`` event now and after every change of ``counter``."""
-    last: int | None = None
-    quiet = 0.0
-    while not await request.is_disconnected():
-        now = counter()
-        if now != last:
-            last = now
+    """Server-sent events: one ``change`` event now and one after every saved move (moves
+    in quick succession make one event); a comment line keeps an idle stream open."""
+    loop = asyncio.get_running_loop()
+    moved = asyncio.Event()
+    unsubscribe = subscribe(lambda: loop.call_soon_threadsafe(moved.set))
+    try:
+        while True:
             data = await run_in_threadpool(payload)
             yield f"event: change\ndata: {json.dumps(data)}\n\n"
-            quiet = 0.0
-        elif quiet >= KEEPALIVE_SECONDS:
-            yield ": keep-alive\n\n"
-            quiet = 0.0
-        await asyncio.sleep(POLL_SECONDS)
-        quiet += POLL_SECONDS
+            while True:
+                try:
+                    await asyncio.wait_for(moved.wait(), KEEPALIVE_SECONDS)
+                    break
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+            await asyncio.sleep(COALESCE_SECONDS)
+            moved.clear()
+    finally:
+        unsubscribe()
 
 
 def event_stream(body: AsyncIterator[str]) -> StreamingResponse:
@@ -170,8 +175,7 @@ async def game_events(
     await run_in_threadpool(games.turn, game_id, tokens)  # the token is checked first
     return event_stream(
         changes(
-            request,
-            lambda: games.changes.get(game_id, 0),
+            lambda wake: games.subscribe(game_id, wake),
             lambda: games.current_turn(game_id).as_dict(),
         )
     )
@@ -189,4 +193,4 @@ async def class_events(
     def count() -> dict[str, Any]:
         return {"changes": counter.get(class_id, 0)}
 
-    return event_stream(changes(request, lambda: counter.get(class_id, 0), count))
+    return event_stream(changes(lambda wake: svc.games.subscribe(class_id, wake), count))

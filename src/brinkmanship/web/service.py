@@ -27,7 +27,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -220,6 +220,7 @@ class GameService:
         """The class games with a running timer: when their decision's time runs out."""
         self.changes: dict[str, int] = {}
         """A counter per game and per class, bumped by every saved move (live pages)."""
+        self._listeners: dict[str, set[Callable[[], None]]] = {}
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
 
@@ -307,11 +308,31 @@ class GameService:
             else:
                 self._deadlines[game_id] = deadline
 
-    def _changed(self, game_id: str, live: Live) -> None:
+    def subscribe(self, key: str, wake: Callable[[], None]) -> Callable[[], None]:
+        """Call ``wake`` (from a worker thread) whenever a move is saved in the game or the
+        class ``key``; returns the function that stops it."""
         with self._guard:
-            self.changes[game_id] = self.changes.get(game_id, 0) + 1
-            if live.class_id is not None:
-                self.changes[live.class_id] = self.changes.get(live.class_id, 0) + 1
+            self._listeners.setdefault(key, set()).add(wake)
+
+        def unsubscribe() -> None:
+            with self._guard:
+                listeners = self._listeners.get(key)
+                if listeners is not None:
+                    listeners.discard(wake)
+                    if not listeners:
+                        del self._listeners[key]
+
+        return unsubscribe
+
+    def _changed(self, game_id: str, live: Live) -> None:
+        keys = [game_id] if live.class_id is None else [game_id, live.class_id]
+        with self._guard:
+            wake = []
+            for key in keys:
+                self.changes[key] = self.changes.get(key, 0) + 1
+                wake.extend(self._listeners.get(key, ()))
+        for call in wake:
+            call()
 
     def _save(self, game_id: str, live: Live) -> None:
         """Save the moves made since the last save (call under the game's lock)."""
