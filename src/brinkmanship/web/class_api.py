@@ -131,7 +131,11 @@ async def changes(
     in quick succession make one event); a comment line keeps an idle stream open."""
     loop = asyncio.get_running_loop()
     moved = asyncio.Event()
-    unsubscribe = subscribe(lambda: loop.call_soon_threadsafe(moved.set))
+
+    def wake() -> None:  # called from a worker thread
+        loop.call_soon_threadsafe(moved.set)
+
+    unsubscribe = subscribe(wake)
     try:
         while True:
             data = await run_in_threadpool(payload)

@@ -327,7 +327,7 @@ class GameService:
     def _changed(self, game_id: str, live: Live) -> None:
         keys = [game_id] if live.class_id is None else [game_id, live.class_id]
         with self._guard:
-            wake = []
+            wake: list[Callable[[], None]] = []
             for key in keys:
                 self.changes[key] = self.changes.get(key, 0) + 1
                 wake.extend(self._listeners.get(key, ()))
