@@ -7,6 +7,7 @@ import pytest
 
 from brinkmanship.engine.observation import WAIT
 from brinkmanship.errors import BrinkError, IllegalChoiceError, StaleChoiceError, UnknownNameError
+from brinkmanship.play.debrief import build_debrief
 from brinkmanship.play.game import Game, GameRecord, PlayerMove
 from brinkmanship.policies.rules import data_policy
 
@@ -129,3 +130,11 @@ def test_one_seat_records_stay_as_they_were() -> None:
     game = Game.new("cuba-1962", "us")
     game.choose(WAIT)
     assert game.record.seats == [] and game.record.moves[0].seat == ""
+
+
+def test_each_seat_has_its_own_debrief(finished: Game) -> None:
+    for seat in SEATS:
+        debrief = build_debrief(finished, seat)
+        assert debrief.side == seat
+        assert debrief.side_name == finished.scenario.actors[seat].name
+    assert build_debrief(finished).side == finished.record.side

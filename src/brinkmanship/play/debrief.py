@@ -188,16 +188,17 @@ def _comparison(
     return out
 
 
-def _historical_replay(game: Game) -> OutcomeView:
+def _historical_replay(game: Game, side: str) -> OutcomeView:
     sc = game.scenario
     policies = policy_set(sc)
     result = ReferenceEngine(sc).run(game.record.seed, 0, policies.make(), dict(policies.specs))
-    return outcome_view(result.outcome, sc.actors[game.record.side].holder, sc)
+    return outcome_view(result.outcome, sc.actors[side].holder, sc)
 
 
-def build_debrief(game: Game) -> Debrief:
-    """The debrief of a game (finished or not)."""
-    sc, side = game.scenario, game.record.side
+def build_debrief(game: Game, seat: str | None = None) -> Debrief:
+    """The debrief of a game (finished or not), for one of its human seats (by default the
+    record's side)."""
+    sc, side = game.scenario, seat or game.record.side
     events = [e for e in game.events if e.kind not in SKIPPED_KINDS]
     own = [e for e in events if e.actor == side and e.kind in OWN_KINDS]
     own_set = {id(e) for e in own}
@@ -264,7 +265,7 @@ def build_debrief(game: Game) -> Debrief:
         interventions=list(game.record.interventions),
         finished=game.finished,
         outcome=outcome_view(game.outcome, sc.actors[side].holder, sc) if game.outcome else None,
-        historical_replay=_historical_replay(game),
+        historical_replay=_historical_replay(game, side),
         historical_note=(
             "The historical replay runs the scenario's own decision-makers (its documented "
             "choices, and its rules once a run leaves them) on the same random draws as your "

@@ -549,13 +549,14 @@ class GameService:
             return live.game.view(seat)
 
     def debrief(self, game_id: str, tokens: Iterable[str]) -> Debrief:
-        """The debrief of a finished game."""
-        self.access(game_id, tokens)
+        """The debrief of a finished game, for the seat the token plays (a watcher: the
+        game's side)."""
+        access = self.access(game_id, tokens)
         with self._locked(game_id):
             game = self._live(game_id).game
             if not game.finished:
                 raise NotOverError()
-            return build_debrief(game)
+            return build_debrief(game, access.seat or None)
 
     def replay(self, game_id: str, tokens: Iterable[str], step: int) -> Replay:
         """The game as it stood before its move number ``step`` (0-based; the number of
