@@ -422,7 +422,7 @@ def test_merge_keys_are_expanded_once_per_mapping() -> None:
 
 
 def test_merge_key_expansion_is_counted(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(yamlsource, "MAX_NODES", 60)  # 59 values written
+    monkeypatch.setattr(yamlsource, "MAX_NODES", 60)  # 59 values written (keys count)
     keys = ", ".join(f"k{i}: {i}" for i in range(25))
     err = load_error(f"a: &a {{{keys}}}\nb: {{<<: [*a, *a]}}\n")
     assert "merge keys and aliases are expanded" in err.detail

@@ -27,9 +27,16 @@ from brinkmanship.scenario.yamlsource import SourceDoc
 PathT = tuple[str | int, ...]
 
 
-def _quoted_list(names: Iterable[str]) -> str:
-    items = sorted(names)
-    return ", ".join(items) if items else "(none)"
+_LISTED = 20
+"""Names an error message lists at most (a scenario may have thousands of actors)."""
+
+
+def _quoted_list(names: Iterable[str], *, sort: bool = True) -> str:
+    items = sorted(names) if sort else list(names)
+    if not items:
+        return "(none)"
+    more = len(items) - _LISTED
+    return ", ".join(items[:_LISTED]) + (f" and {more} more" if more > 0 else "")
 
 
 class Compiler:
@@ -431,6 +438,9 @@ class Compiler:
 
     def _actors(self) -> dict[str, c.Actor]:
         out = {}
+        actions_of: dict[str, list[str]] = {}
+        for act_id, act in self.sc.actions.items():
+            actions_of.setdefault(act.actor, []).append(act_id)
         for index, (aid, a) in enumerate(self.sc.actors.items()):
             path: PathT = ("actors", aid)
             holder = aid
@@ -527,9 +537,7 @@ class Compiler:
                     f"default policy {a.default_policy!r} is not among {aid!r}'s policies: "
                     f"{_quoted_list(policies)}",
                 )
-            own_actions = tuple(
-                act_id for act_id, act in self.sc.actions.items() if act.actor == aid
-            )
+            own_actions = tuple(actions_of.get(aid, ()))
             repertoire = None
             if a.repertoire is not None:
                 rp: PathT = (*path, "repertoire")
@@ -876,7 +884,9 @@ class Compiler:
                     )
             missing = [p for p in principals if p not in o.utility]
             if missing:
-                self.fail((*path, "utility"), f"utility missing for {', '.join(missing)}")
+                self.fail(
+                    (*path, "utility"), f"utility missing for {_quoted_list(missing, sort=False)}"
+                )
             out[oid] = c.Outcome(
                 id=oid,
                 index=index,

@@ -12,8 +12,8 @@ Choices worth knowing:
 * Anchors, aliases and merge keys (``<<: *base``) are supported. Keys written in the mapping
   override merged ones; among merged mappings the first listed wins (as in YAML 1.1).
 * Duplicate keys, several documents, files over 5 MB, nesting deeper than 64 levels,
-  more than 200,000 values written and alias or merge-key expansions beyond 200,000 values
-  are errors, each raised as the limit is passed (never after the work).
+  more than 500,000 values (mapping keys count) as written or once aliases and merge keys
+  are expanded are errors, each raised as the limit is passed (never after the work).
 * Events come from libyaml when it is installed (about 15 times faster than PyYAML's
   pure-Python parser); a syntax error is then parsed again in pure Python, so its message
   and place are the same either way.
@@ -42,7 +42,8 @@ Path_ = tuple[str | int, ...]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
-MAX_NODES = 200_000
+MAX_NODES = 500_000
+"""Values a document may hold, keys included: about 10,000 actors of a few lines each."""
 MAX_NUMBER_CHARS = 100
 
 _TAG = "tag:yaml.org,2002:"
@@ -110,7 +111,7 @@ class SourceDoc:
 class _Limits(Composer):
     """Composer limits shared by both loaders: nesting depth and the number of nodes.
 
-    Counting while composing stops a huge flow list at its 200,001st value, before the
+    Counting while composing stops a huge flow list at its 500,001st value, before the
     nodes of the rest of the file are built.
     """
 
@@ -356,6 +357,7 @@ class _Converter:
             if isinstance(node, yaml.MappingNode):
                 self.check_tag(node, _TAG + "map")
                 entries = self.entries(node, depth)
+                self.count(len(entries), node)  # the keys
                 out: dict[str, Any] = {}
                 for key, key_loc, value in entries:
                     sub = (*path, key)
