@@ -283,7 +283,7 @@ class ReferenceEngine:
         env = st.env
         for assign, value in zip(effects, values, strict=True):
             old = env[assign.var]
-            new = env[assign.var] = self.sc.variables[assign.var].coerce(value)
+            new = env[assign.var] = self.sc.variables[assign.var].coerce(value, assign.expr.at)
             if new != old or math.copysign(1.0, new) != math.copysign(1.0, old):
                 st.outcomes_dirty |= self.conditions.forget(st.cache, assign.var)
 

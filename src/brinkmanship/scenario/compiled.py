@@ -26,6 +26,8 @@ class Expr:
     expression: Expression
     scalar: Callable[[Mapping[str, float]], float] = field(repr=False, compare=False)
     where: str = ""
+    at: str = field(default="", compare=False)
+    """Where the expression is written (file:line:column), for the errors it meets in a run."""
 
     @property
     def source(self) -> str:
@@ -80,24 +82,27 @@ class Variable:
             return f"initial value {value} lies outside [{self.lo}, {self.hi}]"
         return None
 
-    def coerce(self, value: float) -> float:
+    def coerce(self, value: float, at: str = "") -> float:
         """Round (int), truth-test (bool) and clamp a value to this variable's domain; a
-        value no variable can hold (see :meth:`non_finite_message`) is an EvaluationError."""
+        value no variable can hold (see :meth:`non_finite_message`) is an EvaluationError
+        naming `at`, where the expression that gave it is written."""
         if math.isnan(value) or (self.type is VarType.INT and math.isinf(value)):
-            raise EvaluationError(self.non_finite_message())
+            raise EvaluationError(self.non_finite_message(at))
         if self.type is VarType.BOOL:
             return 1.0 if value != 0.0 else 0.0
         if self.type is VarType.INT:
             value = float(round(value))
         return min(max(value, self.lo), self.hi)
 
-    def non_finite_message(self) -> str:
-        """Why a run stopped when this variable was given NaN (or infinity, if an int)."""
+    def non_finite_message(self, at: str = "") -> str:
+        """Why a run stopped when this variable was given NaN (or infinity, if an int) by
+        the expression written at `at` (file:line:column), if given."""
         what = "NaN or infinity" if self.type is VarType.INT else "NaN"
-        return (
+        message = (
             f"variable '{self.name}' was given {what}, which it cannot hold; "
             "bound or guard the expression that sets it"
         )
+        return f"{at}: {message}" if at else message
 
     def typed(self, value: float) -> float | int | bool:
         """The value as the Python type of the variable, for display and observations."""

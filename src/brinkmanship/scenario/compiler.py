@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Literal, NoReturn
 
-from brinkmanship.errors import ExpressionError, Location, ScenarioError
+from brinkmanship.errors import EvaluationError, ExpressionError, Location, ScenarioError
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario import schema as s
 from brinkmanship.scenario.expressions import ExprType, compile_scalar, parse_expression
@@ -88,7 +88,36 @@ class Compiler:
                 f"in expression {_excerpt(str(value))!r} at {self.dotted(path)}: {exc.message}",
                 self._expr_location(path, exc.offset),
             ) from None
-        return c.Expr(parsed, compile_scalar(parsed), self.dotted(path))
+        at = str(self._expr_location(path, 0))
+        return c.Expr(parsed, compile_scalar(parsed, at), self.dotted(path), at)
+
+    def constant(self, e: c.Expr, path: PathT) -> float | None:
+        """The value of an expression that reads no name (a literal such as ``1.5`` or
+        ``1 / 4``), else None; one that divides by zero is refused here."""
+        if e.expression.names:
+            return None
+        try:
+            return e({})
+        except EvaluationError:
+            raise ScenarioError(
+                f"{self.dotted(path)} divides by zero", self._expr_location(path, 0)
+            ) from None
+
+    def in_range(self, e: c.Expr, path: PathT, what: str, low: float, high: float) -> c.Expr:
+        """Refuse a constant `e` outside [low, high] (a probability, a weight)."""
+        value = self.constant(e, path)
+        if value is not None and not low <= value <= high:
+            shown = "outside [0, 1]" if (low, high) == (0.0, 1.0) else f"below {low:g}"
+            raise ScenarioError(
+                f"{what} {value:g} at {self.dotted(path)} is {shown}",
+                self._expr_location(path, 0),
+            )
+        return e
+
+    def probability(self, value: s.ExprText, path: PathT, names: Mapping[str, ExprType]) -> c.Expr:
+        """A number expression that is a probability: a constant one must lie in [0, 1]."""
+        e = self.expr(value, path, names, ExprType.NUMBER)
+        return self.in_range(e, path, "probability", 0.0, 1.0)
 
     def time(self, text: str, path: PathT) -> datetime:
         try:
@@ -229,7 +258,13 @@ class Compiler:
                     index=i,
                     when=self.rule_expr(r.when, (*rp, "when"), actor, ExprType.BOOL),
                     do=self.action_ref(r.do, actor, (*rp, "do")),
-                    p=self.rule_expr(r.p, (*rp, "p"), actor, ExprType.NUMBER),
+                    p=self.in_range(
+                        self.rule_expr(r.p, (*rp, "p"), actor, ExprType.NUMBER),
+                        (*rp, "p"),
+                        "probability",
+                        0.0,
+                        1.0,
+                    ),
                     why=r.why,
                 )
             )
@@ -460,11 +495,17 @@ class Compiler:
                     name=m.name,
                     role=m.role,
                     interests=m.interests,
-                    weight=self.expr(
-                        m.weight,
+                    weight=self.in_range(
+                        self.expr(
+                            m.weight,
+                            (*path, "members", mid, "weight"),
+                            self.global_names,
+                            ExprType.NUMBER,
+                        ),
                         (*path, "members", mid, "weight"),
-                        self.global_names,
-                        ExprType.NUMBER,
+                        "weight",
+                        0.0,
+                        math.inf,
                     ),
                     stance=self.rules(m.stance, (*path, "members", mid, "stance"), aid),
                     description=m.description,
@@ -616,9 +657,7 @@ class Compiler:
                 label=ch.label or cid,
                 users=frozenset(ch.users),
                 latency=self._latency(ch.latency, (*path, "latency")),
-                misread=self.expr(
-                    ch.misread, (*path, "misread"), self.global_names, ExprType.NUMBER
-                ),
+                misread=self.probability(ch.misread, (*path, "misread"), self.global_names),
                 public=ch.public,
                 sources=self.sources(ch.sources, path),
             )

@@ -36,6 +36,7 @@ __all__ = [
     "Expression",
     "ScalarEnv",
     "compile_scalar",
+    "division_message",
     "evaluate",
     "parse_expression",
 ]
@@ -914,16 +915,19 @@ class _ScalarCompiler:
         return any_of
 
 
-def _division_message(expr: Expression) -> str:
-    return f"division by zero in '{expr.source.strip()}'"
+def division_message(expr: Expression, at: str = "") -> str:
+    """The error of a division by zero in `expr`, which is written at `at` (file:line:column)."""
+    message = f"division by zero in '{expr.source.strip()}'"
+    return f"{at}: {message}" if at else message
 
 
-def compile_scalar(expr: Expression) -> Callable[[ScalarEnv], float]:
+def compile_scalar(expr: Expression, at: str = "") -> Callable[[ScalarEnv], float]:
     """Compile to a function of one run's values; BOOL expressions give 1.0 or 0.0.
 
-    Raises EvaluationError when evaluated on a division by zero; a missing name is a KeyError.
+    Raises EvaluationError when evaluated on a division by zero, naming `at` (the
+    expression's file:line:column) if given; a missing name is a KeyError.
     """
-    compiler = _ScalarCompiler(_division_message(expr))
+    compiler = _ScalarCompiler(division_message(expr, at))
     if expr.type is ExprType.BOOL:
         predicate = compiler.boolean(expr._tree)
         return lambda env: 1.0 if predicate(env) else 0.0

@@ -30,6 +30,7 @@ from brinkmanship.scenario.expressions import (
     _Power,
     _Unary,
     _Var,
+    division_message,
 )
 
 # Opcodes (the kernel's ``evaluate`` switches on these).
@@ -75,7 +76,8 @@ class Program:
         self.may_fail.append(False)
         self._emit(expression._tree)
         self.code += [END, 0]
-        self.messages.append(f"division by zero in '{expression.source.strip()}'")
+        at = expr.at if isinstance(expr, Expr) else ""
+        self.messages.append(division_message(expression, at))
         self._seen[key] = index
         return index
 

@@ -159,6 +159,7 @@ class Tables(NamedTuple):
     expr_free: B
     expr_may_fail: B
     var_err: I64
+    """The error of each assignment (by its place in the effect lists) given NaN."""
 
 
 class State(NamedTuple):

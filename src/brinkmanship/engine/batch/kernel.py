@@ -506,7 +506,7 @@ def _assign(ti: Any, tf: Any, effects: int) -> None:
         raw = tf[ti[S_TMP] + k - start]
         if math.isnan(raw) or (ti[ti[T_VAR_TYPE] + var] == 1 and math.isinf(raw)):
             if ti[ti[S_ERR]] < 0:  # a value no variable can hold: the run's error
-                ti[ti[S_ERR]] = ti[ti[T_VAR_ERR] + var]
+                ti[ti[S_ERR]] = ti[ti[T_VAR_ERR] + k]
             continue
         new = _coerce(ti, tf, var, raw)
         if new != tf[ti[S_ENV] + slot] or math.copysign(1.0, new) != math.copysign(

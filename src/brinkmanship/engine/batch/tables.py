@@ -128,6 +128,9 @@ class _Builder:
     rules: list[tuple[int, int, int, int]] = field(default_factory=list)
     substitutes: list[int] = field(default_factory=list)
     _effect_ids: dict[int, int] = field(default_factory=dict)
+    effect_errors: list[str] = field(default_factory=list)
+    """The error of each assignment of the effect lists, in order: a value its variable
+    cannot hold, naming where the expression is written."""
 
     def __post_init__(self) -> None:
         sc = self.sc
@@ -150,6 +153,9 @@ class _Builder:
         if key not in self._effect_ids:
             self._effect_ids[key] = len(self.effects)
             self.effects.append([(self.var_index[a.var], self.expr(a.expr)) for a in effects])
+            self.effect_errors += [
+                self.sc.variables[a.var].non_finite_message(a.expr.at) for a in effects
+            ]
         return self._effect_ids[key]
 
     def site(self, name: str) -> int:
@@ -239,7 +245,7 @@ def build(sc: c.CompiledScenario, forms: Mapping[str, f.BatchForm]) -> tuple[Tab
         members=tuple(m.id for _, m in b.members),
         messages=tuple(a.id for a in b.messages),
         sites=b.sites,
-        errors=[*b.program.messages, *(v.non_finite_message() for v in sc.variables.values())],
+        errors=[*b.program.messages, *b.effect_errors],
     )
     return tables, layout
 
@@ -637,7 +643,6 @@ def _program(b: _Builder, env_init: F64, out_exprs: list[int], free_exprs: list[
     free_reads, expr_free = _readers(b, env_init, free_exprs)
     eff_pairs = [p for g in b.effects for p in g] or [(0, 0)]
     rule_rows = b.rules or [(-1, -1, -1, 0)]
-    n_vars = len(b.sc.variables)
     return {
         "code": code,
         "consts": consts,
@@ -649,7 +654,7 @@ def _program(b: _Builder, env_init: F64, out_exprs: list[int], free_exprs: list[
         "free_reads": free_reads,
         "expr_free": expr_free,
         "expr_may_fail": _b(b.program.may_fail or [False]),
-        "var_err": _i([len(b.program.messages) + i for i in range(n_vars)] or [0]),
+        "var_err": _i([len(b.program.messages) + k for k in range(len(b.effect_errors))] or [0]),
         "eff_start": _starts(b.effects),
         "eff_var": _i([p[0] for p in eff_pairs]),
         "eff_expr": _i([p[1] for p in eff_pairs]),
