@@ -38,6 +38,7 @@ runs in milliseconds, yet each draws from every mechanism of the scenario langua
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,6 +53,11 @@ from brinkmanship.scenario.yamlsource import load_yaml
 NUMBER, BOOL = "number", "bool"
 Names = Mapping[str, str]
 """Names an expression may use, with their type (NUMBER or BOOL)."""
+
+
+def _reads_a_name(text: str, names: Names) -> bool:
+    return any(re.search(rf"\b{re.escape(name)}\b", text) for name in names)
+
 
 START = datetime(2030, 1, 1, 0, 0)
 TICKS = {"1h": timedelta(hours=1), "30m": timedelta(minutes=30), "2h": timedelta(hours=2)}
@@ -151,10 +157,20 @@ class Exprs:
         return self.number(names, self.draw(st.integers(1, 2)))
 
     def probability(self, names: Names) -> str | float:
-        """A probability-like number: a literal in [0, 1] or an expression (clipped by use)."""
+        """A probability-like number: a literal in [0, 1] or an expression (clipped by use;
+        one that reads no name is clipped here, as the compiler refuses a constant outside
+        [0, 1])."""
         if self.draw(st.booleans()):
             return float(self.pick([0.0, 0.05, 0.2, 0.5, 0.9, 1.0]))
-        return self.number(names, 2)
+        text = self.number(names, 2)
+        return text if _reads_a_name(text, names) else f"clip({text}, 0, 1)"
+
+    def weight(self, names: Names) -> str | float:
+        """A member's weight: never a negative constant (the compiler refuses one)."""
+        value = self.small(names)
+        if isinstance(value, str):
+            return value if _reads_a_name(value, names) else f"abs({value})"
+        return abs(float(value))
 
 
 class _Builder:
@@ -481,7 +497,7 @@ class _Builder:
             doc["members"] = {
                 m: {
                     "name": f"Member {m}",
-                    "weight": self.x.small(self.globals),
+                    "weight": self.x.weight(self.globals),
                     "stance": self.rules(actor),
                 }
                 for m in members

@@ -643,7 +643,10 @@ def test_an_error_mid_episode_ends_it_with_a_clear_error(tmp_path: Path) -> None
     """The engine raises on the way (here the scenario divides by zero): the error comes
     out of that step, and every later call but reset says the episode stopped and why."""
     path = _boom(tmp_path)
-    stopped = r"episode stopped with an error \(EvaluationError: division by zero.*call reset"
+    stopped = (
+        r"episode stopped with an error \(EvaluationError: \S*boom\.yaml:\d+:\d+: "
+        r"division by zero.*call reset"
+    )
     penv = parallel_env(path)
     penv.reset(seed=0)
     penv.step({"a": 1})

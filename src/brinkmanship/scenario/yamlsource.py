@@ -254,7 +254,10 @@ def _count_nodes(text: str, file: str) -> None:
     """
     if _FAST_LOADER is None:
         return
-    parser = yaml.CSafeLoader(text)
+    try:  # a lone surrogate cannot even be handed to libyaml
+        parser = yaml.CSafeLoader(text)
+    except UnicodeError:
+        return
     nodes = 0
     try:
         while (event := parser.get_event()) is not None:
@@ -474,6 +477,64 @@ class _Converter:
         )
 
 
+def _expanded_sizes(root: yaml.Node, converter: _Converter) -> dict[int, int]:
+    """How many values (keys included) each collection node expands to, aliases and merge
+    keys followed (with the converter's merged entries, worked out once per mapping): one
+    visit per node, so an alias bomb is measured without being expanded. A node inside its
+    own expansion counts as one value here; the converter refuses it."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if not isinstance(node, (yaml.SequenceNode, yaml.MappingNode)) or key in active:
+            return 1
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(item) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            converter._active.add(key)  # a merge key naming its own mapping is refused
+            try:
+                entries = converter.entries(node, 0)
+            finally:
+                converter._active.discard(key)
+            total += sum(1 + size(value) for _, _, value in entries)
+        active.discard(key)
+        sizes[key] = min(total, MAX_NODES + 1)
+        return sizes[key]
+
+    size(root)
+    return sizes
+
+
+def _check_expansion(root: yaml.Node, converter: _Converter) -> None:
+    """Refuse a document that expands past MAX_NODES before expanding it, at the deepest
+    value that expands past it alone."""
+    sizes = _expanded_sizes(root, converter)
+    if sizes.get(id(root), 1) <= MAX_NODES:
+        return
+    node = root
+    while True:
+        children = (
+            node.value
+            if isinstance(node, yaml.SequenceNode)
+            else [v for _, v in node.value]
+            if isinstance(node, yaml.MappingNode)
+            else []
+        )
+        bigger = [c for c in children if sizes.get(id(c), 1) > MAX_NODES]
+        if not bigger:
+            break
+        node = bigger[0]
+    raise ScenarioError(
+        f"the document holds more than {MAX_NODES} values once merge keys and aliases are expanded",
+        converter.loc(node),
+    )
+
+
 def load_yaml(text: str, file: str) -> SourceDoc:
     """Parse one YAML document whose top level is a mapping; errors name `file:line:column`."""
     if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
@@ -491,6 +552,7 @@ def load_yaml(text: str, file: str) -> SourceDoc:
             f"the top level must be a mapping, not {kind}; {_EMPTY_HINT}", converter.loc(node)
         )
     try:
+        _check_expansion(node, converter)
         data = converter.convert(node, (), 0)
     except yaml.YAMLError as err:  # a constructor rejecting a scalar
         raise _yaml_error(err, text, file) from None
