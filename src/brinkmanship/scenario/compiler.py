@@ -91,21 +91,19 @@ class Compiler:
         at = str(self._expr_location(path, 0))
         return c.Expr(parsed, compile_scalar(parsed, at), self.dotted(path), at)
 
-    def constant(self, e: c.Expr, path: PathT) -> float | None:
+    def constant(self, e: c.Expr) -> float | None:
         """The value of an expression that reads no name (a literal such as ``1.5`` or
-        ``1 / 4``), else None; one that divides by zero is refused here."""
+        ``1 / 4``), else None; one that divides by zero is left to the run, which names it."""
         if e.expression.names:
             return None
         try:
             return e({})
         except EvaluationError:
-            raise ScenarioError(
-                f"{self.dotted(path)} divides by zero", self._expr_location(path, 0)
-            ) from None
+            return None
 
     def in_range(self, e: c.Expr, path: PathT, what: str, low: float, high: float) -> c.Expr:
         """Refuse a constant `e` outside [low, high] (a probability, a weight)."""
-        value = self.constant(e, path)
+        value = self.constant(e)
         if value is not None and not low <= value <= high:
             shown = "outside [0, 1]" if (low, high) == (0.0, 1.0) else f"below {low:g}"
             raise ScenarioError(
