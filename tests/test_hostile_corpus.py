@@ -183,6 +183,35 @@ def test_both_engines_raise_the_same_located_error(tmp_path: Path) -> None:
     assert errors[0].startswith(where)
 
 
+HAZARD = '    hazard: "incident_rate * (1 + tension / 5)"'
+RULE_P = "          - {do: accept, p: 0.5, why: take the deal}"
+
+
+@pytest.mark.parametrize("engine", ["reference", "batch"])
+@pytest.mark.parametrize("where", ["hazard", "rule"])
+def test_a_nan_probability_stops_the_run_naming_it(engine: str, where: str, tmp_path: Path) -> None:
+    """A probability that evaluates to NaN used to draw as never; now the run stops."""
+    text = BASE.read_text(encoding="utf-8")
+    nan = "tension * 1e308 * 10 - tension * 1e308 * 10"
+    if where == "hazard":
+        old, new = HAZARD, f'    hazard: "{nan}"'
+        what = "hazard"
+    else:
+        old, new = RULE_P, f'          - {{do: accept, p: "{nan}", why: take the deal}}'
+        what = "probability"
+        text = text.replace('{when: "stock < 5", do: build, why: finish the work}', "")
+        text = text.replace("        rules:\n          - \n", "        rules:\n")
+    assert old in text
+    text = text.replace(old, new)
+    path = tmp_path / "nan-probability.yaml"
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index(new) + 1
+    column = new.index(nan) + 1
+    with pytest.raises(EvaluationError) as info:
+        bk.load(str(path), engine=engine).mc(runs=20)
+    assert str(info.value) == f"{path}:{line}:{column}: {what} '{nan}' is NaN (not a number)"
+
+
 # --------------------------------------------------------------------------- linear compile
 
 

@@ -28,6 +28,8 @@ class Expr:
     where: str = ""
     at: str = field(default="", compare=False)
     """Where the expression is written (file:line:column), for the errors it meets in a run."""
+    nan_error: str = field(default="", compare=False)
+    """The error of a run where it evaluates to NaN (a probability); empty: NaN is a value."""
 
     @property
     def source(self) -> str:

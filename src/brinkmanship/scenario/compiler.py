@@ -13,7 +13,12 @@ from typing import Literal, NoReturn
 from brinkmanship.errors import EvaluationError, ExpressionError, Location, ScenarioError
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario import schema as s
-from brinkmanship.scenario.expressions import ExprType, compile_scalar, parse_expression
+from brinkmanship.scenario.expressions import (
+    ExprType,
+    compile_scalar,
+    nan_message,
+    parse_expression,
+)
 from brinkmanship.scenario.present_compiler import PresentationCompiler
 from brinkmanship.scenario.timeutil import (
     clock_text,
@@ -80,7 +85,10 @@ class Compiler:
         path: PathT,
         names: Mapping[str, ExprType],
         expected: ExprType,
+        nan_is: str = "",
     ) -> c.Expr:
+        """A checked, compiled expression; `nan_is` names what it is (``probability``)
+        where a NaN value stops the run."""
         try:
             parsed = parse_expression(value, names, expected)
         except ExpressionError as exc:
@@ -89,7 +97,10 @@ class Compiler:
                 self._expr_location(path, exc.offset),
             ) from None
         at = str(self._expr_location(path, 0))
-        return c.Expr(parsed, compile_scalar(parsed, at), self.dotted(path), at)
+        nan_error = nan_message(parsed, nan_is, at) if nan_is else ""
+        return c.Expr(
+            parsed, compile_scalar(parsed, at, nan_error), self.dotted(path), at, nan_error
+        )
 
     def constant(self, e: c.Expr) -> float | None:
         """The value of an expression that reads no name (a literal such as ``1.5`` or
@@ -114,7 +125,7 @@ class Compiler:
 
     def probability(self, value: s.ExprText, path: PathT, names: Mapping[str, ExprType]) -> c.Expr:
         """A number expression that is a probability: a constant one must lie in [0, 1]."""
-        e = self.expr(value, path, names, ExprType.NUMBER)
+        e = self.expr(value, path, names, ExprType.NUMBER, "probability")
         return self.in_range(e, path, "probability", 0.0, 1.0)
 
     def time(self, text: str, path: PathT) -> datetime:
@@ -233,9 +244,11 @@ class Compiler:
                 names[name] = self.var_type(name)
         return names
 
-    def rule_expr(self, value: s.ExprText, path: PathT, actor: str, expected: ExprType) -> c.Expr:
+    def rule_expr(
+        self, value: s.ExprText, path: PathT, actor: str, expected: ExprType, nan_is: str = ""
+    ) -> c.Expr:
         """An expression an actor evaluates on its observation: only visible names allowed."""
-        full = self.expr(value, path, self.global_names, expected)
+        full = self.expr(value, path, self.global_names, expected, nan_is)
         hidden = sorted(full.expression.names - set(self.visible_names(actor)))
         if hidden:
             found = re.search(rf"\b{hidden[0]}\b", full.source)
@@ -257,7 +270,7 @@ class Compiler:
                     when=self.rule_expr(r.when, (*rp, "when"), actor, ExprType.BOOL),
                     do=self.action_ref(r.do, actor, (*rp, "do")),
                     p=self.in_range(
-                        self.rule_expr(r.p, (*rp, "p"), actor, ExprType.NUMBER),
+                        self.rule_expr(r.p, (*rp, "p"), actor, ExprType.NUMBER, "probability"),
                         (*rp, "p"),
                         "probability",
                         0.0,
@@ -811,7 +824,9 @@ class Compiler:
                 actor=actor,
                 at_tick=self.tick_at(e.at, (*path, "at")) if e.at is not None else None,
                 hazard=(
-                    self.expr(e.hazard, (*path, "hazard"), self.global_names, ExprType.NUMBER)
+                    self.expr(
+                        e.hazard, (*path, "hazard"), self.global_names, ExprType.NUMBER, "hazard"
+                    )
                     if e.hazard is not None
                     else None
                 ),

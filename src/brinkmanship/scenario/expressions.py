@@ -38,6 +38,7 @@ __all__ = [
     "compile_scalar",
     "division_message",
     "evaluate",
+    "nan_message",
     "parse_expression",
 ]
 
@@ -921,17 +922,36 @@ def division_message(expr: Expression, at: str = "") -> str:
     return f"{at}: {message}" if at else message
 
 
-def compile_scalar(expr: Expression, at: str = "") -> Callable[[ScalarEnv], float]:
+def nan_message(expr: Expression, what: str, at: str = "") -> str:
+    """The error of `expr`, a `what` (such as a probability), evaluating to NaN."""
+    message = f"{what} '{expr.source.strip()}' is NaN (not a number)"
+    return f"{at}: {message}" if at else message
+
+
+def compile_scalar(
+    expr: Expression, at: str = "", nan_error: str = ""
+) -> Callable[[ScalarEnv], float]:
     """Compile to a function of one run's values; BOOL expressions give 1.0 or 0.0.
 
     Raises EvaluationError when evaluated on a division by zero, naming `at` (the
-    expression's file:line:column) if given; a missing name is a KeyError.
+    expression's file:line:column) if given, and with `nan_error` as the message where the
+    value is NaN, if given; a missing name is a KeyError.
     """
     compiler = _ScalarCompiler(division_message(expr, at))
     if expr.type is ExprType.BOOL:
         predicate = compiler.boolean(expr._tree)
         return lambda env: 1.0 if predicate(env) else 0.0
-    return compiler.number(expr._tree)
+    function = compiler.number(expr._tree)
+    if not nan_error:
+        return function
+
+    def checked(env: ScalarEnv) -> float:
+        value = function(env)
+        if value != value:  # NaN
+            raise EvaluationError(nan_error)
+        return value
+
+    return checked
 
 
 def evaluate(expr: Expression, env: ScalarEnv) -> float:

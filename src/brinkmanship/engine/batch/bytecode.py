@@ -41,6 +41,7 @@ CMP = 18  # arg: comparison code
 CHAIN = 19  # arg: jump target * 8 + comparison code
 JUMP, JUMP_IF_FALSE, AND_KEEP, OR_KEEP = 20, 21, 22, 23
 END = 24
+NAN_CHECK = 25  # arg: the error (index into messages + nan_messages) if the top is NaN
 
 COMPARISONS = {"<": 0, "<=": 1, ">": 2, ">=": 3, "==": 4, "!=": 5}
 _BINARY = {"+": ADD, "-": SUB, "*": MUL, "/": DIV, "//": FLOORDIV, "%": MOD}
@@ -56,10 +57,15 @@ class Program:
     consts: list[float] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    """The division-by-zero error of each expression, by id."""
     reads: list[set[int]] = field(default_factory=list)
     """The names (by index) each expression reads: its value changes only with theirs."""
     may_fail: list[bool] = field(default_factory=list)
     """Whether each expression divides (and so can fail with a division by zero)."""
+    nan_messages: list[str] = field(default_factory=list)
+    """The error of each NaN-checked expression (a probability), in the order added; the
+    kernel reports it as ``len(messages) + j``."""
+    _nan_args: list[int] = field(default_factory=list)
     _seen: dict[int, int] = field(default_factory=dict)
 
     def add(self, expr: Expr | Expression | None) -> int:
@@ -75,6 +81,10 @@ class Program:
         self.reads.append(set())
         self.may_fail.append(False)
         self._emit(expression._tree)
+        if isinstance(expr, Expr) and expr.nan_error:
+            self._nan_args.append(self._op(NAN_CHECK))
+            self.nan_messages.append(expr.nan_error)
+            self.may_fail[-1] = True
         self.code += [END, 0]
         at = expr.at if isinstance(expr, Expr) else ""
         self.messages.append(division_message(expression, at))
@@ -85,6 +95,8 @@ class Program:
         self,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
         """(code, constants, start of each expression), as the kernel takes them."""
+        for j, at in enumerate(self._nan_args):
+            self.code[at] = len(self.messages) + j
         return (
             np.asarray(self.code, dtype=np.int64),
             np.asarray(self.consts or [0.0], dtype=np.float64),

@@ -236,5 +236,5 @@ def evaluate_expression(expression: Expression, env: Mapping[str, float]) -> flo
     tf = np.concatenate([consts, env_values, np.zeros(depth)])
     value = float(kernel.evaluate(ti, tf, 0))
     if ti[o[slots.S_ERR]] >= 0:
-        raise EvaluationError(program.messages[0])
+        raise EvaluationError([*program.messages, *program.nan_messages][ti[o[slots.S_ERR]]])
     return value

@@ -245,7 +245,7 @@ def build(sc: c.CompiledScenario, forms: Mapping[str, f.BatchForm]) -> tuple[Tab
         members=tuple(m.id for _, m in b.members),
         messages=tuple(a.id for a in b.messages),
         sites=b.sites,
-        errors=[*b.program.messages, *b.effect_errors],
+        errors=[*b.program.messages, *b.program.nan_messages, *b.effect_errors],
     )
     return tables, layout
 
@@ -654,7 +654,13 @@ def _program(b: _Builder, env_init: F64, out_exprs: list[int], free_exprs: list[
         "free_reads": free_reads,
         "expr_free": expr_free,
         "expr_may_fail": _b(b.program.may_fail or [False]),
-        "var_err": _i([len(b.program.messages) + k for k in range(len(b.effect_errors))] or [0]),
+        "var_err": _i(
+            [
+                len(b.program.messages) + len(b.program.nan_messages) + k
+                for k in range(len(b.effect_errors))
+            ]
+            or [0]
+        ),
         "eff_start": _starts(b.effects),
         "eff_var": _i([p[0] for p in eff_pairs]),
         "eff_expr": _i([p[1] for p in eff_pairs]),
