@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -87,18 +88,31 @@ def traffic_per_run(batch: BatchEngine) -> int:
 HERE = Path(__file__).resolve().parents[1] / "src"
 
 
-def memory_run(runs: int, cores: int, src: Path = HERE) -> tuple[float, float, float]:
-    """Wall seconds, driver and largest-worker peak resident MiB of a fresh process that
-    tallies ``runs`` batch runs of cuba-1962 on ``cores`` processes, importing the project
-    from ``src``."""
+class Measured(NamedTuple):
+    """What :func:`memory_run` measures of one fresh process."""
+
+    seconds: float
+    cpu_seconds: float
+    driver_mib: float
+    worker_mib: float
+
+
+def memory_run(runs: int, cores: int, src: Path = HERE) -> Measured:
+    """Wall seconds, CPU seconds (driver and workers), driver and largest-worker peak
+    resident MiB of a fresh process that tallies ``runs`` batch runs of cuba-1962 on
+    ``cores`` processes, importing the project from ``src``."""
     code = (
         "import resource, time\n"
         "from brinkmanship.analysis.montecarlo import Job, tally_many\n"
+        "def cpu():\n"
+        "    own = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "    kids = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime\n"
         "job = Job('cuba-1962', 0, engine='batch')\n"
         "tally_many(job, 1)\n"
-        "t = time.perf_counter()\n"
+        "t, c = time.perf_counter(), cpu()\n"
         f"tally_many(job, {runs}, workers={cores}, chunk=4096)\n"
-        "print(time.perf_counter() - t)\n"
+        "print(time.perf_counter() - t, cpu() - c)\n"
         # ru_maxrss survives exec: it would report this benchmark's own size, not the
         # driver's; the fresh address space's high-water mark (VmHWM, Linux) is the driver's
         "import os\n"
@@ -112,24 +126,32 @@ def memory_run(runs: int, cores: int, src: Path = HERE) -> tuple[float, float, f
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
-    seconds, driver, worker = out.stdout.split()
-    return float(seconds), int(driver) / 1024, int(worker) / 1024
+    seconds, cpu_seconds, driver, worker = out.stdout.split()
+    return Measured(float(seconds), float(cpu_seconds), int(driver) / 1024, int(worker) / 1024)
 
 
 def side_by_side(other: Path, sizes: list[int], rounds: int, cores: int) -> None:
-    """This checkout's wall time for each N of ``sizes`` against ``other``'s, alternating."""
+    """This checkout's wall and CPU time for each N of ``sizes`` against ``other``'s,
+    alternating; on a shared machine the CPU time is the steadier of the two."""
     print(f"this checkout: {HERE.parent}\nagainst:       {other}")
     for runs in sizes:
-        times: dict[str, list[float]] = {"this": [], "against": []}
+        wall: dict[str, list[float]] = {"this": [], "against": []}
+        cpu: dict[str, list[float]] = {"this": [], "against": []}
         for _ in range(rounds):
             for label, src in (("against", other / "src"), ("this", HERE)):
-                times[label].append(memory_run(runs, cores, src)[0])
-                print(f"{runs:>12,} runs on {cores} cores, {label:<7}: {times[label][-1]:,.1f} s")
-        this, against = (statistics.median(times[k]) for k in ("this", "against"))
-        print(
-            f"{runs:>12,} runs on {cores} cores: median {this:,.1f} s (this) against"
-            f" {against:,.1f} s: ratio {this / against:.2f}"
-        )
+                m = memory_run(runs, cores, src)
+                wall[label].append(m.seconds)
+                cpu[label].append(m.cpu_seconds)
+                print(
+                    f"{runs:>12,} runs on {cores} cores, {label:<7}: {m.seconds:,.1f} s"
+                    f" ({m.cpu_seconds:,.1f} CPU s)"
+                )
+        for name, times in (("wall", wall), ("CPU", cpu)):
+            this, against = (statistics.median(times[k]) for k in ("this", "against"))
+            print(
+                f"{runs:>12,} runs on {cores} cores, median {name} time: {this:,.1f} s (this)"
+                f" against {against:,.1f} s: ratio {this / against:.2f}"
+            )
 
 
 def main() -> None:
@@ -178,10 +200,10 @@ def main() -> None:
             f" {ref_rate:>8,.1f}/s {batch_rate / ref_rate:>10,.0f}x {used:>9.1e}"
         )
     for runs in args.memory_runs:
-        seconds, driver, worker = memory_run(runs, cores)
+        m = memory_run(runs, cores)
         print(
-            f"{runs:>12,} runs on {cores} cores: {seconds:,.1f} s, peak memory {driver:,.0f} MiB"
-            f" (driver), {worker:,.0f} MiB (largest worker)"
+            f"{runs:>12,} runs on {cores} cores: {m.seconds:,.1f} s, peak memory"
+            f" {m.driver_mib:,.0f} MiB (driver), {m.worker_mib:,.0f} MiB (largest worker)"
         )
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from batch_compare import assert_identical, policy_choices, reference_record
+from brinkmanship.engine.batch.engine import BatchEngine
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import EvaluationError
-from brinkmanship.policies.registry import policy_set
+from brinkmanship.policies.registry import batch_forms, policy_set
 from scenario_strategies import Doc, load_document, scenario_documents
 
 
@@ -38,6 +39,39 @@ def test_generated_scenarios_match_the_reference(
     specs = {a: data.draw(st.sampled_from(policy_choices(sc, a)), label=a) for a in sc.actors}
     for seed in seeds:
         assert_identical(sc, specs, seed, range(first, first + 3))
+
+
+def unlogged_and_logged(
+    engine: BatchEngine, seed: int, runs: range
+) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """The results of ``runs`` played without a log and with one (or the error each
+    raised): the kernel skips work whose only reader is the log (a leader's counsel)."""
+    out = []
+    for log in (False, True):
+        try:
+            r = engine.run(seed, runs.start, runs.stop, log=log)
+        except EvaluationError as error:
+            out.append((str(error),))
+            continue
+        columns = (r.outcome, r.tick, r.decided, r.mechanism, r.peak, r.utility)
+        out.append(tuple(c.tobytes() for c in columns))
+    return out[0], out[1]
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(doc=scenario_documents(), data=st.data(), seed=st.integers(0, 2**63 - 1))
+def test_runs_without_a_log_match_runs_with_one(doc: Doc, data: st.DataObject, seed: int) -> None:
+    """The differential tests compare logged batch runs with the reference engine; a run
+    without a log (``brink mc``) must give the same results and the same errors."""
+    sc = load_document(doc)
+    specs = {a: data.draw(st.sampled_from(policy_choices(sc, a)), label=a) for a in sc.actors}
+    engine = BatchEngine(sc, batch_forms(sc, policy_set(sc, specs).specs))
+    unlogged, logged = unlogged_and_logged(engine, seed, range(6))
+    assert unlogged == logged
 
 
 EXPRESSION_FORMS = {

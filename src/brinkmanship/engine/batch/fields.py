@@ -157,6 +157,7 @@ class Tables(NamedTuple):
     expr_out: B
     free_reads: B
     expr_free: B
+    counsel_may_fail: B
     expr_may_fail: B
     var_err: I64
     """The error of each assignment (by its place in the effect lists) given NaN."""

@@ -117,6 +117,7 @@ from brinkmanship.engine.batch.slots import (
     T_COST_EXPR,
     T_COST_HOLDER,
     T_COST_START,
+    T_COUNSEL_MAY_FAIL,
     T_DEFAULT_MECHANISM,
     T_DEFAULT_OUTCOME,
     T_DEP_EXPR,
@@ -470,11 +471,14 @@ def _changed(ti: Any, slot: int) -> None:
 def _time_passed(ti: Any) -> None:
     """Forget the cached values that read the clock when they were last evaluated (one
     that did not, short-circuited past it, holds until a name it read changes)."""
+    dep_expr = ti[T_DEP_EXPR]  # offsets read once: numba reloads them after a store to ti
+    time_read = ti[S_TIME_READ]
+    valid = ti[S_VALID]
     for slot in (ti[ti[T_TICK_SLOT]], ti[ti[T_HOURS_SLOT]]):
         for k in range(ti[ti[T_DEP_START] + slot], ti[ti[T_DEP_START] + slot + 1]):
-            e = ti[ti[T_DEP_EXPR] + k]
-            if ti[ti[S_TIME_READ] + e] and ti[ti[S_VALID] + e]:
-                ti[ti[S_VALID] + e] = False
+            e = ti[dep_expr + k]
+            if ti[time_read + e] and ti[valid + e]:
+                ti[valid + e] = False
                 if ti[ti[T_EXPR_OUT] + e]:
                     ti[ti[S_OUT_DIRTY]] = True
                 if ti[ti[T_EXPR_FREE] + e]:
@@ -882,6 +886,34 @@ def _first_rule(ti: Any, tf: Any, r: int, first: int, stop: int) -> int:
 
 
 @jit
+def _counsel(ti: Any, tf: Any, n: int, actor: int) -> None:
+    """The counsel of the members of ``actor``, the body deciding in request ``n``."""
+    first = ti[ti[T_MEM_START] + actor]
+    counsel = ti[S_COUNSEL] + n * ti[WS_COUNSEL] - first
+    for j in range(first, ti[ti[T_MEM_START] + actor + 1]):
+        ti[counsel + j] = NO_COUNSEL
+        if j == ti[ti[T_CHAIR] + actor]:
+            continue
+        attends = ti[ti[T_MEM_ATTENDS] + j]
+        if attends >= 0 and value(ti, tf, attends) == 0.0:
+            ti[counsel + j] = ABSENT
+            continue
+        if ti[ti[T_STANCE_START] + j] == ti[ti[T_STANCE_STOP] + j]:
+            continue
+        tf[ti[S_COUNSEL_WEIGHT] + n * ti[WS_COUNSEL_WEIGHT] + j - first] = value(
+            ti, tf, ti[ti[T_MEM_WEIGHT] + j]
+        )
+        rule = _first_rule(
+            ti,
+            tf,
+            n,
+            ti[ti[T_STANCE_START] + j],
+            ti[ti[T_STANCE_STOP] + j],
+        )
+        ti[counsel + j] = ABSTAIN if rule < 0 else ti[ti[T_RULE_DO] + rule]
+
+
+@jit
 def _requests(ti: Any, tf: Any) -> None:
     """Who decides now, their legal actions and (bodies) their members' counsel."""
     tick = ti[ti[S_TICK]]
@@ -916,37 +948,26 @@ def _requests(ti: Any, tf: Any) -> None:
         ti[legal + 0] = True
         start = ti[ti[T_SPACE_START] + actor]
         size = ti[ti[T_SPACE_START] + actor + 1] - start
+        space = ti[T_SPACE] + start
+        may_fail = ti[T_EXPR_MAY_FAIL]
+        act_when = ti[T_ACT_WHEN]
         for k in range(size):
-            a = ti[ti[T_SPACE] + start + k]
-            if ti[ti[T_EXPR_MAY_FAIL] + ti[ti[T_ACT_WHEN] + a]]:
+            a = ti[space + k]
+            if ti[may_fail + ti[act_when + a]]:
                 ti[legal + k + 1] = _is_legal(ti, tf, a)  # now, where its error would arise
             else:
                 ti[legal + k + 1] = UNKNOWN  # when a policy or counsel asks
-        # members' counsel
-        for j in range(ti[ti[T_MEM_START] + actor], ti[ti[T_MEM_START] + actor + 1]):
-            ti[ti[S_COUNSEL] + (n) * ti[WS_COUNSEL] + j - ti[ti[T_MEM_START] + actor]] = NO_COUNSEL
-            if j == ti[ti[T_CHAIR] + actor]:
-                continue
-            attends = ti[ti[T_MEM_ATTENDS] + j]
-            if attends >= 0 and value(ti, tf, attends) == 0.0:
-                ti[ti[S_COUNSEL] + (n) * ti[WS_COUNSEL] + j - ti[ti[T_MEM_START] + actor]] = ABSENT
-                continue
-            if ti[ti[T_STANCE_START] + j] == ti[ti[T_STANCE_STOP] + j]:
-                continue
-            tf[
-                ti[S_COUNSEL_WEIGHT] + (n) * ti[WS_COUNSEL_WEIGHT] + j - ti[ti[T_MEM_START] + actor]
-            ] = value(ti, tf, ti[ti[T_MEM_WEIGHT] + j])
-            rule = _first_rule(
-                ti,
-                tf,
-                n,
-                ti[ti[T_STANCE_START] + j],
-                ti[ti[T_STANCE_STOP] + j],
-            )
-            ti[ti[S_COUNSEL] + (n) * ti[WS_COUNSEL] + j - ti[ti[T_MEM_START] + actor]] = (
-                ABSTAIN if rule < 0 else ti[ti[T_RULE_DO] + rule]
-            )
         n += 1
+        # members' counsel, unless nothing reads it: a leader's body under a policy other
+        # than political only logs it, and none of the expressions it evaluates can fail
+        if (
+            ti[ti[S_LOGGING]] == LOG_NONE
+            and ti[ti[T_BODY_RULE] + actor] == B_LEADER
+            and ti[ti[T_POL_KIND] + actor] != POLITICAL
+            and not ti[ti[T_COUNSEL_MAY_FAIL] + actor]
+        ):
+            continue
+        _counsel(ti, tf, n - 1, actor)
     # triggers are consumed by the asking
     if ti[ti[S_OCC_MASK]]:
         for actor in range(ti[ti[T_N_ACTORS]]):

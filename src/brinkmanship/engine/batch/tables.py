@@ -234,6 +234,7 @@ def build(sc: c.CompiledScenario, forms: Mapping[str, f.BatchForm]) -> tuple[Tab
     free = parts["ev_free"][1:]
     free_exprs = [*parts["ev_when"][free].tolist(), *parts["ev_hazard"][free].tolist()]
     parts.update(_program(b, parts["env_init"], out_exprs, free_exprs))
+    parts["counsel_may_fail"] = _counsel_may_fail(parts)
     tables = Tables(**parts)
     layout = Layout(
         actors=tuple(sc.actors),
@@ -615,6 +616,20 @@ def _mechanisms(b: _Builder) -> Fields:
         "mech_when": _i([b.expr(m.when) for m in mechanisms] or [-1]),
         "default_mechanism": -1 if default is None else default.index,
     }
+
+
+def _counsel_may_fail(parts: Fields) -> B:
+    """For each actor, whether working out its members' counsel may evaluate an expression
+    that can fail (their attendance, weights, and stances' conditions and chances)."""
+    may_fail = parts["expr_may_fail"]
+    out = np.zeros(max(1, parts["n_actors"]), dtype=np.bool_)
+    for actor in range(parts["n_actors"]):
+        for j in range(parts["mem_start"][actor], parts["mem_start"][actor + 1]):
+            rules = range(parts["stance_start"][j], parts["stance_stop"][j])
+            exprs = [parts["mem_attends"][j], parts["mem_weight"][j]]
+            exprs += [parts["rule_when"][i] for i in rules] + [parts["rule_p"][i] for i in rules]
+            out[actor] |= any(e >= 0 and may_fail[e] for e in exprs)
+    return out
 
 
 def _readers(b: _Builder, env_init: F64, exprs: list[int]) -> tuple[B, B]:
