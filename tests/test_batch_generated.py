@@ -46,7 +46,7 @@ def unlogged_and_logged(
 ) -> tuple[tuple[object, ...], tuple[object, ...]]:
     """The results of ``runs`` played without a log and with one (or the error each
     raised): the kernel skips work whose only reader is the log (a leader's counsel)."""
-    out = []
+    out: list[tuple[object, ...]] = []
     for log in (False, True):
         try:
             r = engine.run(seed, runs.start, runs.stop, log=log)
