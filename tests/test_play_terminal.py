@@ -223,3 +223,14 @@ def test_menus_group_pure_messages_by_kind_and_channel() -> None:
     assert seen["us_rfk_dobrynin"] == "pledge"  # a statement that gives terms
     assert seen["us_rusk_dobrynin"] == "demand"
     assert "us_address" in plain and "us_address" not in seen  # a message that also acts
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_piped_screens_keep_to_the_columns_asked_for(
+    columns: int, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, _ = run_inprocess(["cuba-1962", "--as", "us"], "\n\n", capsys, monkeypatch)
+    lines = out.splitlines()
+    assert code == 0 and len(lines) > 20
+    assert max(len(line) for line in lines) == columns

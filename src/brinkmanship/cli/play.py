@@ -49,8 +49,7 @@ def play(
     llm_api_key_file: LLMApiKeyFileOpt = None,
 ) -> None:
     """Play a side of a scenario, day by day, then read the debrief against history."""
-    from rich.console import Console
-
+    from brinkmanship.cli.console import plain_console
     from brinkmanship.play.game import Game
     from brinkmanship.play.record import load_record
     from brinkmanship.play.terminal import TerminalGame
@@ -85,8 +84,7 @@ def play(
             scenario, side, opponent=opponent, seed=seed, interventions=intervention or []
         )
         target = save
-    probe = Console()
-    console = Console(highlight=False, markup=False, width=None if probe.is_terminal else 110)
+    console = plain_console(110)
     TerminalGame(
         console, sys.stdin.readline, target, echo=not sys.stdin.isatty(), debrief=debrief
     ).run(game)
