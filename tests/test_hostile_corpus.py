@@ -212,6 +212,64 @@ def test_a_nan_probability_stops_the_run_naming_it(engine: str, where: str, tmp_
     assert str(info.value) == f"{path}:{line}:{column}: {what} '{nan}' is NaN (not a number)"
 
 
+INF = "tension * 1e308 * 10"
+NAN = f"{INF} - {INF}"
+NUMBERS = {
+    # what: (the line of the base scenario, the line in its place with EXPR, the error's noun)
+    "weight-nan": ("        name: Adviser", '        weight: "EXPR"', "weight"),
+    "weight-inf": ("        name: Adviser", '        weight: "EXPR"', "weight"),
+    "utility": ("    utility: {blue: 0, red: 0}", '    utility: {blue: "EXPR", red: 0}', "utility"),
+    "cost": ("    label: Patrol the coast", '    cost: {blue: "EXPR"}', "cost"),
+    "escalation": ("presentation:", '  escalation: "EXPR"', "escalation"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NUMBERS))
+def test_a_non_finite_number_stops_the_run_naming_it(case: str, tmp_path: Path) -> None:
+    """A member's weight, a utility, a cost or a metric that evaluates to NaN or infinity
+    used to tally, score or rank silently; now both engines stop at its file:line:column."""
+    anchor, line_text, what = NUMBERS[case]
+    expr = NAN if case.endswith("-nan") else INF
+    new = line_text.replace("EXPR", expr)
+    text = BASE.read_text(encoding="utf-8").replace(PATROL_ALWAYS, "          - {do: patrol}")
+    assert text.count(f"\n{anchor}\n") == 1
+    if case == "escalation":
+        added = f"metrics:\n{new}\n{anchor}"
+    elif case == "utility":
+        added = new
+    else:
+        added = f"{anchor}\n{new}"
+    text = text.replace(f"\n{anchor}\n", f"\n{added}\n")
+    path = tmp_path / f"{case}.yaml"
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index(new) + 1
+    where = f"{path}:{line}:{new.index(expr) + 1}: "
+    expected = f"{where}{what} '{expr}' is NaN or infinite (not a finite number)"
+    for engine in ("reference", "batch"):
+        with pytest.raises(EvaluationError) as info:
+            bk.load(str(path), engine=engine).mc(runs=3)
+        assert str(info.value) == expected, engine
+
+
+@pytest.mark.parametrize("command", ["run", "mc"])
+def test_brink_reports_a_non_finite_weight_in_one_line(
+    command: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = BASE.read_text(encoding="utf-8")
+    new = f'        weight: "{NAN}"'
+    path = tmp_path / "weight.yaml"
+    path.write_text(text.replace("        name: Adviser\n", f"        name: Adviser\n{new}\n"))
+    line = path.read_text().splitlines().index(new) + 1
+    code, _out, err = run_brink([command, str(path)], capsys, monkeypatch)
+    assert code == 2, err
+    assert err.splitlines() == [
+        f"error: {path}:{line}:18: weight '{NAN}' is NaN or infinite (not a finite number)"
+    ], err
+
+
 # --------------------------------------------------------------------------- linear compile
 
 

@@ -29,7 +29,9 @@ class Expr:
     at: str = field(default="", compare=False)
     """Where the expression is written (file:line:column), for the errors it meets in a run."""
     nan_error: str = field(default="", compare=False)
-    """The error of a run where it evaluates to NaN (a probability); empty: NaN is a value."""
+    """The error of a run where it evaluates to NaN (a probability), or if `finite` to NaN
+    or infinity (a weight, a cost, a utility, a metric); empty: any value is a value."""
+    finite: bool = field(default=False, compare=False)
 
     @property
     def source(self) -> str:

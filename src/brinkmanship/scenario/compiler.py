@@ -14,8 +14,10 @@ from brinkmanship.errors import EvaluationError, ExpressionError, Location, Scen
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario import schema as s
 from brinkmanship.scenario.expressions import (
+    Expression,
     ExprType,
     compile_scalar,
+    is_leaf,
     nan_message,
     parse_expression,
 )
@@ -86,9 +88,11 @@ class Compiler:
         names: Mapping[str, ExprType],
         expected: ExprType,
         nan_is: str = "",
+        finite_is: str = "",
     ) -> c.Expr:
         """A checked, compiled expression; `nan_is` names what it is (``probability``)
-        where a NaN value stops the run."""
+        where a NaN value stops the run, `finite_is` (``weight``) where NaN or infinity does
+        (unless it is a literal or a name whose values are all finite)."""
         try:
             parsed = parse_expression(value, names, expected)
         except ExpressionError as exc:
@@ -97,10 +101,26 @@ class Compiler:
                 self._expr_location(path, exc.offset),
             ) from None
         at = str(self._expr_location(path, 0))
-        nan_error = nan_message(parsed, nan_is, at) if nan_is else ""
+        finite = bool(finite_is) and not self._finite_leaf(parsed)
+        what = finite_is if finite else nan_is
+        nan_error = nan_message(parsed, what, at, finite) if what else ""
         return c.Expr(
-            parsed, compile_scalar(parsed, at, nan_error), self.dotted(path), at, nan_error
+            parsed,
+            compile_scalar(parsed, at, nan_error, finite),
+            self.dotted(path),
+            at,
+            nan_error,
+            finite,
         )
+
+    def _finite_leaf(self, e: Expression) -> bool:
+        """Whether `e` is a literal or the name of a parameter (finite by validation), the
+        clock, or a variable that cannot hold infinity (bool, int, or bounded both ways)."""
+        name = is_leaf(e)
+        if name is None:
+            return False
+        v = self.sc.state.get(name)
+        return v is None or v.type is not s.VarType.FLOAT or None not in (v.min, v.max)
 
     def constant(self, e: c.Expr) -> float | None:
         """The value of an expression that reads no name (a literal such as ``1.5`` or
@@ -358,7 +378,9 @@ class Compiler:
     def _metric(self, name: str, text: s.ExprText | None) -> c.Expr | None:
         if text is None:
             return None
-        return self.expr(text, ("metrics", name), self.global_names, ExprType.NUMBER)
+        return self.expr(
+            text, ("metrics", name), self.global_names, ExprType.NUMBER, finite_is=name
+        )
 
     def _reserved(self) -> None:
         for section in ("parameters", "state"):
@@ -512,6 +534,7 @@ class Compiler:
                             (*path, "members", mid, "weight"),
                             self.global_names,
                             ExprType.NUMBER,
+                            finite_is="weight",
                         ),
                         (*path, "members", mid, "weight"),
                         "weight",
@@ -709,7 +732,11 @@ class Compiler:
                     (
                         self.sc_holder(holder),
                         self.expr(
-                            value, (*path, "cost", holder), self.global_names, ExprType.NUMBER
+                            value,
+                            (*path, "cost", holder),
+                            self.global_names,
+                            ExprType.NUMBER,
+                            finite_is="cost",
                         ),
                     )
                 )
@@ -952,7 +979,13 @@ class Compiler:
                 ),
                 default=o.default,
                 utility={
-                    h: self.expr(u, (*path, "utility", h), self.global_names, ExprType.NUMBER)
+                    h: self.expr(
+                        u,
+                        (*path, "utility", h),
+                        self.global_names,
+                        ExprType.NUMBER,
+                        finite_is="utility",
+                    )
                     for h, u in o.utility.items()
                 },
                 sources=self.sources(o.sources, path),

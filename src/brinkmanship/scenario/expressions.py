@@ -38,6 +38,7 @@ __all__ = [
     "compile_scalar",
     "division_message",
     "evaluate",
+    "is_leaf",
     "nan_message",
     "parse_expression",
 ]
@@ -922,20 +923,31 @@ def division_message(expr: Expression, at: str = "") -> str:
     return f"{at}: {message}" if at else message
 
 
-def nan_message(expr: Expression, what: str, at: str = "") -> str:
-    """The error of `expr`, a `what` (such as a probability), evaluating to NaN."""
-    message = f"{what} '{expr.source.strip()}' is NaN (not a number)"
+def nan_message(expr: Expression, what: str, at: str = "", finite: bool = False) -> str:
+    """The error of `expr`, a `what` (such as a probability), evaluating to NaN (or, if
+    `finite`, to NaN or infinity)."""
+    bad = "NaN or infinite (not a finite number)" if finite else "NaN (not a number)"
+    message = f"{what} '{expr.source.strip()}' is {bad}"
     return f"{at}: {message}" if at else message
 
 
+def is_leaf(expr: Expression) -> str | None:
+    """The name `expr` is if it is a single name, "" if a single literal, else None: a
+    leaf computes nothing, so it is finite wherever its name's value is."""
+    tree = expr._tree
+    if isinstance(tree, _Var):
+        return tree.name
+    return "" if isinstance(tree, _Const) else None
+
+
 def compile_scalar(
-    expr: Expression, at: str = "", nan_error: str = ""
+    expr: Expression, at: str = "", nan_error: str = "", finite: bool = False
 ) -> Callable[[ScalarEnv], float]:
     """Compile to a function of one run's values; BOOL expressions give 1.0 or 0.0.
 
     Raises EvaluationError when evaluated on a division by zero, naming `at` (the
     expression's file:line:column) if given, and with `nan_error` as the message where the
-    value is NaN, if given; a missing name is a KeyError.
+    value is NaN (or, if `finite`, infinite too), if given; a missing name is a KeyError.
     """
     compiler = _ScalarCompiler(division_message(expr, at))
     if expr.type is ExprType.BOOL:
@@ -947,7 +959,7 @@ def compile_scalar(
 
     def checked(env: ScalarEnv) -> float:
         value = function(env)
-        if value != value:  # NaN
+        if value != value or (finite and math.isinf(value)):  # NaN, infinity
             raise EvaluationError(nan_error)
         return value
 

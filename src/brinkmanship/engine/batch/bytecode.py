@@ -42,6 +42,7 @@ CHAIN = 19  # arg: jump target * 8 + comparison code
 JUMP, JUMP_IF_FALSE, AND_KEEP, OR_KEEP = 20, 21, 22, 23
 END = 24
 NAN_CHECK = 25  # arg: the error (index into messages + nan_messages) if the top is NaN
+FINITE_CHECK = 26  # the same, if the top is NaN or infinite
 
 COMPARISONS = {"<": 0, "<=": 1, ">": 2, ">=": 3, "==": 4, "!=": 5}
 _BINARY = {"+": ADD, "-": SUB, "*": MUL, "/": DIV, "//": FLOORDIV, "%": MOD}
@@ -63,8 +64,8 @@ class Program:
     may_fail: list[bool] = field(default_factory=list)
     """Whether each expression divides (and so can fail with a division by zero)."""
     nan_messages: list[str] = field(default_factory=list)
-    """The error of each NaN-checked expression (a probability), in the order added; the
-    kernel reports it as ``len(messages) + j``."""
+    """The error of each NaN-checked expression (a probability) or finite-checked one (a
+    weight), in the order added; the kernel reports it as ``len(messages) + j``."""
     _nan_args: list[int] = field(default_factory=list)
     _seen: dict[int, int] = field(default_factory=dict)
 
@@ -82,7 +83,7 @@ class Program:
         self.may_fail.append(False)
         self._emit(expression._tree)
         if isinstance(expr, Expr) and expr.nan_error:
-            self._nan_args.append(self._op(NAN_CHECK))
+            self._nan_args.append(self._op(FINITE_CHECK if expr.finite else NAN_CHECK))
             self.nan_messages.append(expr.nan_error)
             self.may_fail[-1] = True
         self.code += [END, 0]

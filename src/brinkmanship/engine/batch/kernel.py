@@ -334,8 +334,10 @@ def evaluate(ti: Any, tf: Any, expr: int) -> float:
         elif op == bc.CONST:
             tf[stack + sp] = tf[ti[T_CONSTS] + arg]
             sp += 1
-        elif op == bc.NAN_CHECK:
-            if math.isnan(tf[stack + sp - 1]) and ti[ti[S_ERR]] < 0:
+        elif op == bc.NAN_CHECK or op == bc.FINITE_CHECK:
+            top = tf[stack + sp - 1]
+            bad = math.isnan(top) or (op == bc.FINITE_CHECK and math.isinf(top))
+            if bad and ti[ti[S_ERR]] < 0:
                 ti[ti[S_ERR]] = arg
         elif op == bc.END:
             ti[ti[S_TIME_READ] + expr] = reads_time
