@@ -143,3 +143,18 @@ def test_bad_values_are_refused_with_one_message() -> None:
     not_whole = r"'ships_en_route'.* not whole \(with ships_en_route_n=22.5\)"
     with pytest.raises(BrinkError, match=not_whole):
         cuba().with_parameters({"ships_en_route_n": 22.5, "p_accident": 0.00001})
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan])
+def test_a_value_that_is_not_a_finite_number_is_refused_with_or_without_a_range(
+    value: float,
+) -> None:
+    sc = cuba()
+    rangeless = dataclasses.replace(
+        sc,
+        parameters={name: dataclasses.replace(p, range=None) for name, p in sc.parameters.items()},
+    )
+    name = next(iter(sc.parameters))
+    for scenario in (sc, rangeless):
+        with pytest.raises(BrinkError, match=rf"parameter '{name}': value .* not a finite number"):
+            scenario.with_parameters({name: value})

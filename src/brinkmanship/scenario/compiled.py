@@ -517,6 +517,8 @@ class CompiledScenario:
             info = parameters.get(name)
             if info is None:
                 raise UnknownNameError("parameter", name, list(parameters))
+            if not math.isfinite(value):
+                raise BrinkError(f"parameter {name!r}: value {value} is not a finite number")
             if info.range is not None and not info.range[0] <= value <= info.range[1]:
                 low, high = info.range
                 raise BrinkError(
