@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from importlib import resources
 from pathlib import Path
 
@@ -64,6 +65,20 @@ def test_the_quarantine_line_and_ships_follow_the_state(cuba: CompiledScenario) 
     assert any("Quarantine line" in line for line in tense.description)
     blockade = drawn(cuba, {"quarantine": True, "blockade_proclaimed": True})
     assert [ln.tag for ln in blockade.lines] == ["blockade line"]
+
+
+@pytest.mark.parametrize("count", [math.inf, -math.inf, math.nan, -3.0])
+def test_a_count_that_is_not_a_small_whole_number_draws_within_bounds(
+    cuba: CompiledScenario, count: float
+) -> None:
+    state = {"quarantine": True, "blockade_proclaimed": False, "ships_en_route": count}
+    marks = drawn(cuba, state)
+    ships = [m for m in marks.markers if m.layer == "ships_en_route"]
+    if count == math.inf:
+        assert 1 <= len(ships) <= 100, "as many as the layer draws at most"
+    else:
+        assert ships == []
+    assert all(isinstance(line, str) for line in marks.description)
 
 
 def test_submarines_appear_only_once_detected(cuba: CompiledScenario) -> None:

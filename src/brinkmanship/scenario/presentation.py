@@ -107,7 +107,8 @@ class Layer:
         """The legend line, with ``{value}`` filled in."""
         if value is None:
             return self.label
-        shown = f"{int(value):,}" if value == int(value) else f"{value:g}"
+        whole = math.isfinite(value) and value == int(value)
+        shown = f"{int(value):,}" if whole else f"{value:g}"
         return self.label.replace("{value}", shown)
 
 

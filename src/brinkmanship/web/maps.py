@@ -8,6 +8,7 @@ to one side and the believed count to the other. A scenario without a map gets n
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -121,7 +122,8 @@ def along(points: Sequence[LonLat], share: float) -> LonLat:
 def _symbols(proj: Projection, layer: Layer, value: float | None, label: str) -> list[Marker]:
     count = 1
     if layer.repeat:
-        count = min(int(value or 0), layer.most)
+        number = 0.0 if value is None or math.isnan(value) else value
+        count = int(min(max(number, 0.0), layer.most))
     lon, lat = layer.points[0]
     dlon, dlat = layer.step
     out = []
