@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -68,6 +69,9 @@ def brink_play(args: list[str], stdin: str, cwd: Path) -> subprocess.CompletedPr
         timeout=120,
         check=False,
         cwd=cwd,
+        # os.environ, not the process's own environment: a library in the test process can
+        # export COLUMNS behind os.environ's back, and the screens follow COLUMNS.
+        env=dict(os.environ),
     )
 
 
