@@ -69,9 +69,9 @@ def brink_play(args: list[str], stdin: str, cwd: Path) -> subprocess.CompletedPr
         timeout=120,
         check=False,
         cwd=cwd,
-        # os.environ, not the process's own environment: a library in the test process can
-        # export COLUMNS behind os.environ's back, and the screens follow COLUMNS.
-        env=dict(os.environ),
+        # Piped at the default width: the screens follow COLUMNS, which a caller's shell or
+        # a library in the test process (behind os.environ's back) may export.
+        env={k: v for k, v in os.environ.items() if k != "COLUMNS"},
     )
 
 
