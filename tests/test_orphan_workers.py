@@ -43,7 +43,6 @@ COMMANDS = {
 }
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_workers_of_a_killed_driver_end_quietly(tmp_path: Path, command: str) -> None:
     args = [*COMMANDS[command], "--workers", "2"]

@@ -8,9 +8,10 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from brinkmanship.play.game import Game, GameRecord
@@ -34,6 +35,13 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def client(db: Path) -> Iterator[TestClient]:
     with TestClient(create_app(db)) as c:
         yield c
+
+
+def service_of(client: TestClient) -> GameService:
+    """The game service behind the test client's app."""
+    games = cast(FastAPI, client.app).state.games
+    assert isinstance(games, GameService)
+    return games
 
 
 def new_game(client: TestClient, side: str = "su", **extra: Any) -> tuple[str, str]:
@@ -262,7 +270,7 @@ def test_an_unknown_game_is_refused_like_a_game_the_token_does_not_open(
 
 def test_requests_for_random_ids_leave_no_state_in_the_server(client: TestClient) -> None:
     """Through HTTP, API and pages (tests/test_web_service.py makes 10,000 such requests)."""
-    games: GameService = client.app.state.games  # type: ignore[attr-defined]
+    games = service_of(client)
     _, token = new_game(client)
     before = games.held_state()
     for i in range(500):
@@ -330,7 +338,7 @@ def test_the_form_and_the_api_offer_one_list_of_opponents(
 def test_a_bad_new_game_is_422_and_saves_nothing(
     client: TestClient, body: Json, words: str
 ) -> None:
-    games: GameService = client.app.state.games  # type: ignore[attr-defined]
+    games = service_of(client)
     count = games.store.count()
     r = client.post("/api/games", json=body)
     assert r.status_code == 422, r.text
@@ -457,7 +465,7 @@ def test_a_game_page_without_its_token_is_an_error_page(
 
 def test_text_in_pages_is_escaped(client: TestClient) -> None:
     game_id, token = new_game(client, side="us")
-    games: GameService = client.app.state.games  # type: ignore[attr-defined]
+    games = service_of(client)
     v = games.view(game_id, [token])
     evil = "<script>alert(1)</script>"
     letter = {
