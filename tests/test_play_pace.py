@@ -15,7 +15,7 @@ from brinkmanship.engine.observation import WAIT
 from brinkmanship.play.debrief import build_debrief, debrief_markdown, timeline
 from brinkmanship.play.game import WAIT_FOR_NEWS, Game
 from brinkmanship.play.menus import build_menu
-from brinkmanship.play.terminal import TerminalGame
+from brinkmanship.play.terminal import TerminalGame, render_debrief
 from brinkmanship.play.view import GameView
 from brinkmanship.policies.rules import data_policy
 
@@ -215,6 +215,20 @@ def test_the_debrief_is_in_time_order_and_written_as_markdown(
     assert markdown == debrief_markdown(debrief)
     assert markdown.startswith("# Debrief") and "## Sources" in markdown
     assert "What caused it:" in markdown and "Score for your side:" in markdown
+
+
+def test_the_debrief_names_the_interventions_by_label() -> None:
+    chosen = ["no-arkhipov", "slow-letters"]
+    game = Game.new("cuba-1962", "us", seed=0, interventions=chosen)
+    debrief = build_debrief(game)
+    labels = "; ".join(game.scenario.interventions[i].label for i in chosen)
+    out = io.StringIO()
+    Console(file=out, width=110, highlight=False, markup=False).print(render_debrief(debrief))
+    markdown = debrief_markdown(debrief)
+    assert f"Counterfactuals: {labels}." in out.getvalue()
+    assert f"counterfactuals: {labels})" in markdown
+    for text in (out.getvalue(), markdown):
+        assert not any(i in text for i in chosen), text[:300]
 
 
 def test_back_goes_one_step(tmp_path: Path) -> None:

@@ -31,6 +31,9 @@ def texts(sc: CompiledScenario) -> Iterator[tuple[str, str]]:
         yield f"event {event.id}", event.text
     for outcome in sc.outcomes.values():
         yield f"outcome {outcome.id}", outcome.text or ""
+    for intervention in sc.interventions.values():
+        yield f"intervention {intervention.id} label", intervention.label
+        yield f"intervention {intervention.id}", intervention.description
     if sc.presentation.map is not None:
         yield "map title", sc.presentation.map.title
         for layer in sc.presentation.map.layers:
@@ -45,6 +48,17 @@ def test_no_text_carries_a_clock_time(name: str) -> None:
         if (m := CLOCK.search(text))
     ]
     assert not found, found
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_every_intervention_has_a_label(name: str) -> None:
+    """A player picks an intervention by its label (the id is never shown)."""
+    sc = load_scenario(name)
+    assert sc.interventions
+    unlabelled = [i.id for i in sc.interventions.values() if not i.label]
+    assert not unlabelled, unlabelled
+    for i in sc.interventions.values():
+        assert i.title == i.label != i.id and len(i.label) <= 60, i.label
 
 
 def test_the_pattern_finds_clock_times() -> None:

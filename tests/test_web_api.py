@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any, cast
 
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from brinkmanship.play.game import Game, GameRecord
 from brinkmanship.play.view import GameView
+from brinkmanship.scenario.loader import builtin_names, load_scenario
 from brinkmanship.web import create_app
 from brinkmanship.web.maps import scenario_map
 from brinkmanship.web.pages import templates
@@ -449,6 +451,35 @@ def test_the_end_screen_and_debrief_pages(client: TestClient, browser: TestClien
     assert end["outcome"]["label"] in page and f"/games/{game_id}/debrief" in page
     debrief = browser.get(f"/games/{game_id}/debrief").text
     assert "Day by day" in debrief and "What really happened" in debrief
+
+
+def visible(html: str) -> str:
+    """The text of a page as shown (tags dropped, entities decoded)."""
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_interventions_are_picked_and_named_by_label_never_by_id(
+    client: TestClient, browser: TestClient
+) -> None:
+    form = client.get("/new").text
+    shown = visible(form)
+    for name in builtin_names():
+        for i in load_scenario(name).interventions.values():
+            box = f'id="iv-{name}-{i.id}"'
+            assert box in form and f'aria-describedby="iv-{name}-{i.id}-help"' in form
+            label = form[form.index(f'<label for="iv-{name}-{i.id}">') :]
+            assert unescape(label[: label.index("</label>")]).endswith(f"{i.label}</strong>")
+            help_text = form[form.index(f'<p id="iv-{name}-{i.id}-help" class="help">') :]
+            assert unescape(help_text[: help_text.index("</p>")]).endswith(i.description.strip())
+            assert "-" not in i.id or i.id not in shown, i.id
+    chosen = load_scenario("cuba-1962").interventions
+    game_id, token = new_game(client, interventions=["no-arkhipov", "slow-letters"])
+    play_to_end(client, game_id, token)
+    open_link(browser, game_id, token)
+    debrief = visible(browser.get(f"/games/{game_id}/debrief").text)
+    labels = f"{chosen['no-arkhipov'].label}; {chosen['slow-letters'].label}"
+    assert f"counterfactuals: {labels}" in debrief
+    assert "no-arkhipov" not in debrief and "slow-letters" not in debrief
 
 
 def test_a_game_page_without_its_token_is_an_error_page(

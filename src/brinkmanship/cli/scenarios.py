@@ -123,10 +123,10 @@ def _show(sc: CompiledScenario, console: Console) -> None:
     console.print(outcomes)
 
     interventions = Table(title="Interventions")
-    for col in ("id", "description"):
+    for col in ("id", "label", "description"):
         interventions.add_column(col)
     for i in sc.interventions.values():
-        interventions.add_row(i.id, i.description.strip())
+        interventions.add_row(i.id, i.label, i.description.strip())
     console.print(interventions)
 
     sources = Table(title="Sources")

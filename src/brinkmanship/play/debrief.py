@@ -96,6 +96,8 @@ class Debrief(BaseModel):
     side_name: str
     seed: int
     interventions: list[str]
+    counterfactuals: list[str]
+    """The interventions as a player reads them (their labels)."""
     finished: bool
     outcome: OutcomeView | None
     historical_replay: OutcomeView
@@ -263,6 +265,7 @@ def build_debrief(game: Game, seat: str | None = None) -> Debrief:
         side_name=sc.actors[side].name,
         seed=game.record.seed,
         interventions=list(game.record.interventions),
+        counterfactuals=[sc.interventions[i].title for i in game.record.interventions],
         finished=game.finished,
         outcome=outcome_view(game.outcome, sc.actors[side].holder, sc) if game.outcome else None,
         historical_replay=_historical_replay(game, side),
@@ -331,9 +334,10 @@ def _cell(text: str) -> str:
 def debrief_markdown(debrief: Debrief) -> str:
     """The debrief as a Markdown document (``brink play --debrief FILE``)."""
     out = [f"# Debrief: {debrief.title}", ""]
+    chosen = "; ".join(debrief.counterfactuals)
     out.append(
         f"You played {debrief.side_name} (seed {debrief.seed}"
-        + (f", interventions: {', '.join(debrief.interventions)}" if debrief.interventions else "")
+        + (f"; counterfactuals: {chosen}" if chosen else "")
         + ")."
     )
     out.append("")

@@ -410,6 +410,8 @@ def render_debrief(debrief: Debrief) -> RenderableType:
     """The debrief: your path beside history, day by day in time order, then the choices
     and sources."""
     parts: list[RenderableType] = []
+    if debrief.counterfactuals:
+        parts.append(Text(f"Counterfactuals: {'; '.join(debrief.counterfactuals)}."))
     replay = debrief.historical_replay
     parts.append(
         Text(

@@ -419,10 +419,16 @@ class InterventionInfo:
     """A named intervention as described in the scenario."""
 
     id: str
+    label: str
     description: str
     include: tuple[str, ...]
     conflicts: tuple[str, ...]
     sources: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        """What a player picks it by: its label, or its description where it has none."""
+        return self.label or self.description.strip()
 
 
 @dataclass(frozen=True)

@@ -332,6 +332,7 @@ class Compiler:
         interventions = {
             iid: c.InterventionInfo(
                 iid,
+                i.label.strip(),
                 i.description,
                 i.include,
                 i.conflicts,

@@ -338,8 +338,10 @@ class Mechanism(Cited):
 
 
 class Intervention(Cited):
-    """A named patch to the scenario (a JSON merge patch), possibly including others."""
+    """A named patch to the scenario (a JSON merge patch), possibly including others;
+    ``label`` is the few words a player picks it by, ``description`` says what it changes."""
 
+    label: str = ""
     description: str
     include: tuple[Id, ...] = ()
     conflicts: tuple[Id, ...] = ()

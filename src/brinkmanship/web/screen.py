@@ -106,7 +106,8 @@ def new_game_form(scenarios: Scenarios) -> NewGameForm:
     for name in scenarios.names:
         sc = scenarios.get(name)
         interventions = tuple(
-            Option(i.id, i.id, i.description.strip()) for i in sc.interventions.values()
+            Option(i.id, i.title, i.description.strip() if i.label else "")
+            for i in sc.interventions.values()
         )
         options.append(
             ScenarioOption(sc.id, sc.title, sc.summary.strip(), playable_sides(sc), interventions)
