@@ -207,6 +207,42 @@ def test_bad_arguments_are_one_clear_error(
     assert code == 2 and message in err and err.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("missing/debrief.md", "No such file or directory"),
+        (".", "Is a directory"),
+        ("plain.txt/debrief.md", "Not a directory"),
+    ],
+)
+def test_a_debrief_file_that_cannot_be_written_is_refused_before_the_game(
+    where: str,
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "plain.txt").write_text("a file, not a folder")
+    path = tmp_path / where
+    args = ["cuba-1962", "--as", "us", "--debrief", str(path)]
+    code, out, err = run_inprocess(args, "1\n", capsys, monkeypatch)
+    assert code == 2 and out == "", out[:200]
+    assert err == f"error: {path}: cannot write the debrief ({message})\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.txt"]
+
+
+def test_a_writable_debrief_path_is_left_as_it_was_until_the_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh, kept = tmp_path / "fresh.md", tmp_path / "kept.md"
+    kept.write_text("earlier")
+    for path in (fresh, kept):
+        args = ["cuba-1962", "--as", "us", "--debrief", str(path)]
+        code, out, _ = run_inprocess(args, "q\n", capsys, monkeypatch)
+        assert code == 0 and "not saved" in out
+    assert not fresh.exists() and kept.read_text() == "earlier"
+
+
 def test_menus_group_pure_messages_by_kind_and_channel() -> None:
     game = Game.new("cuba-1962", "us", seed=0)
     policy = data_policy(game.scenario.actors["us"].policies["historical"])

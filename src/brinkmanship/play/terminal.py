@@ -324,7 +324,10 @@ class TerminalGame:
     # ------------------------------------------------------------------ loop
 
     def run(self, game: Game) -> None:
-        """Play until the outcome or the end of input; then the debrief (if over)."""
+        """Play until the outcome or the end of input; then the debrief (if over). A debrief
+        file that cannot be written is refused before the first screen."""
+        if self.debrief is not None:
+            check_writable(self.debrief, "the debrief")
         try:
             while not game.finished:
                 view = game.view()
@@ -366,6 +369,19 @@ class TerminalGame:
     def _save(self, game: Game) -> None:
         if self.save is not None:
             save_record(self.save, game.record)
+
+
+def check_writable(path: Path, what: str) -> None:
+    """Refuse, in one clear error, a file that cannot be written; leave it as it was (a file
+    that did not exist still does not)."""
+    existed = path.exists()
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise SaveFileError(f"{path}: cannot write {what} ({exc.strerror})") from None
+    if not existed:
+        path.unlink(missing_ok=True)
 
 
 def write_debrief(path: Path, debrief: Debrief) -> None:
