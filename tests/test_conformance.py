@@ -12,7 +12,7 @@ from pathlib import Path
 
 import gymnasium
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from brinkmanship.conformance import CHECKS, Subject
 from brinkmanship.conformance.known_errors import file_texts
@@ -24,7 +24,6 @@ from brinkmanship.web.local import LocalServer
 from cli_runner import run_brink
 
 SCENARIOS = builtin_names()
-CHROMIUM = Path("/usr/bin/chromium")
 DATA = Path(__file__).parent / "data"
 DECISIONS = 200
 """The most decisions the browser makes before the game must have ended."""
@@ -78,15 +77,6 @@ def test_a_browser_plays_it_to_the_debrief(
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     with LocalServer(tmp_path_factory.mktemp("web") / "games.sqlite3") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), "Chromium is needed: apt-get install chromium (see .ci/run)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield b
-        b.close()
 
 
 # ------------------------------------------------------------------ the checks can fail

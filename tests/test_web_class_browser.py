@@ -15,12 +15,11 @@ from pathlib import Path
 import httpx
 import pyarrow.parquet as pq
 import pytest
-from playwright.sync_api import Browser, Error, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Error, Page, ViewportSize
 
 from brinkmanship.play.game import GameRecord
 from brinkmanship.web.local import LocalServer
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "web-e2e"
 VIEWPORT: ViewportSize = {"width": 1200, "height": 800}
 TIMER = 4
@@ -31,15 +30,6 @@ TIMER = 4
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     with LocalServer(tmp_path_factory.mktemp("class-web") / "games.sqlite3") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), "Chromium is needed: apt-get install chromium (see .ci/run)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield b
-        b.close()
 
 
 def errors_of(page: Page) -> list[str]:
