@@ -42,22 +42,24 @@ def _flow_list(path: Path) -> str:
     return "the document holds more than 500000 values"
 
 
-def _merge_keys(path: Path) -> str:
-    lines = ["a0: &a0 {x: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}"]
-    for level in range(1, 9):
+def _merges(path: Path, levels: int, *, lists: bool) -> None:
+    """Levels of ten merge keys each (10^levels expansions unless each mapping is merged
+    once); with ``lists``, each level also holds a list of the ten aliases."""
+    lines = [f"a0: &a0 {{x: {'[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]' if lists else 1}}}"]
+    for level in range(1, levels + 1):
         refs = ", ".join([f"*a{level - 1}"] * 10)
-        lines.append(f"a{level}: &a{level} {{<<: [{refs}], y{level}: [{refs}]}}")
+        also = f"[{refs}]" if lists else "1"
+        lines.append(f"a{level}: &a{level} {{<<: [{refs}], y{level}: {also}}}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _merge_keys(path: Path) -> str:
+    _merges(path, 8, lists=True)
     return "once merge keys and aliases are expanded"
 
 
 def _nested_merges(path: Path) -> str:
-    """Seven levels of ten merges (10^7 expansions unless each mapping is merged once)."""
-    lines = ["a0: &a0 {x: 1}"]
-    for level in range(1, 8):
-        refs = ", ".join([f"*a{level - 1}"] * 10)
-        lines.append(f"a{level}: &a{level} {{<<: [{refs}], y{level}: 1}}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _merges(path, 7, lists=False)
     return "missing required key 'id'"
 
 
