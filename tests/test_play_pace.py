@@ -5,26 +5,30 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
 from brinkmanship.engine.observation import WAIT
+from brinkmanship.errors import BrinkError, IllegalChoiceError, StaleChoiceError
 from brinkmanship.play.debrief import build_debrief, debrief_markdown, timeline
 from brinkmanship.play.game import WAIT_FOR_NEWS, Game
-from brinkmanship.play.menus import build_menu
 from brinkmanship.play.terminal import TerminalGame, render_debrief
-from brinkmanship.play.view import GameView
 from brinkmanship.policies.rules import data_policy
 
-PACE_LIMIT = 28
-"""Decisions a player needs to follow the documented US path to the settlement (measured:
-28 on seed 0 with waits for news, against 63 with single waits). The documented path has 15
-choices of its own, and the player waits for Moscow's moves in between."""
+PACE_LIMIT = 20
+"""Screens a player answers to follow the documented US path to the settlement, reading the
+terminal (measured: 18 on seed 0 with several orders at one decision; 28 with one order and
+waits for news, 63 with single waits). The documented path has 15 choices of its own."""
 
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+TITLE = re.compile(r"╭─+ (\w{3} \d+ \w{3} \d{4}), (.+?) — President Kennedy ─")
+ROW = re.compile(r"^│ +(\d+) │ (.+?)(?: \((?:secret|public)[^()]*\))? +│")
+LINKED = re.compile(r"\[(\d+)\] (.+?)(?: \(under Write a letter…\))?(?: — | +│)")
+LETTER = re.compile(r"^│ +(\d+) │ (.+?): to ", re.MULTILINE)
+LEFT = re.compile(r"Not carried out: (.+?) \(to give them again")
 
 
 def documented(seed: int) -> tuple[list[str], dict[str, int]]:
@@ -43,32 +47,118 @@ def documented(seed: int) -> tuple[list[str], dict[str, int]]:
     return order, due
 
 
-def human_moves(game: Game, seed: int) -> Iterator[str]:
-    """A player who knows the documented choices and their order: each is taken when it is
-    legal and either its documented time has come or an adviser recommends it; otherwise
-    the player waits for news."""
+def history_book(seed: int) -> list[tuple[str, datetime]]:
+    """What a player who read the history knows: the documented US choices by name, in
+    order, each with the time it was made."""
     order, due = documented(seed)
-    while not game.finished:
-        view = game.view()
-        legal = {c.id for c in view.choices}
-        advised = {c.action for c in view.counsel if not c.abstains}
-        nxt = order[0] if order else None
-        if nxt is not None and nxt in legal and (nxt in advised or view.tick >= due[nxt]):
-            order.pop(0)
-            yield nxt
-        else:
-            yield WAIT_FOR_NEWS
+    sc = Game.new("cuba-1962", "us", seed=seed).scenario
+    return [(sc.actions[a].label, clock(sc.iso(due[a]))) for a in order]
 
 
-def test_the_documented_us_path_takes_few_decisions() -> None:
-    game = Game.new("cuba-1962", "us", seed=0)
-    decisions = 0
-    for action in human_moves(game, 0):
-        decisions += 1
-        game.choose(action)
+def clock(iso: str) -> datetime:
+    return datetime.fromisoformat(iso).replace(tzinfo=None)
+
+
+def screen_clock(day: str, hour: str) -> datetime:
+    """``Sat 27 Oct 1962`` and ``2 p.m.`` (or ``noon``, ``10:30 a.m.``) as a datetime."""
+    date = datetime.strptime(day, "%a %d %b %Y")
+    if hour in ("noon", "midnight"):
+        return date.replace(hour=12 if hour == "noon" else 0)
+    hm, half = hour.split(" ")
+    h, _, m = hm.partition(":")
+    return date.replace(hour=int(h) % 12 + (12 if half == "p.m." else 0), minute=int(m or 0))
+
+
+class Reader:
+    """A player at the terminal who knows the documented choices by name and time, and
+    reads every screen: the menu's rows and the advisers' linked numbers (opening every
+    kind of letter to find a letter's number), never an id. At each decision they order,
+    in turn, the next documented choices that are on offer and either recommended by an
+    adviser or due by the clock, then wait until something happens; orders a screen reports
+    as not carried out are ordered again."""
+
+    def __init__(self, out: io.StringIO, book: list[tuple[str, datetime]]) -> None:
+        self.out, self.seen = out, 0
+        self.book = book
+        self.ordered: list[tuple[str, datetime]] = []
+        self.decisions = 0
+        self.pending = ["s", "b"]  # look at the full state and the briefing once
+        self.screen = ""
+        self.offered: dict[str, int] = {}
+        self.browsed = False
+        self.kinds = self.channels = 0
+
+    def __call__(self) -> str:
+        text = self.out.getvalue()[self.seen :]
+        self.seen += len(text)
+        if TITLE.search(text):
+            self.new_screen(text)
+        if self.pending:
+            return self.pending.pop(0) + "\n"
+        prompt = text.rstrip("\n").rsplit("\n", 1)[-1]
+        if prompt.startswith("Your choice"):
+            return self.decide() + "\n"
+        return self.letter_menu(prompt, text) + "\n"
+
+    def new_screen(self, text: str) -> None:
+        self.screen, self.browsed, self.offered = text, False, {}
+        for line in text.splitlines():
+            if (row := ROW.match(line)) is not None:
+                self.offered[row.group(2)] = int(row.group(1))
+        for number, label in LINKED.findall(self.advice()):
+            self.offered[label] = int(number)
+        if (left := LEFT.search(text)) is not None:
+            again = set(re.findall(r"\[\d+\] ([^;]+)", left.group(1)))
+            self.book[:0] = [entry for entry in self.ordered if entry[0] in again]
+        self.ordered = []
+
+    def advice(self) -> str:
+        """The advisers' table of the screen."""
+        return self.screen.partition("Your advisers")[2].partition("Your choices")[0]
+
+    def decide(self) -> str:
+        title = TITLE.search(self.screen)
+        assert title is not None, "a decision screen has a title"
+        now = screen_clock(*title.groups())
+        advised = {label for _, label in LINKED.findall(self.advice())}
+        wanted = self.book[0][0] if self.book else None
+        letters = re.search(r"│ +l │ Write a letter…", self.screen) is not None
+        if wanted is not None and wanted not in self.offered and letters and not self.browsed:
+            self.browsed, self.kinds = True, 0
+            return "l"
+        orders = []
+        while self.book and self.book[0][0] in self.offered:
+            label, due = self.book[0]
+            if label not in advised and now < due:
+                break
+            orders.append(str(self.offered[label]))
+            self.ordered.append(self.book.pop(0))
+        self.decisions += 1
+        return " ".join([*orders, "2"])
+
+    def letter_menu(self, prompt: str, text: str) -> str:
+        """Open every kind and channel of letter once, noting each letter's number, then
+        go back to the choices."""
+        for number, label in LETTER.findall(text):
+            self.offered[label] = int(number)
+        top = int(re.findall(r"\d+", prompt.rpartition("[")[2])[-1])
+        if prompt.startswith("Kind") and self.kinds < top:
+            self.kinds, self.channels = self.kinds + 1, 0
+            return str(self.kinds)
+        if prompt.startswith("Channel") and self.channels < top:
+            self.channels += 1
+            return str(self.channels)
+        return "0"
+
+
+def test_the_documented_us_path_takes_few_decisions(played: Played) -> None:
+    game, screens, _, reader = played
     assert game.outcome is not None and game.outcome.id == "settlement"
-    assert decisions <= PACE_LIMIT
-    assert len(game.record.moves) > 2 * decisions, "the record holds every single wait"
+    assert not reader.book, "every documented choice was made"
+    assert reader.decisions == len(TITLE.findall(screens)), "one decision per screen answered"
+    assert reader.decisions <= PACE_LIMIT
+    assert len(game.record.moves) > 2 * reader.decisions, "the record holds every single wait"
+    assert "Your orders:" in screens
 
 
 def test_waiting_for_news_stops_where_something_is_new_and_replays() -> None:
@@ -81,6 +171,73 @@ def test_waiting_for_news_stops_where_something_is_new_and_replays() -> None:
     assert {m.action for m in game.record.moves[1:]} == {WAIT}
     again = Game.from_record(game.record)
     assert again.tick == game.tick and again.view().choices == view.choices
+
+
+def planned_to(tick: int) -> Game:
+    """A game on seed 0 where the documented choices are each ordered as soon as they are
+    offered and recommended or due, each time followed by a wait for news, until ``tick``."""
+    game = Game.new("cuba-1962", "us", seed=0)
+    order, due = documented(0)
+    while game.tick < tick:
+        view = game.view()
+        legal = {c.id for c in view.choices}
+        advised = {c.action for c in view.counsel if not c.abstains}
+        plan = []
+        while order and order[0] in legal and (order[0] in advised or view.tick >= due[order[0]]):
+            plan.append(order.pop(0))
+        game.carry_out([*plan, WAIT_FOR_NEWS])
+    return game
+
+
+def test_several_orders_run_one_per_decision_and_stop_on_news() -> None:
+    game = planned_to(252)
+    assert game.tick == 252
+    moves = len(game.record.moves)
+    orders = ["us_un_photographs", "us_scali_reply", WAIT_FOR_NEWS]
+    game.carry_out(orders, at_tick=252)
+    view = game.view()
+    assert view.tick == 253 and view.news, "a message came: the orders stopped there"
+    assert view.plan is not None and view.plan.stopped
+    assert [o.id for o in view.plan.orders] == orders
+    assert [o.time is not None for o in view.plan.orders] == [True, False, False]
+    numbers = {c.id: c.number for c in view.choices}
+    assert view.plan.orders[1].number == numbers["us_scali_reply"], "the same number as before"
+    assert [m.action for m in game.record.moves[moves:]] == ["us_un_photographs"]
+    again = Game.from_record(game.record)
+    assert again.tick == game.tick and again.view().choices == view.choices
+    game.carry_out(["us_scali_reply", "us_draft_reply", WAIT_FOR_NEWS])
+    view = game.view()
+    assert view.plan is not None and not view.plan.stopped
+    assert all(o.time is not None for o in view.plan.orders)
+    assert view.news, "the wait after the orders stopped on something new"
+    made = [m.action for m in game.record.moves[moves + 1 :]]
+    assert made[:2] == ["us_scali_reply", "us_draft_reply"] and set(made[2:]) == {WAIT}
+
+
+@pytest.mark.parametrize(
+    ("orders", "error"),
+    [
+        ([], IllegalChoiceError),
+        ([WAIT_FOR_NEWS, "us_convene_excomm"], IllegalChoiceError),
+        (["us_convene_excomm", "us_hold_fire"], IllegalChoiceError),
+        (["us_convene_excomm"] * 7, IllegalChoiceError),
+    ],
+)
+def test_a_bad_list_of_orders_changes_nothing(orders: list[str], error: type[Exception]) -> None:
+    game = Game.new("cuba-1962", "us", seed=0)
+    view = game.view()
+    with pytest.raises(error):
+        game.carry_out(orders)
+    with pytest.raises(StaleChoiceError):
+        game.carry_out(["us_convene_excomm"], at_tick=view.tick + 1)
+    assert game.record.moves == [] and game.view() == view
+
+
+def test_several_orders_need_a_game_with_one_human_seat() -> None:
+    game = Game.new("cuba-1962", "us", seed=0, seats=["su"])
+    with pytest.raises(BrinkError, match="one human seat"):
+        game.carry_out([WAIT, WAIT])
+    assert game.record.moves == []
 
 
 def test_what_changed_is_listed_against_the_previous_decision() -> None:
@@ -119,11 +276,8 @@ def test_choice_numbers_stay_fixed_and_counsel_points_at_them() -> None:
     assert linked > 20
 
 
-def test_an_ending_names_its_cause_and_the_score_scale() -> None:
-    game = Game.new("cuba-1962", "us", seed=0)
-    for action in human_moves(game, 0):
-        game.choose(action)
-    outcome = game.view().outcome
+def test_an_ending_names_its_cause_and_the_score_scale(played: Played) -> None:
+    outcome = played[0].view().outcome
     assert outcome is not None and outcome.cause
     assert outcome.worst is not None and outcome.best is not None
     assert outcome.utility is not None and outcome.worst <= outcome.utility <= outcome.best
@@ -149,50 +303,25 @@ def test_a_war_ending_shows_the_rule_that_decided_it() -> None:
 # ------------------------------------------------------------------ the screens
 
 
-def lines_for(view: GameView, action: str) -> list[str]:
-    """The keys a player types for ``action``."""
-    if action == WAIT:
-        return [""]
-    menu = build_menu(view.choices)
-    number = {c.id: c.number for c in view.choices}
-    for k, kind in enumerate(menu.letters, start=1):
-        for ch, channel in enumerate(kind.channels, start=1):
-            if any(c.id == action for c in channel.letters):
-                extra = [str(ch)] if len(kind.channels) > 1 else []
-                return ["l", str(k), *extra, str(number[action])]
-    return [str(number[action])]
-
-
-class Typist:
-    """Plays a game through the terminal UI, typing each move's keys when asked."""
-
-    def __init__(self, game: Game, moves: Iterator[str]) -> None:
-        self.game, self.moves = game, moves
-        self.pending: list[str] = ["s", "b"]  # look at the full state and the briefing once
-
-    def __call__(self) -> str:
-        if not self.pending:
-            if self.game.finished:
-                return ""
-            self.pending = lines_for(self.game.view(), next(self.moves))
-        return self.pending.pop(0) + "\n"
+Played = tuple[Game, str, str, Reader]
 
 
 @pytest.fixture(scope="module")
-def played(tmp_path_factory: pytest.TempPathFactory) -> tuple[Game, str, str]:
-    """A whole game through the terminal, its screens' text and the Markdown debrief."""
+def played(tmp_path_factory: pytest.TempPathFactory) -> Played:
+    """A whole game through the terminal, played by a :class:`Reader`: the game, its
+    screens' text, the Markdown debrief and the reader."""
     game = Game.new("cuba-1962", "us", seed=0)
     out = io.StringIO()
-    console = Console(file=out, width=110, highlight=False, markup=False)
+    # wide, so that the reader's patterns meet each row on one line
+    console = Console(file=out, width=400, highlight=False, markup=False)
     path = tmp_path_factory.mktemp("debrief") / "debrief.md"
-    TerminalGame(console, Typist(game, human_moves(game, 0)), None, echo=True, debrief=path).run(
-        game
-    )
-    return game, out.getvalue(), path.read_text()
+    reader = Reader(out, history_book(0))
+    TerminalGame(console, reader, None, echo=True, debrief=path).run(game)
+    return game, out.getvalue(), path.read_text(), reader
 
 
-def test_no_screen_shows_an_iso_time_or_an_internal_id(played: tuple[Game, str, str]) -> None:
-    game, screens, markdown = played
+def test_no_screen_shows_an_iso_time_or_an_internal_id(played: Played) -> None:
+    game, screens, markdown, _ = played
     assert game.finished and "The outcome" in screens and "Debrief" in screens
     sc = game.scenario
     ids = {*sc.actions, *sc.events, *sc.variables, *sc.outcomes, *sc.actors}
@@ -205,9 +334,9 @@ def test_no_screen_shows_an_iso_time_or_an_internal_id(played: tuple[Game, str, 
 
 
 def test_the_debrief_is_in_time_order_and_written_as_markdown(
-    played: tuple[Game, str, str],
+    played: Played,
 ) -> None:
-    game, _, markdown = played
+    game, _, markdown, _ = played
     debrief = build_debrief(game)
     for day in debrief.days:
         ticks = [t for t, _, _ in timeline(day)]
@@ -241,3 +370,18 @@ def test_back_goes_one_step(tmp_path: Path) -> None:
     # terms → back to the kinds (the one channel was chosen for us) → back to the choices
     assert text.count("Kind of letter") == 2 and text.count("Your choices") == 2
     assert game.record.moves == []
+
+
+def test_several_orders_typed_in_one_answer() -> None:
+    game = Game.new("cuba-1962", "us", seed=0)
+    out = io.StringIO()
+    console = Console(file=out, width=80, highlight=False, markup=False)
+    keys = iter(["3 2", "2 4", "99 2", "q"])
+    TerminalGame(console, lambda: next(keys) + "\n", None, echo=True).run(game)
+    text = " ".join(out.getvalue().split())
+    assert "Several orders: their numbers in turn" in text
+    assert "Your orders: Convene the ExComm (Tue 16 Oct, noon); then waited until" in text
+    assert "2 (wait until something happens) can only come last." in text
+    assert "Not a choice now: 99." in text
+    made = [m.action for m in game.record.moves]
+    assert made[0] == "us_convene_excomm" and set(made[1:]) == {WAIT} and len(made) > 2

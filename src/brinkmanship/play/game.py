@@ -11,7 +11,10 @@ fallback's, so a replay never asks the policy again.
 
 In a game with one human seat, every decision also offers :data:`WAIT_FOR_NEWS`: wait,
 decision point after decision point, until one where something new concerns the seat (see
-:func:`~brinkmanship.play.view.news`). The record holds the single waits it made.
+:func:`~brinkmanship.play.view.news`). The record holds the single waits it made. There
+the player may also give several orders at one decision (:meth:`Game.carry_out`): the
+first is carried out now and each next one at the following decision point, as long as
+nothing new happens; :data:`WAIT_FOR_NEWS` may end them.
 """
 
 from __future__ import annotations
@@ -28,7 +31,18 @@ from brinkmanship.engine.trajectory import OutcomeResult, TrajectoryEvent
 from brinkmanship.errors import BrinkError, IllegalChoiceError, StaleChoiceError, UnknownNameError
 from brinkmanship.play.record import GameRecord, PlayerMove, SaveFileError
 from brinkmanship.play.scenarios import game_scenario
-from brinkmanship.play.view import WAIT_FOR_NEWS, GameView, Glance, build_view, glance, news
+from brinkmanship.play.view import (
+    NEWS_LABEL,
+    WAIT_FOR_NEWS,
+    GameView,
+    Glance,
+    OrderView,
+    PlanView,
+    build_view,
+    choice_numbers,
+    glance,
+    news,
+)
 from brinkmanship.policies.defaults import default_policy
 from brinkmanship.policies.registry import policy_set, resolve
 from brinkmanship.scenario.compiled import CompiledScenario
@@ -48,6 +62,9 @@ __all__ = [
 ]
 
 Maker = Literal["player", "fallback"]
+
+MAX_ORDERS = 6
+"""The most orders a player may give at one decision."""
 
 
 class ReplayError(SaveFileError):
@@ -155,6 +172,8 @@ class Game:
         self._views: dict[str, GameView] = {}
         """Each seat's view of the current state, built once (the state changes only in
         _advance, the choices only in choose)."""
+        self._plan: PlanView | None = None
+        """What became of the several orders given at the previous decision."""
         self._advance(None)
 
     # ------------------------------------------------------------ creating
@@ -299,6 +318,7 @@ class Game:
             last_move_tick=moves[-1].tick if moves else None,
             moves=len(moves),
             outcome=self._state.outcome,
+            plan=self._plan,
         )
 
     # ------------------------------------------------------------ playing
@@ -337,7 +357,9 @@ class Game:
                 "wait for the other seats"
             )
         if action == WAIT_FOR_NEWS and len(self.seats) == 1:
-            self._wait_for_news(seat, by)
+            self._plan = None
+            self._wait_for_news(seat, self._glance(seat), by)
+            self._views.clear()
             return
         if action not in request.legal:
             raise IllegalChoiceError(
@@ -351,6 +373,7 @@ class Game:
             by=by,
         )
         self._chosen[seat] = action
+        self._plan = None
         self._views.clear()  # the views count the moves and show who has chosen
         if not self.pending:
             try:
@@ -374,20 +397,88 @@ class Game:
         self.choose(action, seat=seat, by="fallback")
         return action
 
-    def _wait_for_news(self, seat: str, by: Maker) -> None:
-        """Wait until a decision point where something new concerns the (only) seat, or
-        the end; the screen that follows counts everything since this one as new."""
-        start = self._glance(seat)
-        shown = self._mark[seat]
+    def carry_out(self, orders: Sequence[str], *, at_tick: int | None = None) -> None:
+        """Carry out several orders given at one decision (a game with one human seat):
+        the first now, each next one at the following decision point, as long as nothing
+        new concerns the side there (what would stop a wait for news) and the order is
+        still a legal choice; :data:`WAIT_FOR_NEWS`, only as the last order, then waits
+        for news from the last order on. The next view's ``plan`` says what was carried
+        out and, if the orders stopped early, why; the screen that follows counts
+        everything since this decision as new.
+
+        Every order must be a choice offered now; a bad list raises before anything is
+        done (:class:`IllegalChoiceError`, :class:`StaleChoiceError`)."""
+        seat = self.record.side
+        if len(self.seats) != 1:
+            raise BrinkError("several orders at one decision need a game with one human seat")
+        if self._state.finished:
+            raise IllegalChoiceError("the game is over; no more choices can be made")
+        if not 1 <= len(orders) <= MAX_ORDERS:
+            raise IllegalChoiceError(f"give 1 to {MAX_ORDERS} orders, not {len(orders)}")
+        if at_tick is not None and at_tick != self.tick:
+            raise StaleChoiceError(
+                f"those orders were for tick {at_tick}, but the game is at tick {self.tick} "
+                f"({self.scenario.iso(self.tick)}); reload and choose again"
+            )
+        request = self.request
+        if request is None:
+            raise StaleChoiceError(
+                f"{seat} has nothing to choose at {self.scenario.iso(self.tick)}"
+            )
+        for order in orders:
+            if order != WAIT_FOR_NEWS and order not in request.legal:
+                raise IllegalChoiceError(
+                    f"{order!r} is not a legal choice at {request.observation.iso}; legal "
+                    f"choices: {', '.join(request.legal.ids)}"
+                )
+        if WAIT_FOR_NEWS in orders[:-1]:
+            raise IllegalChoiceError(f"{NEWS_LABEL!r} can only be the last order")
+        numbers = choice_numbers(request.legal)
+        labels = {a.id: a.label for a in request.legal.actions} | {WAIT_FOR_NEWS: NEWS_LABEL}
+        start, shown = self._glance(seat), self._mark[seat]
+        last = start
+        done: list[OrderView] = []
+        stopped = ""
+        for order in orders:
+            now = self._glance(seat)
+            if now is None:
+                stopped = "the game ended"
+                break
+            new = news(last, now) if done and last is not None else []
+            at = self.scenario.iso(self.tick)
+            if order == WAIT_FOR_NEWS:
+                if not new:  # news right after the last order ends the wait at once
+                    self._wait_for_news(seat, last, "player")
+            elif new:
+                stopped = "; ".join(new)
+                break
+            elif order not in self._due[seat].legal:
+                stopped = f"{labels[order]} is no longer possible"
+                break
+            else:
+                last = now
+                self.choose(order, seat=seat)
+            done.append(OrderView(id=order, label=labels[order], number=numbers[order], time=at))
+        left = [OrderView(id=o, label=labels[o], number=numbers[o]) for o in orders[len(done) :]]
+        self._shown[seat] = shown
+        if start is not None:
+            self._before[seat] = start
+        self._plan = PlanView(orders=[*done, *left], stopped=stopped) if len(orders) > 1 else None
+        self._views.clear()
+
+    def _wait_for_news(self, seat: str, since: Glance | None, by: Maker) -> None:
+        """Wait until a decision point where something new concerns the (only) seat since
+        ``since``, or the end; the screen that follows counts everything since this one
+        as new."""
+        shown, start = self._mark[seat], self._glance(seat)
         while True:
             self.choose(WAIT, seat=seat, by=by)
             now = self._glance(seat)
-            if start is None or now is None or news(start, now):
+            if since is None or now is None or news(since, now):
                 break
         self._shown[seat] = shown
         if start is not None:
             self._before[seat] = start
-        self._views.clear()
 
     def _glance(self, seat: str) -> Glance | None:
         request = self._due.get(seat)

@@ -5,7 +5,8 @@ on stdin. The game is saved after every move; end of input saves and stops clean
 
 Each screen shows what changed since the player's previous decision; the full table of what
 the side knows (``s``) and the opening briefing (``b``) are one key away. Enter alone waits.
-Every choice keeps its number from screen to screen (``view.WAIT_NUMBER``).
+Every choice keeps its number from screen to screen (``view.WAIT_NUMBER``). Several numbers
+in one answer (``19 22 2``) give several orders at once (:meth:`Game.carry_out`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from brinkmanship.play.debrief import (
     outcome_lines,
     timeline,
 )
-from brinkmanship.play.game import Game
+from brinkmanship.play.game import MAX_ORDERS, WAIT_FOR_NEWS, Game
 from brinkmanship.play.menus import KindGroup, Menu, build_menu, terms_line
 from brinkmanship.play.record import SaveFileError, save_record
 from brinkmanship.play.view import (
@@ -39,6 +40,7 @@ from brinkmanship.play.view import (
     EventView,
     GameView,
     LetterView,
+    PlanView,
     plain_clock,
     plain_time,
     value_text,
@@ -50,6 +52,8 @@ ReadLine = Callable[[], str]
 LETTER_KEY = "l"
 STATE_KEY = "s"
 BRIEFING_KEY = "b"
+SEVERAL_HELP = "Several orders: their numbers in turn, e.g. 4 2 = do 4, then wait for news"
+"""How to give several orders at one decision (one line at 80 columns)."""
 PAGED_LINES = 60
 """A debrief longer than this goes through the pager (on a terminal only)."""
 
@@ -107,6 +111,23 @@ def render_state(view: GameView, full: bool = True) -> RenderableType:
     return known
 
 
+def render_plan(plan: PlanView) -> RenderableType:
+    """What became of the orders given at the previous decision: those carried out with
+    their time, and, if they stopped early, why and the numbers to give the rest again."""
+    done = [o for o in plan.orders if o.time is not None]
+    left = [o for o in plan.orders if o.time is None]
+    text = Text("Your orders: ", style="bold")
+    said = [f"{o.label} ({when(o.time)})" for o in done if o.time and o.id != WAIT_FOR_NEWS]
+    if len(said) < len(done):
+        said.append("then waited until something happened")
+    text.append("; ".join(said) + ".")
+    if left:
+        text.append(f"\nStopped: {plan.stopped}. Not carried out: ", style="bold")
+        text.append("; ".join(f"[{o.number}] {o.label}" for o in left))
+        text.append(f" (to give them again: {' '.join(str(o.number) for o in left)}).")
+    return text
+
+
 def _advice(c: CounselView) -> str:
     if c.number is None:
         head = c.action_label
@@ -128,6 +149,8 @@ def render_view(view: GameView, full_state: bool = False) -> RenderableType:
     parts.append(alerts if view.alerts else Text("(no alert levels)"))
     if first and view.briefing:
         parts.append(render_briefing(view))
+    if view.plan is not None:
+        parts.append(render_plan(view.plan))
     if view.news:
         parts.append(Text("New: " + "; ".join(view.news) + ".", style="bold"))
     news = [e for e in view.events if e.new and e.kind != "counsel" and not (first and e.tick == 0)]
@@ -232,6 +255,23 @@ class TerminalGame:
                 return int(answer)
             self.console.print(f"Please enter one of {_ranges(sorted(allowed))}.")
 
+    def orders(self, answer: str, by_number: dict[int, ChoiceView]) -> list[str] | None:
+        """Several choice numbers in one answer (``19 22 2``) as orders, or ``None`` (and a
+        line saying why) if the answer is not such a list."""
+        words = answer.replace(",", " ").split()
+        unknown = [w for w in words if not w.isdigit() or int(w) not in by_number]
+        ids = [by_number[int(w)].id for w in words if w not in unknown]
+        if unknown:
+            self.console.print(f"Not a choice now: {', '.join(unknown)}.")
+        elif len(ids) > MAX_ORDERS:
+            self.console.print(f"At most {MAX_ORDERS} orders at once.")
+        elif WAIT_FOR_NEWS in ids[:-1]:
+            news = next(n for n, c in by_number.items() if c.id == WAIT_FOR_NEWS)
+            self.console.print(f"{news} (wait until something happens) can only come last.")
+        else:
+            return ids
+        return None
+
     # ---------------------------------------------------------------- menus
 
     def _numbered(self, title: str, rows: Sequence[tuple[str, str, str]]) -> None:
@@ -245,9 +285,10 @@ class TerminalGame:
             table.add_row(key, label, *([text] if explained else []))
         self.console.print(table)
 
-    def choose(self, view: GameView) -> str:
+    def choose(self, view: GameView) -> list[str]:
         """Ask for a choice (by its fixed number), through the letter menus when the player
-        writes one; Enter alone waits, ``s`` and ``b`` show the state and the briefing."""
+        writes one; Enter alone waits, ``s`` and ``b`` show the state and the briefing.
+        Several numbers give several orders, carried out one per decision in turn."""
         menu = build_menu(view.choices)
         by_number = {c.number: c for c in view.choices}
         rows = [(str(menu.wait.number), f"{menu.wait.label} (Enter)", menu.wait.text)]
@@ -256,20 +297,26 @@ class TerminalGame:
             kinds = ", ".join(k.kind for k in menu.letters)
             rows.append((LETTER_KEY, "Write a letter…", f"{menu.letter_count} possible ({kinds})"))
         keys = f"Enter waits · {STATE_KEY} = all your side knows · {BRIEFING_KEY} = briefing"
+        several = WAIT_FOR_NEWS in {c.id for c in view.choices}
         while True:
             self._numbered("Your choices", rows)
             self.console.print(keys + " · q = save and quit")
+            if several:
+                self.console.print(SEVERAL_HELP)
             answer = self.read("Your choice")
             if answer == "":
-                return WAIT
+                return [WAIT]
             if answer.isdigit() and int(answer) in by_number:
-                return by_number[int(answer)].id
-            if answer == STATE_KEY:
+                return [by_number[int(answer)].id]
+            if several and _is_list(answer):
+                if (orders := self.orders(answer, by_number)) is not None:
+                    return orders
+            elif answer == STATE_KEY:
                 self.console.print(render_state(view))
             elif answer == BRIEFING_KEY:
                 self.console.print(render_briefing(view))
             elif answer == LETTER_KEY and menu.letters:
-                picked = self._letter_menu(menu)
+                picked = self._letter_menu(menu, by_number if several else {})
                 if picked is not None:
                     return picked
             else:
@@ -279,8 +326,10 @@ class TerminalGame:
                     f"{', '.join(others)} or q."
                 )
 
-    def _letter_menu(self, menu: Menu) -> str | None:
-        """Kind, channel, terms; ``0`` goes back one step (from the kinds: to the choices)."""
+    def _letter_menu(self, menu: Menu, by_number: dict[int, ChoiceView]) -> list[str] | None:
+        """Kind, channel, terms; ``0`` goes back one step (from the kinds: to the choices).
+        With ``by_number`` (the decision's choices), the terms may be followed by further
+        orders' numbers."""
         kind: KindGroup | None = None
         channel_index: int | None = None
         while True:
@@ -307,14 +356,35 @@ class TerminalGame:
             rows = []
             for c in letters:
                 assert c.letter is not None
-                rows.append((str(c.number), terms_line(c.letter), c.text))
+                rows.append((str(c.number), f"{c.label}: {terms_line(c.letter)}", c.text))
             self._numbered(f"{kind.title} — terms", rows)
-            n = self.ask("Terms (0 = back)", [c.number for c in letters], back=True)
-            if n != 0:
-                return next(c.id for c in letters if c.number == n)
+            picked = self._terms(letters, by_number)
+            if picked:
+                return picked
             if len(channels) == 1:
                 kind = None
             channel_index = None
+
+    def _terms(self, letters: Sequence[ChoiceView], by_number: dict[int, ChoiceView]) -> list[str]:
+        """A letter's number, perhaps followed by further orders; empty: back."""
+        if not by_number:
+            n = self.ask("Terms (0 = back)", [c.number for c in letters], back=True)
+            return [next(c.id for c in letters if c.number == n)] if n else []
+        allowed = [0, *(c.number for c in letters)]
+        while True:
+            answer = self.read(
+                f"Terms (0 = back; more numbers = orders after it) [{_ranges(allowed)}]"
+            )
+            first = answer.replace(",", " ").split()[:1]
+            if answer in ("", "0"):
+                return []
+            if first and first[0].isdigit() and int(first[0]) in allowed[1:]:
+                if answer.isdigit():
+                    return [by_number[int(answer)].id]
+                if (orders := self.orders(answer, by_number)) is not None:
+                    return orders
+            else:
+                self.console.print(f"Please start with one of {_ranges(allowed)}.")
 
     def _pick_kind(self, kinds: Sequence[KindGroup]) -> KindGroup | None:
         self._numbered("Kind of letter", [(str(i), k.title, "") for i, k in enumerate(kinds, 1)])
@@ -332,8 +402,11 @@ class TerminalGame:
             while not game.finished:
                 view = game.view()
                 self.console.print(render_view(view))
-                action = self.choose(view)
-                game.choose(action, at_tick=view.tick)
+                orders = self.choose(view)
+                if len(orders) == 1:
+                    game.choose(orders[0], at_tick=view.tick)
+                else:
+                    game.carry_out(orders, at_tick=view.tick)
                 self._save(game)
         except InputEndedError:
             self._save(game)
@@ -390,6 +463,11 @@ def write_debrief(path: Path, debrief: Debrief) -> None:
         path.write_text(debrief_markdown(debrief), encoding="utf-8")
     except OSError as exc:
         raise SaveFileError(f"{path}: cannot write the debrief ({exc.strerror})") from None
+
+
+def _is_list(answer: str) -> bool:
+    """Whether an answer lists several things (``19 22 2``, ``19,2``)."""
+    return len(answer.replace(",", " ").split()) > 1
 
 
 def _ranges(numbers: Sequence[int]) -> str:

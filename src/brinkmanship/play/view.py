@@ -199,6 +199,24 @@ class OutcomeView(BaseModel):
     """When the outcome was decided, where the game then ran on (an outcome that waits)."""
 
 
+class OrderView(BaseModel):
+    """One order of several given at one decision: its choice and menu number, and the
+    time it was carried out (``None``: not carried out)."""
+
+    id: str
+    label: str
+    number: int
+    time: str | None = None
+
+
+class PlanView(BaseModel):
+    """What became of the orders given at the player's previous decision."""
+
+    orders: list[OrderView]
+    stopped: str = ""
+    """Why the orders stopped before the last one, in words (empty: all carried out)."""
+
+
 class GameView(BaseModel):
     """The player's screen: time, alerts, what their side knows, inbox, counsel, choices."""
 
@@ -225,6 +243,8 @@ class GameView(BaseModel):
     """What is new since the previous decision, in words (why a wait for news stopped here)."""
     briefing: list[EventView] = []
     """The opening briefing: what the side is told at the start."""
+    plan: PlanView | None = None
+    """What became of the several orders given at the previous decision, if there were."""
 
 
 def terms_view(sc: c.CompiledScenario, ids: Iterable[str]) -> list[TermView]:
@@ -265,11 +285,14 @@ def choice_numbers(legal: LegalActions) -> dict[str, int]:
     return numbers
 
 
+NEWS_LABEL = "Wait until something happens"
+
+
 def news_choice() -> ChoiceView:
     """The wait for news, offered at every decision."""
     return ChoiceView(
         id=WAIT_FOR_NEWS,
-        label="Wait until something happens",
+        label=NEWS_LABEL,
         text=(
             "Skip ahead to your next decision where something new concerns you: a message "
             "arrives, a new choice opens, an adviser changes his counsel or an alert level moves."
@@ -539,6 +562,7 @@ def build_view(
     outcome: OutcomeResult | None,
     before: Glance | None = None,
     waiting_for_news: bool = True,
+    plan: PlanView | None = None,
 ) -> GameView:
     """Assemble the player's view from their observation and the events they saw
     (``events`` is the whole trajectory; those from index ``new_from`` on are new;
@@ -595,6 +619,7 @@ def build_view(
         changes=_changes(sc, before, items),
         news=news(before, now) if before is not None and now is not None else [],
         briefing=[e for e in seen if e.tick == 0],
+        plan=plan,
     )
 
 
