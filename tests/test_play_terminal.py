@@ -215,7 +215,10 @@ def test_bad_arguments_are_one_clear_error(
         ("plain.txt/debrief.md", "Not a directory"),
     ],
 )
-def test_a_debrief_file_that_cannot_be_written_is_refused_before_the_game(
+@pytest.mark.parametrize(("option", "what"), [("--debrief", "debrief"), ("--save", "save file")])
+def test_a_file_that_cannot_be_written_is_refused_before_the_game(
+    option: str,
+    what: str,
     where: str,
     message: str,
     tmp_path: Path,
@@ -224,10 +227,10 @@ def test_a_debrief_file_that_cannot_be_written_is_refused_before_the_game(
 ) -> None:
     (tmp_path / "plain.txt").write_text("a file, not a folder")
     path = tmp_path / where
-    args = ["cuba-1962", "--as", "us", "--debrief", str(path)]
+    args = ["cuba-1962", "--as", "us", option, str(path)]
     code, out, err = run_inprocess(args, "1\n", capsys, monkeypatch)
     assert code == 2 and out == "", out[:200]
-    assert err == f"error: {path}: cannot write the debrief ({message})\n"
+    assert err == f"error: {path}: cannot write the {what} ({message})\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.txt"]
 
 

@@ -394,10 +394,11 @@ class TerminalGame:
     # ------------------------------------------------------------------ loop
 
     def run(self, game: Game) -> None:
-        """Play until the outcome or the end of input; then the debrief (if over). A debrief
-        file that cannot be written is refused before the first screen."""
-        if self.debrief is not None:
-            check_writable(self.debrief, "the debrief")
+        """Play until the outcome or the end of input; then the debrief (if over). A save or
+        debrief file that cannot be written is refused before the first screen."""
+        for path, what in ((self.save, "the save file"), (self.debrief, "the debrief")):
+            if path is not None:
+                check_writable(path, what)
         try:
             while not game.finished:
                 view = game.view()
