@@ -138,3 +138,29 @@ def test_each_seat_has_its_own_debrief(finished: Game) -> None:
         assert debrief.side == seat
         assert debrief.side_name == finished.scenario.actors[seat].name
     assert build_debrief(finished).side == finished.record.side
+
+
+def test_a_deferred_choice_is_recorded_first_and_settled_to_the_same_game(finished: Game) -> None:
+    deferred = Game.new("cuba-1962", SEATS[0], seats=SEATS[1:], seed=3)
+    for move in finished.record.moves:
+        tick, moves = deferred.tick, len(deferred.record.moves)
+        if move.by == "fallback":
+            assert deferred.time_out(move.seat) == move.action
+            continue
+        deferred.choose(move.action, seat=move.seat, at_tick=move.tick, defer=True)
+        assert deferred.record.moves[-1] == move  # recorded before the game moves on
+        if deferred.pending:
+            assert not deferred.unsettled
+            continue
+        # the last seat due has chosen: the game stands still until it is settled
+        assert deferred.unsettled and deferred.tick == tick and deferred.pending == ()
+        assert deferred.decision_start == moves + 1
+        assert all(deferred.view(s).choices == [] for s in deferred.seats)
+        with pytest.raises(StaleChoiceError):
+            deferred.choose(WAIT, seat=move.seat, at_tick=tick)
+        deferred.settle()
+        assert not deferred.unsettled
+        deferred.settle()  # nothing more to do
+    assert deferred.record == finished.record
+    assert deferred.outcome == finished.outcome and deferred.tick == finished.tick
+    assert deferred.events == finished.events

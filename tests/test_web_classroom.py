@@ -6,6 +6,7 @@ kind of bad input answered with a clear 4xx that leaves the games as they were."
 from __future__ import annotations
 
 import io
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,6 +109,42 @@ def test_seats_decide_together_and_the_tick_waits_for_all(client: TestClient) ->
     for seat in after["pending"]:
         assert choose(client, gid, tokens[seat], at_tick=now["tick"]).status_code == 200
     assert turn(client, gid, teacher)["tick"] > now["tick"]
+
+
+def test_the_last_choice_is_answered_once_saved_and_the_game_moves_on_after(
+    client: TestClient,
+) -> None:
+    made = new_class(client, games=1)
+    gid, teacher = made["games"][0]["id"], made["teacher_token"]
+    tokens = {s: token_of(link) for s, link in made["games"][0]["seats"].items()}
+    start = turn(client, gid, teacher)
+    events: list[Json] = []
+    with client.stream("GET", f"/api/games/{gid}/events", headers=auth(teacher)) as r:
+        lines = (json.loads(x[5:]) for x in r.iter_lines() if x.startswith("data:"))
+        events.append(next(lines))
+        *others, last = start["pending"]
+        for seat in others:
+            assert choose(client, gid, tokens[seat], at_tick=start["tick"]).status_code == 200
+            events.append(next(lines))
+        answer = choose(client, gid, tokens[last], at_tick=start["tick"])
+        # saved and answered at the decision it answers: nothing left to choose there
+        assert answer.status_code == 200
+        assert answer.json()["tick"] == start["tick"] and answer.json()["choices"] == []
+        assert answer.json()["moves"] == 1
+        # the live stream's next event is the game moved on, to its next decision
+        events.append(next(lines))
+    waiting = [start["pending"][i:] for i in range(len(others) + 1)]
+    assert [e["pending"] for e in events[:-1]] == waiting
+    moved = events[-1]
+    assert moved["tick"] > start["tick"]
+    assert moved["moves"] == start["moves"] + len(start["pending"])
+    assert moved["pending"] or moved["finished"]
+    assert turn(client, gid, teacher) == moved
+    record = client.get(f"/api/games/{gid}/record", headers=auth(teacher)).json()
+    assert [m["seat"] for m in record["moves"]] == start["pending"]
+    # a second answer to the decision that has passed is stale, and changes nothing
+    assert choose(client, gid, tokens[last], at_tick=start["tick"]).status_code == 409
+    assert turn(client, gid, teacher) == moved
 
 
 def test_a_seat_whose_time_runs_out_is_decided_by_its_fallback(client: TestClient) -> None:
@@ -230,3 +267,33 @@ def test_the_store_keeps_seats_of_old_databases(tmp_path: Path) -> None:
     with TestClient(create_app(db)) as c:
         made = new_class(c, games=1)
     assert made["games"]
+
+
+def test_a_restart_keeps_each_decisions_deadline(tmp_path: Path) -> None:
+    db = tmp_path / "games.sqlite3"
+    timer = 3
+    with TestClient(create_app(db)) as first:
+        made = new_class(first, games=1, timer=timer)
+        gid, teacher = made["games"][0]["id"], made["teacher_token"]
+        tokens = {s: token_of(link) for s, link in made["games"][0]["seats"].items()}
+        opening = turn(first, gid, teacher)
+        for seat in opening["pending"]:  # on to the second decision
+            assert choose(first, gid, tokens[seat], at_tick=opening["tick"]).status_code == 200
+        began = time.monotonic()
+        start = turn(first, gid, teacher)
+        assert start["tick"] > opening["tick"] and start["pending"]
+    time.sleep(1.2)  # the server is down in the middle of the decision's time
+    with TestClient(create_app(db)) as second:  # restarted on the same database
+        now = turn(second, gid, teacher)
+        assert now["tick"] == start["tick"] and now["moves"] == start["moves"] > 0
+        assert now["seconds_left"] is not None
+        assert now["seconds_left"] <= timer - 1.2 + 0.1  # not the full time again
+        while time.monotonic() < began + timer + 0.6:  # the original deadline and a sweep
+            time.sleep(0.1)
+        # long before a full timer from the restart would end, the fallbacks have decided
+        after = turn(second, gid, teacher)
+        record = second.get(f"/api/games/{gid}/record", headers=auth(teacher)).json()
+    assert after["tick"] > start["tick"]
+    decided = [m for m in record["moves"] if m["tick"] == start["tick"]]
+    assert {m["seat"] for m in decided} == set(start["pending"])
+    assert all(m["by"] == "fallback" for m in decided)

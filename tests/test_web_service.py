@@ -186,3 +186,22 @@ def test_an_unknown_game_is_refused(tmp_path: Path) -> None:
     games = GameService(GameStore(tmp_path / "g.sqlite3"))
     with pytest.raises(WrongTokenError):
         games.view("nosuchgame", [new_token()])
+
+
+def test_a_starting_server_rebuilds_the_open_games_before_it_answers(
+    tmp_path: Path, replays: list[int]
+) -> None:
+    path = tmp_path / "g.sqlite3"
+    before = GameService(GameStore(path))
+    opened = []
+    for seed in range(3):
+        game_id, token, game = before.create("standoff", "west", seed=seed)
+        before.choose(game_id, [token], WAIT, game.tick)
+        opened.append((game_id, token))
+    after = GameService(GameStore(path))  # a restart: nothing in memory
+    assert after.warm_up() == 3
+    assert sorted(replays) == [1, 1, 1]
+    for game_id, token in opened:
+        assert after.view(game_id, [token]).moves == 1
+    assert len(replays) == 3  # no request had to replay a game
+    assert GameService(GameStore(path)).warm_up(seconds=0) == 0  # within its time only

@@ -5,9 +5,12 @@ A :class:`Game` plays the reference engine through its tick driver. It stops at 
 decision point where a human seat may do more than ``wait`` (a point with nothing to choose
 passes by itself). :meth:`Game.choose` records one seat's choice; once every seat due at
 that point has chosen, the other actors decide on the same state and the game runs on to
-the next such point or the outcome. A seat whose time runs out is decided for by its
-fallback policy (:meth:`Game.time_out`); the record stores that choice, marked as the
-fallback's, so a replay never asks the policy again.
+the next such point or the outcome. A caller that wants the choice recorded first and the
+game moved on later (a server answering once the move is saved) chooses with ``defer``
+and calls :meth:`Game.settle` afterwards; the record, and so the replay, is the same. A
+seat whose time runs out is decided for by its fallback policy (:meth:`Game.time_out`);
+the record stores that choice, marked as the fallback's, so a replay never asks the
+policy again.
 
 In a game with one human seat, every decision also offers :data:`WAIT_FOR_NEWS`: wait,
 decision point after decision point, until one where something new concerns the seat (see
@@ -174,6 +177,8 @@ class Game:
         _advance, the choices only in choose)."""
         self._plan: PlanView | None = None
         """What became of the several orders given at the previous decision."""
+        self._unsettled = False
+        """Every seat due has chosen (with ``defer``) and the game has not moved on yet."""
         self._advance(None)
 
     # ------------------------------------------------------------ creating
@@ -277,6 +282,20 @@ class Game:
         """The seats whose choice the current decision point still waits for."""
         return tuple(s for s in self._due if s not in self._chosen)
 
+    @property
+    def unsettled(self) -> bool:
+        """Whether every seat due has chosen (the last with ``defer``) and the game has yet
+        to move on (:meth:`settle`)."""
+        return self._unsettled
+
+    @property
+    def decision_start(self) -> int:
+        """How many of the record's moves were made before the current decision point (the
+        moves after them are the seats' choices there so far). Once every seat has chosen,
+        the next decision point starts with all the moves."""
+        made = 0 if self._unsettled else len(self._chosen)
+        return len(self.record.moves) - made
+
     def chosen(self, seat: str) -> str | None:
         """The action ``seat`` chose at the current decision point, if it has."""
         return self._chosen.get(seat)
@@ -330,9 +349,11 @@ class Game:
         at_tick: int | None = None,
         seat: str | None = None,
         by: Maker = "player",
+        defer: bool = False,
     ) -> None:
         """Record a seat's choice (by default the side's); once every seat due now has
-        chosen, run on to the next decision point of a human seat or the outcome.
+        chosen, run on to the next decision point of a human seat or the outcome (with
+        ``defer``, only when :meth:`settle` is called; :data:`WAIT_FOR_NEWS` never defers).
 
         Raises :class:`StaleChoiceError` if ``at_tick`` is not the current decision's tick
         or the seat has nothing (more) to choose now, and :class:`IllegalChoiceError` if the
@@ -375,13 +396,28 @@ class Game:
         self._chosen[seat] = action
         self._plan = None
         self._views.clear()  # the views count the moves and show who has chosen
-        if not self.pending:
+        if not self.pending and defer:
+            self._unsettled = True
+        elif not self.pending:
             try:
                 self._advance(self._chosen)
             except BaseException:
                 self._rebuild()
                 raise
         self.record.moves.append(move)
+        self._views.clear()
+
+    def settle(self) -> None:
+        """Move on after a choice made with ``defer`` (nothing to do otherwise): the other
+        actors decide and the game runs to the next decision point or the outcome."""
+        if not self._unsettled:
+            return
+        self._unsettled = False
+        try:
+            self._advance(self._chosen)
+        except BaseException:
+            self._rebuild()
+            raise
         self._views.clear()
 
     def time_out(self, seat: str) -> str:
@@ -494,6 +530,7 @@ class Game:
         self._driver, self._due, self._chosen = other._driver, other._due, other._chosen
         self._shown, self._mark = other._shown, other._mark
         self._before, self._views = other._before, other._views
+        self._unsettled = other._unsettled
 
     def _advance(self, chosen: Mapping[str, str] | None) -> None:
         """Finish the current tick with the seats' ``chosen`` actions (if any), then play

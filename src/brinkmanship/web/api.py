@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from brinkmanship.play.debrief import Debrief
@@ -139,10 +139,16 @@ def make_choice(
     body: Move,
     games: Service,
     tokens: Actor,
+    background: BackgroundTasks,
 ) -> Response:
     """Make the player's choice; needs the seat token. It is saved before the answer, which
-    is the view at the player's next decision (or the end)."""
-    return as_json(games.choose(game_id, tokens, body.action, body.at_tick))
+    is the view at the player's next decision (or the end). In a game with several human
+    seats (a class's) the answer is the seat's view right after its choice, with nothing
+    left to choose: the game waits for the other seats, or moves on right after this
+    answer; the game's live stream (`/events`) says when, and any later read shows the
+    next decision."""
+    view = games.choose(game_id, tokens, body.action, body.at_tick, background.add_task)
+    return as_json(view)
 
 
 @router.get("/games/{game_id}/record", response_model=GameRecord, responses=ERRORS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -52,6 +53,7 @@ def create_app(db_path: Path, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAP
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(games.warm_up)  # before the first request: no replay storm
         games.start_timers()  # a class's decision timers run while the server does
         try:
             yield

@@ -14,11 +14,19 @@ choice is committed to the database before it is answered. A game that fails any
 (wrong token, stale or illegal choice) is left exactly as it was.
 
 A game with several human seats (a class's) takes each seat's choice from that seat's
-token; when the class has a timer, a decision point whose seats have not all chosen within
-it is completed by their fallback policies, both when a request touches the game and by a
+token. The choice that completes a decision point is answered as soon as it is saved; the
+game moves on (the other actors decide, the engine runs to the next decision point) right
+after, in a background thread, and anything that reads the game first waits for that.
+When the class has a timer, a decision point whose seats have not all chosen within it is
+completed by their fallback policies, both when a request touches the game and by a
 background sweeper (:meth:`GameService.start_timers`). A decision's time starts when the
-game reaches it in this server process (after a restart, each open decision gets its full
-time again). Every saved move bumps a change counter that live pages listen to.
+previous one was completed, a moment saved with the move that completed it, so a
+restarted server keeps every deadline. Every saved move bumps a change counter that live
+pages listen to.
+
+A server starting up rebuilds the open games played in the last day (most recent first,
+for at most :data:`WARM_SECONDS`) before it answers, so that a class carries on after a
+restart without every game being replayed by the requests of its first minute.
 """
 
 from __future__ import annotations
@@ -28,8 +36,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 from brinkmanship.play.debrief import Debrief, build_debrief
 from brinkmanship.play.game import Game, GameRecord, PlayerMove
@@ -44,7 +54,15 @@ from brinkmanship.web.problems import (
     UnknownGameError,
     WrongTokenError,
 )
-from brinkmanship.web.store import GameRow, GameStore, Listed, NewGameRow, SavedMove, Summary
+from brinkmanship.web.store import (
+    GameRow,
+    GameStore,
+    Listed,
+    NewGameRow,
+    Opened,
+    SavedMove,
+    Summary,
+)
 from brinkmanship.web.tokens import (
     ACTING,
     SEAT,
@@ -68,6 +86,11 @@ SWEEP_SECONDS = 0.25
 
 MAX_TOKENS = 100
 """The most tokens one request may present (a browser's cookies hold one per game)."""
+
+WARM_SECONDS = 20.0
+"""At start-up, open games are rebuilt for at most this long before the server answers."""
+WARM_HOURS = 24
+"""At start-up, the open games played within this many hours are rebuilt."""
 
 
 @dataclass(frozen=True)
@@ -109,8 +132,9 @@ class Live:
     timer: float | None = None
     """Seconds each seat has for a decision; None: no limit."""
     since: float = field(default_factory=time.monotonic)
-    decision: int = -1
-    """The tick of the decision point ``since`` belongs to."""
+    """When the current decision point began (monotonic clock)."""
+    opened: int = 0
+    """The number of moves made before the decision point ``since`` belongs to."""
 
     def deadline(self) -> float | None:
         """When the current decision's time runs out (monotonic clock), or None."""
@@ -118,10 +142,25 @@ class Live:
             return None
         return self.since + self.timer
 
-    def mark(self) -> None:
-        """Start the clock of a decision point the game has just reached."""
-        if self.game.tick != self.decision:
-            self.decision, self.since = self.game.tick, time.monotonic()
+    def resume(self, opened: Opened | None) -> None:
+        """Take the start of the current decision point from the store (after a restart):
+        a deadline saved for this decision point holds; any other starts now."""
+        self.opened = self.game.decision_start
+        if opened is not None and opened.moves == self.opened:
+            self.since = time.monotonic() - max(0.0, time.time() - opened.began)
+        else:
+            self.since = time.monotonic()
+
+    def opening(self) -> Opened | None:
+        """The start of a decision point the game has just reached (to save with the moves
+        that reached it: now), or None if it is still at the one ``since`` belongs to."""
+        start = self.game.decision_start
+        return None if start == self.opened else Opened(start, time.time())
+
+    def open(self, opened: Opened) -> None:
+        """Start the clock of the decision point ``opened`` (saved)."""
+        self.opened = opened.moves
+        self.since = time.monotonic() - max(0.0, time.time() - opened.began)
 
 
 @dataclass(frozen=True)
@@ -223,6 +262,8 @@ class GameService:
         self._listeners: dict[str, set[Callable[[], None]]] = {}
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
+        self._settler = ThreadPoolExecutor(max_workers=1, thread_name_prefix="settle")
+        """Moves games on after the answers to their choices, one at a time."""
 
     # ------------------------------------------------------------ plumbing
 
@@ -264,7 +305,7 @@ class GameService:
 
     def _live(self, game_id: str) -> Live:
         """The game in memory (call under its lock) if it holds every saved move, else
-        rebuilt from the store by replay."""
+        rebuilt from the store by replay; moved on first if a choice left it unsettled."""
         saved = self.store.saved_moves(game_id)
         if saved is None:
             raise UnknownGameError(game_id)
@@ -272,17 +313,50 @@ class GameService:
             live = self._cache.get(game_id)
             if live is not None and live.saved == saved:
                 self._cache.move_to_end(game_id)
-                return live
+            else:
+                live = None
+        if live is not None:
+            self._settle(game_id, live)
+            return live
         row = self.store.load(game_id)
         if row is None:
             raise UnknownGameError(game_id)
         game = self.scenarios.replay(record_of(row))
         class_id, timer = self._timer_of(game_id)
         live = Live(row=row, game=game, saved=len(row.moves), class_id=class_id, timer=timer)
-        live.mark()
+        live.resume(row.opened)
+        if summary_of(game) != row.summary:  # the server stopped before it was rewritten
+            self.store.summarize(game_id, summary_of(game))
         self._remember(game_id, live)
         self._schedule(game_id, live)
         return live
+
+    def _settle(self, game_id: str, live: Live) -> None:
+        """Move a game on after a choice that completed its decision point (call under its
+        lock; nothing to do if no such choice is waiting)."""
+        if not live.game.unsettled:
+            return
+        try:
+            live.game.settle()
+        except BaseException:
+            self._forget(game_id)
+            raise
+        self.store.summarize(game_id, summary_of(live.game))
+        self._schedule(game_id, live)
+        self._changed(game_id, live)
+
+    def settle_soon(self, game_id: str) -> None:
+        """Have the settler thread move a game on (if a choice left it waiting to)."""
+        self._settler.submit(self._settle_now, game_id)
+
+    def _settle_now(self, game_id: str) -> None:
+        try:
+            with self._locked(game_id):
+                self._live(game_id)
+        except UnknownGameError:
+            pass
+        except Exception:  # the next request for the game replays it and reports the error
+            log.exception("game %s could not move on", game_id)
 
     def _timer_of(self, game_id: str) -> tuple[str | None, float | None]:
         """A game's class and the seconds its class gives each decision (None: none)."""
@@ -335,19 +409,24 @@ class GameService:
             call()
 
     def _save(self, game_id: str, live: Live) -> None:
-        """Save the moves made since the last save (call under the game's lock)."""
+        """Save the moves made since the last save (call under the game's lock), with the
+        start of the decision point they reached, if any. Live pages hear of them now, or,
+        if the game has yet to move on, once it has."""
         moves = live.game.record.moves[live.saved :]
         if not moves:
             return
+        opened = live.opening()
         try:
-            self.store.append(game_id, live.saved, saved(moves), summary_of(live.game))
+            self.store.append(game_id, live.saved, saved(moves), summary_of(live.game), opened)
         except BaseException:
             self._forget(game_id)
             raise
         live.saved += len(moves)
-        live.mark()
+        if opened is not None:
+            live.open(opened)
         self._schedule(game_id, live)
-        self._changed(game_id, live)
+        if not live.game.unsettled:
+            self._changed(game_id, live)
 
     def _expire(self, game_id: str, live: Live) -> None:
         """Let the fallback policies decide for the seats whose time ran out (call under
@@ -380,6 +459,25 @@ class GameService:
             due = [g for g, t in self._deadlines.items() if t <= now]
         for game_id in due:
             self.expire(game_id)
+
+    def warm_up(self, seconds: float = WARM_SECONDS) -> int:
+        """Rebuild the open games played within :data:`WARM_HOURS`, most recent first, up
+        to the cache's size, for at most ``seconds``; how many were rebuilt."""
+        since = datetime.now(timezone.utc) - timedelta(hours=WARM_HOURS)
+        recent = self.store.recent_open_games(since.isoformat(timespec="seconds"), self.cache_size)
+        stop = time.monotonic() + seconds
+        done = 0
+        for game_id in recent:
+            if time.monotonic() >= stop:
+                break
+            try:
+                with self._locked(game_id):
+                    self._live(game_id)
+            except Exception:  # a game that no longer replays says so when it is opened
+                log.exception("game %s could not be rebuilt at start-up", game_id)
+                continue
+            done += 1
+        return done
 
     def start_timers(self) -> None:
         """Start the background sweeper; the open games of every class are loaded so their
@@ -463,7 +561,7 @@ class GameService:
             with self._guard:
                 self._timers[new.id] = (class_id, timer)
             live = Live(row=row, game=game, saved=0, class_id=class_id, timer=timer)
-            live.mark()
+            live.resume(row.opened)
             self._remember(new.id, live)
             self._schedule(new.id, live)
 
@@ -531,10 +629,22 @@ class GameService:
             return self._live(game_id).game.record.model_copy(deep=True)
 
     def choose(
-        self, game_id: str, tokens: Iterable[str], action: str, at_tick: int | None
+        self,
+        game_id: str,
+        tokens: Iterable[str],
+        action: str,
+        at_tick: int | None,
+        later: Callable[[Callable[[], None]], None] | None = None,
     ) -> GameView:
         """Make the choice of the seat the token plays, save it, and return that seat's next
-        view. A seat whose time has run out has been decided for: its choice is stale."""
+        view. A seat whose time has run out has been decided for: its choice is stale.
+
+        In a game with several human seats the answer is the seat's view right after its
+        choice (the game waits for the other seats, or is about to move on): a choice that
+        completes the decision point is answered once saved, and the game moves on after
+        the answer (the live stream's next change carries the new decision). ``later``
+        runs the function that starts that once the answer is sent (by default: at once);
+        whatever reads the game first moves it on in any case."""
         access = self.access(game_id, tokens)
         if not access.acts:
             raise ReadOnlyTokenError()
@@ -544,9 +654,13 @@ class GameService:
             if live.game.finished:
                 raise GameOverError()
             seat = access.seat or None
-            live.game.choose(action, at_tick=at_tick, seat=seat)
+            live.game.choose(action, at_tick=at_tick, seat=seat, defer=len(live.game.seats) > 1)
             self._save(game_id, live)
-            return live.game.view(seat)
+            view = live.game.view(seat)
+            unsettled = live.game.unsettled
+        if unsettled:
+            (later or (lambda run: run()))(lambda: self.settle_soon(game_id))
+        return view
 
     def debrief(self, game_id: str, tokens: Iterable[str]) -> Debrief:
         """The debrief of a finished game, for the seat the token plays (a watcher: the

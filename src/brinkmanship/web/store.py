@@ -4,7 +4,12 @@ is never stored; it is rebuilt by replaying the moves. Each move is committed in
 transaction before the server answers, so a game survives a restart or a ``kill -9``.
 
 A small summary (status, outcome, game clock) is kept beside each game for the game list;
-it is a projection of the replay, rewritten in the same transaction as each move.
+it is a projection of the replay, rewritten with each move and again once the game has
+moved on after it (a restarted server puts right one it finds out of date).
+
+Beside each game is when its current decision point began (wall clock) and how many moves
+were made before it, saved in the same transaction as the move that completed the previous
+decision: a restarted server keeps each class decision's deadline.
 
 A move is (tick, action, seat, by): the seat is empty in a game with one human side, and
 ``by`` says whether the player or the seat's fallback policy (after the seat's time ran
@@ -21,6 +26,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,7 +48,9 @@ CREATE TABLE IF NOT EXISTS games (
     updated     TEXT NOT NULL,
     status      TEXT NOT NULL,
     outcome     TEXT NOT NULL,
-    clock       TEXT NOT NULL
+    clock       TEXT NOT NULL,
+    decision_moves INTEGER,
+    decision_began REAL
 );
 CREATE TABLE IF NOT EXISTS moves (
     game_id TEXT NOT NULL REFERENCES games(id),
@@ -91,6 +99,12 @@ MIGRATE_MOVE_SEATS = (
 )
 """A store written before games had several seats kept a move's tick and action only."""
 
+MIGRATE_DECISIONS = (
+    "ALTER TABLE games ADD COLUMN decision_moves INTEGER",
+    "ALTER TABLE games ADD COLUMN decision_began REAL",
+)
+"""A store written before decisions' deadlines were kept across a restart."""
+
 SavedMove = tuple[int, str, str, str]
 """A saved move: tick, action, seat (empty: the game's one human side), by."""
 
@@ -101,6 +115,15 @@ class StoreError(BrinkError):
 
 class MoveConflictError(BrinkError):
     """Another request saved a move first; the caller's copy of the game is out of date."""
+
+
+@dataclass(frozen=True)
+class Opened:
+    """When a game's current decision point began: after how many moves, and when (seconds
+    since the epoch, UTC)."""
+
+    moves: int
+    began: float
 
 
 @dataclass(frozen=True)
@@ -125,9 +148,14 @@ class GameRow:
     created: str
     updated: str
     summary: Summary
+    opened: Opened | None = None
+    """When its current decision point began, if known."""
 
 
-COLUMNS = "id, header, scenario, title, side, created, updated, status, outcome, clock"
+COLUMNS = (
+    "id, header, scenario, title, side, created, updated, status, outcome, clock, "
+    "decision_moves, decision_began"
+)
 
 
 def _game_row(r: Any, moves: tuple[SavedMove, ...]) -> GameRow:
@@ -141,6 +169,7 @@ def _game_row(r: Any, moves: tuple[SavedMove, ...]) -> GameRow:
         created=r[5],
         updated=r[6],
         summary=Summary(status=r[7], outcome=r[8], clock=r[9]),
+        opened=None if r[10] is None or r[11] is None else Opened(int(r[10]), float(r[11])),
     )
 
 
@@ -212,12 +241,21 @@ class GameStore:
                     if not self._has_move_seats():
                         for statement in MIGRATE_MOVE_SEATS:
                             db.execute(statement)
+            if not self._has_decisions():
+                with self._transaction() as db:
+                    if not self._has_decisions():
+                        for statement in MIGRATE_DECISIONS:
+                            db.execute(statement)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the game database {path}: {exc}") from None
 
     def _has_move_seats(self) -> bool:
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(moves)")}
         return "seat" in columns
+
+    def _has_decisions(self) -> bool:
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(games)")}
+        return "decision_began" in columns
 
     def _has_seat_hashes(self) -> bool:
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(games)")}
@@ -260,15 +298,19 @@ class GameStore:
             game_id = new_game_id()
             while db.execute("SELECT 1 FROM games WHERE id = ?", (game_id,)).fetchone():
                 game_id = new_game_id()  # pragma: no cover - 128 random bits
-            self._insert_game(db, NewGameRow(game_id, grants, header, title, summary), now)
+            new = NewGameRow(game_id, grants, header, title, summary)
+            self._insert_game(db, new, now, opened=not moves)
             self._insert_moves(db, game_id, 0, moves, now)
         return game_id
 
     @staticmethod
-    def _insert_game(db: sqlite3.Connection, game: NewGameRow, now: str) -> None:
+    def _insert_game(
+        db: sqlite3.Connection, game: NewGameRow, now: str, *, opened: bool = True
+    ) -> None:
+        """Insert a game; with ``opened``, its first decision point begins now."""
         header = game.header
         db.execute(
-            f"INSERT INTO games ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO games ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 game.id,
                 json.dumps(header, sort_keys=True),
@@ -280,6 +322,8 @@ class GameStore:
                 game.summary.status,
                 game.summary.outcome,
                 game.summary.clock,
+                0 if opened else None,
+                time.time() if opened else None,
             ),
         )
         db.executemany(
@@ -340,6 +384,17 @@ class GameStore:
             ).fetchone()
         return None if found is None else str(found[0])
 
+    def recent_open_games(self, since: str, limit: int) -> list[str]:
+        """The games not over that were played (or created) at ``since`` (ISO, UTC) or
+        later, most recent first, at most ``limit``."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id FROM games WHERE status != 'finished' AND updated >= ? "
+                "ORDER BY updated DESC, id LIMIT ?",
+                (since, limit),
+            ).fetchall()
+        return [str(g) for (g,) in rows]
+
     def open_class_games(self) -> list[str]:
         """The games not over of every class with a timer (their timers run again after a
         restart)."""
@@ -392,10 +447,12 @@ class GameStore:
         first: int,
         moves: Sequence[SavedMove],
         summary: Summary,
+        opened: Opened | None = None,
     ) -> None:
         """Save ``moves`` as moves number ``first``, ``first + 1``, … of a game, with its new
-        summary, in one transaction. Raise MoveConflictError if the game does not have
-        exactly ``first`` moves saved (someone else moved first): nothing is written then."""
+        summary (and, if they began a new decision point, when: ``opened``), in one
+        transaction. Raise MoveConflictError if the game does not have exactly ``first``
+        moves saved (someone else moved first): nothing is written then."""
         now = _now()
         with self._transaction() as db:
             (count,) = db.execute(
@@ -409,6 +466,19 @@ class GameStore:
             db.execute(
                 "UPDATE games SET updated = ?, status = ?, outcome = ?, clock = ? WHERE id = ?",
                 (now, summary.status, summary.outcome, summary.clock, game_id),
+            )
+            if opened is not None:
+                db.execute(
+                    "UPDATE games SET decision_moves = ?, decision_began = ? WHERE id = ?",
+                    (opened.moves, opened.began, game_id),
+                )
+
+    def summarize(self, game_id: str, summary: Summary) -> None:
+        """Rewrite a game's list entry (once it has moved on after its last saved move)."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE games SET status = ?, outcome = ?, clock = ? WHERE id = ?",
+                (summary.status, summary.outcome, summary.clock, game_id),
             )
 
     @staticmethod
