@@ -31,6 +31,7 @@ from brinkmanship.scenario.expressions import (
     _Unary,
     _Var,
     division_message,
+    is_leaf,
 )
 
 # Opcodes (the kernel's ``evaluate`` switches on these).
@@ -62,7 +63,8 @@ class Program:
     reads: list[set[int]] = field(default_factory=list)
     """The names (by index) each expression reads: its value changes only with theirs."""
     may_fail: list[bool] = field(default_factory=list)
-    """Whether each expression divides (and so can fail with a division by zero)."""
+    """Whether each expression can fail: it divides (a division by zero), or its value is
+    checked (NaN, infinity) and it is not a leaf that passes the check always."""
     nan_messages: list[str] = field(default_factory=list)
     """The error of each NaN-checked expression (a probability) or finite-checked one (a
     weight), in the order added; the kernel reports it as ``len(messages) + j``."""
@@ -85,7 +87,10 @@ class Program:
         if isinstance(expr, Expr) and expr.nan_error:
             self._nan_args.append(self._op(FINITE_CHECK if expr.finite else NAN_CHECK))
             self.nan_messages.append(expr.nan_error)
-            self.may_fail[-1] = True
+            # a single name or literal is never NaN (no name holds NaN, literals are
+            # finite); it is infinite only as a float without bounds, which the compiler
+            # finite-checks: a check on any other leaf cannot fail
+            self.may_fail[-1] |= expr.finite or is_leaf(expression) is None
         self.code += [END, 0]
         at = expr.at if isinstance(expr, Expr) else ""
         self.messages.append(division_message(expression, at))
