@@ -143,6 +143,27 @@ def test_the_web_game_is_the_game_core_replayed(client: TestClient) -> None:
     assert Game.from_record(rec).view().model_dump(mode="json") == view(client, game_id, token)
 
 
+def test_several_orders_at_one_decision(client: TestClient, browser: TestClient) -> None:
+    game_id, token = new_game(client, side="us")
+    open_link(browser, game_id, token)
+    form = visible(browser.get(f"/games/{game_id}").text)
+    assert "Then (optional): further orders" in form and "Order 2" in form
+    v = view(client, game_id, token)
+    r = client.post(
+        f"/api/games/{game_id}/choices",
+        json={"action": "us_convene_excomm", "then": ["wait.news"], "at_tick": v["tick"]},
+        headers=auth(token),
+    )
+    assert r.status_code == 200, r.text
+    after = r.json()
+    assert [o["id"] for o in after["plan"]["orders"]] == ["us_convene_excomm", "wait.news"]
+    assert after["news"], "the wait after the order stopped on something new"
+    moves = [m["action"] for m in record(client, game_id, token)["moves"]]
+    assert moves[0] == "us_convene_excomm" and set(moves[1:]) == {"wait"} and len(moves) > 2
+    page = visible(browser.get(f"/games/{game_id}").text)
+    assert "Your orders: Convene the ExComm (16 Oct 12:00); then waited until" in page
+
+
 def test_a_game_is_rebuilt_from_the_database_by_a_new_server(db: Path) -> None:
     with TestClient(create_app(db)) as first:
         game_id, token = new_game(first)
@@ -232,6 +253,9 @@ BAD_CHOICES: list[tuple[str, dict[str, Any], bool, int, str]] = [
     ("negative tick", {"json": {"action": "wait", "at_tick": -1}}, True, 422, "body.at_tick"),
     ("malformed json", {"content": b"{", "headers": JSON_TYPE}, True, 422, "not valid JSON"),
     ("huge body", {"content": b" " * 100_000, "headers": JSON_TYPE}, True, 413, "limit"),
+    ("news not last", {"json": {"action": "wait.news", "then": ["wait"]}}, True, 422, "last"),
+    ("illegal order", {"json": {"action": "wait", "then": ["us_hold_fire"]}}, True, 422, "legal"),
+    ("many orders", {"json": {"action": "wait", "then": ["wait"] * 6}}, True, 422, "body.then"),
 ]
 
 

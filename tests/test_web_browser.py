@@ -130,6 +130,27 @@ def test_a_refused_choice_is_said_on_the_page(server: LocalServer, browser: Brow
     context.close()
 
 
+def test_several_orders_are_given_on_one_screen(server: LocalServer, browser: Browser) -> None:
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    errors = errors_of(page)
+    page.goto(server.base + "/new")
+    page.select_option("#scenario", "cuba-1962")
+    page.get_by_role("radio", name="President Kennedy").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start the game").click()
+    page.get_by_role("radio", name="Convene the ExComm").check()
+    page.get_by_label("Order 2").select_option(label="Wait until something happens")
+    with page.expect_navigation():
+        page.click("#decide")
+    orders = page.locator(".orders").inner_text()
+    assert "Your orders: Convene the ExComm" in orders and "then waited until" in orders
+    assert not page.locator(".clock").inner_text().startswith("Tuesday 16 October")
+    assert page.get_by_label("Order 2").input_value() == "", "each screen starts afresh"
+    assert errors == []
+    context.close()
+
+
 def test_the_api_docs_load_nothing_from_elsewhere(server: LocalServer, browser: Browser) -> None:
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()

@@ -141,13 +141,15 @@ def make_choice(
     tokens: Actor,
     background: BackgroundTasks,
 ) -> Response:
-    """Make the player's choice; needs the seat token. It is saved before the answer, which
-    is the view at the player's next decision (or the end). In a game with several human
-    seats (a class's) the answer is the seat's view right after its choice, with nothing
-    left to choose: the game waits for the other seats, or moves on right after this
-    answer; the game's live stream (`/events`) says when, and any later read shows the
-    next decision."""
-    view = games.choose(game_id, tokens, body.action, body.at_tick, background.add_task)
+    """Make the player's choice (with `then`, several orders); needs the seat token. It is
+    saved before the answer, which is the view at the player's next decision (or the end).
+    In a game with several human seats (a class's) the answer is the seat's view right
+    after its choice, with nothing left to choose: the game waits for the other seats, or
+    moves on right after this answer; the game's live stream (`/events`) says when, and any
+    later read shows the next decision."""
+    view = games.choose(
+        game_id, tokens, body.action, body.at_tick, background.add_task, then=body.then
+    )
     return as_json(view)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from brinkmanship.play.game import MAX_ORDERS
 from brinkmanship.play.view import GameView
 
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
@@ -51,6 +52,14 @@ class Move(BaseModel):
         ge=0,
         description="The tick of the decision this choice answers; if the game has moved "
         "on, the choice is refused as stale (409) instead of applied to the wrong moment.",
+    )
+    then: list[Name] = Field(
+        default_factory=list,
+        max_length=MAX_ORDERS - 1,
+        description="Further orders after `action`, each a choice offered now (in a game "
+        "with one human seat): carried out one per decision point in turn while nothing new "
+        "happens; 'wait.news' (wait until something happens) may come last. The view's "
+        "`plan` says what became of them.",
     )
 
 

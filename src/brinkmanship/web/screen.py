@@ -15,11 +15,14 @@ from brinkmanship.play.game import GameRecord
 from brinkmanship.play.menus import Menu, build_menu, letter_kind, terms_line
 from brinkmanship.play.scenarios import game_scenario
 from brinkmanship.play.view import (
+    WAIT_FOR_NEWS,
     AlertLevel,
+    ChoiceView,
     EventView,
     GameView,
     LetterSpec,
     LetterView,
+    PlanView,
     letter_spec,
     quantity_text,
 )
@@ -204,6 +207,11 @@ class Screen:
     numbers: tuple[tuple[str, str], ...]
     facts: tuple[str, ...]
     not_facts: tuple[str, ...]
+    then: tuple[ChoiceView, ...] = ()
+    """The choices that may follow the first as further orders (a game with one human
+    seat): the actions, the letters, and waiting until something happens last."""
+    plan: tuple[str, ...] = ()
+    """What became of the orders given at the previous decision, in sentences."""
 
 
 def outbox(
@@ -268,4 +276,34 @@ def game_screen(sc: CompiledScenario, view: GameView, record: GameRecord) -> Scr
         numbers=tuple(numbers),
         facts=tuple(facts),
         not_facts=tuple(not_facts),
+        then=further_orders(view),
+        plan=plan_lines(view.plan) if view.plan is not None else (),
     )
+
+
+def further_orders(view: GameView) -> tuple[ChoiceView, ...]:
+    """The choices a player may order after the first, in the menu's order (none in a game
+    with several human seats, where waiting for news is not offered either)."""
+    news = [c for c in view.choices if c.id == WAIT_FOR_NEWS]
+    if not news:
+        return ()
+    menu = build_menu(view.choices)
+    actions = sorted((c for c in menu.actions if c.id != WAIT_FOR_NEWS), key=lambda c: c.number)
+    letters = [c for kind in menu.letters for ch in kind.channels for c in ch.letters]
+    return (*actions, *letters, *news)
+
+
+def plan_lines(plan: PlanView) -> tuple[str, ...]:
+    """What became of several orders: those carried out with their time, then, if they
+    stopped early, why and those left."""
+    done = [o for o in plan.orders if o.time is not None]
+    left = [o for o in plan.orders if o.time is None]
+    said = [f"{o.label} ({short_time(o.time)})" for o in done if o.time and o.id != WAIT_FOR_NEWS]
+    if len(said) < len(done):
+        said.append("then waited until something happened")
+    lines = ["Your orders: " + "; ".join(said) + "."]
+    if left:
+        lines.append(
+            f"Stopped: {plan.stopped}. Not carried out: {'; '.join(o.label for o in left)}."
+        )
+    return tuple(lines)

@@ -635,9 +635,11 @@ class GameService:
         action: str,
         at_tick: int | None,
         later: Callable[[Callable[[], None]], None] | None = None,
+        then: Sequence[str] = (),
     ) -> GameView:
-        """Make the choice of the seat the token plays, save it, and return that seat's next
-        view. A seat whose time has run out has been decided for: its choice is stale.
+        """Make the choice of the seat the token plays (with ``then``, further orders: see
+        :meth:`Game.carry_out`), save it, and return that seat's next view. A seat whose
+        time has run out has been decided for: its choice is stale.
 
         In a game with several human seats the answer is the seat's view right after its
         choice (the game waits for the other seats, or is about to move on): a choice that
@@ -654,8 +656,14 @@ class GameService:
             if live.game.finished:
                 raise GameOverError()
             seat = access.seat or None
-            live.game.choose(action, at_tick=at_tick, seat=seat, defer=len(live.game.seats) > 1)
-            self._save(game_id, live)
+            try:
+                if then:
+                    live.game.carry_out([action, *then], at_tick=at_tick)
+                else:
+                    defer = len(live.game.seats) > 1
+                    live.game.choose(action, at_tick=at_tick, seat=seat, defer=defer)
+            finally:
+                self._save(game_id, live)  # orders carried out before a failure stay made
             view = live.game.view(seat)
             unsettled = live.game.unsettled
         if unsettled:

@@ -121,7 +121,15 @@
       }
       button.disabled = true;
       say(status, "Deciding…");
+      var then = Array.prototype.map
+        .call(form.querySelectorAll("select.then-order"), function (select) {
+          return select.value;
+        })
+        .filter(Boolean);
       var body = { action: picked.value, at_tick: Number(form.getAttribute("data-tick")) };
+      if (then.length) {
+        body.then = then;
+      }
       postJSON("/api/games/" + encodeURIComponent(id) + "/choices", body)
         .then(function (r) {
           if (r.ok) {
