@@ -22,23 +22,34 @@ def runs(sc: CompiledScenario, n: int, **policies: str) -> list[RunResult]:
     return [engine.run(0, i, chosen.make()) for i in range(n)]
 
 
-def decision_of_20_october(sc: CompiledScenario, result: RunResult) -> str:
+def decision_on_the_options(sc: CompiledScenario, result: RunResult, day: str) -> str:
+    """The US choice among the options, asserted to fall on ``day`` (YYYY-MM-DD)."""
     choice = next(c for c in result.choices if c.actor == "us" and c.action.startswith("us_choose"))
-    assert sc.iso(choice.tick).startswith("1962-10-20"), sc.iso(choice.tick)
+    assert sc.iso(choice.tick).startswith(day), sc.iso(choice.tick)
     return choice.action
+
+
+def decision_of_20_october(sc: CompiledScenario, result: RunResult) -> str:
+    return decision_on_the_options(sc, result, "1962-10-20")
+
+
+def decision_of_17_october(sc: CompiledScenario, result: RunResult) -> str:
+    """Model III: the first ExComm decision where the members argue the options."""
+    return decision_on_the_options(sc, result, "1962-10-17")
 
 
 def test_political_excomm_chooses_the_quarantine_in_most_runs() -> None:
     sc = load_scenario("cuba-1962")
-    choices = Counter(decision_of_20_october(sc, r) for r in runs(sc, 100, us="political"))
+    choices = Counter(decision_of_17_october(sc, r) for r in runs(sc, 100, us="political"))
+    # Acheson sits with the air-strike advocates on 17 October (F10): about 0.8, not 0.9
     assert choices["us_choose_quarantine"] >= 60, choices
+    assert choices["us_choose_airstrike"] >= 5, choices
 
 
 def test_political_excomm_with_stronger_hawks_chooses_the_air_strike() -> None:
     sc = load_scenario("cuba-1962", params={"hawk_influence": 2.0})
-    choices = Counter(decision_of_20_october(sc, r) for r in runs(sc, 100, us="political"))
-    # Acheson is absent from the NSC of 20 October (F10): about 0.7 of runs, not all
-    assert choices["us_choose_airstrike"] >= 60, choices
+    choices = Counter(decision_of_17_october(sc, r) for r in runs(sc, 100, us="political"))
+    assert choices["us_choose_airstrike"] >= 80, choices
 
 
 def test_political_excomm_carries_its_choice_through_and_ends_the_crisis() -> None:
@@ -51,7 +62,7 @@ def test_political_excomm_carries_its_choice_through_and_ends_the_crisis() -> No
     results = runs(sc, 60, us="political")
     for result in results:
         us = {c.action: c.why for c in result.choices if c.actor == "us"}
-        if decision_of_20_october(sc, result) == "us_choose_quarantine":
+        if decision_of_17_october(sc, result) == "us_choose_quarantine":
             carried_out = ["us_address", "us_proclaim_quarantine"]
         else:
             carried_out = ["us_execute_chosen_strike"]

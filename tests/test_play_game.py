@@ -176,7 +176,7 @@ def test_counsel_letters_and_choices_are_described() -> None:
     members = {m.id for m in game.scenario.actors["us"].members} - {"jfk", "acheson", "stevenson"}
     assert {c.member for c in view.counsel} == members
     assert all(c.name and c.action_label for c in view.counsel)
-    # 16 Oct: the stances on the choice apply once the NSC meets, so every member abstains
+    # the convening: the fact sheet gives no member's view at the first meeting
     assert all(c.abstains and c.action_label == "No view" for c in view.counsel)
     brain = historical_brain(game)
     while not any(letter.id == "su_letter1" for letter in game.view().inbox):
@@ -193,6 +193,39 @@ def test_counsel_letters_and_choices_are_described() -> None:
         assert spec is not None and spec.kind == "offer" and spec.public
         assert {t.id for t in spec.give} == {"no_invasion_pledge", "lift_quarantine"}
     assert GameView.model_validate_json(view.model_dump_json()) == view
+
+
+ARGUED = {
+    "us_choose_quarantine": {"mcnamara", "rfk", "rusk", "stevenson", "sorensen"},
+    "us_choose_airstrike": {"bundy", "mccone", "taylor", "dillon", "acheson"},
+}
+"""Who argued for what at the ExComm of 17-19 October (fact sheet C, F9, F10)."""
+
+
+def test_the_excomm_argues_the_options_before_the_nsc() -> None:
+    """At the ExComm's decisions of 17 and 18 October every member present speaks for the
+    option the fact sheet gives him, linked to its choice number; Bundy floats doing nothing
+    on 18 October (F9); Acheson is in the room (F10)."""
+    advised: dict[str, set[tuple[str, str]]] = {}
+    for seed in range(4):
+        game = Game.new("cuba-1962", "us", seed=seed)
+        game.choose("us_convene_excomm")
+        while game.scenario.iso(game.tick) < "1962-10-20":
+            view = game.view()
+            numbers = {c.id: c.number for c in view.choices}
+            for advice in view.counsel:
+                if not advice.abstains:
+                    assert advice.number == numbers[advice.action], advice
+                    day = game.scenario.iso(game.tick)[:10]
+                    advised.setdefault(advice.member, set()).add((day, advice.action))
+            game.choose(WAIT)
+    for action, members in ARGUED.items():
+        for member in members - {"bundy"}:
+            assert {a for _, a in advised[member]} == {action}, (member, advised.get(member))
+    assert advised["bundy"] == {
+        ("1962-10-17", "us_choose_airstrike"),
+        ("1962-10-18", "us_accept_missiles"),
+    }
 
 
 def test_opponent_plays_the_other_principal_actors() -> None:
