@@ -21,8 +21,11 @@ decides at random after a think time, until its game ends or it has made ``--cho
 choices. After ``--kill-at`` acknowledged choices the server is killed with SIGKILL and
 started again on the same database; the seats carry on. It reports the latency of each
 decision (p50, p99, max; also without the first decision of each game after the restart,
-which replays the game), the errors (any answer but 200, or a failed connection while the
-server is up), and then checks that every acknowledged choice is in the saved records.
+which may have to rebuild the game), how long after a choice that completed its decision
+point the live stream showed the next decision (the server answers such a choice once it
+is saved and moves the game on after the answer), the errors (any answer but 200, or a
+failed connection while the server is up), and then checks that every acknowledged choice
+is in the saved records.
 
     .venv/bin/python benchmarks/web_load.py --class         # 30 games x 3 seats, kill -9
 """
@@ -232,6 +235,9 @@ class ClassTally:
     decisions: list[tuple[float, bool]] = field(default_factory=list)
     """Each decision's latency, and whether it was its game's first after the restart
     (which replays the game)."""
+    moved_on: list[float] = field(default_factory=list)
+    """For each choice that completed its decision point: the time from sending it until
+    the live stream showed the game's next decision (or its end)."""
     errors: list[str] = field(default_factory=list)
     acked: list[tuple[str, str, int, str]] = field(default_factory=list)
     """(game, seat, tick, action) of every choice answered 200."""
@@ -300,13 +306,23 @@ async def seat(
     url = f"/api/games/{game_id}/events"
     follower = asyncio.create_task(follow(client, url, headers, changed, latest))
     limit = args.choices * len(CLASS_SEATS)
+    awaiting: tuple[int, float] | None = None
+    """The game's number of moves with this seat's choice that completed its decision point
+    (the next may be at the same tick) and when it was sent, until the live stream shows
+    the game moved on."""
     try:
         while not tally.over(game_id, limit):
             await changed.wait()
             changed.clear()
+            turn = latest.get("turn")
+            if awaiting is not None:
+                if turn is None:
+                    awaiting = None  # the stream dropped (the restart): not measured
+                elif turn["moves"] >= awaiting[0]:  # a turn is read once the game moved on
+                    tally.moved_on.append(time.perf_counter() - awaiting[1])
+                    awaiting = None
             if tally.over(game_id, limit):
                 return
-            turn = latest.get("turn")
             if turn is not None and not turn["finished"] and name not in turn["pending"]:
                 continue  # not asked now: wait for the next change
             try:
@@ -333,6 +349,9 @@ async def seat(
             action = rng.choice([c["id"] for c in view["choices"]])
             body = {"action": action, "at_tick": view["tick"]}
             first_after = tally.restarted and game_id not in tally.replayed
+            now = latest.get("turn")
+            completes = now is not None and now["tick"] == view["tick"] and now["pending"] == [name]
+            moves_with_mine = int(now["moves"]) + 1 if now is not None else 0
             started = time.perf_counter()
             try:
                 r = await client.post(f"/api/games/{game_id}/choices", json=body, headers=headers)
@@ -353,6 +372,8 @@ async def seat(
             if first_after:
                 tally.replayed.add(game_id)
             tally.decisions.append((took, first_after))
+            if completes:
+                awaiting = (moves_with_mine, started)
             tally.acked.append((game_id, name, int(view["tick"]), action))
             tally.made[game_id] = tally.made.get(game_id, 0) + 1
             if tally.over(game_id, limit) or r.json()["finished"]:
@@ -453,6 +474,13 @@ def class_run(args: argparse.Namespace) -> int:
         print(
             f"  without each game's first decision after the restart: p50 "
             f"{quantile(steady, 0.5):.1f} ms  p99 {quantile(steady, 0.99):.1f} ms"
+        )
+    moved = [t * 1000 for t in tally.moved_on]
+    if moved:
+        print(
+            f"  a choice completing its decision point, until the live stream showed the next: "
+            f"{len(moved)}, p50 {quantile(moved, 0.5):.1f} ms  p99 {quantile(moved, 0.99):.1f} ms"
+            f"  max {max(moved):.1f} ms"
         )
     if ms:
         per = tally.server_cpu / len(ms) * 1000

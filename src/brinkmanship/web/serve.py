@@ -10,8 +10,6 @@ from pathlib import Path
 from brinkmanship.errors import BrinkError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-SWITCH_SECONDS = 0.001
-"""How long a thread may hold the interpreter lock while another waits for it."""
 
 
 def default_db() -> Path:
@@ -44,10 +42,6 @@ def serve(db: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
 
     web = create_app(db)
     check_free(host, port)
-    # Requests (short, often waiting on SQLite or the network) share the interpreter lock
-    # with a game moving on (seconds of pure Python at worst): a short switch interval
-    # lets them in every millisecond instead of every 5.
-    sys.setswitchinterval(SWITCH_SECONDS)
     shown = f"[{host}]" if ":" in host else host
     sys.stderr.write(f"brink serve: games saved in {db}\n")
     sys.stderr.write(f"brink serve: open http://{shown}:{port}/ (Ctrl-C stops)\n")

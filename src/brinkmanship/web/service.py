@@ -341,7 +341,8 @@ class GameService:
         except BaseException:
             self._forget(game_id)
             raise
-        self.store.summarize(game_id, summary_of(live.game))
+        if live.game.finished:  # the list shows the game over at once
+            self.store.summarize(game_id, summary_of(live.game))
         self._schedule(game_id, live)
         self._changed(game_id, live)
 

@@ -4,8 +4,9 @@ is never stored; it is rebuilt by replaying the moves. Each move is committed in
 transaction before the server answers, so a game survives a restart or a ``kill -9``.
 
 A small summary (status, outcome, game clock) is kept beside each game for the game list;
-it is a projection of the replay, rewritten with each move and again once the game has
-moved on after it (a restarted server puts right one it finds out of date).
+it is a projection of the replay, rewritten with each move (as the game stood when the
+move was made) and once more when a game ends after its last move; a server rebuilding a
+game puts right a summary it finds out of date.
 
 Beside each game is when its current decision point began (wall clock) and how many moves
 were made before it, saved in the same transaction as the move that completed the previous
