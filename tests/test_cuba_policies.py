@@ -162,3 +162,29 @@ def test_the_president_answers_the_nuclear_ladder_under_hawk_and_model_ii(policy
         answers = [c.tick for c in result.choices if c.actor == "us" and c.action in LADDER]
         assert answers and answers[0] < reported + window, (result.run, answers, reported)
     assert nuclear >= 3
+
+
+MOSCOW_LADDER = {"su_strategic_strike", "su_hold_strategic"}
+"""Moscow's answers to US nuclear strikes on its forces in Cuba."""
+
+
+def test_moscow_answers_us_nuclear_strikes_under_model_ii() -> None:
+    """Under Model II for the Soviet government, after the air strike with local authority
+    over the tactical weapons (so that nuclear use is common), every run where US
+    nuclear weapons strike the forces in Cuba has Moscow's own answer within the ladder's
+    window (the strategic forces' plan released, or held by the standing rule), as the
+    historical policy has; the window, which stands for a leader who never answers, does
+    not end it. Both answers occur."""
+    params = {"p_tactical_local": 0.9, "p_us_theatre_reply": 0.9}
+    sc = load_scenario("cuba-1962", ["airstrike", "local-authority"], params=params)
+    window = sc.parameters["ladder_window_h"].value / sc.tick_hours
+    answered: Counter[str] = Counter()
+    for result in runs(sc, 30, su="organizational"):
+        struck = next((c.tick for c in result.choices if c.action == "us_theatre_nuclear"), None)
+        if struck is None:
+            continue
+        answers = [c for c in result.choices if c.actor == "su" and c.action in MOSCOW_LADDER]
+        assert answers and answers[0].tick < struck + window, (result.run, struck, answers)
+        answered[answers[0].action] += 1
+    assert set(answered) == MOSCOW_LADDER and sum(answered.values()) >= 5, answered
+    assert_engines_agree(sc, {"su": "organizational"}, seed=0, runs=6)

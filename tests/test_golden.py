@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from golden import digest
 
-RECORDED = "c9c0e4dd9fddfab4ce3ee0349ecef54cae1ccfc148a2975d32debd0e23d06e86"
+RECORDED = "f6205fbd9dbddfa044ae66f57da412fce937e47fa31186121a19f27a3affc2d4"
 """``python tests/golden.py``. A change that is meant to change results records the new value
 here, and its commit message says which results changed and why. History: 25bb9ab
 (``daa88662…``); cuba-1962's script premises (``9a38afa9…``); texts without clock times,
@@ -34,7 +34,8 @@ cuba-1962's Model II President answering the nuclear ladder by his war plans
 (``b64c0665…``); Gromyko's reason to settle after a strike, counsel lines only
 (``b1c62ff5…``); the ExComm arguing the options on 17-19 October: Model III
 decides on 17 October, Bundy's counsel cites C12, the choices' texts name Kennedy, not the
-NSC meeting (``c9c0e4dd…``)."""
+NSC meeting (``c9c0e4dd…``); Model II's Moscow answering US nuclear strikes by its
+strategic forces' plan (``f6205fbd…``)."""
 
 
 def test_every_trajectory_is_the_recorded_one() -> None:
