@@ -154,5 +154,15 @@ def test_a_teacher_sets_up_a_class_and_exports_it(server: LocalServer, browser: 
         page.click("#export-parquet")
     table = pq.read_table(got.value.path())
     assert table.num_rows == 1 and table.column("game").to_pylist() == [1]
+
+    # The teacher replaces a lost link: the old one is refused with the reason.
+    field = page.locator("input[data-seat=su]").first
+    lost = field.input_value()
+    page.locator("button.new-link[data-seat=su]").first.click()
+    page.locator("#class-status").filter(has_text="New link for su").wait_for()
+    assert field.input_value() != lost and "token=" in field.input_value()
+    refused = httpx.get(lost, timeout=30, follow_redirects=False)
+    assert refused.status_code == 403 and "replaced by the class" in refused.text
+    assert httpx.get(field.input_value(), timeout=30).status_code in (200, 303)
     assert errors == []
     context.close()

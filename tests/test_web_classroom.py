@@ -297,3 +297,50 @@ def test_a_restart_keeps_each_decisions_deadline(tmp_path: Path) -> None:
     decided = [m for m in record["moves"] if m["tick"] == start["tick"]]
     assert {m["seat"] for m in decided} == set(start["pending"])
     assert all(m["by"] == "fallback" for m in decided)
+
+
+def test_a_teacher_replaces_a_seats_link_and_the_old_one_is_refused(client: TestClient) -> None:
+    made = new_class(client, games=2)
+    cid, teacher = made["id"], made["teacher_token"]
+    game = made["games"][0]
+    gid = game["id"]
+    old = token_of(game["seats"]["su"])
+    url = f"/api/classes/{cid}/games/{gid}/seats/su/link"
+    assert client.post(url).status_code == 401
+    assert client.post(url, headers=auth(old)).status_code == 403  # only the teacher
+    r = client.post(url, headers=auth(teacher))
+    assert r.status_code == 200, r.text
+    link = r.json()["invite"]
+    new = token_of(link)
+    assert new != old and r.json()["seat"] == "su"
+    # the old token: one clear 403 for reading, choosing and the game's page
+    start = turn(client, gid, teacher)
+    refused = [
+        client.get(f"/api/games/{gid}", headers=auth(old)),
+        choose(client, gid, old, at_tick=start["tick"]),
+        client.get(f"/api/games/{gid}/events", headers=auth(old)),
+    ]
+    for answer in refused:
+        assert answer.status_code == 403
+        assert "replaced by the class's teacher" in answer.json()["detail"]
+    page = client.get(f"/games/{gid}?token={old}", follow_redirects=False)
+    assert page.status_code == 403 and "replaced by the class" in page.text
+    assert turn(client, gid, teacher) == start  # nothing changed
+    # the new link plays the seat; the teacher's page shows it; nothing else changed
+    assert client.get(f"/api/games/{gid}", headers=auth(new)).json()["side"] == "su"
+    board = client.get(f"/api/classes/{cid}", headers=auth(teacher)).json()
+    assert board["games"][0]["invites"] == {**game["seats"], "su": link}
+    assert board["games"][1]["invites"] == made["games"][1]["seats"]
+    # replaced again: the second link revokes the first
+    again = token_of(client.post(url, headers=auth(teacher)).json()["invite"])
+    assert len({old, new, again}) == 3
+    assert client.get(f"/api/games/{gid}", headers=auth(new)).status_code == 403
+    assert client.get(f"/api/games/{gid}", headers=auth(again)).status_code == 200
+    # a seat no student plays, a game of another class: refused, nothing replaced
+    other = new_class(client, games=1, seats={"us": "student", "su": "passive"})
+    base = f"/api/classes/{other['id']}/games/{other['games'][0]['id']}/seats"
+    bad = client.post(f"{base}/su/link", headers=auth(other["teacher_token"]))
+    assert bad.status_code == 422 and "not a student's seat" in bad.json()["detail"]
+    foreign = f"/api/classes/{other['id']}/games/{gid}/seats/us/link"
+    assert client.post(foreign, headers=auth(other["teacher_token"])).status_code == 404
+    assert client.get(f"/api/games/{gid}", headers=auth(again)).status_code == 200

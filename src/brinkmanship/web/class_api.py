@@ -2,8 +2,8 @@
 follow a game or a class live (server-sent events).
 
 Creating a class needs nothing; the answer holds the teacher's token (shown once) and every
-invite link. The dashboard and the exports need the teacher token. A game's live stream
-needs any token of the game (a seat's or a watcher's)."""
+invite link. The dashboard, the exports and replacing a seat's link need the teacher
+token. A game's live stream needs any token of the game (a seat's or a watcher's)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ from fastapi.responses import StreamingResponse
 
 from brinkmanship.web.api import ERRORS, Service, as_json
 from brinkmanship.web.classroom import ClassService, Dashboard, csv_text, parquet_bytes
-from brinkmanship.web.credentials import Reader
+from brinkmanship.web.credentials import Actor, Reader
 from brinkmanship.web.schemas import ClassCreated, ClassGameLinks, NewClass, Problem
 
 ClassId = Annotated[str, Path(min_length=1, max_length=64, description="The class's id.")]
 GameId = Annotated[str, Path(min_length=1, max_length=64, description="The game's id.")]
+Seat = Annotated[str, Path(min_length=1, max_length=64, description="A student seat (actor id).")]
 
 COALESCE_SECONDS = 0.05
 """A live stream waits this long after a move, so that moves in a burst make one event."""
@@ -99,6 +100,26 @@ def get_class(class_id: ClassId, svc: Classes, tokens: Reader) -> Response:
     return Response(
         json.dumps(dashboard_json(svc.dashboard(class_id, tokens))), media_type="application/json"
     )
+
+
+@router.post(
+    "/classes/{class_id}/games/{game_id}/seats/{seat}/link",
+    responses={
+        **ERRORS,
+        404: {"model": Problem, "description": "The game is not one of the class's."},
+        422: {"model": Problem, "description": "No student plays this seat in the class."},
+    },
+)
+def new_seat_link(
+    class_id: ClassId, game_id: GameId, seat: Seat, svc: Classes, tokens: Actor
+) -> Response:
+    """Replace a student seat's invite link (lost, or shared with the wrong person): the
+    seat's old token is revoked at once (its requests get 403 saying the link was
+    replaced) and the answer holds the new link. Needs the teacher token (a browser: the
+    teacher's cookie and the pages' header)."""
+    link = svc.new_link(class_id, tokens, game_id, seat)
+    body = {"game": game_id, "seat": seat, "invite": link}
+    return Response(json.dumps(body), media_type="application/json")
 
 
 @router.get("/classes/{class_id}/records.parquet", responses=ERRORS)

@@ -8,7 +8,9 @@ the teacher's page re-derives every invite link, and the server keeps only hashe
 
 The dashboard shows the class's outcomes beside the model's distribution for the same
 scenario and policies (the students' seats played by their scenario defaults, as ``brink
-mc`` would) and the documented path; the class's moves export as Parquet or CSV.
+mc`` would) and the documented path; the class's moves export as Parquet or CSV. The
+teacher may replace a seat's invite link (a lost or shared link): the seat's old token is
+revoked and refused with its own message from then on.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from brinkmanship.policies.defaults import default_policy
 from brinkmanship.policies.registry import available
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.web.games import web_offers
-from brinkmanship.web.problems import MissingTokenError, WrongTokenError
+from brinkmanship.web.problems import MissingTokenError, UnknownGameError, WrongTokenError
 from brinkmanship.web.schemas import NewClass
 from brinkmanship.web.service import GameService, Turn, summary_of
 from brinkmanship.web.store import ClassRow, NewGameRow
@@ -59,6 +61,16 @@ class ClassFormError(BrinkError):
         self.fields = dict(fields)
         super().__init__(
             "the class cannot be set up: " + "; ".join(f"{k}: {v}" for k, v in fields.items())
+        )
+
+
+class NotAStudentSeatError(BrinkError):
+    """A seat that no student plays in the class (its link cannot be replaced)."""
+
+    def __init__(self, seat: str, students: Iterable[str]) -> None:
+        super().__init__(
+            f"{seat!r} is not a student's seat in this class; the students' seats: "
+            f"{', '.join(students)}"
         )
 
 
@@ -139,6 +151,11 @@ def seat_choices(sc: CompiledScenario) -> tuple[SeatChoice, ...]:
         default = STUDENT if actor.holder == actor.id else default_policy(sc, actor.id)
         out.append(SeatChoice(actor.id, actor.name, (STUDENT, *policies), default))
     return tuple(out)
+
+
+def seat_token(teacher: str, game_id: str, seat: str, issues: Mapping[tuple[str, str], int]) -> str:
+    """A class seat's current token, given how many of each seat's tokens were revoked."""
+    return class_seat_token(teacher, game_id, seat, issues.get((game_id, seat_role(seat)), 0))
 
 
 def invite_path(game_id: str, token: str) -> str:
@@ -253,10 +270,11 @@ class ClassService:
         form = NewClass.model_validate(row.form)
         sc = self.games.scenarios.get(form.scenario, form.interventions)
         games = []
+        issues = self.games.store.revocations(row.games)
+        seats = [s for s, p in form.seats.items() if p == STUDENT]
         for n, game_id in enumerate(row.games):
             now = self.games.snapshot(game_id, [teacher])
             outcome = now.view.outcome
-            seats = [s for s, p in form.seats.items() if p == STUDENT]
             games.append(
                 ClassGame(
                     number=n + 1,
@@ -267,7 +285,7 @@ class ClassService:
                     clock=now.view.time,
                     turn=now.turn,
                     invites={
-                        s: invite_path(game_id, class_seat_token(teacher, game_id, s))
+                        s: invite_path(game_id, seat_token(teacher, game_id, s, issues))
                         for s in seats
                     },
                     fallbacks=sum(1 for m in now.record.moves if m.by == "fallback"),
@@ -320,6 +338,22 @@ class ClassService:
             shares = {k: (v.p, v.ci_low, v.ci_high) for k, v in mc.outcomes.items()}
             self._models[key] = (mc.runs, shares)
             return self._models[key]
+
+    def new_link(self, class_id: str, tokens: Iterable[str], game_id: str, seat: str) -> str:
+        """Replace a student seat's invite link in one of the class's games: its token is
+        revoked (refused from now on, with its own message) and the new link returned."""
+        row, teacher = self.teacher(class_id, tokens)
+        if game_id not in row.games:
+            raise UnknownGameError(game_id)
+        students = [s for s, p in row.form.get("seats", {}).items() if p == STUDENT]
+        if seat not in students:
+            raise NotAStudentSeatError(seat, students)
+        issues = self.games.store.revocations([game_id])
+        old = seat_token(teacher, game_id, seat, issues)
+        issue = issues.get((game_id, seat_role(seat)), 0) + 1
+        new = class_seat_token(teacher, game_id, seat, issue)
+        self.games.store.replace_grant(game_id, hash_token(old), hash_token(new), seat_role(seat))
+        return invite_path(game_id, new)
 
     # ------------------------------------------------------------ export
 

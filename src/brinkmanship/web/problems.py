@@ -33,6 +33,16 @@ class WrongTokenError(BrinkError):
         super().__init__("no token sent opens a game with this id (check the link)")
 
 
+class RevokedTokenError(BrinkError):
+    """The token sent once opened this game, and the teacher has replaced it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this link was replaced by the class's teacher and no longer opens the game: "
+            "ask the teacher for the new one"
+        )
+
+
 class ReadOnlyTokenError(BrinkError):
     """A token that may only read the game was sent to make a choice."""
 
@@ -64,7 +74,7 @@ def status_of(error: BrinkError) -> int:
         return 404
     if isinstance(error, MissingTokenError):
         return 401
-    if isinstance(error, WrongTokenError | ReadOnlyTokenError):
+    if isinstance(error, WrongTokenError | ReadOnlyTokenError | RevokedTokenError):
         return 403
     if isinstance(
         error,

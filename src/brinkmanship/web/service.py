@@ -51,6 +51,7 @@ from brinkmanship.web.problems import (
     MissingTokenError,
     NotOverError,
     ReadOnlyTokenError,
+    RevokedTokenError,
     UnknownGameError,
     WrongTokenError,
 )
@@ -269,7 +270,8 @@ class GameService:
 
     def access(self, game_id: str, tokens: Iterable[str]) -> Access:
         """The strongest role ``tokens`` grant in a game: MissingTokenError if none was
-        sent, WrongTokenError if none grants one (whether or not the game exists)."""
+        sent, RevokedTokenError if none grants one but one did until it was replaced,
+        WrongTokenError if none grants one (whether or not the game exists)."""
         sent = list(tokens)
         if not sent:
             raise MissingTokenError()
@@ -277,6 +279,8 @@ class GameService:
         granted = self.store.roles(game_id, list(by_hash))
         role = strongest([r for _, r in granted])
         if role is None:
+            if self.store.was_revoked(game_id, list(by_hash)):
+                raise RevokedTokenError()
             raise WrongTokenError()
         token = next(by_hash[h] for h, r in granted if r == role)
         return Access(role, token)

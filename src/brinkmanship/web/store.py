@@ -17,7 +17,10 @@ A move is (tick, action, seat, by): the seat is empty in a game with one human s
 out) chose. A class (``classes``) is a set of games played at once, with its form and a
 teacher token's hash; ``class_games`` lists its games in order.
 
-Who may do what is a table of grants: a token's hash, a game and a role (``tokens.py``).
+Who may do what is a table of grants: a token's hash, a game and a role (``tokens.py``);
+a token that was replaced (a class seat's link, renewed by the teacher) moves from the
+grants to ``revoked``, so that it can be told apart from a token that never opened the
+game.
 A game is reached only through a grant, and a list of games is always the games some
 tokens grant: there is no list of every game.
 """
@@ -85,6 +88,13 @@ CREATE TABLE IF NOT EXISTS grants (
     PRIMARY KEY (token_hash, game_id)
 );
 CREATE INDEX IF NOT EXISTS grants_by_game ON grants(game_id);
+CREATE TABLE IF NOT EXISTS revoked (
+    token_hash TEXT PRIMARY KEY,
+    game_id    TEXT NOT NULL REFERENCES games(id),
+    role       TEXT NOT NULL,
+    revoked    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS revoked_by_game ON revoked(game_id);
 """
 
 MIGRATE_SEAT_HASHES = (
@@ -427,6 +437,48 @@ class GameStore:
                 "INSERT OR REPLACE INTO grants (token_hash, game_id, role) VALUES (?, ?, ?)",
                 (token_hash, game_id, role),
             )
+
+    def replace_grant(self, game_id: str, old_hash: str, new_hash: str, role: str) -> None:
+        """Revoke a token's grant of ``role`` in a game and grant the role to another token,
+        in one transaction."""
+        with self._transaction() as db:
+            db.execute(
+                "DELETE FROM grants WHERE token_hash = ? AND game_id = ?", (old_hash, game_id)
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO revoked (token_hash, game_id, role, revoked) "
+                "VALUES (?, ?, ?, ?)",
+                (old_hash, game_id, role, _now()),
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO grants (token_hash, game_id, role) VALUES (?, ?, ?)",
+                (new_hash, game_id, role),
+            )
+
+    def was_revoked(self, game_id: str, token_hashes: Sequence[str]) -> bool:
+        """Whether any of the tokens (by their hashes) once opened the game and was revoked."""
+        if not token_hashes:
+            return False
+        marks = ", ".join("?" * len(token_hashes))
+        with self._connect() as db:
+            found = db.execute(
+                f"SELECT 1 FROM revoked WHERE game_id = ? AND token_hash IN ({marks}) LIMIT 1",
+                (game_id, *token_hashes),
+            ).fetchone()
+        return found is not None
+
+    def revocations(self, game_ids: Sequence[str]) -> dict[tuple[str, str], int]:
+        """How many tokens were revoked for each (game, role) of the games given."""
+        if not game_ids:
+            return {}
+        marks = ", ".join("?" * len(game_ids))
+        with self._connect() as db:
+            rows = db.execute(
+                f"SELECT game_id, role, count(*) FROM revoked WHERE game_id IN ({marks}) "
+                "GROUP BY game_id, role",
+                tuple(game_ids),
+            ).fetchall()
+        return {(str(g), str(r)): int(n) for g, r, n in rows}
 
     def roles(self, game_id: str, token_hashes: Sequence[str]) -> list[tuple[str, str]]:
         """The roles the tokens (by their hashes) grant in a game, as (hash, role); none for a

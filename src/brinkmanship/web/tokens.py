@@ -10,7 +10,8 @@ teacher's, for a class); a game may be reachable through many tokens.
 In a game with several human seats (a class's), each seat's token grants the role
 ``seat:ACTOR`` (:func:`seat_role`): it plays that seat only. A class's seat tokens are
 derived one way from its teacher token (:func:`class_seat_token`), so the teacher's page
-can show every invite link while the server keeps only hashes.
+can show every invite link while the server keeps only hashes. A teacher who replaces a
+seat's link revokes its token: the seat's next token is derived with the next issue number.
 """
 
 from __future__ import annotations
@@ -73,9 +74,11 @@ def seat_of(role: str) -> str | None:
     return seat if kind == SEAT and seat else None
 
 
-def class_seat_token(teacher_token: str, game_id: str, seat: str) -> str:
-    """A class seat's token, derived one way from the class's teacher token (HMAC-SHA-256)."""
-    message = f"brinkmanship seat {game_id} {seat}".encode()
+def class_seat_token(teacher_token: str, game_id: str, seat: str, issue: int = 0) -> str:
+    """A class seat's token, derived one way from the class's teacher token (HMAC-SHA-256);
+    ``issue`` counts the seat's earlier tokens, revoked when the teacher replaced them."""
+    suffix = f" {issue}" if issue else ""
+    message = f"brinkmanship seat {game_id} {seat}{suffix}".encode()
     digest = hmac.new(teacher_token.encode("utf-8"), message, hashlib.sha256)
     return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
 

@@ -276,6 +276,40 @@
     });
   }
 
+  // The teacher's page: replace a seat's invite link (the old one is revoked).
+  function setUpNewLinks(main) {
+    var id = main.getAttribute("data-class-id");
+    var status = document.getElementById("class-status");
+    main.querySelectorAll("button.new-link").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var game = button.getAttribute("data-game");
+        var seat = button.getAttribute("data-seat");
+        button.disabled = true;
+        var url =
+          "/api/classes/" + encodeURIComponent(id) + "/games/" + encodeURIComponent(game) +
+          "/seats/" + encodeURIComponent(seat) + "/link";
+        postJSON(url, {})
+          .then(function (r) {
+            if (!r.ok) {
+              say(status, r.data.detail || "The server refused the new link (" + r.status + ").");
+              button.disabled = false;
+              return;
+            }
+            var input = button.parentNode.querySelector("input.link");
+            if (input) {
+              input.value = window.location.origin + r.data.invite;
+            }
+            say(status, "New link for " + seat + ": the old one no longer opens the game.");
+            button.disabled = false;
+          })
+          .catch(function () {
+            say(status, "The server could not be reached; the link was not replaced.");
+            button.disabled = false;
+          });
+      });
+    });
+  }
+
   function followClass(main) {
     if (!window.EventSource) {
       return;
@@ -310,6 +344,7 @@
     }
     var klass = document.querySelector("main[data-class-id]");
     if (klass) {
+      setUpNewLinks(klass);
       followClass(klass);
     }
     var form = document.getElementById("new-game");
