@@ -1358,10 +1358,13 @@ def _decide_and_apply(ti: Any, tf: Any) -> None:
 def _reset(ti: Any, tf: Any) -> None:
     """A fresh run: the per-run parts of the state (at the front of the state) from their
     initial copies in the tables."""
+    # the offsets read once: numba reloads ``ti[X]`` after every store to ``ti``
+    state, init = ti[S_STATE_I], ti[T_SI_INIT]
     for k in range(ti[S_RESET_I]):
-        ti[ti[S_STATE_I] + k] = ti[ti[T_SI_INIT] + k]
+        ti[state + k] = ti[init + k]
+    state, init = ti[S_STATE_F], ti[T_SF_INIT]
     for k in range(ti[S_RESET_F]):
-        tf[ti[S_STATE_F] + k] = tf[ti[T_SF_INIT] + k]
+        tf[state + k] = tf[init + k]
 
 
 @jit
