@@ -88,3 +88,38 @@ def test_games_survive_kill_9_between_turns_and_mid_turn(tmp_path: Path) -> None
         assert get(server.base, f"/api/games/{game_id}/debrief", token)["finished"] is True
     finally:
         server.stop()
+
+
+def test_a_class_choice_answered_before_its_game_moved_on_survives_kill_9(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "class.sqlite3"
+    server = LocalServer(db).start()
+    try:
+        body = {
+            "scenario": "cuba-1962",
+            "games": 1,
+            "seats": dict.fromkeys(("us", "su", "cuba"), "student"),
+        }
+        made = httpx.post(f"{server.base}/api/classes", json=body, timeout=30).json()
+        game_id, teacher = made["games"][0]["id"], made["teacher_token"]
+        tokens = {s: link.split("token=", 1)[1] for s, link in made["games"][0]["seats"].items()}
+        turn = get(server.base, f"/api/games/{game_id}/turn", teacher)
+        for seat in turn["pending"]:  # the last of these is answered before the game moves on
+            v = get(server.base, f"/api/games/{game_id}", tokens[seat])
+            assert choose(server.base, game_id, tokens[seat], v).status_code == 200
+        server.kill()  # at once: the game may not have moved on yet
+        server = LocalServer(db).start()
+        record = GameRecord.model_validate(
+            get(server.base, f"/api/games/{game_id}/record", teacher)
+        )
+        assert [m.seat for m in record.moves] == turn["pending"]
+        replayed = Game.from_record(record)
+        now = get(server.base, f"/api/games/{game_id}/turn", teacher)
+        assert now["tick"] == replayed.tick > turn["tick"]
+        assert now["pending"] == list(replayed.pending)
+        for seat in replayed.seats:
+            view = get(server.base, f"/api/games/{game_id}", tokens[seat])
+            assert view == replayed.view(seat).model_dump(mode="json")
+    finally:
+        server.stop()

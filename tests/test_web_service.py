@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,17 @@ from brinkmanship.engine.observation import WAIT
 from brinkmanship.errors import StaleChoiceError
 from brinkmanship.play.game import Game, GameRecord
 from brinkmanship.web.problems import MissingTokenError, ReadOnlyTokenError, WrongTokenError
-from brinkmanship.web.service import Access, GameService
-from brinkmanship.web.store import GameStore
-from brinkmanship.web.tokens import SEAT, WATCH, new_game_id, new_token, watch_token_of
+from brinkmanship.web.service import Access, GameService, summary_of
+from brinkmanship.web.store import GameStore, NewGameRow
+from brinkmanship.web.tokens import (
+    SEAT,
+    WATCH,
+    hash_token,
+    new_game_id,
+    new_token,
+    seat_role,
+    watch_token_of,
+)
 
 
 @pytest.fixture
@@ -205,3 +214,34 @@ def test_a_starting_server_rebuilds_the_open_games_before_it_answers(
         assert after.view(game_id, [token]).moves == 1
     assert len(replays) == 3  # no request had to replay a game
     assert GameService(GameStore(path)).warm_up(seconds=0) == 0  # within its time only
+
+
+def test_a_choice_saved_before_its_game_moved_on_is_moved_on_by_the_next_server(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "g.sqlite3"
+    first = GameService(GameStore(path))
+    game = Game.new("cuba-1962", "us", seats=["su", "cuba"], seed=1)
+    teacher = new_token()
+    seats = {s: new_token() for s in game.seats}
+    grants = {hash_token(t): seat_role(s) for s, t in seats.items()}
+    row = NewGameRow(
+        new_game_id(),
+        {**grants, hash_token(teacher): WATCH},
+        game.record.model_dump(exclude={"moves"}),
+        "t",
+        summary_of(game),
+    )
+    first.create_many("class", hash_token(teacher), {}, "t", [(row, game)], None)
+    tick, due = game.tick, game.pending
+    never: list[Callable[[], None]] = []
+    for seat in due:  # the last choice is answered, and its game never moves on here
+        first.choose(row.id, [seats[seat]], WAIT, tick, later=never.append)
+    assert len(never) == 1 and game.unsettled
+    second = GameService(GameStore(path))  # the first server was killed
+    replayed = Game.from_record(second.record(row.id, [teacher]))
+    assert [m.seat for m in replayed.record.moves] == list(due)
+    turn = second.current_turn(row.id)
+    assert turn.tick == replayed.tick > tick and turn.pending == replayed.pending
+    # the first server's copy, moved on when next read, agrees
+    assert first.current_turn(row.id) == turn
