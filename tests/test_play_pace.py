@@ -303,6 +303,11 @@ def test_a_war_ending_shows_the_rule_that_decided_it() -> None:
     reads = rule is not None and any(n in game.scenario.parameters for n in rule.expression.names)
     assert bool(outcome.rule) == reads
     assert outcome.cause or outcome.rule
+    for name in rule.expression.names if rule is not None else ():
+        p = game.scenario.parameters.get(name)
+        if p is not None and p.description and p.unit:
+            # the value in its unit, with the range the sources allow; never a bare number
+            assert any(f"here {p.value:,g} {p.unit}; the sources allow" in r for r in outcome.rule)
 
 
 # ------------------------------------------------------------------ the screens

@@ -20,7 +20,8 @@ CLOCK = re.compile(
 
 
 def texts(sc: CompiledScenario) -> Iterator[tuple[str, str]]:
-    """Every text a run or a screen shows, with where it comes from."""
+    """Every text a run or a screen shows, with where it comes from (a timeline entry's
+    documented time is its `clock`, shown beside its text)."""
     for action in sc.actions.values():
         yield f"action {action.id}", action.text
         yield f"action {action.id} label", action.label
@@ -34,6 +35,8 @@ def texts(sc: CompiledScenario) -> Iterator[tuple[str, str]]:
     for intervention in sc.interventions.values():
         yield f"intervention {intervention.id} label", intervention.label
         yield f"intervention {intervention.id}", intervention.description
+    for entry in sc.timeline:
+        yield f"timeline {entry.date}", entry.text
     if sc.presentation.map is not None:
         yield "map title", sc.presentation.map.title
         for layer in sc.presentation.map.layers:

@@ -288,15 +288,19 @@ def _source_key(ident: str) -> tuple[str, int, str]:
 
 def timeline(day: DebriefDay) -> list[tuple[int, str, str]]:
     """The player's day in time order: (tick, time of day, line) for their own choices
-    (``YOU:``), what they saw, and what was hidden from them; the opening briefing's time is
-    "briefing" (its clock time would be the game's start, not the facts')."""
+    (``YOU:``), what they saw, and what was hidden from them. The opening briefing, which
+    the player has read, is one line; the time of what was there at the start is "start"
+    (its clock time would be the game's start, not the facts')."""
+    briefing = [p for p in day.seen if p.tick == 0]
     tagged = [(p, f"YOU: {p.text} [{', '.join(p.sources)}]") for p in day.yours]
-    tagged += [(p, p.text) for p in day.seen]
+    tagged += [(p, p.text) for p in day.seen if p.tick != 0]
     tagged += [(p, f"(hidden from you) {p.text}") for p in day.hidden]
     tagged.sort(key=lambda pair: pair[0].tick)  # stable: same-tick entries keep their group
-    return [
-        (p.tick, "briefing" if p.tick == 0 else plain_clock(p.time), line) for p, line in tagged
-    ]
+    rows = [(p.tick, "start" if p.tick == 0 else plain_clock(p.time), line) for p, line in tagged]
+    if briefing:
+        told = f"The opening briefing ({len(briefing)} paragraphs)."
+        rows.insert(0, (0, "start", told))
+    return rows
 
 
 def ended(outcome: OutcomeView) -> str:

@@ -294,8 +294,7 @@ class TerminalGame:
         rows = [(str(menu.wait.number), f"{menu.wait.label} (Enter)", menu.wait.text)]
         rows += [(str(c.number), _label(c), c.text) for c in sorted(menu.actions, key=_number)]
         if menu.letters:
-            kinds = ", ".join(k.kind for k in menu.letters)
-            rows.append((LETTER_KEY, "Write a letter…", f"{menu.letter_count} possible ({kinds})"))
+            rows.append((LETTER_KEY, "Write a letter…", _letter_summary(menu)))
         keys = f"Enter waits · {STATE_KEY} = all your side knows · {BRIEFING_KEY} = briefing"
         several = WAIT_FOR_NEWS in {c.id for c in view.choices}
         while True:
@@ -480,6 +479,15 @@ def _ranges(numbers: Sequence[int]) -> str:
         else:
             out.append(str(n))
     return ", ".join(out)
+
+
+def _letter_summary(menu: Menu) -> str:
+    """How many letters the player may write, by kind: "3 possible: statement ×2, reject"."""
+    kinds = []
+    for k in menu.letters:
+        n = sum(len(ch.letters) for ch in k.channels)
+        kinds.append(f"{k.kind} ×{n}" if n > 1 else k.kind)
+    return f"{menu.letter_count} possible: {', '.join(kinds)}"
 
 
 def _label(choice: ChoiceView) -> str:

@@ -521,7 +521,7 @@ def outcome_view(
     rule = sc.outcomes[outcome.id].when if outcome.id in sc.outcomes else None
     if rule is not None:
         view.rule = [
-            f"{p.description} ({p.value:g})"
+            f"{p.description} ({parameter_setting(p)})"
             for name, p in sc.parameters.items()
             if name in rule.expression.names and p.description
         ]
@@ -537,6 +537,16 @@ def outcome_view(
     if scale:
         view.worst, view.best = min(scale), max(scale)
     return view
+
+
+def parameter_setting(p: c.ParameterInfo) -> str:
+    """A parameter's value in its unit, with the range the sources allow: "here 240 hours;
+    the sources allow 120-336"."""
+    unit = f" {p.unit}" if p.unit else ""
+    text = f"here {p.value:,g}{unit}"
+    if p.range is not None and p.range[0] != p.range[1]:
+        text += f"; the sources allow {p.range[0]:,g}-{p.range[1]:,g}"
+    return text
 
 
 def _constant_utilities(sc: c.CompiledScenario, holder: str) -> list[float]:

@@ -397,6 +397,8 @@ class ParameterInfo:
     range: tuple[float, float] | None
     description: str
     sources: tuple[str, ...]
+    unit: str = ""
+    """What the value counts, for screens (empty: a pure number)."""
 
 
 @dataclass(frozen=True)

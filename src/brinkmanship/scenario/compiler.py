@@ -451,7 +451,7 @@ class Compiler:
                     f"value {p.value} lies outside its range [{p.range[0]}, {p.range[1]}]",
                 )
             out[name] = c.ParameterInfo(
-                name, p.value, p.range, p.description, self.sources(p.sources, path)
+                name, p.value, p.range, p.description, self.sources(p.sources, path), p.unit
             )
         return out
 

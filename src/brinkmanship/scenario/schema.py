@@ -63,6 +63,8 @@ class Parameter(Cited):
     value: float
     range: tuple[float, float] | None = None
     description: str = ""
+    unit: str = ""
+    """What the value counts, for screens: "hours", "ships" (empty: a pure number)."""
 
     @field_validator("range")
     @classmethod

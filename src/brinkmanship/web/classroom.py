@@ -123,9 +123,11 @@ class Share:
 
 @dataclass(frozen=True)
 class Documented:
-    """A dated fact of the scenario's documented path."""
+    """A dated fact of the scenario's documented path, with its time as the sources give it
+    (empty: the date only)."""
 
     date: str
+    clock: str
     text: str
 
 
@@ -311,7 +313,7 @@ class ClassService:
                     model_high=m[2] if m else None,
                 )
             )
-        documented = tuple(Documented(e.date, e.text) for e in sc.timeline)
+        documented = tuple(Documented(e.date, e.clock, e.text) for e in sc.timeline)
         return Dashboard(
             row=row,
             scenario=sc,

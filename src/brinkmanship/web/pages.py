@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from brinkmanship.play.menus import terms_line
+from brinkmanship.play.view import plain_clock
 from brinkmanship.web.api import Service
 from brinkmanship.web.apidocs import api_doc
 from brinkmanship.web.credentials import cookie_tokens, keep_token
@@ -37,6 +38,7 @@ from brinkmanship.web.tokens import SEAT, WATCH, watch_token_of
 templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
 templates.env.globals.update(
     long_time=long_time,
+    clock=plain_clock,
     short=short_time,
     date_time=date_time,
     side_name=side_name,
