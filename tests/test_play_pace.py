@@ -386,15 +386,30 @@ def test_the_debrief_names_the_interventions_by_label() -> None:
 
 
 def test_back_goes_one_step(tmp_path: Path) -> None:
-    game = Game.new("cuba-1962", "us", seed=0)
+    game = Game.new("cuba-1962", "su", seed=0)
     out = io.StringIO()
     console = Console(file=out, width=110, highlight=False, markup=False)
     keys = iter(["l", "1", "0", "0", "q"])
     TerminalGame(console, lambda: next(keys) + "\n", None, echo=True).run(game)
     text = out.getvalue()
-    # terms → back to the kinds (the one channel was chosen for us) → back to the choices
-    assert text.count("Kind of letter") == 2 and text.count("Your choices") == 2
-    assert game.record.moves == []
+    # kinds → offer (its one channel is not asked) → terms → back to the kinds → back to
+    # the choices
+    assert len(re.findall(r"^Kind of letter *$", text, re.MULTILINE)) == 2
+    assert text.count("Your choices") == 2
+    assert "Channel: " in text and game.record.moves == []
+
+
+def test_a_question_with_one_answer_is_not_asked() -> None:
+    game = Game.new("cuba-1962", "us", seed=0)
+    out = io.StringIO()
+    console = Console(file=out, width=110, highlight=False, markup=False)
+    keys = iter(["l", "0", "q"])
+    TerminalGame(console, lambda: next(keys) + "\n", None, echo=True).run(game)
+    text = out.getvalue()
+    # one kind of letter by one channel: straight to the terms, and back to the choices
+    assert "Kind of letter: Demand" in text and "Kind (0 = back)" not in text
+    assert "Channel (0 = back)" not in text and text.count("Your choices") == 2
+    assert "q = quit (not saved)" in text and "save and quit" not in text
 
 
 def test_several_orders_typed_in_one_answer() -> None:

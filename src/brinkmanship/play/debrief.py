@@ -267,7 +267,9 @@ def build_debrief(game: Game, seat: str | None = None) -> Debrief:
         interventions=list(game.record.interventions),
         counterfactuals=[sc.interventions[i].title for i in game.record.interventions],
         finished=game.finished,
-        outcome=outcome_view(game.outcome, sc.actors[side].holder, sc) if game.outcome else None,
+        outcome=outcome_view(game.outcome, sc.actors[side].holder, sc, game.ended_in)
+        if game.outcome
+        else None,
         historical_replay=_historical_replay(game, side),
         historical_note=(
             "The historical replay runs the scenario's own decision-makers (its documented "
@@ -307,7 +309,8 @@ def ended(outcome: OutcomeView) -> str:
     """When an outcome came: "Sun 28 Oct 1962, 9 a.m." (and when the game ended, if later)."""
     end = plain_time(outcome.time, year=True)
     if outcome.decided and outcome.decided != outcome.time:
-        return f"{plain_time(outcome.decided, year=True)} (the game ran on to {end})"
+        decided = plain_time(outcome.decided, year=True)
+        return f"{decided} (the game ran on to {end}, to see that it held)"
     return end
 
 
@@ -355,7 +358,7 @@ def debrief_markdown(debrief: Debrief) -> str:
         "## The historical replay",
         "",
         f"With the historical decision-makers on the same draws: {replay.label} "
-        f"({plain_time(replay.time, year=True)}). {debrief.historical_note}",
+        f"({ended(replay)}). {debrief.historical_note}",
         "",
     ]
     for day in debrief.days:

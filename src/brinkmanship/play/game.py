@@ -45,6 +45,7 @@ from brinkmanship.play.view import (
     choice_numbers,
     glance,
     news,
+    own_alerts,
 )
 from brinkmanship.policies.defaults import default_policy
 from brinkmanship.policies.registry import policy_set, resolve
@@ -256,6 +257,12 @@ class Game:
         return self._state.tick
 
     @property
+    def ended_in(self) -> Mapping[str, float] | None:
+        """The state a finished game ended in (None while it runs): the true state, to
+        explain the ending, never shown to a player during a game."""
+        return dict(self._state.env) if self._state.finished else None
+
+    @property
     def events(self) -> tuple[TrajectoryEvent, ...]:
         """The full trajectory so far (the narrator's record; for the debrief, not the player)."""
         return tuple(self._state.events)
@@ -338,6 +345,7 @@ class Game:
             moves=len(moves),
             outcome=self._state.outcome,
             plan=self._plan,
+            ended_in=self.ended_in,
         )
 
     # ------------------------------------------------------------ playing
@@ -475,16 +483,17 @@ class Game:
         last = start
         done: list[OrderView] = []
         stopped = ""
+        own: frozenset[str] = frozenset()  # what the last order set is no news to the side
         for order in orders:
             now = self._glance(seat)
             if now is None:
                 stopped = "the game ended"
                 break
-            new = news(last, now) if done and last is not None else []
+            new = news(last, now, own) if done and last is not None else []
             at = self.scenario.iso(self.tick)
             if order == WAIT_FOR_NEWS:
                 if not new:  # news right after the last order ends the wait at once
-                    self._wait_for_news(seat, last, "player")
+                    self._wait_for_news(seat, last, "player", own)
             elif new:
                 stopped = "; ".join(new)
                 break
@@ -492,7 +501,7 @@ class Game:
                 stopped = f"{labels[order]} is no longer possible"
                 break
             else:
-                last = now
+                last, own = now, own_alerts(self.scenario, [order])
                 self.choose(order, seat=seat)
             done.append(OrderView(id=order, label=labels[order], number=numbers[order], time=at))
         left = [OrderView(id=o, label=labels[o], number=numbers[o]) for o in orders[len(done) :]]
@@ -502,15 +511,17 @@ class Game:
         self._plan = PlanView(orders=[*done, *left], stopped=stopped) if len(orders) > 1 else None
         self._views.clear()
 
-    def _wait_for_news(self, seat: str, since: Glance | None, by: Maker) -> None:
+    def _wait_for_news(
+        self, seat: str, since: Glance | None, by: Maker, own: frozenset[str] = frozenset()
+    ) -> None:
         """Wait until a decision point where something new concerns the (only) seat since
-        ``since``, or the end; the screen that follows counts everything since this one
-        as new."""
+        ``since`` (not the alert levels in ``own``, which its last order set), or the end;
+        the screen that follows counts everything since this one as new."""
         shown, start = self._mark[seat], self._glance(seat)
         while True:
             self.choose(WAIT, seat=seat, by=by)
             now = self._glance(seat)
-            if since is None or now is None or news(since, now):
+            if since is None or now is None or news(since, now, own):
                 break
         self._shown[seat] = shown
         if start is not None:

@@ -41,6 +41,7 @@ from brinkmanship.play.view import (
     GameView,
     LetterView,
     PlanView,
+    kind_name,
     plain_clock,
     plain_time,
     value_text,
@@ -72,7 +73,9 @@ def _letter(letter: LetterView, new: bool) -> RenderableType:
     head = Text()
     if new:
         head.append("NEW ", style="bold yellow")
-    head.append(f"{letter.kind.upper()} from {letter.sender_name}", style="bold" if new else "")
+    head.append(
+        f"{letter.kind_name.upper()} from {letter.sender_name}", style="bold" if new else ""
+    )
     head.append(f" by {letter.channel_label} ({'public' if letter.public else 'private'})")
     if not new:
         head.append(f", arrived {when(letter.arrived)}")
@@ -296,10 +299,11 @@ class TerminalGame:
         if menu.letters:
             rows.append((LETTER_KEY, "Write a letter…", _letter_summary(menu)))
         keys = f"Enter waits · {STATE_KEY} = all your side knows · {BRIEFING_KEY} = briefing"
+        keys += " · q = save and quit" if self.save is not None else " · q = quit (not saved)"
         several = WAIT_FOR_NEWS in {c.id for c in view.choices}
         while True:
             self._numbered("Your choices", rows)
-            self.console.print(keys + " · q = save and quit")
+            self.console.print(keys)
             if several:
                 self.console.print(SEVERAL_HELP)
             answer = self.read("Your choice")
@@ -326,43 +330,47 @@ class TerminalGame:
                 )
 
     def _letter_menu(self, menu: Menu, by_number: dict[int, ChoiceView]) -> list[str] | None:
-        """Kind, channel, terms; ``0`` goes back one step (from the kinds: to the choices).
-        With ``by_number`` (the decision's choices), the terms may be followed by further
+        """Kind, channel, terms, each asked only where there is more than one; ``0`` goes
+        back one step, to the last question asked (from the first: to the choices). With
+        ``by_number`` (the decision's choices), the terms may be followed by further
         orders' numbers."""
+        kinds = menu.letters
         kind: KindGroup | None = None
-        channel_index: int | None = None
+        if len(kinds) == 1:
+            kind = kinds[0]
+            self.console.print(f"Kind of letter: {kind.title}")
         while True:
             if kind is None:
-                kind = self._pick_kind(menu.letters)
+                kind = self._pick_kind(kinds)
                 if kind is None:
                     return None
-                channel_index = None
             channels = kind.channels
-            if channel_index is None:
-                if len(channels) == 1:
-                    channel_index = 0
-                    self.console.print(f"Channel: {channels[0].title}")
-                else:
-                    self._numbered(
-                        "Channel", [(str(i), ch.title, "") for i, ch in enumerate(channels, 1)]
-                    )
-                    n = self.ask("Channel (0 = back)", range(1, len(channels) + 1), back=True)
-                    if n == 0:
-                        kind = None
-                        continue
-                    channel_index = n - 1
-            letters = channels[channel_index].letters
+            if len(channels) == 1:
+                channel = channels[0]
+                self.console.print(f"Channel: {channel.title}")
+            else:
+                self._numbered(
+                    "Channel", [(str(i), ch.title, "") for i, ch in enumerate(channels, 1)]
+                )
+                n = self.ask("Channel (0 = back)", range(1, len(channels) + 1), back=True)
+                if n == 0:
+                    if len(kinds) == 1:
+                        return None
+                    kind = None
+                    continue
+                channel = channels[n - 1]
             rows = []
-            for c in letters:
+            for c in channel.letters:
                 assert c.letter is not None
                 rows.append((str(c.number), f"{c.label}: {terms_line(c.letter)}", c.text))
             self._numbered(f"{kind.title} — terms", rows)
-            picked = self._terms(letters, by_number)
+            picked = self._terms(channel.letters, by_number)
             if picked:
                 return picked
-            if len(channels) == 1:
+            if len(channels) == 1:  # the channel was not asked: back past it
+                if len(kinds) == 1:
+                    return None
                 kind = None
-            channel_index = None
 
     def _terms(self, letters: Sequence[ChoiceView], by_number: dict[int, ChoiceView]) -> list[str]:
         """A letter's number, perhaps followed by further orders; empty: back."""
@@ -434,7 +442,8 @@ class TerminalGame:
         rendered = render_debrief(debrief)
         lines = self.console.render_lines(rendered, pad=False)
         if self.console.is_terminal and len(lines) > PAGED_LINES:
-            with self.console.pager(styles=True):
+            # plain text: the system pager (less without -R) would show colour codes as text
+            with self.console.pager(styles=False):
                 self.console.print(rendered)
         else:
             self.console.print(rendered)
@@ -486,7 +495,7 @@ def _letter_summary(menu: Menu) -> str:
     kinds = []
     for k in menu.letters:
         n = sum(len(ch.letters) for ch in k.channels)
-        kinds.append(f"{k.kind} ×{n}" if n > 1 else k.kind)
+        kinds.append(f"{kind_name(k.kind)} ×{n}" if n > 1 else kind_name(k.kind))
     return f"{menu.letter_count} possible: {', '.join(kinds)}"
 
 
@@ -494,7 +503,7 @@ def _label(choice: ChoiceView) -> str:
     if choice.letter is not None:
         spec = choice.letter
         how = "public" if spec.public else "secret"
-        return f"{choice.label} ({how} {spec.kind} to {spec.to_name})"
+        return f"{choice.label} ({how} {kind_name(spec.kind)} to {spec.to_name})"
     return choice.label + (" (secret)" if choice.secret else "")
 
 
@@ -519,7 +528,7 @@ def render_debrief(debrief: Debrief) -> RenderableType:
     parts.append(
         Text(
             f"With the historical decision-makers on the same draws: {replay.label} "
-            f"({plain_time(replay.time, year=True)}).\n{debrief.historical_note}"
+            f"({ended(replay)}).\n{debrief.historical_note}"
         )
     )
     for day in debrief.days:

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from brinkmanship.engine.observation import WAIT, ActionInfo, LegalActions, Letter, Observation
+from brinkmanship.engine.reference import MESSAGE_NOUN
 from brinkmanship.engine.trajectory import OutcomeResult, TrajectoryEvent
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario.schema import VarType
@@ -67,6 +68,8 @@ class LetterView(BaseModel):
     text: str
     sent: str
     arrived: str
+    kind_name: str = ""
+    """The kind as a noun a player reads ("refusal" for ``reject``)."""
 
 
 class CounselView(BaseModel):
@@ -267,13 +270,24 @@ def letter_spec(sc: c.CompiledScenario, action: c.Action) -> LetterSpec | None:
         give=terms_view(sc, message.give),
         get=terms_view(sc, message.get),
         reply_to=message.of,
-        reply_to_title=_label_of(sc, message.of),
+        reply_to_title=_title_of(sc, message.of),
     )
 
 
-def _label_of(sc: c.CompiledScenario, action: str | None) -> str | None:
+def kind_name(kind: str) -> str:
+    """A message kind as a noun: ``reject`` → ``refusal``."""
+    return MESSAGE_NOUN.get(kind, kind)
+
+
+def _title_of(sc: c.CompiledScenario, action: str | None) -> str | None:
+    """The message an action sent as its recipient names it: "Khrushchev's offer" (not
+    the sender's own name for the action, which the recipient never saw)."""
     known = sc.actions.get(action) if action is not None else None
-    return known.label if known is not None else None
+    if known is None:
+        return None
+    if known.message is None:
+        return known.label
+    return f"{sc.sender_name(known.id)}'s {kind_name(known.message.kind)}"
 
 
 def choice_numbers(legal: LegalActions) -> dict[str, int]:
@@ -349,6 +363,7 @@ def _letter_view(sc: c.CompiledScenario, letter: Letter) -> LetterView:
         channel_label=channel.label,
         public=channel.public,
         kind=letter.kind,
+        kind_name=kind_name(letter.kind),
         give=terms_view(sc, letter.terms_give),
         get=terms_view(sc, letter.terms_get),
         text=letter.text,
@@ -381,11 +396,15 @@ def state_item(sc: c.CompiledScenario, var: c.Variable, value: float | int | boo
 
 
 def quantity_text(item: StateItem) -> str:
-    """``41,900 troops``: a quantity's value with its unit (a whole float without ``.0``)."""
+    """``41,900 troops``: a quantity's value with its unit (a whole float without ``.0``;
+    the unit in the singular for one of it)."""
     value = item.value
     whole = isinstance(value, float) and value.is_integer()
     text = f"{value:,.1f}" if isinstance(value, float) and not whole else f"{int(value):,}"
-    return f"{text} {item.unit}" if item.unit else text
+    unit = item.unit
+    if value == 1 and unit.endswith("s") and not unit.endswith("ss"):
+        unit = unit[:-1]  # "1 submarine", not "1 submarines"
+    return f"{text} {unit}" if unit else text
 
 
 def value_text(item: StateItem) -> str:
@@ -408,36 +427,71 @@ class Glance:
     alerts: tuple[tuple[str, float], ...]
     state: tuple[tuple[str, float | int | bool], ...]
     labels: tuple[tuple[str, str], ...]
+    numbers: tuple[tuple[str, int], ...] = ()
+    """Each legal choice's fixed menu number."""
+    letters: frozenset[str] = frozenset()
+    """The legal choices that only send a letter (under "Write a letter…" in a menu)."""
+    gauges: tuple[tuple[str, str], ...] = ()
+    """Each alert level's variable and label."""
 
 
 def glance(sc: c.CompiledScenario, side: str, obs: Observation, legal: LegalActions) -> Glance:
     """A :class:`Glance` at the player's decision."""
+    gauges = alert_levels(sc, obs.state)
     return Glance(
         inbox=frozenset(x.id for x in obs.inbox if x.sender != side),
         legal=frozenset(legal.ids),
         counsel=frozenset(x.action for x in obs.counsel if not x.abstains),
-        alerts=tuple((a.label, float(a.value)) for a in alert_levels(sc, obs.state)),
+        alerts=tuple((a.label, float(a.value)) for a in gauges),
         state=tuple(obs.state.items()),
         labels=tuple((x.id, x.label) for x in legal.actions),
+        numbers=tuple(choice_numbers(legal).items()),
+        letters=frozenset(
+            a
+            for a in legal.ids
+            if a in sc.actions and sc.actions[a].message is not None and not sc.actions[a].effects
+        ),
+        gauges=tuple((a.name, a.label) for a in gauges),
     )
 
 
-def news(before: Glance, after: Glance) -> list[str]:
+LETTER_PLACE = "under Write a letter…"
+"""Where a choice that only sends a letter sits in a menu."""
+
+
+def own_alerts(sc: c.CompiledScenario, orders: Iterable[str]) -> frozenset[str]:
+    """The alert levels (by variable) that the side's own ``orders`` set directly: their
+    moving is no news to the side that ordered it."""
+    return frozenset(
+        a.var for order in orders if order in sc.actions for a in sc.actions[order].effects
+    )
+
+
+def news(before: Glance, after: Glance, own: Iterable[str] = ()) -> list[str]:
     """What is new at ``after`` since ``before``, in words (empty: nothing): a message
-    received, a choice that was not legal, an adviser's new counsel, an alert level moved.
-    Other values that changed are shown on the screen but do not stop a wait for news."""
+    received, a choice that was not legal (with its menu number), an adviser's new
+    counsel, an alert level moved (not one in ``own``, the variables the side's own orders
+    set). Other values that changed are shown on the screen but do not stop a wait."""
     out = []
     arrived = len(after.inbox - before.inbox)
     if arrived:
         out.append(f"{arrived} new message{'s' if arrived > 1 else ''} received")
-    labels = dict(after.labels)
-    for action in sorted(after.legal - before.legal):
-        out.append(f"a new choice: {labels.get(action, action)}")
+    labels, numbers = dict(after.labels), dict(after.numbers)
+    opened = sorted(after.legal - before.legal, key=lambda a: numbers.get(a, 0))
+    if opened:
+        named = [
+            (f"[{numbers[a]}] " if a in numbers else "")
+            + labels.get(a, a)
+            + (f" ({LETTER_PLACE})" if a in after.letters else "")
+            for a in opened
+        ]
+        out.append(("a new choice: " if len(named) == 1 else "new choices: ") + ", ".join(named))
     if after.counsel - before.counsel:
         out.append("your advisers' counsel changed")
     old = dict(before.alerts)
+    mine = {label for var, label in after.gauges if var in set(own)}
     for label, value in after.alerts:
-        if old.get(label, value) != value:
+        if old.get(label, value) != value and label not in mine:
             out.append(f"{label}: {old[label]:g} → {value:g}")
     return out
 
@@ -478,7 +532,7 @@ def _counsel_views(
         choice = offered.get(cn.action) if not cn.abstains else None
         where = ""
         if choice is not None and choice.letter is not None and not choice.effects:
-            where = "under Write a letter…"
+            where = LETTER_PLACE
         out.append(
             CounselView(
                 member=cn.member,
@@ -496,10 +550,14 @@ def _counsel_views(
 
 
 def outcome_view(
-    outcome: OutcomeResult, holder: str, sc: c.CompiledScenario | None = None
+    outcome: OutcomeResult,
+    holder: str,
+    sc: c.CompiledScenario | None = None,
+    env: Mapping[str, float] | None = None,
 ) -> OutcomeView:
     """An outcome with the utility of the side ``holder``; with the scenario, also its cause
-    in words and every actor's score with the range of ``holder``'s."""
+    in words and every actor's score with the range of ``holder``'s. With ``env`` (the
+    state the run ended in), the rule names only the parameters it turned on."""
     holder_utility = outcome.utilities.get(holder)
     view = OutcomeView(
         id=outcome.id,
@@ -523,7 +581,9 @@ def outcome_view(
         view.rule = [
             f"{p.description} ({parameter_setting(p)})"
             for name, p in sc.parameters.items()
-            if name in rule.expression.names and p.description
+            if name in rule.expression.names
+            and p.description
+            and (env is None or _turns_on(rule, name, p, env))
         ]
     elif outcome.id in sc.outcomes:
         view.rule = ["Nothing else decided the game before the end of the scenario's time."]
@@ -537,6 +597,13 @@ def outcome_view(
     if scale:
         view.worst, view.best = min(scale), max(scale)
     return view
+
+
+def _turns_on(rule: c.Expr, name: str, p: c.ParameterInfo, env: Mapping[str, float]) -> bool:
+    """Whether the outcome's rule, true in ``env``, would be false at some value the
+    sources allow for parameter ``name`` (else the parameter did not decide it)."""
+    values = [p.value, *(p.range or ())]
+    return any(not rule({**env, name: v}) for v in values)
 
 
 def parameter_setting(p: c.ParameterInfo) -> str:
@@ -573,10 +640,12 @@ def build_view(
     before: Glance | None = None,
     waiting_for_news: bool = True,
     plan: PlanView | None = None,
+    ended_in: Mapping[str, float] | None = None,
 ) -> GameView:
     """Assemble the player's view from their observation and the events they saw
     (``events`` is the whole trajectory; those from index ``new_from`` on are new;
-    ``before`` is what the player saw at their previous decision).
+    ``before`` is what the player saw at their previous decision; ``ended_in``, the state
+    a finished game ended in, only tells which parameters its outcome's rule turned on).
 
     The inbox holds the letters the side received: its own public statements, which the
     engine delivers to everyone, belong in its outbox, not its inbox."""
@@ -625,7 +694,7 @@ def build_view(
         last_move_time=sc.iso(last_move_tick) if last_move_tick is not None else None,
         moves=moves,
         finished=outcome is not None,
-        outcome=outcome_view(outcome, actor.holder, sc) if outcome is not None else None,
+        outcome=outcome_view(outcome, actor.holder, sc, ended_in) if outcome is not None else None,
         changes=_changes(sc, before, items),
         news=news(before, now) if before is not None and now is not None else [],
         briefing=[e for e in seen if e.tick == 0],

@@ -1,0 +1,117 @@
+"""What a newcomer met playing each side at the terminal: screens that name new choices by
+number, letters named as their recipient knows them, a wait that does not stop on the
+side's own alert, endings that name only the rule that decided them, and a paged debrief
+without colour codes."""
+
+from __future__ import annotations
+
+import io
+from typing import ClassVar
+
+import pytest
+from rich.console import Console
+from rich.pager import Pager
+
+from brinkmanship.play import terminal
+from brinkmanship.play.debrief import build_debrief, ended
+from brinkmanship.play.game import WAIT_FOR_NEWS, Game
+from brinkmanship.play.view import LETTER_PLACE, StateItem, quantity_text
+from brinkmanship.policies.rules import data_policy
+
+
+def test_new_choices_are_named_once_with_their_numbers_and_place() -> None:
+    game = Game.new("cuba-1962", "us", seed=0)
+    game.carry_out(["us_convene_excomm"])
+    game.carry_out(["us_choose_quarantine", WAIT_FOR_NEWS])
+    view = game.view()
+    opened = [n for n in view.news if n.startswith("new choices: ")]
+    assert len(opened) == 1, view.news
+    for choice in view.choices:
+        if choice.id == "us_rusk_dobrynin":  # a letter only: it sits under the letters
+            assert f"[{choice.number}] {choice.label} ({LETTER_PLACE})" in opened[0]
+        elif choice.id == "us_address":
+            assert f"[{choice.number}] {choice.label}" in opened[0]
+            assert f"{choice.label} ({LETTER_PLACE})" not in opened[0]
+
+
+def test_a_wait_does_not_stop_on_the_alert_the_side_itself_raised() -> None:
+    game = Game.new("cuba-1962", "su", seed=0)
+    game.choose(WAIT_FOR_NEWS)
+    legal = {c.id for c in game.view().choices}
+    assert {"su_raise_readiness", "su_r14_home"} <= legal
+    game.carry_out(["su_raise_readiness", "su_r14_home", WAIT_FOR_NEWS])
+    view = game.view()
+    assert view.plan is not None and not view.plan.stopped, view.plan
+    assert all(o.time is not None for o in view.plan.orders)
+    assert "su_r14_home" in {m.action for m in game.record.moves}
+
+
+def test_letters_are_named_as_their_recipient_knows_them() -> None:
+    game = Game.new("cuba-1962", "su", seed=0)
+    while "su_letter_23" not in {c.id for c in game.view().choices}:
+        game.choose(WAIT_FOR_NEWS)
+    answer = next(c for c in game.view().choices if c.id == "su_letter_23")
+    assert answer.letter is not None
+    # not the sender's name for its own action ("Give Dobrynin the text of the address")
+    assert answer.letter.reply_to_title == "President Kennedy's demand"
+    us = Game.new("cuba-1962", "us", seed=0)
+    policy = data_policy(us.scenario.actors["us"].policies["historical"])
+    while not any(x.kind == "reject" for x in us.view().inbox):
+        assert us.request is not None
+        us.choose(policy.decide(us.request.observation, us.request.legal).action)
+    refusal = next(x for x in us.view().inbox if x.kind == "reject")
+    assert refusal.kind_name == "refusal"
+    out = io.StringIO()
+    Console(file=out, width=80).print(terminal.render_view(us.view()))
+    assert "REFUSAL from Khrushchev" in out.getvalue() and "REJECT" not in out.getvalue()
+
+
+def test_an_ending_names_a_parameter_only_where_it_decided_the_ending() -> None:
+    """A deal after the air strike ends the war at once: the war's time window, also in
+    the outcome's rule, did not decide it and is not named."""
+    game = Game.new("cuba-1962", "us", seed=0)
+    while not game.finished:
+        legal = {c.id for c in game.view().choices}
+        pick = next(
+            (
+                a
+                for a in ("us_choose_airstrike", "us_execute_chosen_strike", "us_accept_under_fire")
+                if a in legal
+            ),
+            WAIT_FOR_NEWS,
+        )
+        game.choose(pick)
+    outcome = game.view().outcome
+    assert outcome is not None and outcome.id == "air_strike_war"
+    assert outcome.cause and outcome.rule == []
+    assert "us_accept_under_fire" in {m.action for m in game.record.moves}
+    assert outcome.decided is not None and "to see that it held" in ended(outcome)
+    debrief = build_debrief(game)
+    assert debrief.outcome is not None and debrief.outcome.rule == []
+
+
+def test_one_of_a_unit_is_written_in_the_singular() -> None:
+    def item(value: int, unit: str) -> StateItem:
+        return StateItem(name="x", label="x", value=value, description="", unit=unit)
+
+    assert quantity_text(item(1, "submarines")) == "1 submarine"
+    assert quantity_text(item(2, "submarines")) == "2 submarines"
+    assert quantity_text(item(1, "aircraft")) == "1 aircraft"
+
+
+class Captured(Pager):
+    shown: ClassVar[list[str]] = []
+
+    def show(self, content: str) -> None:
+        Captured.shown.append(content)
+
+
+def test_the_paged_debrief_carries_no_colour_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    game = Game.new("cuba-1962", "us", seed=0)
+    while not game.finished:
+        game.choose(WAIT_FOR_NEWS)
+    console = Console(file=io.StringIO(), width=80, force_terminal=True)
+    monkeypatch.setattr("rich.console.SystemPager", Captured)
+    terminal.TerminalGame(console, lambda: "", None).show_debrief(build_debrief(game))
+    assert Captured.shown, "a long debrief goes through the pager on a terminal"
+    assert "Debrief" in Captured.shown[-1] and "\x1b[" not in Captured.shown[-1]
