@@ -42,9 +42,26 @@ NEVER_AFTER: dict[str, str] = {
     "us_proclaim_quarantine": "us_attacked",
     "cuba_letter": "invasion_ordered",
     "su_gromyko_defensive": "doctrine_declared",
+    "su_withhold_authorisation": "local_authority",
+    "su_authorise_tactical": "local_authority",
+    "su_repel_with_cubans": "local_authority",
 }
 """Element (event or action) → a variable that, once true, rules it out: the record's
-incoherences the issue names."""
+incoherences the issue names, and Moscow withholding (or granting) an authority that the
+signed order of 8 September has already delegated (intervention local-authority)."""
+
+AFTER_ACTION: dict[str, frozenset[str]] = {
+    "meeting_excomm_rfk_back": frozenset({"us_rfk_dobrynin", "us_rfk_dobrynin_no_jupiters"}),
+}
+"""Event → the actions one of which must have been taken at an earlier tick: Robert Kennedy
+rejoins the ExComm only after he has been away meeting Dobrynin."""
+
+POLICY_SETS: tuple[dict[str, str], ...] = (
+    {"su": "organizational"},
+    {"us": "organizational"},
+    {"us": "political"},
+)
+"""Allison's Models II and III in place of the historical policies, checked like them."""
 
 NEVER_BEFORE: dict[str, str] = {
     "su_letter_23": "jfk_letter_22_heard",
@@ -57,15 +74,21 @@ NEVER_BEFORE: dict[str, str] = {
     "us_draft_reply": "letter1_received",
     "us_reply_letter1": "letter1_received",
     "us_accept_letter2": "letter2_received",
-    "us_rfk_dobrynin": "reply_sent",
-    "us_rfk_dobrynin_no_jupiters": "reply_sent",
     "su_deliberate_accept": "reply_received",
     "su_deliberate_accept_hurried": "reply_received",
     "su_accept_reply": "reply_received",
 }
 """Action → a variable that must already hold on the state its actor decided in: no answer
-before the letter it answers has arrived, no assurance before the answer is public, no
-acceptance before Kennedy's answer is heard in Moscow."""
+before the letter it answers has arrived, no acceptance before Kennedy's answer is heard in
+Moscow."""
+
+HISTORICAL_ORDER: dict[str, str] = {
+    "us_rfk_dobrynin": "reply_sent",
+    "us_rfk_dobrynin_no_jupiters": "reply_sent",
+}
+"""As :data:`NEVER_BEFORE`, for an actor on its historical policy only: Robert Kennedy's
+assurance follows the public answer. Under Model III the ExComm may send him first (his
+text promises the pledge; it does not say it was made)."""
 
 
 def configurations() -> Iterator[tuple[str, ...]]:
@@ -85,11 +108,13 @@ def scenario(interventions: tuple[str, ...]) -> CompiledScenario | None:
 States = dict[int, dict[str, float]]
 
 
-def played(sc: CompiledScenario, seed: int) -> tuple[RunResult, States, States]:
-    """One run with the default policies; by tick, the state its actors decided in (after
-    the tick's events) and the state it ended in."""
+def played(
+    sc: CompiledScenario, seed: int, overrides: Mapping[str, str] | None = None
+) -> tuple[RunResult, States, States]:
+    """One run with the default policies (``overrides`` replacing some); by tick, the state
+    its actors decided in (after the tick's events) and the state it ended in."""
     engine = ReferenceEngine(sc)
-    policies = policy_set(sc)
+    policies = policy_set(sc, overrides)
     st = engine.start(seed, 0)
     decided_in: States = {}
     ended: States = {-1: dict(st.env)}
@@ -140,8 +165,19 @@ def check_record(result: RunResult, decided_in: States, ended: States) -> None:
             f"{result.interventions} seed {result.seed}: {event.id} at {event.time} "
             f"although {ruled_out_by} already held"
         )
+    taken = {(e.id, e.tick) for e in result.events if e.kind in ("action", "message")}
+    for event in result.events:
+        needs_one = AFTER_ACTION.get(event.id)
+        if event.kind != "event" or needs_one is None:
+            continue
+        assert any(a in needs_one and t < event.tick for a, t in taken), (
+            f"{result.interventions} seed {result.seed}: {event.id} at {event.time} "
+            f"before any of {sorted(needs_one)}"
+        )
     for choice in result.choices:
         needs = NEVER_BEFORE.get(choice.action)
+        if needs is None and result.policies[choice.actor] == "historical":
+            needs = HISTORICAL_ORDER.get(choice.action)
         assert needs is None or decided_in[choice.tick][needs], (
             f"{result.interventions} seed {result.seed}: {choice.action} at tick "
             f"{choice.tick} before {needs}"
@@ -165,6 +201,12 @@ def check_counsel(sc: CompiledScenario, result: RunResult, decided_in: States) -
 OUTCOME_FACTS: tuple[tuple[str, Callable[[Mapping[str, float]], bool]], ...] = (
     ("casualties", lambda e: bool(e["invasion_landed"])),
     ("troops landed in Cuba", lambda e: bool(e["invasion_landed"])),
+    ("no US troops landed", lambda e: not e["invasion_landed"]),
+    (
+        "the fighting went no further",
+        lambda e: not e["missiles_struck"] and not e["invasion_landed"],
+    ),
+    ("no settlement and no war", lambda e: not e["us_attacked"] and not e["withdrawal_agreed"]),
     ("struck the missile sites", lambda e: bool(e["missiles_struck"])),
     ("the missile sites were not attacked", lambda e: not e["missiles_struck"]),
     ("reconnaissance plane was shot down", lambda e: e["shootdowns"] >= 2),
@@ -173,15 +215,29 @@ OUTCOME_FACTS: tuple[tuple[str, Callable[[Mapping[str, float]], bool]], ...] = (
 """A phrase of an outcome's text → what must hold at the end of a run that ends in it."""
 
 
+MECHANISM_FACTS: dict[str, Callable[[Mapping[str, float]], bool]] = {
+    "invasion": lambda e: bool(e["invasion_landed"]),
+    "invasion_order": lambda e: bool(e["invasion_ordered"] and not e["invasion_landed"]),
+}
+"""A mechanism → what must hold at the end of a run put down to it: the cause tells the
+same story as the outcome (no "invasion" where the outcome says no troops landed)."""
+
+
 def check_outcome(result: RunResult, ended: States) -> None:
-    """The outcome's text says what happened in this run: e.g. no invasion casualties in a
-    run without a landing, no strike on the missiles in a limited strike."""
+    """The outcome's text, and the mechanism it is put down to, say what happened in this
+    run: e.g. no invasion casualties in a run without a landing, no strike on the missiles
+    in a limited strike, no landing as the cause of a war in which no troops landed."""
     end = ended[max(ended)]
     for phrase, holds in OUTCOME_FACTS:
         assert phrase not in result.outcome.text or holds(end), (
             f"{result.interventions} seed {result.seed}: {result.outcome.id} says "
             f"{phrase!r}, which did not happen"
         )
+    mechanism = result.outcome.mechanism
+    assert mechanism not in MECHANISM_FACTS or MECHANISM_FACTS[mechanism](end), (
+        f"{result.interventions} seed {result.seed}: {result.outcome.id} put down to "
+        f"{mechanism!r}, which did not happen"
+    )
 
 
 def rung(env: Mapping[str, float]) -> int:
@@ -215,8 +271,8 @@ def check_ladder(result: RunResult, ended: States) -> None:
             )
 
 
-def check(sc: CompiledScenario, seed: int) -> None:
-    result, decided_in, ended = played(sc, seed)
+def check(sc: CompiledScenario, seed: int, overrides: Mapping[str, str] | None = None) -> None:
+    result, decided_in, ended = played(sc, seed, overrides)
     check_premises(sc, result, decided_in)
     check_record(result, decided_in, ended)
     check_counsel(sc, result, decided_in)
@@ -232,6 +288,23 @@ def test_no_step_fires_once_its_world_is_gone(interventions: tuple[str, ...]) ->
         return
     for seed in SEEDS:
         check(sc, seed)
+
+
+@pytest.mark.parametrize(
+    "interventions", [c for c in configurations() if len(c) < 2], ids=lambda c: "+".join(c)
+)
+@pytest.mark.parametrize(
+    "overrides", POLICY_SETS, ids=lambda o: ",".join(f"{a}={p}" for a, p in o.items())
+)
+def test_models_two_and_three_keep_the_record(
+    interventions: tuple[str, ...], overrides: dict[str, str]
+) -> None:
+    """The same checks with Allison's organizational or political policies in place of the
+    historical ones, under every single intervention."""
+    sc = scenario(interventions)
+    assert sc is not None
+    for seed in SEEDS:
+        check(sc, seed, overrides)
 
 
 def without_premises(sc: CompiledScenario) -> CompiledScenario:
