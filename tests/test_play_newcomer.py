@@ -17,6 +17,7 @@ from brinkmanship.play.debrief import build_debrief, ended
 from brinkmanship.play.game import WAIT_FOR_NEWS, Game
 from brinkmanship.play.view import LETTER_PLACE, StateItem, quantity_text
 from brinkmanship.policies.rules import data_policy
+from brinkmanship.scenario import compiled as c
 
 
 def test_new_choices_are_named_once_with_their_numbers_and_place() -> None:
@@ -115,3 +116,20 @@ def test_the_paged_debrief_carries_no_colour_codes(monkeypatch: pytest.MonkeyPat
     terminal.TerminalGame(console, lambda: "", None).show_debrief(build_debrief(game))
     assert Captured.shown, "a long debrief goes through the pager on a terminal"
     assert "Debrief" in Captured.shown[-1] and "\x1b[" not in Captured.shown[-1]
+
+
+def test_a_private_letter_is_seen_by_others_only_as_it_arrives() -> None:
+    """The US never saw Castro's cable to Khrushchev, nor Khrushchev's first letter before
+    its sections arrived (nor does Castro read the two leaders' letters)."""
+    game = Game.new("cuba-1962", "us", seed=0)
+    policy = data_policy(game.scenario.actors["us"].policies["historical"])
+    while not game.finished:
+        assert game.request is not None
+        game.choose(policy.decide(game.request.observation, game.request.legal).action)
+    seen = [(e.kind, e.id) for e in game.view().events]
+    assert ("message", "cuba_letter") not in seen and ("delivery", "cuba_letter") not in seen
+    assert ("message", "su_letter1") not in seen and ("delivery", "su_letter1") in seen
+    sc = game.scenario
+    for action in sc.actions.values():
+        if action.message is not None and not sc.channels[action.message.channel].public:
+            assert action.visible_to != c.ALL and "*" not in action.visible_to, action.id
