@@ -42,7 +42,20 @@ def _actors(path: Path, n: int) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _merges(path: Path, levels: int, *, lists: bool) -> None:
+def flow_list(path: Path) -> None:
+    """A flow list just under the 5 MB size limit, with more values than allowed."""
+    with path.open("w", encoding="utf-8") as f:
+        f.write("id: big\nvalues: [")
+        f.write("1, " * (4_900_000 // 3))
+        f.write("1]\n")
+
+
+def deep_nesting(path: Path) -> None:
+    """Lists nested 10,000 deep."""
+    path.write_text("a: " + "[" * 10_000 + "]" * 10_000 + "\n", encoding="utf-8")
+
+
+def merges(path: Path, levels: int, *, lists: bool) -> None:
     """Levels of ten merge keys each (10^levels expansions unless each mapping is merged
     once); with ``lists``, each level also holds a list of the ten aliases."""
     lines = [f"a0: &a0 {{x: {'[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]' if lists else 1}}}"]
@@ -53,29 +66,31 @@ def _merges(path: Path, levels: int, *, lists: bool) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def alias_lists(path: Path) -> None:
+    """Eight levels of lists of ten aliases each (10^8 values once expanded)."""
+    lines = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    for level in range(1, 9):
+        lines.append(f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * 10)}]")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def generated(tmp: Path) -> Iterator[tuple[Path, int]]:
     """Hostile files too big or too strange to keep in the repository, with the exit code
     `brink validate` must give."""
     big = tmp / "near-limit-flow-list.yaml"
-    with big.open("w", encoding="utf-8") as f:
-        f.write("id: big\nvalues: [")
-        f.write("1, " * (4_900_000 // 3))
-        f.write("1]\n")
+    flow_list(big)
     yield big, 2
     deep = tmp / "deep.yaml"
-    deep.write_text("a: " + "[" * 10_000 + "]" * 10_000 + "\n", encoding="utf-8")
+    deep_nesting(deep)
     yield deep, 2
     merge = tmp / "merge-keys.yaml"
-    _merges(merge, 7, lists=False)
+    merges(merge, 7, lists=False)
     yield merge, 2
     merge_lists = tmp / "merge-keys-with-lists.yaml"
-    _merges(merge_lists, 8, lists=True)
+    merges(merge_lists, 8, lists=True)
     yield merge_lists, 2
     aliases = tmp / "alias-lists.yaml"
-    lines = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
-    for level in range(1, 9):
-        lines.append(f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * 10)}]")
-    aliases.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    alias_lists(aliases)
     yield aliases, 2
     actors = tmp / "ten-thousand-actors.yaml"
     _actors(actors, 10_000)

@@ -5,16 +5,14 @@ against the historical US policy runs."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "train_us.py"
+from scripts import load_script
+
 EPISODES = 300
 SEED = 2
 RISE = 8.0
@@ -27,18 +25,9 @@ SETTLED = 10
 settle 17-19 at 300 episodes (seed 2: 17); seeds 0, 3, 4, 5 and 7 stall and settle 0-6."""
 
 
-def _example() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("train_us", EXAMPLE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def example() -> ModuleType:
-    return _example()
+    return load_script("examples/train_us.py")
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ from brinkmanship.scenario.compiler import compile_scenario
 from brinkmanship.scenario.loader import validate_model
 from brinkmanship.scenario.yamlsource import SourceDoc
 from cli_runner import run_brink
+from scripts import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = REPO / "tests" / "broken" / "valid" / "base.yaml"
@@ -32,47 +33,32 @@ MEMORY_LIMIT = 1536 * 1024 * 1024
 TIME_LIMIT_S = 45.0
 """Wall-clock bound of each hostile run on a loaded two-core machine (about 3 s when quiet)."""
 PRLIMIT = shutil.which("prlimit")
+HOSTILE = load_script("benchmarks/hostile.py")
+"""The hostile-file builders ``benchmarks/hostile.py`` times."""
 
 
 def _flow_list(path: Path) -> str:
-    with path.open("w", encoding="utf-8") as f:
-        f.write("id: big\nvalues: [")
-        f.write("1, " * (4_900_000 // 3))
-        f.write("1]\n")
+    HOSTILE.flow_list(path)
     return "the document holds more than 500000 values"
 
 
-def _merges(path: Path, levels: int, *, lists: bool) -> None:
-    """Levels of ten merge keys each (10^levels expansions unless each mapping is merged
-    once); with ``lists``, each level also holds a list of the ten aliases."""
-    lines = [f"a0: &a0 {{x: {'[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]' if lists else 1}}}"]
-    for level in range(1, levels + 1):
-        refs = ", ".join([f"*a{level - 1}"] * 10)
-        also = f"[{refs}]" if lists else "1"
-        lines.append(f"a{level}: &a{level} {{<<: [{refs}], y{level}: {also}}}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 def _merge_keys(path: Path) -> str:
-    _merges(path, 8, lists=True)
+    HOSTILE.merges(path, 8, lists=True)
     return "once merge keys and aliases are expanded"
 
 
 def _nested_merges(path: Path) -> str:
-    _merges(path, 7, lists=False)
+    HOSTILE.merges(path, 7, lists=False)
     return "missing required key 'id'"
 
 
 def _alias_lists(path: Path) -> str:
-    lines = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
-    for level in range(1, 9):
-        lines.append(f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * 10)}]")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    HOSTILE.alias_lists(path)
     return "aliases are expanded"
 
 
 def _deep(path: Path) -> str:
-    path.write_text("a: " + "[" * 10_000 + "]" * 10_000 + "\n", encoding="utf-8")
+    HOSTILE.deep_nesting(path)
     return "nested more than 64 levels deep"
 
 

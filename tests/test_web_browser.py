@@ -37,18 +37,26 @@ def decide_first_action(page: Page) -> None:
         page.click("#decide")
 
 
-def test_play_a_whole_game_to_the_debrief(server: LocalServer, browser: Browser) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
+def start_game(
+    server: LocalServer, browser: Browser, side: str, seed: str = ""
+) -> tuple[Page, list[str]]:
+    """A fresh browser on a new cuba-1962 game as ``side`` (on ``seed`` if given): the page
+    at the first decision and the errors it logs from now on."""
+    page = browser.new_context(viewport=VIEWPORT).new_page()
     errors = errors_of(page)
-
     page.goto(server.base + "/new")
     page.select_option("#scenario", "cuba-1962")
-    page.get_by_role("radio", name="Khrushchev").check()
-    page.fill("#seed", "4")
+    page.get_by_role("radio", name=side).check()
+    if seed:
+        page.fill("#seed", seed)
     with page.expect_navigation():
         page.get_by_role("button", name="Start the game").click()
+    return page, errors
+
+
+def test_play_a_whole_game_to_the_debrief(server: LocalServer, browser: Browser) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page, errors = start_game(server, browser, "Khrushchev", seed="4")
     assert "/games/" in page.url
     game_url = page.url
     page.screenshot(path=SHOTS / "1-first-decision.png")
@@ -109,16 +117,11 @@ def test_play_a_whole_game_to_the_debrief(server: LocalServer, browser: Browser)
     page.goto(server.base + "/")
     assert page.locator("tr[data-game-id] .role").all_inner_texts() == ["you play"]
     assert errors == []
-    context.close()
+    page.context.close()
 
 
 def test_a_refused_choice_is_said_on_the_page(server: LocalServer, browser: Browser) -> None:
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.goto(server.base + "/new")
-    page.get_by_role("radio", name="Fidel Castro").check()
-    with page.expect_navigation():
-        page.get_by_role("button", name="Start the game").click()
+    page, _ = start_game(server, browser, "Fidel Castro")
     # The page was rendered for a decision; the game moves on elsewhere (another tab).
     page.evaluate("document.getElementById('choose').dataset.tick = '0'")
     page.locator("#choose input[name=action]").first.check()
@@ -127,18 +130,11 @@ def test_a_refused_choice_is_said_on_the_page(server: LocalServer, browser: Brow
     status.filter(has_text="tick").wait_for()
     assert "reload" in status.inner_text()
     assert page.locator("#decide").is_enabled()
-    context.close()
+    page.context.close()
 
 
 def test_several_orders_are_given_on_one_screen(server: LocalServer, browser: Browser) -> None:
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    errors = errors_of(page)
-    page.goto(server.base + "/new")
-    page.select_option("#scenario", "cuba-1962")
-    page.get_by_role("radio", name="President Kennedy").check()
-    with page.expect_navigation():
-        page.get_by_role("button", name="Start the game").click()
+    page, errors = start_game(server, browser, "President Kennedy")
     page.get_by_role("radio", name="Convene the ExComm").check()
     page.get_by_label("Order 2").select_option(label="Wait until something happens")
     with page.expect_navigation():
@@ -148,7 +144,7 @@ def test_several_orders_are_given_on_one_screen(server: LocalServer, browser: Br
     assert not page.locator(".clock").inner_text().startswith("Tuesday 16 October")
     assert page.get_by_label("Order 2").input_value() == "", "each screen starts afresh"
     assert errors == []
-    context.close()
+    page.context.close()
 
 
 def test_the_api_docs_load_nothing_from_elsewhere(server: LocalServer, browser: Browser) -> None:
