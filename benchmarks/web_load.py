@@ -23,7 +23,8 @@ started again on the same database; the seats carry on. It reports the latency o
 decision (p50, p99, max; also without the first decision of each game after the restart,
 which may have to rebuild the game), how long after a choice that completed its decision
 point the live stream showed the next decision (the server answers such a choice once it
-is saved and moves the game on after the answer), the errors (any answer but 200, or a
+is saved and moves the game on after the answer; timed when the stream's event arrives,
+whatever the seat is doing then), the errors (any answer but 200, or a
 failed connection while the server is up), and then checks that every acknowledged choice
 is in the saved records.
 
@@ -270,19 +271,29 @@ async def follow(
     headers: dict[str, str],
     changed: asyncio.Event,
     latest: dict[str, Any],
+    moved_on: list[float],
 ) -> None:
     """Keep the latest turn of a game's live stream in ``latest["turn"]`` and set ``changed``
-    at every event; reconnect when the stream drops."""
+    at every event; reconnect when the stream drops. While ``latest["awaiting"]`` holds
+    (moves, sent) for a choice that completes its decision point, the first turn with that
+    many moves is timed here, as it arrives, into ``moved_on``: the seat itself may be
+    thinking about its next decision by then (it reads its view as soon as its stream
+    still lists it), so timing it when the seat next looks would add its think time."""
     while True:
         try:
             async with client.stream("GET", url, headers=headers, timeout=None) as r:
                 async for line in r.aiter_lines():
                     if line.startswith("data:"):
-                        latest["turn"] = json.loads(line[5:])
+                        turn = latest["turn"] = json.loads(line[5:])
+                        awaiting = latest.get("awaiting")
+                        if awaiting is not None and turn["moves"] >= awaiting[0]:
+                            moved_on.append(time.perf_counter() - awaiting[1])
+                            del latest["awaiting"]
                         changed.set()
         except httpx.HTTPError:
             pass
         latest.pop("turn", None)  # the stream dropped (a restart): look again
+        latest.pop("awaiting", None)  # and a choice then is not timed
         changed.set()
         await asyncio.sleep(0.2)
 
@@ -304,23 +315,13 @@ async def seat(
     latest: dict[str, Any] = {}
     tally.wake.setdefault(game_id, []).append(changed)
     url = f"/api/games/{game_id}/events"
-    follower = asyncio.create_task(follow(client, url, headers, changed, latest))
+    follower = asyncio.create_task(follow(client, url, headers, changed, latest, tally.moved_on))
     limit = args.choices * len(CLASS_SEATS)
-    awaiting: tuple[int, float] | None = None
-    """The game's number of moves with this seat's choice that completed its decision point
-    (the next may be at the same tick) and when it was sent, until the live stream shows
-    the game moved on."""
     try:
         while not tally.over(game_id, limit):
             await changed.wait()
             changed.clear()
             turn = latest.get("turn")
-            if awaiting is not None:
-                if turn is None:
-                    awaiting = None  # the stream dropped (the restart): not measured
-                elif turn["moves"] >= awaiting[0]:  # a turn is read once the game moved on
-                    tally.moved_on.append(time.perf_counter() - awaiting[1])
-                    awaiting = None
             if tally.over(game_id, limit):
                 return
             if turn is not None and not turn["finished"] and name not in turn["pending"]:
@@ -353,9 +354,12 @@ async def seat(
             completes = now is not None and now["tick"] == view["tick"] and now["pending"] == [name]
             moves_with_mine = int(now["moves"]) + 1 if now is not None else 0
             started = time.perf_counter()
+            if completes:  # timed by the stream's follower from now
+                latest["awaiting"] = (moves_with_mine, started)
             try:
                 r = await client.post(f"/api/games/{game_id}/choices", json=body, headers=headers)
             except httpx.HTTPError as exc:
+                latest.pop("awaiting", None)
                 if tally.down.is_set():
                     tally.refused_while_down += 1
                 else:
@@ -363,6 +367,8 @@ async def seat(
                 changed.set()
                 continue
             took = time.perf_counter() - started
+            if r.status_code != 200:
+                latest.pop("awaiting", None)
             if r.status_code == 409 and tally.restarted:
                 changed.set()  # its choice may have been saved just before the kill
                 continue
@@ -372,8 +378,6 @@ async def seat(
             if first_after:
                 tally.replayed.add(game_id)
             tally.decisions.append((took, first_after))
-            if completes:
-                awaiting = (moves_with_mine, started)
             tally.acked.append((game_id, name, int(view["tick"]), action))
             tally.made[game_id] = tally.made.get(game_id, 0) + 1
             if tally.over(game_id, limit) or r.json()["finished"]:

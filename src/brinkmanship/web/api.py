@@ -4,6 +4,7 @@ player's seat token or a watch token); making a choice needs the seat token."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request, Response
@@ -34,6 +35,12 @@ ACTING_ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"model": Problem, "description": "Stale choice, or the game is over."},
     422: {"model": Problem, "description": "Malformed body, or a choice that is not legal now."},
 }
+
+
+async def run_on_loop(run: Callable[[], None]) -> None:
+    """Run a quick, non-blocking function as a background task on the event loop (a sync
+    task would first wait for a worker thread, behind every request in the pool)."""
+    run()
 
 
 def as_json(model: BaseModel, status: int = 200) -> Response:
@@ -148,7 +155,12 @@ def make_choice(
     moves on right after this answer; the game's live stream (`/events`) says when, and any
     later read shows the next decision."""
     view = games.choose(
-        game_id, tokens, body.action, body.at_tick, background.add_task, then=body.then
+        game_id,
+        tokens,
+        body.action,
+        body.at_tick,
+        lambda run: background.add_task(run_on_loop, run),
+        then=body.then,
     )
     return as_json(view)
 

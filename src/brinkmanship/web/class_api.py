@@ -26,7 +26,8 @@ GameId = Annotated[str, Path(min_length=1, max_length=64, description="The game'
 Seat = Annotated[str, Path(min_length=1, max_length=64, description="A student seat (actor id).")]
 
 COALESCE_SECONDS = 0.05
-"""A live stream waits this long after a move, so that moves in a burst make one event."""
+"""A live stream sends at most one event in this long: a move after a quiet spell goes out
+at once, the moves that follow it within this time make one event at its end."""
 KEEPALIVE_SECONDS = 15.0
 
 
@@ -149,7 +150,8 @@ async def changes(
     payload: Callable[[], dict[str, Any]],
 ) -> AsyncIterator[str]:
     """Server-sent events: one ``change`` event now and one after every saved move (moves
-    in quick succession make one event); a comment line keeps an idle stream open."""
+    in quick succession make one event, :data:`COALESCE_SECONDS`); a comment line keeps an
+    idle stream open."""
     loop = asyncio.get_running_loop()
     moved = asyncio.Event()
 
@@ -161,13 +163,14 @@ async def changes(
         while True:
             data = await run_in_threadpool(payload)
             yield f"event: change\ndata: {json.dumps(data)}\n\n"
+            sent = loop.time()
             while True:
                 try:
                     await asyncio.wait_for(moved.wait(), KEEPALIVE_SECONDS)
                     break
                 except TimeoutError:
                     yield ": keep-alive\n\n"
-            await asyncio.sleep(COALESCE_SECONDS)
+            await asyncio.sleep(max(0.0, sent + COALESCE_SECONDS - loop.time()))
             moved.clear()
     finally:
         unsubscribe()
