@@ -164,6 +164,41 @@ def test_several_orders_at_one_decision(client: TestClient, browser: TestClient)
     assert "Your orders: Convene the ExComm (16 Oct 12:00); then waited until" in page
 
 
+def test_the_report_of_several_orders_survives_a_restart(db: Path) -> None:
+    with TestClient(create_app(db)) as first:
+        game_id, token = new_game(first, side="us")
+        v = view(first, game_id, token)
+        r = first.post(
+            f"/api/games/{game_id}/choices",
+            json={"action": "us_convene_excomm", "then": ["wait.news"], "at_tick": v["tick"]},
+            headers=auth(token),
+        )
+        assert r.status_code == 200, r.text
+        before = view(first, game_id, token)
+        assert [o["id"] for o in before["plan"]["orders"]] == ["us_convene_excomm", "wait.news"]
+    with TestClient(create_app(db)) as second:
+        assert view(second, game_id, token) == before
+        r = second.post(
+            f"/api/games/{game_id}/choices",
+            json={"action": first_action(before), "at_tick": before["tick"]},
+            headers=auth(token),
+        )
+        assert r.status_code == 200 and r.json()["plan"] is None
+    with TestClient(create_app(db)) as third:
+        after = view(third, game_id, token)
+        assert after["plan"] is None, "a single choice since: no report"
+        r = third.post(
+            f"/api/games/{game_id}/choices",
+            json={"action": "wait.news", "at_tick": after["tick"]},
+            headers=auth(token),
+        )
+        assert r.status_code == 200, r.text
+        waited = view(third, game_id, token)
+        assert waited["moves"] > after["moves"] + 1, "the wait for news waited several times"
+    with TestClient(create_app(db)) as fourth:
+        assert view(fourth, game_id, token) == waited
+
+
 def test_a_game_is_rebuilt_from_the_database_by_a_new_server(db: Path) -> None:
     with TestClient(create_app(db)) as first:
         game_id, token = new_game(first)

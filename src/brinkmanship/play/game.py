@@ -178,6 +178,9 @@ class Game:
         _advance, the choices only in choose)."""
         self._plan: PlanView | None = None
         """What became of the several orders given at the previous decision."""
+        self._orders_from: int | None = None
+        """The number of moves made before the several orders (or the wait for news) given
+        at the previous decision; None: it was a single choice."""
         self._unsettled = False
         """Every seat due has chosen (with ``defer``) and the game has not moved on yet."""
         self._advance(None)
@@ -303,6 +306,34 @@ class Game:
         made = 0 if self._unsettled else len(self._chosen)
         return len(self.record.moves) - made
 
+    @property
+    def plan(self) -> PlanView | None:
+        """What became of the several orders given at the previous decision (None: the
+        last decision was a single choice)."""
+        return self._plan
+
+    @property
+    def orders_from(self) -> int | None:
+        """The number of moves made before the several orders or the wait for news given
+        at the previous decision (None: it was a single choice). The replay makes their
+        moves one by one, so it cannot tell them from single choices: a server saves this
+        and :attr:`plan` beside the moves and gives them to :meth:`restore_orders`."""
+        return self._orders_from
+
+    def restore_orders(self, orders_from: int, plan: PlanView | None) -> None:
+        """Show again, in a game rebuilt by replay, the screen that followed several orders
+        (or a wait for news) given after the record's first ``orders_from`` moves: their
+        report, and everything since that decision counted as new."""
+        seat = self.record.side
+        if len(self.seats) != 1 or not 0 <= orders_from <= len(self.record.moves):
+            raise BrinkError(f"no orders were given after move {orders_from} of this game")
+        then = Game.from_record(self.record, moves=orders_from)
+        self._shown[seat] = then._mark[seat]
+        if (start := then._glance(seat)) is not None:
+            self._before[seat] = start
+        self._plan, self._orders_from = plan, orders_from
+        self._views.clear()
+
     def chosen(self, seat: str) -> str | None:
         """The action ``seat`` chose at the current decision point, if it has."""
         return self._chosen.get(seat)
@@ -386,8 +417,10 @@ class Game:
                 "wait for the other seats"
             )
         if action == WAIT_FOR_NEWS and len(self.seats) == 1:
+            made = len(self.record.moves)
             self._plan = None
             self._wait_for_news(seat, self._glance(seat), by)
+            self._orders_from = made
             self._views.clear()
             return
         if action not in request.legal:
@@ -402,7 +435,7 @@ class Game:
             by=by,
         )
         self._chosen[seat] = action
-        self._plan = None
+        self._plan, self._orders_from = None, None
         self._views.clear()  # the views count the moves and show who has chosen
         if not self.pending and defer:
             self._unsettled = True
@@ -479,7 +512,7 @@ class Game:
             raise IllegalChoiceError(f"{NEWS_LABEL!r} can only be the last order")
         numbers = choice_numbers(request.legal)
         labels = {a.id: a.label for a in request.legal.actions} | {WAIT_FOR_NEWS: NEWS_LABEL}
-        start, shown = self._glance(seat), self._mark[seat]
+        start, shown, made = self._glance(seat), self._mark[seat], len(self.record.moves)
         last = start
         done: list[OrderView] = []
         stopped = ""
@@ -509,6 +542,7 @@ class Game:
         if start is not None:
             self._before[seat] = start
         self._plan = PlanView(orders=[*done, *left], stopped=stopped) if len(orders) > 1 else None
+        self._orders_from = made
         self._views.clear()
 
     def _wait_for_news(

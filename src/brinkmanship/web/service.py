@@ -40,10 +40,11 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from brinkmanship.play.debrief import Debrief, build_debrief
 from brinkmanship.play.game import Game, GameRecord, PlayerMove
-from brinkmanship.play.view import GameView
+from brinkmanship.play.view import GameView, PlanView
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.web.games import Scenarios
 from brinkmanship.web.problems import (
@@ -239,6 +240,15 @@ def record_of(row: GameRow) -> GameRecord:
     return GameRecord.model_validate({**row.header, "moves": moves})
 
 
+def orders_of(game: Game) -> dict[str, Any] | None:
+    """The several orders (or the wait for news) given at a game's last decision, as the
+    store saves them beside its moves; None after a single choice."""
+    if game.orders_from is None:
+        return None
+    plan = game.plan
+    return {"from": game.orders_from, "plan": None if plan is None else plan.model_dump()}
+
+
 def saved(moves: Sequence[PlayerMove]) -> list[SavedMove]:
     """Moves as the store saves them."""
     return [(m.tick, m.action, m.seat, m.by) for m in moves]
@@ -327,6 +337,11 @@ class GameService:
             raise UnknownGameError(game_id)
         game = self.scenarios.replay(record_of(row))
         class_id, timer = self._timer_of(game_id)
+        if row.orders is not None:
+            plan = row.orders.get("plan")
+            game.restore_orders(
+                int(row.orders["from"]), None if plan is None else PlanView.model_validate(plan)
+            )
         live = Live(row=row, game=game, saved=len(row.moves), class_id=class_id, timer=timer)
         live.resume(row.opened)
         if summary_of(game) != row.summary:  # the server stopped before it was rewritten
@@ -422,7 +437,14 @@ class GameService:
             return
         opened = live.opening()
         try:
-            self.store.append(game_id, live.saved, saved(moves), summary_of(live.game), opened)
+            self.store.append(
+                game_id,
+                live.saved,
+                saved(moves),
+                summary_of(live.game),
+                opened,
+                orders_of(live.game),
+            )
         except BaseException:
             self._forget(game_id)
             raise

@@ -10,7 +10,10 @@ game puts right a summary it finds out of date.
 
 Beside each game is when its current decision point began (wall clock) and how many moves
 were made before it, saved in the same transaction as the move that completed the previous
-decision: a restarted server keeps each class decision's deadline.
+decision: a restarted server keeps each class decision's deadline. So are, rewritten with
+every move, the several orders (or the wait for news) given at the last decision: after how
+many moves, and what became of them (the next screen shows it); the replay alone cannot
+tell those moves from single choices.
 
 A move is (tick, action, seat, by): the seat is empty in a game with one human side, and
 ``by`` says whether the player or the seat's fallback policy (after the seat's time ran
@@ -54,7 +57,8 @@ CREATE TABLE IF NOT EXISTS games (
     outcome     TEXT NOT NULL,
     clock       TEXT NOT NULL,
     decision_moves INTEGER,
-    decision_began REAL
+    decision_began REAL,
+    orders      TEXT
 );
 CREATE TABLE IF NOT EXISTS moves (
     game_id TEXT NOT NULL REFERENCES games(id),
@@ -116,6 +120,9 @@ MIGRATE_DECISIONS = (
 )
 """A store written before decisions' deadlines were kept across a restart."""
 
+MIGRATE_ORDERS = ("ALTER TABLE games ADD COLUMN orders TEXT",)
+"""A store written before several orders' report was kept across a restart."""
+
 SavedMove = tuple[int, str, str, str]
 """A saved move: tick, action, seat (empty: the game's one human side), by."""
 
@@ -161,11 +168,14 @@ class GameRow:
     summary: Summary
     opened: Opened | None = None
     """When its current decision point began, if known."""
+    orders: dict[str, Any] | None = None
+    """The several orders (or the wait for news) given at the last decision, if they were
+    (JSON: after how many moves, and their report)."""
 
 
 COLUMNS = (
     "id, header, scenario, title, side, created, updated, status, outcome, clock, "
-    "decision_moves, decision_began"
+    "decision_moves, decision_began, orders"
 )
 
 
@@ -181,6 +191,7 @@ def _game_row(r: Any, moves: tuple[SavedMove, ...]) -> GameRow:
         updated=r[6],
         summary=Summary(status=r[7], outcome=r[8], clock=r[9]),
         opened=None if r[10] is None or r[11] is None else Opened(int(r[10]), float(r[11])),
+        orders=None if r[12] is None else json.loads(r[12]),
     )
 
 
@@ -257,6 +268,11 @@ class GameStore:
                     if not self._has_decisions():
                         for statement in MIGRATE_DECISIONS:
                             db.execute(statement)
+            if not self._has_orders():
+                with self._transaction() as db:
+                    if not self._has_orders():
+                        for statement in MIGRATE_ORDERS:
+                            db.execute(statement)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the game database {path}: {exc}") from None
 
@@ -267,6 +283,10 @@ class GameStore:
     def _has_decisions(self) -> bool:
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(games)")}
         return "decision_began" in columns
+
+    def _has_orders(self) -> bool:
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(games)")}
+        return "orders" in columns
 
     def _has_seat_hashes(self) -> bool:
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(games)")}
@@ -321,7 +341,7 @@ class GameStore:
         """Insert a game; with ``opened``, its first decision point begins now."""
         header = game.header
         db.execute(
-            f"INSERT INTO games ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO games ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 game.id,
                 json.dumps(header, sort_keys=True),
@@ -335,6 +355,7 @@ class GameStore:
                 game.summary.clock,
                 0 if opened else None,
                 time.time() if opened else None,
+                None,
             ),
         )
         db.executemany(
@@ -501,9 +522,11 @@ class GameStore:
         moves: Sequence[SavedMove],
         summary: Summary,
         opened: Opened | None = None,
+        orders: dict[str, Any] | None = None,
     ) -> None:
         """Save ``moves`` as moves number ``first``, ``first + 1``, … of a game, with its new
-        summary (and, if they began a new decision point, when: ``opened``), in one
+        summary (and, if they began a new decision point, when: ``opened``) and, if they
+        carried out several orders or a wait for news, those (``orders``), in one
         transaction. Raise MoveConflictError if the game does not have exactly ``first``
         moves saved (someone else moved first): nothing is written then."""
         now = _now()
@@ -517,8 +540,16 @@ class GameStore:
                 )
             self._insert_moves(db, game_id, first, moves, now)
             db.execute(
-                "UPDATE games SET updated = ?, status = ?, outcome = ?, clock = ? WHERE id = ?",
-                (now, summary.status, summary.outcome, summary.clock, game_id),
+                "UPDATE games SET updated = ?, status = ?, outcome = ?, clock = ?, orders = ? "
+                "WHERE id = ?",
+                (
+                    now,
+                    summary.status,
+                    summary.outcome,
+                    summary.clock,
+                    None if orders is None else json.dumps(orders, sort_keys=True),
+                    game_id,
+                ),
             )
             if opened is not None:
                 db.execute(
