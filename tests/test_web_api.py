@@ -161,7 +161,7 @@ def test_several_orders_at_one_decision(client: TestClient, browser: TestClient)
     moves = [m["action"] for m in record(client, game_id, token)["moves"]]
     assert moves[0] == "us_convene_excomm" and set(moves[1:]) == {"wait"} and len(moves) > 2
     page = visible(browser.get(f"/games/{game_id}").text)
-    assert "Your orders: Convene the ExComm (16 Oct 12:00); then waited until" in page
+    assert "Your orders: Convene the ExComm (16 Oct, noon); then waited until" in page
 
 
 def test_the_report_of_several_orders_survives_a_restart(db: Path) -> None:

@@ -1,7 +1,7 @@
 """Every page on a phone (390 x 844 px) in a real browser (Debian's Chromium, headless):
 nothing wider than the screen but a deliberately scrollable table, every control within
-reach, a decision made there; and no page of a whole game shows an ISO time or an
-internal id."""
+reach, a decision made there; and no page of a whole game shows an ISO time, an
+internal id or a 24-hour clock."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}|T\d{2}:\d{2}|\d{2}:\d{2}(:\d{2})?[+-]\d{2}:?\d{2}")
 """An ISO date, or an ISO time with its ``T`` or its UTC offset."""
 INTERNAL_ID = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+CLOCK_24H = re.compile(r"\b\d{1,2}:\d{2}\b(?! [ap]\.m\.|[-–]\d)")
+"""A time of day on the 24-hour clock (not the start of a range such as "2:30-5:10 p.m."):
+the terminal and the pages write "2 p.m.", "noon"."""
 """A snake_case name: how actions, letters and variables are named inside."""
 
 WIDER = """() => {
@@ -138,6 +141,10 @@ def test_every_page_fits_a_phone_and_every_control_is_in_reach(
         assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"], name
         assert phone.evaluate(WIDER) == [], name
         assert phone.evaluate(OUT_OF_REACH) == [], name
+    # The debrief's comparison fits the phone: nothing to scroll sideways to read it.
+    open_page(phone, f"{server.base}/games/{played.done}/debrief")
+    fits = "(t) => t.scrollWidth <= t.closest('.scroll-x').clientWidth + 0.5"
+    assert phone.locator(".comparison").evaluate(fits)
     # A decision made on the phone.
     phone.goto(f"{server.base}/games/{played.live}")
     before = phone.locator(".clock").inner_text()
@@ -159,7 +166,13 @@ def test_no_page_of_a_whole_game_shows_an_iso_time_or_an_internal_id(
         phone.evaluate("document.querySelectorAll('.bibliography').forEach(e => e.remove())")
         texts[name] = phone.inner_text("main")
     leaks = {
-        name: sorted({m.group(0) for m in (*ISO.finditer(text), *INTERNAL_ID.finditer(text))})
+        name: sorted(
+            {
+                m.group(0)
+                for pattern in (ISO, INTERNAL_ID, CLOCK_24H)
+                for m in pattern.finditer(text)
+            }
+        )
         for name, text in texts.items()
     }
     assert {name: found for name, found in leaks.items() if found} == {}

@@ -27,6 +27,7 @@ from brinkmanship.play.view import (
     quantity_text,
 )
 from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.scenario.timeutil import clock_text
 from brinkmanship.scenarios import DEFAULT
 from brinkmanship.web.games import Scenarios
 
@@ -37,21 +38,22 @@ DELIVERY = "delivery"
 
 
 def long_time(iso: str) -> str:
-    """``Tuesday 16 October 1962, 11:00``."""
+    """``Tuesday 16 October 1962, 11 a.m.`` (the time as people write it, as the terminal
+    does: "noon", "8:45 a.m.")."""
     t = datetime.fromisoformat(iso)
-    return f"{t:%A} {t.day} {t:%B %Y}, {t:%H:%M}"
+    return f"{t:%A} {t.day} {t:%B %Y}, {clock_text(t)}"
 
 
 def short_time(iso: str) -> str:
-    """``16 Oct 11:00``."""
+    """``16 Oct, 11 a.m.``."""
     t = datetime.fromisoformat(iso)
-    return f"{t.day} {t:%b %H:%M}"
+    return f"{t.day} {t:%b}, {clock_text(t)}"
 
 
 def date_time(iso: str) -> str:
-    """``16 Oct 1962, 11:00``: a time with its year (a game clock in a list, a real time)."""
+    """``16 Oct 1962, 11 a.m.``: a time with its year (a game clock in a list, a real time)."""
     t = datetime.fromisoformat(iso)
-    return f"{t.day} {t:%b %Y}, {t:%H:%M}"
+    return f"{t.day} {t:%b %Y}, {clock_text(t)}"
 
 
 def side_name(scenario: str, side: str) -> str:
@@ -116,7 +118,7 @@ def new_game_form(scenarios: Scenarios) -> NewGameForm:
             ScenarioOption(sc.id, sc.title, sc.summary.strip(), playable_sides(sc), interventions)
         )
     opponents = (
-        Option("", "The scenario's own (historical where it has one)"),
+        Option("", "The scenario's own (as in history)"),
         *(Option(b.name, b.name, b.description) for b in scenarios.opponents),
     )
     return NewGameForm(tuple(options), opponents, DEFAULT)
