@@ -133,3 +133,13 @@ def test_a_private_letter_is_seen_by_others_only_as_it_arrives() -> None:
     for action in sc.actions.values():
         if action.message is not None and not sc.channels[action.message.channel].public:
             assert action.visible_to != c.ALL and "*" not in action.visible_to, action.id
+
+
+def test_a_first_screen_does_not_speak_of_a_last_decision() -> None:
+    """Castro's first decision comes ten days in: what happened until then is not 'since
+    your last decision'."""
+    game = Game.new("cuba-1962", "cuba", seed=0)
+    out = io.StringIO()
+    Console(file=out, width=80).print(terminal.render_view(game.view()))
+    assert "What has happened" in out.getvalue()
+    assert "Since your last decision" not in out.getvalue()

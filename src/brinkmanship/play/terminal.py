@@ -158,7 +158,8 @@ def render_view(view: GameView, full_state: bool = False) -> RenderableType:
         parts.append(Text("New: " + "; ".join(view.news) + ".", style="bold"))
     news = [e for e in view.events if e.new and e.kind != "counsel" and not (first and e.tick == 0)]
     if news:
-        table = Table(title="Since your last decision", title_justify="left", show_header=False)
+        title = "What has happened" if first else "Since your last decision"
+        table = Table(title=title, title_justify="left", show_header=False)
         table.add_column("time", no_wrap=True)
         table.add_column("what")
         one_day = all(e.time[:10] == view.time[:10] for e in news)
