@@ -27,7 +27,8 @@ runs in milliseconds, yet each draws from every mechanism of the scenario langua
 * decision points on schedules (``every`` with ``start``, ``at``), triggered by events,
   actions and messages the actor can observe, with conditions on what it sees;
 * bodies with a leader, consent (``k``, proposer, ``requires``, fallback) or vote rule,
-  members with weights (expressions), stances and attendance (``attends``);
+  members with weights (expressions), stances and attendance (``attends``), and action
+  channels (actions Model III carries only where a condition holds);
 * policies as data (scripts with ``at``/``until``/``when`` and fallback rules, rules with ``when``
   and ``p``), repertoires for ``organizational``, sides;
 * outcomes with conditions, ``pending`` conditions and utilities, a default outcome
@@ -581,6 +582,7 @@ class _Builder:
         self.attendance()
         self.drawn_delays()
         self.mechanisms()
+        self.action_channels()
         return self.doc
 
     def attendance(self) -> None:
@@ -593,6 +595,22 @@ class _Builder:
             for m, member in doc["members"].items():
                 if m != chair and self.maybe():
                     member["attends"] = self.x.small(self.visible(actor), BOOL)
+
+    def action_channels(self) -> None:
+        """Bodies hold some of their actions to decisions where a condition holds (drawn
+        last, so that the documents drawn before action channels existed are drawn as they
+        were)."""
+        for actor, doc in self.doc["actors"].items():
+            own = self.own_actions(actor)
+            if "rule" not in doc or not own or not self.maybe():
+                continue
+            held = self.subset(own, 1)
+            cut = self.ints(1, len(held))
+            doc["action_channels"] = [
+                {"actions": part, "when": self.x.small(self.visible(actor), BOOL)}
+                for part in (held[:cut], held[cut:])
+                if part
+            ]
 
     def drawn_delays(self) -> None:
         """Some actions' delays drawn when taken, uniform or triangular (drawn last, so that

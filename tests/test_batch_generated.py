@@ -141,6 +141,7 @@ def _features(doc: Doc) -> set[str]:
         out |= {"side"} if "side" in actor else set()
         out |= {f"body:{actor['rule']['kind']}"} if "rule" in actor else set()
         out |= {"repertoire"} if "repertoire" in actor else set()
+        out |= {"action-channel"} if "action_channels" in actor else set()
         out |= (
             {"attends"} if any("attends" in m for m in actor.get("members", {}).values()) else set()
         )
@@ -175,6 +176,7 @@ def test_the_strategy_reaches_every_mechanism() -> None:
     expected |= {"event:at", "event:hazard", "event:at+hazard", "event:when", "repeatable-event"}
     expected |= {f"decision:{k}" for k in ("every", "start", "at", "react_to", "when")}
     expected |= {"side", "body:leader", "body:consent", "body:vote", "repertoire", "attends"}
+    expected |= {"action-channel"}
     expected |= {"script", "until", "rule-p", "escalation-metric", "conditional-outcome"}
     expected |= {"pending-outcome", "played:waited"}
     expected |= {f"mechanism:{k}" for k in MECHANISM_KEYS}

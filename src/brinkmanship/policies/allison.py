@@ -9,7 +9,9 @@
   body's decision rule then applies. Stances and influence are scenario data and shift
   with events (a member's weight may depend on state). A member whose stance says nothing
   now abstains; when every member abstains the body follows its standard course, the
-  actor's default policy.
+  actor's default policy. An action in one of the body's action channels is carried only
+  at a decision where its channel is open; elsewhere counsel for it is argument, not a
+  choice, and counts as pressing for nothing.
 """
 
 from __future__ import annotations
@@ -72,9 +74,9 @@ class Organizational:
 
 class Political:
     """The influence-weighted plurality of the counsel of the members that have a view
-    (a member none of whose stance's rules applies abstains); ties go to the action listed
-    first. When no member has a view, the body follows its standard course: the actor's
-    default policy."""
+    (a member none of whose stance's rules applies abstains), leaving out counsel for an
+    action whose action channel is closed now; ties go to the action listed first. When no
+    counsel is left, the body follows its standard course: the actor's default policy."""
 
     name = "political"
 
@@ -88,23 +90,37 @@ class Political:
         self.standard: RulesPolicy | None = None if data is None else data_policy(data)
 
     def decide(self, observation: Observation, legal: LegalActions) -> Choice:
+        # every channel is evaluated, in order, as the batch kernel does
+        closed = {ch: not ch.open(observation.values) for ch in self.actor.action_channels}
+        held = frozenset(a for ch, shut in closed.items() if shut for a in ch.actions)
         tally: dict[str, float] = {}
         backers: dict[str, list[str]] = {}
+        argued: list[str] = []
         for counsel in observation.counsel:
             if counsel.abstains:
+                continue
+            if counsel.action in held:
+                argued.append(counsel.name)
                 continue
             tally[counsel.action] = tally.get(counsel.action, 0.0) + counsel.weight
             backers.setdefault(counsel.action, []).append(counsel.name)
         if not tally:
-            return self._standard_course(observation, legal)
+            return self._standard_course(observation, legal, argued)
         best = max(tally.values())
         winner = next(a for a in legal.ids if tally.get(a) == best)
         names = ", ".join(backers[winner])
         return Choice(winner, f"carried by {names} (influence {best:g} of {sum(tally.values()):g})")
 
-    def _standard_course(self, observation: Observation, legal: LegalActions) -> Choice:
+    def _standard_course(
+        self, observation: Observation, legal: LegalActions, argued: list[str]
+    ) -> Choice:
         """What the actor's default policy does (``wait`` where it has none)."""
         why = "no member presses for anything: the standard course"
+        if argued:
+            why = (
+                f"{', '.join(argued)} argue for a choice taken only in its action channel, "
+                f"not open now: the standard course"
+            )
         if self.standard is None:
             return Choice(WAIT, why)
         choice = self.standard.decide(observation, legal)

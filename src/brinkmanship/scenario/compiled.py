@@ -199,6 +199,20 @@ class Repertoire:
 
 
 @dataclass(frozen=True)
+class ActionChannel:
+    """Allison's action channel: Model III carries ``actions`` only where ``when`` holds."""
+
+    actions: frozenset[str]
+    when: Expr
+    description: str
+    sources: tuple[str, ...]
+
+    def open(self, values: Mapping[str, float]) -> bool:
+        """Whether the channel is open at a decision with these observed values."""
+        return bool(self.when(values))
+
+
+@dataclass(frozen=True)
 class Actor:
     """A decision-maker, possibly a body."""
 
@@ -215,6 +229,8 @@ class Actor:
     actions: tuple[str, ...]
     sources: tuple[str, ...]
     repertoire: Repertoire | None = None
+    action_channels: tuple[ActionChannel, ...] = ()
+    """Where the body's Model III choice on the channels' actions is taken."""
 
     @property
     def is_body(self) -> bool:

@@ -639,8 +639,43 @@ class Compiler:
                 actions=own_actions,
                 sources=self.sources(a.sources, path),
                 repertoire=repertoire,
+                action_channels=self._action_channels(a, aid, path, rule),
             )
         return out
+
+    def _action_channels(
+        self, a: s.Actor, aid: str, path: PathT, rule: c.BodyRule | None
+    ) -> tuple[c.ActionChannel, ...]:
+        if a.action_channels and rule is None:
+            self.fail(
+                (*path, "action_channels"),
+                f"action channels hold a body's choice, and {aid!r} is not a body "
+                f"(give it 'members' and a 'rule', or remove 'action_channels')",
+            )
+        seen: dict[str, int] = {}
+        out = []
+        for i, ch in enumerate(a.action_channels):
+            cp: PathT = (*path, "action_channels", i)
+            for j, name in enumerate(ch.actions):
+                if name == s.RESERVED_ACTION:
+                    self.fail((*cp, "actions", j), f"{name!r} is open at every decision")
+                action = self.action_ref(name, aid, (*cp, "actions", j))
+                if action in seen:
+                    self.fail(
+                        (*cp, "actions", j),
+                        f"action {action!r} is already in action channel {seen[action]}; "
+                        f"an action has one channel",
+                    )
+                seen[action] = i
+            out.append(
+                c.ActionChannel(
+                    actions=frozenset(ch.actions),
+                    when=self.rule_expr(ch.when, (*cp, "when"), aid, ExprType.BOOL),
+                    description=ch.description,
+                    sources=self.sources(ch.sources, cp),
+                )
+            )
+        return tuple(out)
 
     def _body_rule(self, a: s.Actor, aid: str, path: PathT) -> c.BodyRule | None:
         rule = a.rule

@@ -187,6 +187,17 @@ class Repertoire(Cited):
     substitutes: dict[Id, Id] = Field(default_factory=dict)
 
 
+class ActionChannel(Cited):
+    """Allison's action channel: the regular way a body takes a kind of decision. Model III
+    (the ``political`` policy) lets the members' counsel carry the listed actions only at
+    decisions where ``when`` holds (on what the body sees); elsewhere the members argue them
+    (their counsel is shown and recorded) but that counsel does not carry the choice."""
+
+    actions: tuple[Id, ...] = Field(min_length=1)
+    when: ExprText
+    description: str = ""
+
+
 class Actor(Cited):
     """A decision-maker: a single leader, or a body of members with a decision rule."""
 
@@ -198,6 +209,8 @@ class Actor(Cited):
     policies: dict[Id, PolicyData] = Field(default_factory=dict)
     default_policy: Id | None = None
     repertoire: Repertoire | None = None
+    action_channels: tuple[ActionChannel, ...] = ()
+    """Where the body's Model III choice on some actions is taken (default: anywhere)."""
 
 
 class MisreadAs(Strict):

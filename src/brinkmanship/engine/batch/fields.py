@@ -126,6 +126,11 @@ class Tables(NamedTuple):
     proposer: I64
     requires_any: B
     fallback: I64
+    chan_start: I64
+    """Each actor's action channels, as a range of ``chan_when``."""
+    chan_when: I64
+    act_chan: I64
+    """The action channel of each action (its index in ``chan_when``), or -1."""
     rule_when: I64
     rule_do: I64
     rule_p: I64

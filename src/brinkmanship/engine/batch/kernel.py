@@ -95,6 +95,7 @@ from brinkmanship.engine.batch.slots import (
     S_UTIL,
     S_VALID,
     T_ACT_ACTOR,
+    T_ACT_CHAN,
     T_ACT_DELAY,
     T_ACT_DELAY_KIND,
     T_ACT_DELAY_SITE,
@@ -111,6 +112,8 @@ from brinkmanship.engine.batch.slots import (
     T_CH_LATENCY_KIND,
     T_CH_MISREAD,
     T_CHAIR,
+    T_CHAN_START,
+    T_CHAN_WHEN,
     T_CODE,
     T_CONSENT_K,
     T_CONSTS,
@@ -1161,9 +1164,13 @@ def _organizational(ti: Any, tf: Any, r: int, actor: int) -> int:
 
 @inline
 def _political(ti: Any, tf: Any, r: int, actor: int) -> int:
-    """POLITICAL: the influence-weighted plurality of the counsel of members with a view;
-    when none has one, the standard course (the default data policy's tables)."""
-    size = _choices(ti, actor)[1]
+    """POLITICAL: the influence-weighted plurality of the counsel of members with a view,
+    leaving out counsel for an action whose action channel is closed; when none is left,
+    the standard course (the default data policy's tables)."""
+    # every channel is evaluated, in order, as the reference does (an error arises alike)
+    for ch in range(ti[ti[T_CHAN_START] + actor], ti[ti[T_CHAN_START] + actor + 1]):
+        value(ti, tf, ti[ti[T_CHAN_WHEN] + ch])
+    start, size = _choices(ti, actor)
     tally = ti[S_TALLY]
     for k in range(size):
         tf[tally + k] = 0.0
@@ -1171,6 +1178,10 @@ def _political(ti: Any, tf: Any, r: int, actor: int) -> int:
     anyone = False
     for j in range(ti[ti[T_MEM_START] + actor + 1] - ti[ti[T_MEM_START] + actor]):
         c = ti[ti[S_COUNSEL] + (r) * ti[WS_COUNSEL] + j]
+        if c > 0:
+            ch = ti[ti[T_ACT_CHAN] + ti[ti[T_SPACE] + start + c - 1]]
+            if ch >= 0 and value(ti, tf, ti[ti[T_CHAN_WHEN] + ch]) == 0.0:
+                continue  # argued outside its channel: presses for nothing
         if c >= 0:
             tf[tally + c] += tf[ti[S_COUNSEL_WEIGHT] + (r) * ti[WS_COUNSEL_WEIGHT] + j]
             ti[ti[S_TALLIED] + c] = True

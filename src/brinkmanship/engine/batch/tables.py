@@ -438,6 +438,11 @@ def _bodies(b: _Builder) -> Fields:
         fb = rule.fallback if rule else WAIT
         local = 0 if fb == WAIT else (actor.actions.index(fb) + 1 if fb in actor.actions else -1)
         fallback.append(local)
+    act_chan = np.full(max(1, len(b.sc.actions)), -1, dtype=np.int64)
+    channels = [ch for a in actors for ch in a.action_channels]
+    for i, ch in enumerate(channels):
+        for name in ch.actions:
+            act_chan[b.action_index[name]] = i
     holder_of = [a.holder for a in actors]
     opposed = np.array(
         [[holder_of[i] != holder_of[j] for j in range(len(actors))] for i in range(len(actors))],
@@ -458,6 +463,9 @@ def _bodies(b: _Builder) -> Fields:
         "proposer": _i(proposer),
         "requires_any": _b(requires_any),
         "fallback": _i(fallback),
+        "chan_start": _starts([a.action_channels for a in actors]),
+        "chan_when": _i([b.expr(ch.when) for ch in channels] or [-1]),
+        "act_chan": act_chan,
         "act_required": act_required,
     }
 
