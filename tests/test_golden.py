@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from golden import digest
 
-RECORDED = "dd584d0416cc494302289da710563734b4b879881e7ae58f26e6b48dca930f6d"
+RECORDED = "80e61eed2d0f8dfecea4b7c486630f692275d149e35b0ab7d682b5baaee2d9c1"
 """``python tests/golden.py``. A change that is meant to change results records the new value
 here, and its commit message says which results changed and why. History: 25bb9ab
 (``daa88662…``); cuba-1962's script premises (``9a38afa9…``); texts without clock times,
@@ -41,7 +41,9 @@ away only for the hour of his meeting with Dobrynin, a war with an invasion orde
 for the landing or a deal, the invasion order its own mechanism, 16 October's "not at all"
 (``bb4d683a…``); cuba-1962's private letters seen only by their sender until they arrive:
 policies that answer what they see (tit-for-tat, the dove's Gromyko) no longer answer a
-letter they could not have read (``dd584d04…``)."""
+letter they could not have read (``dd584d04…``); cuba-1962's evening meeting of 16 October
+as a US decision, with McNamara's and the Chiefs' dated views (F9, F12), and the options'
+action channel: Model III decides at the NSC of 20 October again (``80e61eed…``)."""
 
 
 def test_every_trajectory_is_the_recorded_one() -> None:

@@ -228,6 +228,35 @@ def test_the_excomm_argues_the_options_before_the_nsc() -> None:
     }
 
 
+def test_the_evening_meeting_of_16_october_hears_the_dated_views() -> None:
+    """The sheet dates two views to the 6:30 p.m. meeting of 16 October (F9, F12; C33):
+    McNamara's "not at all" and the Joint Chiefs' "substantially", carried by their
+    Chairman. Each is counsel for the option its holder backed (section C); every other
+    member present has no view, shown as none and never as waiting; Acheson and Stevenson
+    are not in the room (F10)."""
+    game = Game.new("cuba-1962", "us", seed=0)
+    game.choose("us_convene_excomm")
+    while game.scenario.iso(game.tick) < "1962-10-16T18":
+        game.choose(WAIT)
+    assert game.scenario.iso(game.tick).startswith("1962-10-16T19"), game.scenario.iso(game.tick)
+    view = game.view()
+    numbers = {c.id: c.number for c in view.choices}
+    present = {m.id for m in game.scenario.actors["us"].members} - {"jfk", "acheson", "stevenson"}
+    assert {c.member for c in view.counsel} == present
+    spoke = {c.member: c for c in view.counsel if not c.abstains}
+    assert {m: c.action for m, c in spoke.items()} == {
+        "mcnamara": "us_choose_quarantine",
+        "taylor": "us_choose_airstrike",
+    }
+    assert "'not at all'" in spoke["mcnamara"].why
+    assert "'substantially'" in spoke["taylor"].why
+    assert all(c.number == numbers[c.action] for c in spoke.values())
+    silent = [c for c in view.counsel if c.abstains]
+    assert silent and all(c.action_label == "No view" for c in silent)
+    sources = {m.id: m.sources for m in game.scenario.actors["us"].members}
+    assert "C33" in sources["mcnamara"] and "C33" in sources["taylor"]
+
+
 def test_opponent_plays_the_other_principal_actors() -> None:
     game = Game.new("cuba-1962", "us", opponent="hawk:threshold=0.9")
     assert game.record.opponents["su"] == "hawk:threshold=0.9"
