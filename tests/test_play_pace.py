@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from brinkmanship.engine.observation import WAIT
-from brinkmanship.errors import BrinkError, IllegalChoiceError, StaleChoiceError
+from brinkmanship.errors import IllegalChoiceError, StaleChoiceError
 from brinkmanship.play.debrief import build_debrief, debrief_markdown, timeline
 from brinkmanship.play.game import WAIT_FOR_NEWS, Game
 from brinkmanship.play.terminal import TerminalGame, render_debrief
@@ -236,13 +236,6 @@ def test_a_bad_list_of_orders_changes_nothing(orders: list[str], error: type[Exc
     with pytest.raises(StaleChoiceError):
         game.carry_out(["us_convene_excomm"], at_tick=view.tick + 1)
     assert game.record.moves == [] and game.view() == view
-
-
-def test_several_orders_need_a_game_with_one_human_seat() -> None:
-    game = Game.new("cuba-1962", "us", seed=0, seats=["su"])
-    with pytest.raises(BrinkError, match="one human seat"):
-        game.carry_out([WAIT, WAIT])
-    assert game.record.moves == []
 
 
 def test_what_changed_is_listed_against_the_previous_decision() -> None:

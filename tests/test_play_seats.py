@@ -8,7 +8,7 @@ import pytest
 from brinkmanship.engine.observation import WAIT
 from brinkmanship.errors import BrinkError, IllegalChoiceError, StaleChoiceError, UnknownNameError
 from brinkmanship.play.debrief import build_debrief
-from brinkmanship.play.game import Game, GameRecord, PlayerMove
+from brinkmanship.play.game import WAIT_FOR_NEWS, Game, GameRecord, PlayerMove
 from brinkmanship.policies.rules import data_policy
 
 SEATS = ("us", "su", "cuba")
@@ -164,3 +164,56 @@ def test_a_deferred_choice_is_recorded_first_and_settled_to_the_same_game(finish
     assert deferred.record == finished.record
     assert deferred.outcome == finished.outcome and deferred.tick == finished.tick
     assert deferred.events == finished.events
+
+
+# ------------------------------------------------------- several orders at one decision
+
+
+def wait_for(game: Game, seat: str, others: str = "su") -> None:
+    """The other seat waits at each of its decisions until ``seat`` is asked again."""
+    while not game.finished and game.request_for(seat) is None:
+        assert game.request_for(others) is not None, "someone is asked"
+        game.choose(WAIT, seat=others)
+
+
+def test_a_seat_waits_for_news_while_the_others_decide() -> None:
+    game = Game.new("cuba-1962", "us", seed=0, seats=["su"])
+    game.carry_out(["us_convene_excomm", WAIT_FOR_NEWS], seat="us")
+    assert game.request_for("us") is None, "the orders answer for the seat"
+    wait_for(game, "us")
+    mine = [m.action for m in game.moves_of("us")]
+    assert mine[0] == "us_convene_excomm" and len(mine) > 2 and set(mine[1:]) == {WAIT}
+    view = game.view("us")
+    assert view.news, "the wait stopped where something new concerns the seat"
+    assert view.plan is not None and not view.plan.stopped
+    assert [o.id for o in view.plan.orders] == ["us_convene_excomm", WAIT_FOR_NEWS]
+    assert all(o.time is not None for o in view.plan.orders)
+    assert game.view("su").plan is None, "the other seat gave no orders"
+    again = Game.from_record(game.record)
+    assert again.tick == game.tick and again.pending == game.pending
+
+
+def test_a_seat_s_orders_stop_on_news_and_say_which_are_left() -> None:
+    game = Game.new("cuba-1962", "us", seed=0, seats=["su"])
+    numbers = {c.id: c.number for c in game.view("us").choices}
+    orders = ["us_convene_excomm", "us_choose_quarantine", "us_choose_airstrike"]
+    game.carry_out(orders, seat="us")
+    wait_for(game, "us")
+    plan = game.view("us").plan
+    assert plan is not None and plan.stopped, plan
+    assert [o.id for o in plan.orders if o.time is not None] == orders[:2]
+    left = [(o.id, o.number) for o in plan.orders if o.time is None]
+    assert left == [("us_choose_airstrike", numbers["us_choose_airstrike"])]
+    assert "us_choose_airstrike" not in {m.action for m in game.record.moves}
+    again = Game.from_record(game.record)
+    assert again.tick == game.tick and again.pending == game.pending
+
+
+def test_a_bad_list_of_a_seat_s_orders_changes_nothing() -> None:
+    game = Game.new("cuba-1962", "us", seed=0, seats=["su"])
+    for orders in ([], [WAIT_FOR_NEWS, "us_convene_excomm"], ["us_hold_fire"], [WAIT] * 7):
+        with pytest.raises(IllegalChoiceError):
+            game.carry_out(orders, seat="us")
+    with pytest.raises(UnknownNameError):
+        game.carry_out([WAIT], seat="cuba")
+    assert game.record.moves == [] and game.request_for("us") is not None

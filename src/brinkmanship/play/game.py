@@ -17,12 +17,15 @@ decision point after decision point, until one where something new concerns the 
 :func:`~brinkmanship.play.view.news`). The record holds the single waits it made. There
 the player may also give several orders at one decision (:meth:`Game.carry_out`): the
 first is carried out now and each next one at the following decision point, as long as
-nothing new happens; :data:`WAIT_FOR_NEWS` may end them.
+nothing new happens; :data:`WAIT_FOR_NEWS` may end them. With several human seats, a seat
+gives several orders (or a wait for news) the same way; each is its choice when it is next
+due, the other seats deciding as ever, and the record holds them as that seat's moves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 from brinkmanship.engine.driver import TickDriver
@@ -136,6 +139,29 @@ def seat_specs(
     return {a: policies.get(a, default_policy(sc, a)) for a in others}
 
 
+@dataclass
+class _Queue:
+    """A seat's orders still to carry out (a game with several human seats)."""
+
+    orders: list[str]
+    since: Glance | None
+    """What the seat saw when it gave its last order: news since then stops the rest."""
+    own: frozenset[str]
+    """The alert levels its last order set (no news to it)."""
+    report: list[OrderView]
+    numbers: Mapping[str, int]
+    labels: Mapping[str, str]
+    done: list[str] = field(default_factory=list)
+    """When each order in ``report`` was carried out."""
+
+    def plan(self, stopped: str) -> PlanView:
+        """The report of the orders: those carried out with their time, then the rest."""
+        pairs = zip(self.report, self.done, strict=True)
+        made = [o.model_copy(update={"time": t}) for o, t in pairs]
+        left = [OrderView(id=o, label=self.labels[o], number=self.numbers[o]) for o in self.orders]
+        return PlanView(orders=[*made, *left], stopped=stopped)
+
+
 class Game:
     """One game in progress (or finished); see the module docstring."""
 
@@ -183,6 +209,12 @@ class Game:
         at the previous decision; None: it was a single choice."""
         self._unsettled = False
         """Every seat due has chosen (with ``defer``) and the game has not moved on yet."""
+        self._queues: dict[str, _Queue] = {}
+        """In a game with several human seats, each seat's orders still to carry out."""
+        self._seat_plans: dict[str, PlanView] = {}
+        """In a game with several human seats, what became of each seat's last orders."""
+        self._carrying = False
+        """Queued orders are being carried out (a choice made then runs no queue itself)."""
         self._advance(None)
 
     # ------------------------------------------------------------ creating
@@ -375,7 +407,7 @@ class Game:
             last_move_tick=moves[-1].tick if moves else None,
             moves=len(moves),
             outcome=self._state.outcome,
-            plan=self._plan,
+            plan=self._plan if len(self.seats) == 1 else self._seat_plans.get(seat),
             ended_in=self.ended_in,
         )
 
@@ -436,6 +468,8 @@ class Game:
         )
         self._chosen[seat] = action
         self._plan, self._orders_from = None, None
+        if not self._carrying:
+            self._seat_plans.pop(seat, None)
         self._views.clear()  # the views count the moves and show who has chosen
         if not self.pending and defer:
             self._unsettled = True
@@ -447,6 +481,8 @@ class Game:
                 raise
         self.record.moves.append(move)
         self._views.clear()
+        if not defer:
+            self._carry_queues()
 
     def settle(self) -> None:
         """Move on after a choice made with ``defer`` (nothing to do otherwise): the other
@@ -460,6 +496,7 @@ class Game:
             self._rebuild()
             raise
         self._views.clear()
+        self._carry_queues()
 
     def time_out(self, seat: str) -> str:
         """Decide for a seat whose time ran out: its fallback policy chooses (``wait`` if
@@ -474,8 +511,11 @@ class Game:
         self.choose(action, seat=seat, by="fallback")
         return action
 
-    def carry_out(self, orders: Sequence[str], *, at_tick: int | None = None) -> None:
-        """Carry out several orders given at one decision (a game with one human seat):
+    def carry_out(
+        self, orders: Sequence[str], *, at_tick: int | None = None, seat: str | None = None
+    ) -> None:
+        """Carry out several orders given at one decision (with several human seats, those
+        of ``seat``: see :meth:`_queue_orders`; in a game with one human seat, the side's):
         the first now, each next one at the following decision point, as long as nothing
         new concerns the side there (what would stop a wait for news) and the order is
         still a legal choice; :data:`WAIT_FOR_NEWS`, only as the last order, then waits
@@ -485,9 +525,12 @@ class Game:
 
         Every order must be a choice offered now; a bad list raises before anything is
         done (:class:`IllegalChoiceError`, :class:`StaleChoiceError`)."""
+        if len(self.seats) > 1:
+            self._queue_orders(orders, at_tick, seat or self.record.side)
+            return
+        if seat not in (None, self.record.side):
+            raise UnknownNameError("seat", seat, self.seats)
         seat = self.record.side
-        if len(self.seats) != 1:
-            raise BrinkError("several orders at one decision need a game with one human seat")
         if self._state.finished:
             raise IllegalChoiceError("the game is over; no more choices can be made")
         if not 1 <= len(orders) <= MAX_ORDERS:
@@ -544,6 +587,111 @@ class Game:
         self._plan = PlanView(orders=[*done, *left], stopped=stopped) if len(orders) > 1 else None
         self._orders_from = made
         self._views.clear()
+
+    def _queue_orders(self, orders: Sequence[str], at_tick: int | None, seat: str) -> None:
+        """Several orders of one seat in a game with several human seats: the first is that
+        seat's choice now; each next one is its choice at its following decision points,
+        made when the seat is due there, as long as nothing new concerns it (the other
+        seats decide as ever); :data:`WAIT_FOR_NEWS`, only last, then waits for news
+        (it may also come alone: the seat waits from now on). A bad list changes nothing."""
+        if seat not in self.seats:
+            raise UnknownNameError("seat", seat, self.seats)
+        if self._state.finished:
+            raise IllegalChoiceError("the game is over; no more choices can be made")
+        if not 1 <= len(orders) <= MAX_ORDERS:
+            raise IllegalChoiceError(f"give 1 to {MAX_ORDERS} orders, not {len(orders)}")
+        if at_tick is not None and at_tick != self.tick:
+            raise StaleChoiceError(
+                f"those orders were for tick {at_tick}, but the game is at tick {self.tick} "
+                f"({self.scenario.iso(self.tick)}); reload and choose again"
+            )
+        request = self.request_for(seat)
+        if request is None:
+            raise StaleChoiceError(
+                f"{seat} has nothing to choose at {self.scenario.iso(self.tick)}"
+            )
+        for order in orders:
+            if order != WAIT_FOR_NEWS and order not in request.legal:
+                raise IllegalChoiceError(
+                    f"{order!r} is not a legal choice at {request.observation.iso}; legal "
+                    f"choices: {', '.join(request.legal.ids)}"
+                )
+        if WAIT_FOR_NEWS in orders[:-1]:
+            raise IllegalChoiceError(f"{NEWS_LABEL!r} can only be the last order")
+        numbers = choice_numbers(request.legal)
+        labels = {a.id: a.label for a in request.legal.actions} | {WAIT_FOR_NEWS: NEWS_LABEL}
+        first = orders[0]
+        queue = _Queue(
+            orders=list(orders if first == WAIT_FOR_NEWS else orders[1:]),
+            since=self._glance(seat),
+            own=own_alerts(self.scenario, [first]),
+            report=[],
+            numbers=numbers,
+            labels=labels,
+        )
+        if first != WAIT_FOR_NEWS:
+            queue.report.append(OrderView(id=first, label=labels[first], number=numbers[first]))
+            queue.done.append(self.scenario.iso(self.tick))
+        if queue.orders:
+            self._queues[seat] = queue
+        else:
+            self._seat_plans.pop(seat, None)
+        self.choose(WAIT if first == WAIT_FOR_NEWS else first, seat=seat)
+        if not queue.orders and len(orders) > 1:
+            self._seat_plans[seat] = queue.plan("")
+
+    def _carry_queues(self) -> None:
+        """Make the queued orders of every seat due now that has some, in turn, until none
+        is due or each has stopped (something new concerns it: its orders end there, and
+        its next screen says why)."""
+        if self._carrying:
+            return
+        self._carrying = True
+        try:
+            while not self._state.finished and self._carry_one():
+                pass
+        finally:
+            self._carrying = False
+
+    def _carry_one(self) -> bool:
+        """Make one queued choice, if a seat due now has one to make; whether it did."""
+        for seat, queue in list(self._queues.items()):
+            if seat not in self._due or seat in self._chosen:
+                continue
+            now = self._glance(seat)
+            order = queue.orders[0]
+            new = news(queue.since, now, queue.own) if queue.since and now else []
+            at = self.scenario.iso(self.tick)
+            if order == WAIT_FOR_NEWS and new:  # the wait is over: the seat decides
+                queue.orders.pop(0)
+                queue.report.append(
+                    OrderView(id=order, label=NEWS_LABEL, number=queue.numbers[order])
+                )
+                queue.done.append(at)
+                self._stop(seat, queue, "")
+                continue
+            if order != WAIT_FOR_NEWS and (new or order not in self._due[seat].legal):
+                gone = f"{queue.labels[order]} is no longer possible"
+                self._stop(seat, queue, "; ".join(new) or gone)
+                continue
+            action = WAIT if order == WAIT_FOR_NEWS else order
+            if order != WAIT_FOR_NEWS:
+                queue.orders.pop(0)
+                queue.since, queue.own = now, own_alerts(self.scenario, [order])
+                number = queue.numbers[order]
+                queue.report.append(OrderView(id=order, label=queue.labels[order], number=number))
+                queue.done.append(at)
+            if not queue.orders:
+                self._stop(seat, queue, "")
+            self.choose(action, seat=seat)
+            return True
+        return False
+
+    def _stop(self, seat: str, queue: _Queue, stopped: str) -> None:
+        """End a seat's queued orders; its next screen reports them (and why they stopped)."""
+        del self._queues[seat]
+        self._seat_plans[seat] = queue.plan(stopped)
+        self._views.pop(seat, None)
 
     def _wait_for_news(
         self, seat: str, since: Glance | None, by: Maker, own: frozenset[str] = frozenset()
