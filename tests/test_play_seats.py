@@ -182,7 +182,7 @@ def test_a_seat_waits_for_news_while_the_others_decide() -> None:
     assert game.request_for("us") is None, "the orders answer for the seat"
     wait_for(game, "us")
     mine = [m.action for m in game.moves_of("us")]
-    assert mine[0] == "us_convene_excomm" and len(mine) > 2 and set(mine[1:]) == {WAIT}
+    assert mine[0] == "us_convene_excomm" and len(mine) >= 2 and set(mine[1:]) == {WAIT}
     view = game.view("us")
     assert view.news, "the wait stopped where something new concerns the seat"
     assert view.plan is not None and not view.plan.stopped
