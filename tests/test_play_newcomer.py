@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.pager import Pager
 
 from brinkmanship.play import terminal
-from brinkmanship.play.debrief import build_debrief, ended
+from brinkmanship.play.debrief import build_debrief, debrief_markdown, ended
 from brinkmanship.play.game import WAIT_FOR_NEWS, Game
 from brinkmanship.play.view import LETTER_PLACE, StateItem, quantity_text
 from brinkmanship.policies.rules import data_policy
@@ -89,6 +89,8 @@ def test_an_ending_names_a_parameter_only_where_it_decided_the_ending() -> None:
     assert outcome.decided is not None and "to see that it held" in ended(outcome)
     debrief = build_debrief(game)
     assert debrief.outcome is not None and debrief.outcome.rule == []
+    replay = debrief_markdown(debrief).split("## The historical replay")[1].split("\n## ")[0]
+    assert "to see that it held" in replay and "))" not in replay, replay
 
 
 def test_one_of_a_unit_is_written_in_the_singular() -> None:

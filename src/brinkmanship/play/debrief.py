@@ -357,8 +357,8 @@ def debrief_markdown(debrief: Debrief) -> str:
     out += [
         "## The historical replay",
         "",
-        f"With the historical decision-makers on the same draws: {replay.label} "
-        f"({ended(replay)}). {debrief.historical_note}",
+        f"With the historical decision-makers on the same draws: {replay.label}, "
+        f"{ended(replay)}. {debrief.historical_note}",
         "",
     ]
     for day in debrief.days:

@@ -528,8 +528,8 @@ def render_debrief(debrief: Debrief) -> RenderableType:
     replay = debrief.historical_replay
     parts.append(
         Text(
-            f"With the historical decision-makers on the same draws: {replay.label} "
-            f"({ended(replay)}).\n{debrief.historical_note}"
+            f"With the historical decision-makers on the same draws: {replay.label}, "
+            f"{ended(replay)}.\n{debrief.historical_note}"
         )
     )
     for day in debrief.days:
