@@ -159,9 +159,19 @@ def test_several_orders_at_one_decision(client: TestClient, browser: TestClient)
     assert [o["id"] for o in after["plan"]["orders"]] == ["us_convene_excomm", "wait.news"]
     assert after["news"], "the wait after the order stopped on something new"
     moves = [m["action"] for m in record(client, game_id, token)["moves"]]
-    assert moves[0] == "us_convene_excomm" and set(moves[1:]) == {"wait"} and len(moves) > 2
+    assert moves[0] == "us_convene_excomm" and set(moves[1:]) == {"wait"} and len(moves) >= 2
     page = visible(browser.get(f"/games/{game_id}").text)
     assert "Your orders: Convene the ExComm (16 Oct, noon); then waited until" in page
+
+
+def test_the_silent_advisers_are_named_on_one_line(client: TestClient, browser: TestClient) -> None:
+    game_id, token = new_game(client, side="us")
+    open_link(browser, game_id, token)
+    v = view(client, game_id, token)
+    silent = [c["name"] for c in v["counsel"] if c["abstains"]]
+    assert len(silent) > 2, "some advisers have no view at the first decision"
+    page = " ".join(visible(browser.get(f"/games/{game_id}").text).split())
+    assert f"No view: {', '.join(silent)}" in page and "): No view" not in page
 
 
 def test_the_report_of_several_orders_survives_a_restart(db: Path) -> None:
