@@ -47,14 +47,23 @@ NEVER_AFTER: dict[str, str] = {
     "su_repel_with_cubans": "local_authority",
 }
 """Element (event or action) → a variable that, once true, rules it out: the record's
-incoherences the issue names, and Moscow withholding (or granting) an authority that the
-signed order of 8 September has already delegated (intervention local-authority)."""
+incoherences the issue names, and Moscow withholding (or granting) an authority that
+the signed order of 8 September has already delegated (intervention local-authority)."""
 
 AFTER_ACTION: dict[str, frozenset[str]] = {
-    "meeting_excomm_rfk_back": frozenset({"us_rfk_dobrynin", "us_rfk_dobrynin_no_jupiters"}),
+    "letter1_sections": frozenset({"su_letter1"}),
 }
-"""Event → the actions one of which must have been taken at an earlier tick: Robert Kennedy
-rejoins the ExComm only after he has been away meeting Dobrynin."""
+"""Event → the actions one of which must have been taken at an earlier tick: the first
+sections of Khrushchev's letter reach Washington only after he has sent it."""
+
+CHANNEL_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("Radio Moscow", frozenset({"radio"})),
+    ("Embassy", frozenset({"embassy_telegram", "letter"})),
+    ("telegram", frozenset({"embassy_telegram"})),
+    ("over the hotline", frozenset({"hotline"})),
+)
+"""A phrase of a message's text → the channels it may then go on: a letter that says it was
+cabled from the embassy, or broadcast on Radio Moscow, went that way in this run."""
 
 POLICY_SETS: tuple[dict[str, str], ...] = (
     {"su": "organizational"},
@@ -184,6 +193,21 @@ def check_record(result: RunResult, decided_in: States, ended: States) -> None:
         )
 
 
+def check_channels(sc: CompiledScenario, result: RunResult) -> None:
+    """A message's text names only the channel it goes on in this run (under ``hotline``
+    no letter is "handed to the US Embassy")."""
+    for event in result.events:
+        if event.kind != "message":
+            continue
+        message = sc.actions[event.id].message
+        assert message is not None
+        for phrase, channels in CHANNEL_WORDS:
+            assert phrase not in event.text or message.channel in channels, (
+                f"{result.interventions} seed {result.seed}: {event.id} at {event.time} says "
+                f"{phrase!r} but goes on {message.channel!r}"
+            )
+
+
 def check_counsel(sc: CompiledScenario, result: RunResult, decided_in: States) -> None:
     """Counsel comes only from members present (their ``attends`` held on the state the
     body decided in) with a view; Acheson counsels only at the 17-19 October meetings (F10)."""
@@ -276,6 +300,7 @@ def check(sc: CompiledScenario, seed: int, overrides: Mapping[str, str] | None =
     check_premises(sc, result, decided_in)
     check_record(result, decided_in, ended)
     check_counsel(sc, result, decided_in)
+    check_channels(sc, result)
     check_outcome(result, ended)
     check_ladder(result, ended)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from golden import digest
 
-RECORDED = "80e61eed2d0f8dfecea4b7c486630f692275d149e35b0ab7d682b5baaee2d9c1"
+RECORDED = "4b0cce089e974b537b52cf70d5b2d72e65ffdf5bfd984495a84b30ca4d5d32ad"
 """``python tests/golden.py``. A change that is meant to change results records the new value
 here, and its commit message says which results changed and why. History: 25bb9ab
 (``daa88662…``); cuba-1962's script premises (``9a38afa9…``); texts without clock times,
@@ -43,7 +43,10 @@ for the landing or a deal, the invasion order its own mechanism, 16 October's "n
 policies that answer what they see (tit-for-tat, the dove's Gromyko) no longer answer a
 letter they could not have read (``dd584d04…``); cuba-1962's evening meeting of 16 October
 as a US decision, with McNamara's and the Chiefs' dated views (F9, F12), and the options'
-action channel: Model III decides at the NSC of 20 October again (``80e61eed…``)."""
+action channel: Model III decides at the NSC of 20 October again (``80e61eed…``);
+cuba-1962's letters under hotline say they go over it, transit times and Kennedy's mention
+of the second letter told as history, Robert Kennedy's meeting with Dobrynin a pure message
+again (no meeting code 10, no "rejoins" line; ``4b0cce08…``)."""
 
 
 def test_every_trajectory_is_the_recorded_one() -> None:
