@@ -69,6 +69,7 @@ POLICY_SETS: tuple[dict[str, str], ...] = (
     {"su": "organizational"},
     {"us": "organizational"},
     {"us": "political"},
+    {"us": "organizational", "su": "organizational"},
 )
 """Allison's Models II and III in place of the historical policies, checked like them."""
 
@@ -160,6 +161,21 @@ def check_premises(
             assert choice.why == next(
                 r.why for r in data.rules if r.do == choice.action and r.when(env)
             ), f"{where}{sc.iso(choice.tick)}: fired as a step whose premise was false"
+
+
+def check_late_orders(sc: CompiledScenario, result: RunResult, decided_in: States) -> None:
+    """Model II's slippage carries an order out a decision late only while the routine that
+    gave it still applies: no late strategic strike, address or letter whose world is gone."""
+    for choice in result.choices:
+        if choice.why != "an order carried out late":
+            continue
+        repertoire = sc.actors[choice.actor].repertoire
+        assert repertoire is not None
+        env = decided_in[choice.tick]
+        assert any(r.do == choice.action and r.when(env) for r in repertoire.routines), (
+            f"{result.interventions} seed {result.seed}: {choice.actor} {choice.action} "
+            f"carried out late at tick {choice.tick} although no routine for it applies"
+        )
 
 
 def check_record(result: RunResult, decided_in: States, ended: States) -> None:
@@ -298,6 +314,7 @@ def check_ladder(result: RunResult, ended: States) -> None:
 def check(sc: CompiledScenario, seed: int, overrides: Mapping[str, str] | None = None) -> None:
     result, decided_in, ended = played(sc, seed, overrides)
     check_premises(sc, result, decided_in)
+    check_late_orders(sc, result, decided_in)
     check_record(result, decided_in, ended)
     check_counsel(sc, result, decided_in)
     check_channels(sc, result)
