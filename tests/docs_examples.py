@@ -1,9 +1,13 @@
-"""The outputs the docs show under their ``>>>`` examples: run, compared and re-recorded.
+r"""The outputs the docs show under their examples: run, compared and re-recorded.
 
-Every ``>>>`` example in a ```python (or ```pycon) block of README.md, docs/*.md and
-examples/README.md runs, in the file's order, in one interpreter session per file (in a
-temporary directory), and what it prints is compared with the output shown under it. Seeds
-make the outputs exact; a shown output may leave things out with ``...``:
+In README.md, docs/*.md and examples/README.md, every ``>>>`` example in a ```python (or
+```pycon) block and every ``$ brink ...`` command in a ```console block runs, in the file's
+order: the Python examples in one interpreter session per file, the commands (``brink`` or
+``./brink`` is this checkout's command line; a line ending in ``\`` goes on) in a shell, all
+in one temporary directory per file, so that a command can read what an earlier one wrote.
+What each prints (a command: stdout and stderr, 140 columns wide as when piped) is compared
+with the output shown under it. Seeds make the outputs exact; a shown output may leave
+things out with ``...``:
 
 - a line that is only ``...`` stands for any number of whole lines (rows left out);
 - ``...`` inside a line stands for part of that line (columns left out), never for a line
@@ -30,6 +34,7 @@ import doctest
 import io
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -45,6 +50,9 @@ DOCS = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "examp
 
 LANGUAGES = frozenset({"python", "pycon", "py"})
 """The fenced blocks whose ``>>>`` examples run; a ``>>>`` line anywhere else is an error."""
+CONSOLE = "console"
+"""The fenced blocks whose ``$`` commands run."""
+PROMPT = "$ "
 
 ELIDED = "..."
 TRACEBACK = "Traceback (most recent call last):\n  ...\n"
@@ -55,6 +63,8 @@ _FENCE = re.compile(r"^[ \t]*(```+|~~~+)[ \t]*([^\s`]*)")
 _NUMBER = re.compile(r"(?:(?<![\w.])[-+±])?(?<![\d.])\d+(?:\.\d+)?(?:e[-+]?\d+)?(?!\d)")
 _CELLS = frozenset({"-", "NaN", "nan", "None", "null", "<NA>"})
 """Whole words that stand where a number may be (a table's missing values)."""
+_BOX = frozenset("│┃|║")
+"""The words that draw a table's columns."""
 _VALUE = r"([-+±]?\d+(?:\.\d+)?(?:e[-+]?\d+)?|-|NaN|nan|None|null|<NA>)"
 
 
@@ -64,8 +74,9 @@ class Example:
 
     path: Path
     line: int
-    """The 1-based line of its first ``>>>``."""
+    """The 1-based line of its first ``>>>`` or ``$``."""
     source: str
+    """Python, or (``command``) a shell command line."""
     want: str
     """The shown output, its indentation removed."""
     indent: int
@@ -73,6 +84,7 @@ class Example:
     """The 0-based line of the shown output's first line (where it would be when empty)."""
     end: int
     """One past the shown output's last line."""
+    command: bool = False
 
     @property
     def where(self) -> str:
@@ -96,10 +108,35 @@ def fenced_blocks(text: str) -> Iterator[tuple[str, int, list[str]]]:
         i += 1
 
 
+def _commands(path: Path, start: int, lines: list[str]) -> Iterator[Example]:
+    """The ``$`` commands of a console block (its first line is line ``start``)."""
+    i = 0
+    while i < len(lines):
+        if not lines[i].lstrip().startswith(PROMPT):
+            i += 1
+            continue
+        indent = len(lines[i]) - len(lines[i].lstrip())
+        first = i
+        while lines[i].rstrip().endswith("\\") and i + 1 < len(lines):
+            i += 1
+        source = "\n".join(s[indent:] for s in lines[first : i + 1])[len(PROMPT) :]
+        i += 1
+        out = i
+        while i < len(lines) and not lines[i].lstrip().startswith(PROMPT):
+            i += 1
+        end = i
+        while end > out and not lines[end - 1].strip():
+            end -= 1
+        want = "".join(s[indent:] + "\n" for s in lines[out:end] if s.strip())
+        yield Example(path, start + first + 1, source, want, indent, start + out, start + end, True)
+
+
 def examples(path: Path) -> list[Example]:
-    """The ``>>>`` examples of a Markdown file, in order."""
-    found = []
+    """The ``>>>`` examples and ``$`` commands of a Markdown file, in order."""
+    found: list[Example] = []
     for language, start, lines in fenced_blocks(path.read_text()):
+        if language == CONSOLE:
+            found += _commands(path, start, lines)
         if language not in LANGUAGES:
             continue
         block = "\n".join(lines) + "\n"
@@ -139,12 +176,36 @@ def _in_directory(directory: str) -> Iterator[None]:
         os.chdir(before)
 
 
+def _shell(command: str, here: Path) -> str:
+    """What a documented command prints, run in ``here`` with ``brink`` this checkout's."""
+    shim = here / "brink"
+    if not shim.exists():
+        shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m brinkmanship "$@"\n')
+        shim.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env["PATH"] = f"{here}{os.pathsep}{env.get('PATH', '')}"
+    done = subprocess.run(
+        ["bash", "-c", command],
+        cwd=here,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    return done.stdout
+
+
 def run(found: Sequence[Example]) -> list[str]:
-    """What each example prints, run in order in one session (as ``python`` would show it)."""
+    """What each example prints, run in order in one session (as ``python`` or a terminal
+    would show it)."""
     session: dict[str, object] = {"__name__": "__main__"}
     printed = []
     with tempfile.TemporaryDirectory() as here, _in_directory(here):
         for ex in found:
+            if ex.command:
+                printed.append(_shell(ex.source, Path(here)))
+                continue
             out = io.StringIO()
             with redirect_stdout(out):
                 try:
@@ -161,8 +222,10 @@ def _normal(got: str) -> str:
 
 
 def _line_pattern(line: str, relaxed: bool, spans: list[tuple[int, int]] | None) -> str:
-    """A line of shown output as a pattern; ``relaxed``: its numbers as groups (spans noted)."""
+    """A line of shown output as a pattern; ``relaxed``: its numbers as groups (spans noted),
+    but for a number that begins the line, which names a row (a point of a sweep, an index)."""
     pieces = []
+    key = True
     pos = len(line) - len(line.lstrip())
     parts = line[pos:].split(ELIDED)
     for k, part in enumerate(parts):
@@ -177,6 +240,8 @@ def _line_pattern(line: str, relaxed: bool, spans: list[tuple[int, int]] | None)
                 first, last = pos == start, pos + len(word) == start + len(part)
                 beside = (first and k > 0) or (last and k < len(parts) - 1)
                 pieces.append(r"[ \t]*" if beside else r"[ \t]+")
+            elif word in _BOX or (key and _NUMBER.fullmatch(word)):
+                pieces.append(re.escape(word))
             elif relaxed and word in _CELLS:
                 pieces.append(_VALUE)
                 if spans is not None:
@@ -191,6 +256,7 @@ def _line_pattern(line: str, relaxed: bool, spans: list[tuple[int, int]] | None)
                 pieces.append(re.escape(word[at:]))
             else:
                 pieces.append(re.escape(word))
+            key = key and (word.isspace() or word in _BOX)
             pos += len(word)
     return "".join(pieces)
 
@@ -207,6 +273,8 @@ def pattern(
         line_spans: list[tuple[int, int]] = []
         if spans is not None:
             spans.append(line_spans)
+        if not line.strip():
+            continue
         if line.strip() == ELIDED:
             elided = True
             continue

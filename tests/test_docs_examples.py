@@ -1,9 +1,11 @@
-"""The outputs the docs show under their ``>>>`` examples are what the code prints now
+"""The outputs the docs show under their ``>>>`` examples and ``$ brink`` commands are what
+the code prints now
 (``tests/docs_examples.py`` says how they are compared; ``python tests/docs_examples.py``
 re-records them after a change meant to change results)."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,26 @@ def test_rerecording_writes_new_numbers_into_the_shown_layout() -> None:
     assert matches(rerecorded(shown, got) or "", got)
     assert rerecorded(shown, got.replace("beta", "delta")) is None  # not only numbers changed
     assert rerecorded("gamma  3   -\n", "gamma  3   0.3\n") == "gamma  3   0.3\n"
+
+
+def test_console_commands_run_in_a_shell_in_one_directory(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text(
+        textwrap.dedent("""\
+            ```console
+            $ echo a b > f; echo \\
+                c
+            c
+
+            $ cat f
+            a ...
+            ```
+            """)
+    )
+    found = examples(doc)
+    assert [(ex.line, ex.source, ex.want, ex.command) for ex in found] == [
+        (2, "echo a b > f; echo \\\n    c", "c\n", True),
+        (6, "cat f", "a ...\n", True),
+    ]
+    assert [(ex.start, ex.end) for ex in found] == [(3, 4), (6, 7)]
+    assert run(found) == ["c\n", "a b\n"]
