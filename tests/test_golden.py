@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from golden import digest
 
-RECORDED = "4b0cce089e974b537b52cf70d5b2d72e65ffdf5bfd984495a84b30ca4d5d32ad"
+RECORDED = "d406de2b93fe8b51d9e23a8a2a9ba9dec4dd86033098cc48904bc9e429b5e907"
 """``python tests/golden.py``. A change that is meant to change results records the new value
 here, and its commit message says which results changed and why. History: 25bb9ab
 (``daa88662…``); cuba-1962's script premises (``9a38afa9…``); texts without clock times,
@@ -46,7 +46,9 @@ as a US decision, with McNamara's and the Chiefs' dated views (F9, F12), and the
 action channel: Model III decides at the NSC of 20 October again (``80e61eed…``);
 cuba-1962's letters under hotline say they go over it, transit times and Kennedy's mention
 of the second letter told as history, Robert Kennedy's meeting with Dobrynin a pure message
-again (no meeting code 10, no "rejoins" line; ``4b0cce08…``)."""
+again (no meeting code 10, no "rejoins" line; ``4b0cce08…``); texts that speak of the world
+('Counterfactual:' for 'In this run', no 'modelled'), the ExComm meeting only once
+convened and Gromyko's 'defensive' only before a strike or a deal (``d406de2b…``)."""
 
 
 def test_every_trajectory_is_the_recorded_one() -> None:

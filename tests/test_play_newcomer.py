@@ -145,3 +145,32 @@ def test_a_first_screen_does_not_speak_of_a_last_decision() -> None:
     Console(file=out, width=80).print(terminal.render_view(game.view()))
     assert "What has happened" in out.getvalue()
     assert "Since your last decision" not in out.getvalue()
+
+
+def test_the_excomm_meets_only_once_the_president_convenes_it() -> None:
+    """The first screen comes before the player's choice: no text there says the ExComm
+    has met, and a President who never convenes it never sees it meet."""
+    game = Game.new("cuba-1962", "us", seed=0)
+    first = [e.text for e in game.view().events]
+    assert not any("ExComm" in text for text in first), first
+    while not game.finished and game.view().time < "1962-10-25":
+        game.choose(WAIT_FOR_NEWS)
+    assert "us_convene_excomm" not in {m.action for m in game.record.moves}
+    met = [e.text for e in game.view().events if e.kind == "event" and "ExComm" in e.text]
+    assert not met, met
+
+
+def test_gromyko_does_not_call_the_weapons_defensive_after_a_deal() -> None:
+    sc = Game.new("cuba-1962", "su", seed=0).scenario
+    premise = sc.actions["su_gromyko_defensive"].when
+    values = {name: v.initial for name, v in sc.variables.items()}
+    assert premise(values)
+    assert not premise({**values, "withdrawal_agreed": 1.0})
+
+
+def test_choosing_a_strike_and_launching_one_are_told_apart() -> None:
+    sc = Game.new("cuba-1962", "us", seed=0).scenario
+    chosen = [sc.actions[a].label for a in ("us_choose_airstrike", "us_choose_invasion")]
+    launched = [sc.actions[a].label for a in ("us_order_airstrike", "us_execute_chosen_strike")]
+    assert all(label.startswith("Decide on") and "later" in label for label in chosen), chosen
+    assert all(label.startswith("Launch") for label in launched), launched

@@ -43,6 +43,33 @@ def texts(sc: CompiledScenario) -> Iterator[tuple[str, str]]:
             yield f"map layer {layer.id}", f"{layer.label} {layer.tag}"
 
 
+def reasons(sc: CompiledScenario) -> Iterator[tuple[str, str]]:
+    """Every reason a player reads beside a choice: members' stances, policies' rules and
+    script steps, organisations' routines."""
+    for actor in sc.actors.values():
+        for member in actor.members:
+            for rule in member.stance:
+                yield f"stance {member.id} {rule.index}", rule.why
+        for policy in actor.policies.values():
+            for rule in policy.rules:
+                yield f"policy {actor.id}.{policy.name} rule {rule.index}", rule.why
+            for step in policy.script:
+                yield f"policy {actor.id}.{policy.name} step {step.index}", step.why
+        if actor.repertoire is not None:
+            for rule in actor.repertoire.routines:
+                yield f"routine {actor.id} {rule.index}", rule.why
+
+
+MODELLER = re.compile(
+    r"\bin this run\b|\bfact sheet\b|\bmodel(led|ling)?\b|\bsimulat(ion|or)\b"
+    r"|\bthe game\b|\bat every (US |Soviet |\w+ )?decision\b|\bfrom now on\b"
+    r"|\((R|C|F|L)\d+[a-z]?(, ?(R|C|F|L)\d+[a-z]?)*\)",
+    re.IGNORECASE,
+)
+"""The modeller's words in a player's text: the run, the model, the fact sheet, a source id
+(sources belong in `sources`), the decisions of the game rather than the world."""
+
+
 @pytest.mark.parametrize("name", builtin_names())
 def test_no_text_carries_a_clock_time(name: str) -> None:
     found = [
@@ -79,3 +106,26 @@ def test_a_run_off_the_record_says_when_it_happened_historically() -> None:
     assert note == "historically 7 p.m., 22 October 1962"
     late = next(e for e in sc.timeline if e.expect == "su_r14_home")
     assert sc.historically("su_r14_home", late.tick + 48) == "historically 23 October 1962"
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_player_texts_speak_of_the_world_not_the_model(name: str) -> None:
+    sc = load_scenario(name)
+    found = [
+        f"{where}: {m.group(0)!r}"
+        for where, text in (*texts(sc), *reasons(sc))
+        if (m := MODELLER.search(text))
+    ]
+    assert not found, found
+
+
+def test_the_pattern_finds_the_modellers_words() -> None:
+    for text in (
+        "In this run Kennedy accepts",
+        "a modelled step; the fact sheet gives no date",
+        "here the day is a model draw",
+        "From now on the ExComm is in session at every US decision.",
+        "Feklisov acted on his own (F4).",
+    ):
+        assert MODELLER.search(text), text
+    assert not MODELLER.search("The ExComm meets. Soviet forces raise their readiness (DEFCON 3).")
