@@ -15,7 +15,7 @@ from rich.pager import Pager
 from brinkmanship.play import terminal
 from brinkmanship.play.debrief import build_debrief, debrief_markdown, ended
 from brinkmanship.play.game import WAIT_FOR_NEWS, Game
-from brinkmanship.play.view import LETTER_PLACE, StateItem, quantity_text
+from brinkmanship.play.view import LETTER_PLACE, EventView, StateItem, quantity_text
 from brinkmanship.policies.rules import data_policy
 from brinkmanship.scenario import compiled as c
 
@@ -174,3 +174,33 @@ def test_choosing_a_strike_and_launching_one_are_told_apart() -> None:
     launched = [sc.actions[a].label for a in ("us_order_airstrike", "us_execute_chosen_strike")]
     assert all(label.startswith("Decide on") and "later" in label for label in chosen), chosen
     assert all(label.startswith("Launch") for label in launched), launched
+
+
+def depth(text: str) -> int:
+    """How deep round brackets nest in a text."""
+    level = deepest = 0
+    for char in text:
+        level += (char == "(") - (char == ")")
+        deepest = max(deepest, level)
+    return deepest
+
+
+def test_a_documented_time_is_a_sentence_after_the_text_not_brackets_in_brackets() -> None:
+    sc = Game.new("cuba-1962", "us", seed=0).scenario
+    entry = next(e for e in sc.timeline if "(" in e.clock)
+    note = sc.historically(entry.expect or "", entry.tick + 48)
+    assert note is not None and "(" in note
+    event = EventView(
+        tick=0,
+        time="",
+        kind="action",
+        actor="su",
+        id="x",
+        text="A reply (cabled).",
+        sources=[],
+        new=True,
+        historically=note,
+    )
+    assert event.line() == f"A reply (cabled). H{note[1:]}."
+    assert depth(event.line()) == 1
+    assert "⚠" not in " ".join(e.clock for e in sc.timeline)

@@ -349,6 +349,8 @@ def test_no_screen_shows_an_iso_time_or_an_internal_id(played: Played) -> None:
         words = set(re.findall(r"[a-z][a-z0-9_]*", text))
         assert not words & distinctive, sorted(words & distinctive)[:5]
     assert "in reply to" not in screens or "in reply to us_" not in screens
+    dated = [line for line in screens.splitlines() if "istorically" in line]
+    assert dated and not [line for line in dated if "(historically" in line], dated[:3]
 
 
 def test_the_debrief_is_in_time_order_and_written_as_markdown(

@@ -29,6 +29,17 @@ DATED_KINDS = frozenset({"action", "message", "event"})
 """Kinds of record whose first occurrence is set beside its documented time, if any."""
 
 
+def with_documented_time(text: str, historically: str | None) -> str:
+    """A text followed by its documented time as a sentence of its own ("… Historically
+    10 a.m. (5 p.m. in Moscow), 23 October 1962."), never in brackets around brackets."""
+    if not historically:
+        return text
+    body = text.rstrip()
+    if body and not body.endswith((".", "!", "?")):
+        body += "."
+    return f"{body} {historically[:1].upper()}{historically[1:]}."
+
+
 def usage_json(result: RunResult, actor: str, usage: Usage) -> dict[str, Any]:
     """An actor's usage as a line shaped like an event (kind ``usage``), as of the end."""
     return {
@@ -85,12 +96,12 @@ def text_lines(
         mark = KIND_MARK.get(event.kind, "·")
         cite = f"  [{', '.join(event.sources)}]" if event.sources else ""
         lead = f"{who}: " if who and event.kind not in ("delivery", "deal") else ""
-        note = ""
+        documented = None
         if event.kind in DATED_KINDS and event.id not in dated:
             dated.add(event.id)
             documented = scenario.historically(event.id, event.tick)
-            note = f"({documented}) " if documented else ""
-        yield f"{when.strftime('%H:%M')} {mark} {lead}{note}{event.text}{cite}"
+        text = with_documented_time(event.text, documented)
+        yield f"{when.strftime('%H:%M')} {mark} {lead}{text}{cite}"
     outcome = result.outcome
     yield ""
     ended = _moment(scenario, outcome.tick)

@@ -93,7 +93,7 @@ def _letter(letter: LetterView, new: bool) -> RenderableType:
 
 
 def _event_line(e: EventView) -> str:
-    return f"({e.historically}) {e.text}" if e.historically else e.text
+    return e.line()
 
 
 def render_briefing(view: GameView) -> RenderableType:

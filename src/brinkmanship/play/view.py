@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from brinkmanship.engine.observation import WAIT, ActionInfo, LegalActions, Letter, Observation
 from brinkmanship.engine.reference import MESSAGE_NOUN
 from brinkmanship.engine.trajectory import OutcomeResult, TrajectoryEvent
+from brinkmanship.narrative import with_documented_time
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario.schema import VarType
 from brinkmanship.scenario.timeutil import clock_text
@@ -171,6 +172,10 @@ class EventView(BaseModel):
     historically: str | None = None
     """Where the run's time differs from the documented one: "historically 7 p.m., 22 October
     1962"."""
+
+    def line(self) -> str:
+        """The text as a player reads it, its documented time a sentence after it."""
+        return with_documented_time(self.text, self.historically)
 
 
 class UtilityView(BaseModel):
