@@ -1,7 +1,8 @@
-"""The RL example in a reduced form: the US learner, trained against the historical Soviet
-policy, improves — its return over whole crises on validation runs rises well above the
-untrained policy's, and it ends up settling most test crises — and the paired evaluation
-against the historical US policy runs."""
+"""The RL example's default path: the US learner, trained with the default settings and
+seed against the historical Soviet policy, improves — its return over whole crises on
+validation runs rises well above the untrained policy's, the curriculum hands it whole
+crises, and it ends up settling most test crises — and the paired evaluation against the
+historical US policy runs."""
 
 from __future__ import annotations
 
@@ -13,16 +14,18 @@ import pytest
 
 from scripts import load_script
 
-EPISODES = 300
-SEED = 2
+SEED = 0
+"""The example's default ``--seed``."""
 RISE = 8.0
 """How much the validation return must rise from the untrained policy's. Returns are US
-utilities: an untrained (uniform) US averages about -15 to -30 (it strikes, invades or
-lets the missiles stay), waiting it out is -3, a settlement +6. At 300 episodes training
-seeds 1, 2 and 6 of 0-7 rise by 11-16 (seed 2: 15.8); the others' curricula stall (0-9.5)."""
-SETTLED = 10
-"""Of 20 test crises, the kept agent must settle at least this many: seeds 1, 2 and 6
-settle 17-19 at 300 episodes (seed 2: 17); seeds 0, 3, 4, 5 and 7 stall and settle 0-6."""
+utilities: an untrained (uniform) US averages about -10 to -13 (it strikes, or lets the
+missiles stay), waiting it out is -3, a settlement +6. With the defaults, training seeds
+0-7 rise by 12.8-17.1 at their best point and 8.55-15.9 at the last (seed 0: 17.1 and
+8.55; the last point falls by 5 with each nuclear war among the 20 validation runs)."""
+SETTLED = 14
+"""Of 20 test crises, the kept agent must settle at least this many: with the
+defaults, training seeds 0-7 settle 16-20 (seed 0: 17); with the defaults of commit
+2c59026 (the curriculum from US decision 60), seed 0 settled none."""
 
 
 @pytest.fixture(scope="module")
@@ -32,25 +35,28 @@ def example() -> ModuleType:
 
 @pytest.fixture(scope="module")
 def training(example: ModuleType) -> Any:
-    """The example's ``Training`` (its module is loaded from a path, so untyped here)."""
-    return example.train(EPISODES, seed=SEED)
+    """The example's ``Training`` with its defaults (loaded from a path, so untyped here)."""
+    return example.train(example.EPISODES, seed=SEED)
 
 
-def test_the_validation_return_rises(training: Any) -> None:
+def test_the_validation_return_rises(example: ModuleType, training: Any) -> None:
     curve = training.curve
-    assert [episode for episode, _, _ in curve] == list(range(0, EPISODES + 1, 50))
+    assert [episode for episode, _, _ in curve] == list(range(0, example.EPISODES + 1, 50))
     untrained = curve[0][2]
     assert untrained < -10, curve  # a uniformly random US mostly ends in war
     assert training.best_return >= untrained + RISE, curve
     assert curve[-1][2] >= untrained + RISE, curve
 
 
-def test_the_curriculum_hands_the_whole_crisis_to_the_learner(training: Any) -> None:
+def test_the_curriculum_hands_the_whole_crisis_to_the_learner(
+    example: ModuleType, training: Any
+) -> None:
+    s = example.Settings()
     leads = [lead for _, lead, _ in training.curve]
-    assert leads[0] == 60 and leads[-1] == 0, leads
+    assert leads[0] == s.lead and leads[-1] == 0, leads
     assert leads == sorted(leads, reverse=True), leads
     starts = training.starts
-    assert starts[0] >= 52 and starts[-1] == 0, starts
+    assert starts[0] >= s.lead - s.step and starts[-1] == 0, starts
 
 
 def test_the_kept_agent_settles_most_test_crises(example: ModuleType, training: Any) -> None:
