@@ -257,6 +257,67 @@ def test_the_evening_meeting_of_16_october_hears_the_dated_views() -> None:
     assert "C33" in sources["mcnamara"] and "C33" in sources["taylor"]
 
 
+LATER_DECISIONS = (
+    "us_decline_thant",
+    "us_letter_25",
+    "us_scali_reply",
+    "us_draft_reply",
+    "us_reply_letter1",
+)
+"""The ExComm's documented decisions from 24 October: U Thant's appeal, Khrushchev's letter
+of 24 October, Fomin's approach, and Khrushchev's letters of 26 and 27 October."""
+
+
+def test_the_excomm_counsels_at_its_decisions_from_24_october() -> None:
+    """At each documented US decision from 24 October at least one member present counsels
+    the choice taken, linked to its choice number; once the second letter is heard the
+    members present counsel answering the first rather than the public Turkey trade (on 27
+    October Kennedy was nearly alone in leaning toward it: fact sheet C) by a majority of
+    those who speak, and nobody counsels the trade."""
+    for seed in range(2):
+        game = Game.new("cuba-1962", "us", seed=seed)
+        policy = data_policy(game.scenario.actors["us"].policies["historical"])
+        counselled: set[str] = set()
+        while not game.finished:
+            assert game.request is not None
+            action = policy.decide(game.request.observation, game.request.legal).action
+            view = game.view()
+            numbers = {c.id: c.number for c in view.choices}
+            spoke = [c for c in view.counsel if not c.abstains]
+            assert all(c.number == numbers[c.action] for c in spoke if c.action != WAIT)
+            assert all(c.action != "us_accept_letter2" for c in spoke)
+            if action in LATER_DECISIONS:
+                assert any(c.action == action for c in spoke), (seed, view.time, action)
+                counselled.add(action)
+            if game.request.observation.values["letter2_received"] and "us_reply_letter1" in {
+                c.id for c in view.choices
+            }:
+                no_trade = [c for c in spoke if c.action == "us_reply_letter1"]
+                assert 2 * len(no_trade) > len(spoke), (seed, view.time, spoke)
+                assert all("nearly alone" in c.why for c in no_trade if c.member != "rusk")
+            game.choose(action)
+        assert counselled == set(LATER_DECISIONS), seed
+
+
+def test_moscow_hears_the_night_session_and_malinovsky() -> None:
+    """The Soviet body's documented counsel (F7; C5, C6, C28): after a US strike the other
+    Presidium members counsel repelling it with the Cubans, without nuclear weapons; once US
+    troops land, Malinovsky counsels withholding nuclear authority, as he advised."""
+    sc = game_scenario("cuba-1962", ["invasion"])
+    specs = policy_set(sc).specs
+    heard: dict[str, set[str]] = {}
+    for run in range(6):
+        result = ReferenceEngine(sc).run(0, run, policy_set(sc, specs).make(), dict(specs))
+        for e in result.events:
+            if e.kind == "counsel" and e.actor == "su":
+                heard.setdefault(e.id, set()).add(e.text)
+    assert any("repel the attack with the Cubans" in t for t in heard["presidium"])
+    assert heard["malinovsky"] and all(
+        "withhold nuclear authority" in t and "historically his advice" in t
+        for t in heard["malinovsky"]
+    )
+
+
 def test_opponent_plays_the_other_principal_actors() -> None:
     game = Game.new("cuba-1962", "us", opponent="hawk:threshold=0.9")
     assert game.record.opponents["su"] == "hawk:threshold=0.9"
