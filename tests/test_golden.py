@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from golden import digest
 
-RECORDED = "2e2187d95b8afef568a240d187c2cf9c86e2c545a809a44a2885ea1eb9db5a07"
+RECORDED = "1ca8b079dca0fb8602d773747a6d975da7a1541e842cc43f526146c026188b14"
 """``python tests/golden.py``. A change that is meant to change results records the new value
 here, and its commit message says which results changed and why. History: 25bb9ab
 (``daa88662…``); cuba-1962's script premises (``9a38afa9…``); texts without clock times,
@@ -51,7 +51,9 @@ again (no meeting code 10, no "rejoins" line; ``4b0cce08…``); texts that speak
 convened and Gromyko's 'defensive' only before a strike or a deal (``d406de2b…``);
 cuba-1962's counsel at the decisions from 24 October and Malinovsky's and the night
 session's in Moscow: Model III no longer makes the public trade, strikes at the Joint
-Chiefs' deadline, and Moscow's repels a strike with the Cubans (``2e2187d9…``)."""
+Chiefs' deadline, and Moscow's repels a strike with the Cubans (``2e2187d9…``); a policy's
+reason as a sentence after its action's text ('… Reason: …'), and a public message's
+delivery said to reach every side (``1ca8b079…``)."""
 
 
 def test_every_trajectory_is_the_recorded_one() -> None:

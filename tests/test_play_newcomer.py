@@ -6,6 +6,7 @@ without colour codes."""
 from __future__ import annotations
 
 import io
+import re
 from typing import ClassVar
 
 import pytest
@@ -204,3 +205,26 @@ def test_a_documented_time_is_a_sentence_after_the_text_not_brackets_in_brackets
     assert event.line() == f"A reply (cabled). H{note[1:]}."
     assert depth(event.line()) == 1
     assert "⚠" not in " ".join(e.clock for e in sc.timeline)
+
+
+def test_reasons_and_public_deliveries_read_as_plain_sentences() -> None:
+    """A policy's reason is a sentence of its own, not a bracket after the full stop; a
+    public message reaches every side, and its delivery line says so."""
+    game = Game.new("cuba-1962", "su", seed=0)
+    policy = data_policy(game.scenario.actors["su"].policies["historical"])
+    while not game.finished:
+        assert game.request is not None
+        game.choose(policy.decide(game.request.observation, game.request.legal).action)
+    texts = [e.text for e in game.events]
+    assert not [t for t in texts if re.search(r"[.!?]\)?\s*\([a-z]|[.!?]\)\.", t)], texts
+    assert any("Reason: " in t for t in texts)
+    sc = game.scenario
+    public = [
+        e
+        for e in game.view().events
+        if e.kind == "delivery"
+        and (m := sc.actions[e.id].message) is not None
+        and sc.channels[m.channel].public
+    ]
+    assert public and all("reaches every side" in e.text for e in public), public[:2]
+    assert not any(" receives " in e.text for e in public)

@@ -353,10 +353,15 @@ class ReferenceEngine:
             if transit.misread:
                 as_kind = f" as a {message.misread_kind}" if message.misread_kind else ""
                 note = f" It is misread{as_kind}."
+            sent = moment_text(self.sc.time_of(transit.sent_tick))
+            noun = MESSAGE_NOUN[message.kind]
+            to = self.sc.actors[message.to].name
             text = (
-                f"{self.sc.actors[message.to].name} receives {message.sender_name}'s "
-                f"{MESSAGE_NOUN[message.kind]} by {channel.label} "
-                f"(sent {moment_text(self.sc.time_of(transit.sent_tick))}).{note}"
+                f"{message.sender_name}'s {noun} to {to}, made public by {channel.label}, "
+                f"reaches every side (sent {sent}).{note}"
+                if channel.public
+                else f"{to} receives {message.sender_name}'s {noun} by {channel.label} "
+                f"(sent {sent}).{note}"
             )
             audience = self._recipients(message) | {action.actor}
             self._log(st, message.to, "delivery", action.id, text, action.sources, audience)
@@ -646,9 +651,7 @@ class ReferenceEngine:
         st.taken[action.id] = st.taken.get(action.id, 0) + 1
         for holder, expr in action.cost:
             st.costs[holder] = st.costs.get(holder, 0.0) + expr(st.env)
-        text = action.text or action.label
-        if choice.why:
-            text = f"{text} ({choice.why})"
+        text = with_reason(action.text or action.label, choice.why)
         message = action.message
         visible = action.visible_to
         if message is not None:
@@ -694,6 +697,18 @@ class ReferenceEngine:
         st.in_transit[action.id] = Transit(action.id, st.tick, st.tick + ticks, misread)
         if message.of is not None:
             st.answered.add(message.of)
+
+
+def with_reason(text: str, why: str) -> str:
+    """An action's text with its policy's reason as a sentence of its own: "Soviet forces
+    raise their readiness. Reason: answer the US alert." (the text alone without one)."""
+    if not why:
+        return text
+    body = text.rstrip()
+    if not body.rstrip(")").endswith((".", "!", "?")):
+        body += "."
+    reason = why.rstrip().rstrip(".")
+    return f"{body} Reason: {reason}."
 
 
 def _lower_first(label: str) -> str:
