@@ -16,9 +16,10 @@ from rich.pager import Pager
 from brinkmanship.play import terminal
 from brinkmanship.play.debrief import build_debrief, debrief_markdown, ended
 from brinkmanship.play.game import WAIT_FOR_NEWS, Game
-from brinkmanship.play.view import LETTER_PLACE, EventView, StateItem, quantity_text
+from brinkmanship.play.view import LETTER_PLACE, EventView, StateItem, new_letters, quantity_text
 from brinkmanship.policies.rules import data_policy
 from brinkmanship.scenario import compiled as c
+from brinkmanship.web.screen import game_screen
 
 
 def test_new_choices_are_named_once_with_their_numbers_and_place() -> None:
@@ -228,3 +229,28 @@ def test_reasons_and_public_deliveries_read_as_plain_sentences() -> None:
     ]
     assert public and all("reaches every side" in e.text for e in public), public[:2]
     assert not any(" receives " in e.text for e in public)
+
+
+def test_the_inbox_shows_new_letters_with_old_ones_one_key_away() -> None:
+    game = Game.new("cuba-1962", "su", seed=0)
+    policy = data_policy(game.scenario.actors["su"].policies["historical"])
+    view = game.view()
+    while not (len(view.inbox) >= 2 and new_letters(view)[1]):
+        assert game.request is not None
+        game.choose(policy.decide(game.request.observation, game.request.legal).action)
+        view = game.view()
+    fresh, earlier = new_letters(view)
+    out = io.StringIO()
+    Console(file=out, width=200).print(terminal.render_view(view))
+    screen = out.getvalue()
+    count = len(earlier)
+    assert f"{count} earlier letter{'' if count == 1 else 's'}: i = all letters" in screen
+    assert all(x.text[:40] not in screen for x in earlier), "an old letter is not repeated"
+    assert all(f"from {x.sender_name}" in screen for x in fresh)
+    out = io.StringIO()
+    Console(file=out, width=200).print(terminal.render_inbox(view))
+    assert all(f"from {x.sender_name}" in out.getvalue() for x in view.inbox)
+    page = game_screen(game.scenario, view, game.record)
+    assert page.earlier_letters and len(page.inbox) + len(page.earlier_letters) == len(
+        [x for x in view.inbox if x.sender != view.side]
+    )

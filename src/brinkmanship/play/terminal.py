@@ -12,7 +12,6 @@ in one answer (``19 22 2``) give several orders at once (:meth:`Game.carry_out`)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console, Group, RenderableType
@@ -42,6 +41,7 @@ from brinkmanship.play.view import (
     LetterView,
     PlanView,
     kind_name,
+    new_letters,
     plain_clock,
     plain_time,
     value_text,
@@ -53,6 +53,7 @@ ReadLine = Callable[[], str]
 LETTER_KEY = "l"
 STATE_KEY = "s"
 BRIEFING_KEY = "b"
+INBOX_KEY = "i"
 SEVERAL_HELP = "Several orders: their numbers in turn, e.g. 4 2 = do 4, then wait for news"
 """How to give several orders at one decision (one line at 80 columns)."""
 PAGED_LINES = 60
@@ -178,11 +179,14 @@ def render_view(view: GameView, full_state: bool = False) -> RenderableType:
         parts.append(changed)
     else:
         parts.append(Text("Nothing your side can see has changed."))
-    if view.inbox:
-        last = view.last_move_time
-        fresh = [last is None or _after(x.arrived, last) for x in view.inbox]
-        order = sorted(range(len(view.inbox)), key=lambda i: (fresh[i], view.inbox[i].arrived))
-        letters = [_letter(view.inbox[i], fresh[i]) for i in order]
+    fresh, earlier = new_letters(view)
+    if fresh or earlier:
+        letters = [_letter(x, True) for x in fresh]
+        if earlier:
+            n = len(earlier)
+            letters.append(
+                Text(f"{n} earlier letter{'' if n == 1 else 's'}: {INBOX_KEY} = all letters")
+            )
         parts.append(Panel(Group(*letters), title="Inbox", title_align="left"))
     speaking = [c for c in view.counsel if not c.abstains]
     silent = [c.name for c in view.counsel if c.abstains]
@@ -208,8 +212,11 @@ def _danger(alert: AlertLevel) -> str:
     return f" (danger at {worst:g})"
 
 
-def _after(iso: str, other: str) -> bool:
-    return datetime.fromisoformat(iso) > datetime.fromisoformat(other)
+def render_inbox(view: GameView) -> RenderableType:
+    """Every letter received: the earlier ones a line each, then the new ones in full."""
+    fresh, earlier = new_letters(view)
+    letters = [_letter(x, False) for x in earlier] + [_letter(x, True) for x in fresh]
+    return Panel(Group(*letters) if letters else Text("No letters."), title="All letters")
 
 
 class TerminalGame:
@@ -300,6 +307,7 @@ class TerminalGame:
         if menu.letters:
             rows.append((LETTER_KEY, "Write a letter…", _letter_summary(menu)))
         keys = f"Enter waits · {STATE_KEY} = all your side knows · {BRIEFING_KEY} = briefing"
+        keys += f" · {INBOX_KEY} = all letters" if view.inbox else ""
         keys += " · q = save and quit" if self.save is not None else " · q = quit (not saved)"
         several = WAIT_FOR_NEWS in {c.id for c in view.choices}
         while True:
@@ -319,12 +327,15 @@ class TerminalGame:
                 self.console.print(render_state(view))
             elif answer == BRIEFING_KEY:
                 self.console.print(render_briefing(view))
+            elif answer == INBOX_KEY and view.inbox:
+                self.console.print(render_inbox(view))
             elif answer == LETTER_KEY and menu.letters:
                 picked = self._letter_menu(menu, by_number if several else {})
                 if picked is not None:
                     return picked
             else:
                 others = ([LETTER_KEY] if menu.letters else []) + [STATE_KEY, BRIEFING_KEY]
+                others += [INBOX_KEY] if view.inbox else []
                 self.console.print(
                     f"Please enter a choice's number ({_ranges(sorted(by_number))}), "
                     f"{', '.join(others)} or q."

@@ -73,6 +73,17 @@ class LetterView(BaseModel):
     """The kind as a noun a player reads ("refusal" for ``reject``)."""
 
 
+def new_letters(view: GameView) -> tuple[list[LetterView], list[LetterView]]:
+    """The inbox split in two: letters that arrived since the player's last decision (all
+    of them before the first), and the earlier ones."""
+    last = view.last_move_time
+    if last is None:
+        return list(view.inbox), []
+    since = datetime.fromisoformat(last)
+    fresh = [x for x in view.inbox if datetime.fromisoformat(x.arrived) > since]
+    return fresh, [x for x in view.inbox if x not in fresh]
+
+
 class CounselView(BaseModel):
     """One adviser's recommendation."""
 

@@ -24,6 +24,7 @@ from brinkmanship.play.view import (
     LetterView,
     PlanView,
     letter_spec,
+    new_letters,
     quantity_text,
 )
 from brinkmanship.scenario.compiled import CompiledScenario
@@ -203,7 +204,10 @@ class Screen:
     is not among them: it stands beside the decision (the view's ``counsel``)."""
     earlier: tuple[EventView, ...]
     inbox: tuple[LetterView, ...]
-    """Letters from others (a public statement of the player's own is in the outbox)."""
+    """Letters from others that arrived since the last decision (a public statement of the
+    player's own is in the outbox)."""
+    earlier_letters: tuple[LetterView, ...]
+    """Letters from others that arrived before it (folded on the page)."""
     outbox: tuple[SentLetter, ...]
     moves: tuple[PastMove, ...]
     numbers: tuple[tuple[str, str], ...]
@@ -253,6 +257,7 @@ def action_label(sc: CompiledScenario, action: str) -> str:
 def game_screen(sc: CompiledScenario, view: GameView, record: GameRecord) -> Screen:
     """Everything the game template needs beyond the view itself."""
     since = view.last_move_tick if view.last_move_tick is not None else -1
+    fresh, earlier = new_letters(view)
     shown = [e for e in view.events if e.kind not in SKIPPED_KINDS]
     numbers: list[tuple[str, str]] = []
     facts: list[str] = []
@@ -268,7 +273,8 @@ def game_screen(sc: CompiledScenario, view: GameView, record: GameRecord) -> Scr
         menu=build_menu(view.choices) if view.choices else None,
         recent=tuple(e for e in shown if e.tick >= since),
         earlier=tuple(e for e in shown if e.tick < since),
-        inbox=tuple(letter for letter in view.inbox if letter.sender != view.side),
+        inbox=tuple(x for x in fresh if x.sender != view.side),
+        earlier_letters=tuple(x for x in earlier if x.sender != view.side),
         outbox=outbox(sc, record, view.events),
         moves=tuple(
             PastMove(short_time(sc.iso(m.tick)), action_label(sc, m.action))
