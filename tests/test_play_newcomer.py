@@ -254,3 +254,23 @@ def test_the_inbox_shows_new_letters_with_old_ones_one_key_away() -> None:
     assert page.earlier_letters and len(page.inbox) + len(page.earlier_letters) == len(
         [x for x in view.inbox if x.sender != view.side]
     )
+
+
+def test_orders_do_not_stop_for_counsel_to_do_what_was_ordered() -> None:
+    """Ordering the reconnaissance and then the proclamation: once the first is done the
+    advisers recommend the second, which the player has already ordered; that is no news
+    and the orders carry on (they used to stop there, costing a screen)."""
+    game = Game.new("cuba-1962", "us", seed=0)
+    game.carry_out(["us_convene_excomm", WAIT_FOR_NEWS])
+    while game.view().time < "1962-10-20T17:00":
+        game.choose(WAIT_FOR_NEWS)
+    game.carry_out(["us_choose_quarantine", WAIT_FOR_NEWS])
+    while "us_rusk_dobrynin" not in {x.action for x in game.view().counsel}:
+        game.choose(WAIT_FOR_NEWS)
+    game.carry_out(["us_rusk_dobrynin", "us_address", WAIT_FOR_NEWS])
+    orders = ["us_low_level_recon", "us_proclaim_quarantine", WAIT_FOR_NEWS]
+    assert set(orders[:2]) <= {x.id for x in game.view().choices}
+    game.carry_out(orders)
+    plan = game.view().plan
+    assert plan is not None and not plan.stopped, plan
+    assert {"us_low_level_recon", "us_proclaim_quarantine"} <= {m.action for m in game.record.moves}

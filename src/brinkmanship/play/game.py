@@ -560,12 +560,12 @@ class Game:
         done: list[OrderView] = []
         stopped = ""
         own: frozenset[str] = frozenset()  # what the last order set is no news to the side
-        for order in orders:
+        for i, order in enumerate(orders):
             now = self._glance(seat)
             if now is None:
                 stopped = "the game ended"
                 break
-            new = news(last, now, own) if done and last is not None else []
+            new = news(last, now, own, orders[i:]) if done and last is not None else []
             at = self.scenario.iso(self.tick)
             if order == WAIT_FOR_NEWS:
                 if not new:  # news right after the last order ends the wait at once
@@ -660,7 +660,7 @@ class Game:
                 continue
             now = self._glance(seat)
             order = queue.orders[0]
-            new = news(queue.since, now, queue.own) if queue.since and now else []
+            new = news(queue.since, now, queue.own, queue.orders) if queue.since and now else []
             at = self.scenario.iso(self.tick)
             if order == WAIT_FOR_NEWS and new:  # the wait is over: the seat decides
                 queue.orders.pop(0)

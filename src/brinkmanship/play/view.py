@@ -483,11 +483,15 @@ def own_alerts(sc: c.CompiledScenario, orders: Iterable[str]) -> frozenset[str]:
     )
 
 
-def news(before: Glance, after: Glance, own: Iterable[str] = ()) -> list[str]:
+def news(
+    before: Glance, after: Glance, own: Iterable[str] = (), ordered: Iterable[str] = ()
+) -> list[str]:
     """What is new at ``after`` since ``before``, in words (empty: nothing): a message
     received, a choice that was not legal (with its menu number), an adviser's new
-    counsel, an alert level moved (not one in ``own``, the variables the side's own orders
-    set). Other values that changed are shown on the screen but do not stop a wait."""
+    counsel (not counsel for one of ``ordered``, the orders the side has already given:
+    advice to do what it will do anyway changes nothing), an alert level moved (not one in
+    ``own``, the variables the side's own orders set). Other values that changed are shown
+    on the screen but do not stop a wait."""
     out = []
     arrived = len(after.inbox - before.inbox)
     if arrived:
@@ -502,7 +506,7 @@ def news(before: Glance, after: Glance, own: Iterable[str] = ()) -> list[str]:
             for a in opened
         ]
         out.append(("a new choice: " if len(named) == 1 else "new choices: ") + ", ".join(named))
-    if after.counsel - before.counsel:
+    if after.counsel - before.counsel - set(ordered):
         out.append("your advisers' counsel changed")
     old = dict(before.alerts)
     mine = {label for var, label in after.gauges if var in set(own)}
