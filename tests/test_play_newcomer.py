@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime
 from typing import ClassVar
 
 import pytest
@@ -274,3 +275,13 @@ def test_orders_do_not_stop_for_counsel_to_do_what_was_ordered() -> None:
     plan = game.view().plan
     assert plan is not None and not plan.stopped, plan
     assert {"us_low_level_recon", "us_proclaim_quarantine"} <= {m.action for m in game.record.moves}
+
+
+@pytest.mark.parametrize("side", ["us", "su"])
+def test_the_documented_choices_are_compared_in_time_order(side: str) -> None:
+    """The table of the side's documented choices follows history's clock, whatever the
+    order of the scenario's timeline (the proclamation of 23 October came after the
+    answers of 25 October)."""
+    comparison = build_debrief(Game.new("cuba-1962", side, seed=0)).comparison
+    times = [datetime.fromisoformat(c.history_time) for c in comparison if c.history_time]
+    assert len(times) > 5 and times == sorted(times)

@@ -147,7 +147,7 @@ def _comparison(
         taken.setdefault(e.id, e)
     out: list[ChoiceComparison] = []
     documented: set[str] = set()
-    for entry in sc.timeline:
+    for entry in sorted(sc.timeline, key=lambda x: x.tick):  # the file need not be in order
         action = sc.actions.get(entry.expect or "")
         if action is None or action.actor != side:
             continue
