@@ -18,6 +18,11 @@ things out with ``...``:
 An exception shows as Python prints it, its stack left out: ``Traceback (most recent call
 last):``, ``  ...``, then ``module.Error: message``.
 
+A table of figures assembled from several arms of runs (prose, not a command's output) is
+checked too: under a line ``<!-- figure: NAME -->`` (outside fenced blocks; Markdown shows
+nothing of it) the lines up to the next blank line are what ``tests/doc_figures.py``'s
+``FIGURES[NAME]()`` returns, compared as above (spacing does not count).
+
 ``tests/test_docs_examples.py`` fails when a shown output no longer matches. A change meant
 to change results re-records them in place, as it re-records the goldens::
 
@@ -25,7 +30,9 @@ to change results re-records them in place, as it re-records the goldens::
 
 which keeps each output's layout and what it leaves out and writes the new numbers into it;
 an output whose shape changed (a row or a word that is no longer there) is written out in
-full, and the command names it so that it can be abridged by hand.
+full, and the command names it so that it can be abridged by hand. A figure is written as
+its function makes it. Prose around a figure that quotes its numbers is not checked: say
+what the table shows in words, and leave the numbers to the table.
 """
 
 from __future__ import annotations
@@ -44,6 +51,8 @@ from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
+from doc_figures import FIGURES
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "examples/README.md")
 """The files whose examples run."""
@@ -53,6 +62,8 @@ LANGUAGES = frozenset({"python", "pycon", "py"})
 CONSOLE = "console"
 """The fenced blocks whose ``$`` commands run."""
 PROMPT = "$ "
+FIGURE = re.compile(r"^<!--\s*figure:\s*(\S+)\s*-->\s*$")
+"""The line above a table of figures that ``tests/doc_figures.py`` makes."""
 
 ELIDED = "..."
 TRACEBACK = "Traceback (most recent call last):\n  ...\n"
@@ -85,10 +96,13 @@ class Example:
     end: int
     """One past the shown output's last line."""
     command: bool = False
+    figure: bool = False
+    """``source`` names a figure of ``tests/doc_figures.py``."""
 
     @property
     def where(self) -> str:
-        return f"{self.path.relative_to(ROOT)}:{self.line}"
+        path = self.path.relative_to(ROOT) if self.path.is_relative_to(ROOT) else self.path
+        return f"{path}:{self.line}"
 
 
 def fenced_blocks(text: str) -> Iterator[tuple[str, int, list[str]]]:
@@ -131,10 +145,30 @@ def _commands(path: Path, start: int, lines: list[str]) -> Iterator[Example]:
         yield Example(path, start + first + 1, source, want, indent, start + out, start + end, True)
 
 
+def _figures(path: Path, text: str) -> Iterator[Example]:
+    """The tables under ``<!-- figure: NAME -->`` lines outside fenced blocks."""
+    lines = text.split("\n")
+    fenced = {
+        i
+        for _, start, block in fenced_blocks(text)
+        for i in range(start - 1, start + len(block) + 1)
+    }
+    for i, line in enumerate(lines):
+        m = FIGURE.match(line.strip())
+        if m is None or i in fenced:
+            continue
+        end = i + 1
+        while end < len(lines) and lines[end].strip():
+            end += 1
+        want = "".join(s.strip() + "\n" for s in lines[i + 1 : end])
+        yield Example(path, i + 1, m.group(1), want, 0, i + 1, end, figure=True)
+
+
 def examples(path: Path) -> list[Example]:
-    """The ``>>>`` examples and ``$`` commands of a Markdown file, in order."""
-    found: list[Example] = []
-    for language, start, lines in fenced_blocks(path.read_text()):
+    """The ``>>>`` examples, ``$`` commands and figures of a Markdown file, in order."""
+    text = path.read_text()
+    found: list[Example] = list(_figures(path, text))
+    for language, start, lines in fenced_blocks(text):
         if language == CONSOLE:
             found += _commands(path, start, lines)
         if language not in LANGUAGES:
@@ -153,7 +187,7 @@ def examples(path: Path) -> list[Example]:
                     first + ex.want.count("\n"),
                 )
             )
-    return found
+    return sorted(found, key=lambda ex: ex.start)
 
 
 def stray_prompts(path: Path) -> list[int]:
@@ -196,6 +230,12 @@ def _shell(command: str, here: Path) -> str:
     return done.stdout
 
 
+def _figure(name: str) -> str:
+    if name not in FIGURES:
+        return f"no figure {name!r} in tests/doc_figures.py; known: {', '.join(FIGURES)}\n"
+    return FIGURES[name]()
+
+
 def run(found: Sequence[Example]) -> list[str]:
     """What each example prints, run in order in one session (as ``python`` or a terminal
     would show it)."""
@@ -203,6 +243,9 @@ def run(found: Sequence[Example]) -> list[str]:
     printed = []
     with tempfile.TemporaryDirectory() as here, _in_directory(here):
         for ex in found:
+            if ex.figure:
+                printed.append(_figure(ex.source))
+                continue
             if ex.command:
                 printed.append(_shell(ex.source, Path(here)))
                 continue
@@ -338,12 +381,14 @@ def rerecord(path: Path) -> list[str]:
     for ex, got in reversed(list(zip(found, run(found), strict=True))):
         if matches(ex.want, got):
             continue
-        new = rerecorded(ex.want, got)
+        new = _normal(got) + "\n" if ex.figure else rerecorded(ex.want, got)
         if new is None:
             new = _in_full(got)
             news.append(f"{ex.where}: written out in full (its shape changed); abridge by hand")
         else:
-            news.append(f"{ex.where}: re-recorded")
+            news.append(
+                f"{ex.where}: re-recorded" + (f" (figure {ex.source})" if ex.figure else "")
+            )
         assert matches(new, got), f"{ex.where}: the re-recorded output does not match"
         shown = [" " * ex.indent + s for s in new.rstrip("\n").split("\n")] if new.strip() else []
         lines[ex.start : ex.end] = shown

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from docs_examples import DOCS, ROOT, examples, matches, rerecorded, run, stray_prompts
+from doc_figures import FIGURES
+from docs_examples import DOCS, ROOT, examples, matches, rerecord, rerecorded, run, stray_prompts
 
 DOCUMENTED = [p for p in DOCS if examples(p)]
 
@@ -113,3 +114,33 @@ def test_console_commands_run_in_a_shell_in_one_directory(tmp_path: Path) -> Non
     ]
     assert [(ex.start, ex.end) for ex in found] == [(3, 4), (6, 7)]
     assert run(found) == ["c\n", "a b\n"]
+
+
+def test_a_figure_is_checked_and_rerecorded_from_its_function(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(FIGURES, "two-arms", lambda: "| arm | p |\n| --- | --- |\n| a | 0.2 |\n")
+    doc = tmp_path / "doc.md"
+    shown = "| arm | p |\n|---|---|\n| a   | 0.1 |\n"
+    doc.write_text(f"Text.\n<!-- figure: two-arms -->\n{shown}\nMore text.\n")
+    (ex,) = examples(doc)
+    assert (ex.figure, ex.source, ex.line, ex.start, ex.end) == (True, "two-arms", 2, 2, 5)
+    (got,) = run([ex])
+    assert not matches(ex.want, got)  # a figure that drifted fails
+    assert rerecord(doc) == [f"{ex.where}: re-recorded (figure two-arms)"]
+    table = "| arm | p |\n| --- | --- |\n| a | 0.2 |\n"
+    assert doc.read_text() == f"Text.\n<!-- figure: two-arms -->\n{table}\nMore text.\n"
+    assert all(matches(e.want, g) for e, g in zip(examples(doc), run(examples(doc)), strict=True))
+
+
+def test_a_figure_in_a_fenced_block_is_not_one(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text("```\n<!-- figure: two-arms -->\n| a |\n```\n")
+    assert examples(doc) == []
+
+
+def test_an_unknown_figure_fails_with_the_known_names(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text("<!-- figure: nonesuch -->\n| a |\n")
+    (got,) = run(examples(doc))
+    assert "no figure 'nonesuch'" in got and "cuba-baseline" in got
