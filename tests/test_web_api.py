@@ -15,13 +15,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from brinkmanship.play.debrief import SKIPPED_KINDS
 from brinkmanship.play.game import Game, GameRecord
 from brinkmanship.play.view import GameView
 from brinkmanship.scenario.loader import builtin_names, load_scenario
 from brinkmanship.web import create_app
 from brinkmanship.web.maps import scenario_map
 from brinkmanship.web.pages import templates
-from brinkmanship.web.screen import game_screen
+from brinkmanship.web.screen import game_screen, short_time
 from brinkmanship.web.service import GameService
 from brinkmanship.web.tokens import new_game_id, new_token
 
@@ -520,6 +521,13 @@ def test_the_end_screen_and_debrief_pages(client: TestClient, browser: TestClien
     assert end["outcome"]["label"] in page and f"/games/{game_id}/debrief" in page
     debrief = browser.get(f"/games/{game_id}/debrief").text
     assert "Day by day" in debrief and "What really happened" in debrief
+    # Both name the ending's cause and put the score on the scenario's scale, beside
+    # every side's score, as the terminal does.
+    outcome = end["outcome"]
+    for text in (visible(page), visible(debrief)):
+        assert outcome["cause"] and f"What caused it: {outcome['cause']}" in text
+        assert f"from {outcome['worst']:g}, its worst outcome for your side" in text
+        assert "Every side's score under this outcome: " in text
 
 
 def visible(html: str) -> str:
@@ -592,3 +600,21 @@ def test_text_in_pages_is_escaped(client: TestClient) -> None:
     )  # fmt: skip
     assert evil not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_briefing_is_marked_as_such_not_stamped_with_the_start_time(
+    client: TestClient, browser: TestClient
+) -> None:
+    """The opening briefing's paragraphs (the Bay of Pigs, the Jupiters…) are not events of
+    the game's first morning: the event list marks them "Briefing", without a clock time."""
+    game_id, token = new_game(client, side="us")
+    view = client.get(f"/api/games/{game_id}", headers={"Authorization": f"Bearer {token}"})
+    briefing = view.json()["briefing"]
+    assert briefing
+    open_link(browser, game_id, token)
+    page = visible(browser.get(f"/games/{game_id}").text)
+    assert short_time(briefing[0]["time"]) not in page
+    shown = [e["text"][:40] for e in briefing if e["kind"] not in SKIPPED_KINDS]
+    assert len(shown) > 3
+    for text in shown:
+        assert re.search(r"Briefing\s+" + re.escape(text), page), text

@@ -188,6 +188,11 @@ class EventView(BaseModel):
         """The text as a player reads it, its documented time a sentence after it."""
         return with_documented_time(self.text, self.historically)
 
+    def at_start(self) -> bool:
+        """Part of the opening briefing: what the side is told at the start, shown without
+        the clock time of the start (its background is months or years older)."""
+        return self.tick == 0
+
 
 class UtilityView(BaseModel):
     """One actor's score under an outcome."""
@@ -717,7 +722,7 @@ def build_view(
         outcome=outcome_view(outcome, actor.holder, sc, ended_in) if outcome is not None else None,
         changes=_changes(sc, before, items),
         news=news(before, now) if before is not None and now is not None else [],
-        briefing=[e for e in seen if e.tick == 0],
+        briefing=[e for e in seen if e.at_start()],
         plan=plan,
     )
 

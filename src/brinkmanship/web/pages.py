@@ -17,6 +17,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from brinkmanship.play.debrief import outcome_lines
 from brinkmanship.play.menus import terms_line
 from brinkmanship.play.view import plain_clock
 from brinkmanship.web.api import Service
@@ -43,6 +44,7 @@ templates.env.globals.update(
     date_time=date_time,
     side_name=side_name,
     terms=terms_line,
+    outcome_lines=outcome_lines,
 )
 
 GameId = Annotated[str, Path(min_length=1, max_length=64)]
