@@ -35,20 +35,21 @@ def runs(
     interventions: Arm = (),
     policies: tuple[tuple[str, str], ...] = (),
     params: tuple[tuple[str, float], ...] = (),
+    scenario: str = CUBA,
 ) -> tuple[RunSummary, ...]:
-    """Runs 0..n-1 of cuba-1962 from ``seed`` on the batch engine."""
-    job = Job(CUBA, seed, interventions, policies, params, engine="batch")
+    """Runs 0..n-1 of ``scenario`` from ``seed`` on the batch engine."""
+    job = Job(scenario, seed, interventions, policies, params, engine="batch")
     return tuple(run_chunk(job, 0, n))
 
 
 @cache
-def _classes() -> dict[str, str]:
-    return {o.id: o.cls.value for o in load_scenario(CUBA).outcomes.values()}
+def _classes(scenario: str = CUBA) -> dict[str, str]:
+    return {o.id: o.cls.value for o in load_scenario(scenario).outcomes.values()}
 
 
-def cls(r: RunSummary) -> str:
+def cls(r: RunSummary, scenario: str = CUBA) -> str:
     """The outcome class of a run."""
-    return _classes()[r.outcome]
+    return _classes(scenario)[r.outcome]
 
 
 def _row(cells: Iterable[object]) -> str:
@@ -350,6 +351,59 @@ def cuba_hawks() -> str:
     return table([*header, "general nuclear war", "unresolved"], rows)
 
 
+# ----------------------------------------------------------- docs/able-archer-1983.md
+
+ABLE_ARCHER = "able-archer-1983"
+
+
+def _war(done: Sequence[RunSummary], scenario: str) -> str:
+    """``38 (0.95%, 0.69–1.30%)``: the runs at war, their share and its 95% Wilson interval."""
+    k, n = sum(cls(r, scenario) in NUCLEAR for r in done), len(done)
+    low, high = wilson(k, n)
+    return f"{k:,} ({100 * k / n:.2f}%, {100 * low:.2f}–{100 * high:.2f}%)"
+
+
+def able_archer_readings() -> str:
+    """War at the three readings of the war scare (``scare_real``), on the historical path and
+    under ``counter-alert``: seed 0, runs 0–3999."""
+    rows = []
+    for reading, value in (("Miles", 0.0), ("middle (Barrass)", 0.5), ("Fischer, Jones", 1.0)):
+        params = (("scare_real", value),)
+        cells = [
+            _war(runs(0, 4000, arm, (), params, ABLE_ARCHER), ABLE_ARCHER)
+            for arm in ((), ("counter-alert",))
+        ]
+        rows.append([reading, f"{value:g}", *cells])
+    return table(["reading", "`scare_real`", "war, historical path", "war, `counter-alert`"], rows)
+
+
+ABLE_ARCHER_ARMS: tuple[tuple[Arm, tuple[tuple[str, float], ...]], ...] = (
+    ((), ()),
+    (("counter-alert",), ()),
+    (("no-gordievsky",), ()),
+    (("counter-alert", "no-gordievsky"), ()),
+    ((), (("exercise_start_h", 36),)),
+    (("counter-alert",), (("exercise_start_h", 36),)),
+    ((), (("preempt_rate", 0.003),)),
+    (("counter-alert",), (("counter_mult", 1),)),
+    (("counter-alert",), (("counter_mult", 4),)),
+    (("counter-alert",), (("p_washington_discounts", 0),)),
+    (("counter-alert",), (("p_washington_discounts", 0.7),)),
+    (("counter-alert",), (("telegram_lag_h", 12),)),
+    (("counter-alert",), (("telegram_lag_h", 60),)),
+)
+
+
+def able_archer_arms() -> str:
+    """War under the interventions and at other parameter values: seed 0, runs 0–3999."""
+    rows = []
+    for arm, params in ABLE_ARCHER_ARMS:
+        done = runs(0, 4000, arm, (), params, ABLE_ARCHER)
+        values = ", ".join(f"`{k}` = {v:g}" for k, v in params) or "—"
+        rows.append([_names(arm), values, _war(done, ABLE_ARCHER)])
+    return table(["arm", "parameters", "war (95% CI)"], rows)
+
+
 FIGURES: dict[str, Callable[[], str]] = {
     "cuba-baseline": cuba_baseline,
     "cuba-validity": cuba_validity,
@@ -359,5 +413,7 @@ FIGURES: dict[str, Callable[[], str]] = {
     "cuba-estimates": cuba_estimates,
     "cuba-model-ii": cuba_model_ii,
     "cuba-hawks": cuba_hawks,
+    "able-archer-readings": able_archer_readings,
+    "able-archer-arms": able_archer_arms,
 }
 """Each figure a doc shows under ``<!-- figure: NAME -->``, by name."""
