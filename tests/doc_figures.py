@@ -21,6 +21,7 @@ from brinkmanship.analysis.montecarlo import run_chunk
 from brinkmanship.analysis.stats import wilson
 from brinkmanship.analysis.tally import RunSummary
 from brinkmanship.scenario.loader import load_scenario
+from paired import paired_z
 
 CUBA = "cuba-1962"
 NUCLEAR = frozenset({"tactical_nuclear_use", "general_nuclear_war"})
@@ -91,19 +92,8 @@ def count_in(arm: Sequence[RunSummary], kinds: frozenset[str]) -> int:
     return sum(cls(r) in kinds for r in arm)
 
 
-def paired_z(
-    base: Sequence[RunSummary], treated: Sequence[RunSummary], kinds: frozenset[str]
-) -> float:
-    """z of the mean paired difference (treated − baseline) of being in ``kinds``."""
-    diffs = [
-        float(cls(t) in kinds) - float(cls(b) in kinds) for b, t in zip(base, treated, strict=True)
-    ]
-    n = len(diffs)
-    mean = sum(diffs) / n
-    var = sum((d - mean) ** 2 for d in diffs) / (n - 1)
-    if var == 0:
-        return 0.0 if mean == 0 else math.copysign(math.inf, mean)
-    return mean / math.sqrt(var / n)
+def _in(kinds: frozenset[str]) -> Callable[[RunSummary], float]:
+    return lambda r: float(cls(r) in kinds)
 
 
 def discordant(
@@ -217,7 +207,7 @@ def cuba_directions() -> str:
     for base_arm, arm in DIRECTION_ARMS:
         base, treated = runs(11, 600, base_arm), runs(11, 600, arm)
         kinds = (WAR, NUCLEAR, frozenset({"settlement"}))
-        zs = [signed(paired_z(base, treated, k)) for k in kinds]
+        zs = [signed(paired_z(base, treated, _in(k))) for k in kinds]
         rows.append([_names(arm), _names(base_arm), *zs])
     return table(["arm", "against", "war z", "nuclear use z", "settlement z"], rows)
 

@@ -5,7 +5,7 @@ z of the mean paired difference between two arms."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -35,11 +35,19 @@ class Arms:
 
     def paired_z(self, baseline: Arm, treated: Arm, value: Callable[[RunSummary], float]) -> float:
         """z of the mean paired difference treated - baseline of ``value`` over the runs."""
-        pairs = zip(self(baseline), self(treated), strict=True)
-        diffs = [value(t) - value(b) for b, t in pairs]
-        n = len(diffs)
-        mean = sum(diffs) / n
-        var = sum((d - mean) ** 2 for d in diffs) / (n - 1)
-        if var == 0:  # every pair moved alike (or none moved)
-            return 0.0 if mean == 0 else math.copysign(math.inf, mean)
-        return mean / math.sqrt(var / n)
+        return paired_z(self(baseline), self(treated), value)
+
+
+def paired_z(
+    baseline: Sequence[RunSummary],
+    treated: Sequence[RunSummary],
+    value: Callable[[RunSummary], float],
+) -> float:
+    """z of the mean paired difference treated - baseline of ``value`` over runs paired by index."""
+    diffs = [value(t) - value(b) for b, t in zip(baseline, treated, strict=True)]
+    n = len(diffs)
+    mean = sum(diffs) / n
+    var = sum((d - mean) ** 2 for d in diffs) / (n - 1)
+    if var == 0:  # every pair moved alike (or none moved)
+        return 0.0 if mean == 0 else math.copysign(math.inf, mean)
+    return mean / math.sqrt(var / n)
