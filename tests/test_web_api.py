@@ -618,3 +618,15 @@ def test_the_briefing_is_marked_as_such_not_stamped_with_the_start_time(
     assert len(shown) > 3
     for text in shown:
         assert re.search(r"Briefing\s+" + re.escape(text), page), text
+
+
+def test_the_debrief_ends_each_sentence_with_one_full_stop(
+    client: TestClient, browser: TestClient
+) -> None:
+    """ "In your game: 16 Oct, 9 a.m." — not "9 a.m.." (a time in p.m. ends the sentence)."""
+    game_id, token = new_game(client, side="us")
+    play_to_end(client, game_id, token)
+    open_link(browser, game_id, token)
+    debrief = visible(browser.get(f"/games/{game_id}/debrief").text)
+    assert re.search(r"In your game: [^.]+ [ap]\.m\.(?!\.)", debrief)
+    assert not re.search(r"[ap]\.m\.\.", debrief)

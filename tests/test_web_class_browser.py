@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Error, Page, ViewportSize
 
 from brinkmanship.play.game import GameRecord
+from brinkmanship.scenario.loader import load_scenario
 from brinkmanship.web.local import LocalServer
 
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "web-e2e"
@@ -159,7 +160,8 @@ def test_a_teacher_sets_up_a_class_and_exports_it(server: LocalServer, browser: 
     field = page.locator("input[data-seat=su]").first
     lost = field.input_value()
     page.locator("button.new-link[data-seat=su]").first.click()
-    page.locator("#class-status").filter(has_text="New link for su").wait_for()
+    khrushchev = load_scenario("cuba-1962").actors["su"].name  # named, not by its id
+    page.locator("#class-status").filter(has_text=f"New link for {khrushchev}:").wait_for()
     assert field.input_value() != lost and "token=" in field.input_value()
     refused = httpx.get(lost, timeout=30, follow_redirects=False)
     assert refused.status_code == 403 and "replaced by the class" in refused.text

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -18,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from brinkmanship.play.game import Game, GameRecord
+from brinkmanship.scenario.loader import load_scenario
 from brinkmanship.web import create_app
 
 Json = dict[str, Any]
@@ -344,3 +347,24 @@ def test_a_teacher_replaces_a_seats_link_and_the_old_one_is_refused(client: Test
     foreign = f"/api/classes/{other['id']}/games/{gid}/seats/us/link"
     assert client.post(foreign, headers=auth(other["teacher_token"])).status_code == 404
     assert client.get(f"/api/games/{gid}", headers=auth(again)).status_code == 200
+
+
+def test_the_dashboard_names_the_sides_and_keeps_the_documented_path_in_time_order(
+    client: TestClient,
+) -> None:
+    """Invite links and the seats waited for under the sides' names (not ``us``, ``su``);
+    the documented path in time order, whatever the order of the scenario's timeline."""
+    made = new_class(client, games=1, seats={"us": "student", "su": "student"})
+    page = client.get(f"/classes/{made['id']}?token={made['teacher_token']}", follow_redirects=True)
+    sc = load_scenario("cuba-1962")
+    cell = re.search(r'class="game-status">.*?</td>\s*<td>(.*?)</td>', page.text, re.DOTALL)
+    assert cell is not None
+    names = {a.name for a in sc.actors.values()}
+    waiting = unescape(cell.group(1)).split(", ")
+    assert waiting and all(name in names for name in waiting), waiting
+    for seat in ("us", "su"):
+        assert f">{seat} <input" not in page.text and f"New link for {seat} " not in page.text
+    board = client.get(f"/api/classes/{made['id']}", headers=auth(made["teacher_token"])).json()
+    ticks = {(e.date, e.clock, e.text): e.tick for e in sc.timeline}
+    order = [ticks[(e["date"], e["clock"], e["text"])] for e in board["documented"]]
+    assert len(order) > 10 and order == sorted(order)

@@ -313,7 +313,8 @@ class ClassService:
                     model_high=m[2] if m else None,
                 )
             )
-        documented = tuple(Documented(e.date, e.clock, e.text) for e in sc.timeline)
+        timeline = sorted(sc.timeline, key=lambda e: e.tick)  # the file need not be in order
+        documented = tuple(Documented(e.date, e.clock, e.text) for e in timeline)
         return Dashboard(
             row=row,
             scenario=sc,

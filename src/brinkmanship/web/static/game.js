@@ -299,7 +299,8 @@
             if (input) {
               input.value = window.location.origin + r.data.invite;
             }
-            say(status, "New link for " + seat + ": the old one no longer opens the game.");
+            var name = button.getAttribute("data-name") || seat;
+            say(status, "New link for " + name + ": the old one no longer opens the game.");
             button.disabled = false;
           })
           .catch(function () {
