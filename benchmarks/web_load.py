@@ -347,7 +347,8 @@ async def seat(
             if not view["choices"]:
                 continue
             await asyncio.sleep(rng.uniform(0.5 * args.think, 1.5 * args.think))
-            action = rng.choice([c["id"] for c in view["choices"]])
+            # one choice per decision: a wait for news would answer later decisions itself
+            action = rng.choice([c["id"] for c in view["choices"] if c["id"] != "wait.news"])
             body = {"action": action, "at_tick": view["tick"]}
             first_after = tally.restarted and game_id not in tally.replayed
             now = latest.get("turn")

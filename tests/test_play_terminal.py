@@ -277,3 +277,39 @@ def test_piped_screens_keep_to_the_columns_asked_for(
     lines = out.splitlines()
     assert code == 0 and len(lines) > 20
     assert max(len(line) for line in lines) == columns
+
+
+def test_resume_shows_the_report_of_the_orders_given_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = str(tmp_path / "g.json")
+    game = Game.new("cuba-1962", "us")
+    numbers = {c.id: c.number for c in game.view().choices}
+    orders = f"{numbers['us_convene_excomm']} {numbers['wait.news']}\n"
+    code, first, err = run_inprocess(
+        ["cuba-1962", "--as", "us", "--save", path], orders, capsys, monkeypatch
+    )
+    assert code == 0, err
+    report = "Your orders: Convene the ExComm"
+    assert first.count(report) == 1, "the screen after the orders reports them"
+    saved = json.loads(Path(path).read_text())
+    assert saved["orders"]["from"] == 0
+    assert [o["id"] for o in saved["orders"]["plan"]["orders"]] == [
+        "us_convene_excomm",
+        "wait.news",
+    ]
+    code, again, err = run_inprocess(["--resume", path], "", capsys, monkeypatch)
+    assert code == 0, err
+    screen = first[first.index(report) :].split("Stopped at")[0]
+    assert (
+        report in again and screen.split("\n")[:3] == again[again.index(report) :].split("\n")[:3]
+    )
+    # a single choice after the resume: no report any more, and none saved
+    code, _, err = run_inprocess(["--resume", path], "1\n", capsys, monkeypatch)
+    assert code == 0, err
+    assert "orders" not in json.loads(Path(path).read_text())
+    # orders that do not fit the record: one clear error, the file left as it was
+    saved["orders"]["from"] = 99
+    write(tmp_path / "bad.json", json.dumps(saved))
+    code, _, err = run_inprocess(["--resume", str(tmp_path / "bad.json")], "", capsys, monkeypatch)
+    assert code == 2 and "no orders were given after move 99" in err and err.count("\n") == 1

@@ -9,35 +9,21 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pyarrow.parquet as pq
-import pytest
 from playwright.sync_api import Browser, Error, Page, ViewportSize
 
 from brinkmanship.play.game import GameRecord
 from brinkmanship.scenario.loader import load_scenario
 from brinkmanship.web.local import LocalServer
+from browsing import errors_of
 
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "web-e2e"
 VIEWPORT: ViewportSize = {"width": 1200, "height": 800}
 TIMER = 4
 """Seconds per decision in the students' class: short, so the idle seat times out soon."""
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    with LocalServer(tmp_path_factory.mktemp("class-web") / "games.sqlite3") as running:
-        yield running
-
-
-def errors_of(page: Page) -> list[str]:
-    found: list[str] = []
-    page.on("console", lambda m: found.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: found.append(str(e)))
-    return found
 
 
 def decide(page: Page) -> bool:
@@ -109,6 +95,36 @@ def test_three_students_play_one_game_to_the_end(server: LocalServer, browser: B
     assert any(m.seat == "su" and m.by == "player" for m in record.moves)
     for page in pages.values():
         page.context.close()
+    assert errors == []
+
+
+def test_a_student_gives_several_orders_on_the_seat_s_page(
+    server: LocalServer, browser: Browser
+) -> None:
+    body = {"scenario": "cuba-1962", "games": 1, "seats": {"us": "student", "su": "student"}}
+    made = httpx.post(server.base + "/api/classes", json=body, timeout=30).json()
+    game_id, invites = made["games"][0]["id"], made["games"][0]["seats"]
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    errors = errors_of(page)
+    page.goto(server.base + invites["us"])
+    page.get_by_label("Convene the ExComm").check()
+    page.select_option("#then-0", label="Choose the quarantine")
+    page.select_option("#then-1", label="Wait until something happens")
+    with page.expect_navigation():
+        page.click("#decide")
+    # the other student waits whenever asked, until the orders end and us is asked again
+    su = {"Authorization": f"Bearer {invites['su'].split('token=', 1)[1]}"}
+    api = f"{server.base}/api/games/{game_id}"
+    while "us" not in (turn := httpx.get(api + "/turn", headers=su, timeout=10).json())["pending"]:
+        body = {"action": "wait", "at_tick": turn["tick"]}
+        assert httpx.post(api + "/choices", json=body, headers=su, timeout=10).status_code == 200
+    report = page.locator(".orders").filter(has_text="Your orders: Convene the ExComm")
+    report.wait_for(timeout=10_000)  # the page follows the game live
+    said = report.inner_text()
+    assert "Choose the quarantine" in said and "then waited until something happened" in said
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "class-3-orders.png", full_page=True)
+    page.context.close()
     assert errors == []
 
 

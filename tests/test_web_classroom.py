@@ -50,6 +50,13 @@ def new_class(client: TestClient, **extra: Any) -> Json:
     return data
 
 
+def one_game(client: TestClient, **extra: Any) -> tuple[str, str, dict[str, str]]:
+    """A new class of one game: its id, the teacher's token and each seat's token."""
+    made = new_class(client, games=1, **extra)
+    tokens = {s: token_of(link) for s, link in made["games"][0]["seats"].items()}
+    return made["games"][0]["id"], made["teacher_token"], tokens
+
+
 def turn(client: TestClient, game_id: str, token: str) -> Json:
     r = client.get(f"/api/games/{game_id}/turn", headers=auth(token))
     assert r.status_code == 200, r.text
@@ -117,9 +124,7 @@ def test_seats_decide_together_and_the_tick_waits_for_all(client: TestClient) ->
 def test_the_last_choice_is_answered_once_saved_and_the_game_moves_on_after(
     client: TestClient,
 ) -> None:
-    made = new_class(client, games=1)
-    gid, teacher = made["games"][0]["id"], made["teacher_token"]
-    tokens = {s: token_of(link) for s, link in made["games"][0]["seats"].items()}
+    gid, teacher, tokens = one_game(client)
     start = turn(client, gid, teacher)
     events: list[Json] = []
     with client.stream("GET", f"/api/games/{gid}/events", headers=auth(teacher)) as r:
@@ -368,3 +373,62 @@ def test_the_dashboard_names_the_sides_and_keeps_the_documented_path_in_time_ord
     ticks = {(e.date, e.clock, e.text): e.tick for e in sc.timeline}
     order = [ticks[(e["date"], e["clock"], e["text"])] for e in board["documented"]]
     assert len(order) > 10 and order == sorted(order)
+
+
+# ------------------------------------------------------- several orders of a class seat
+
+
+def until_asked(client: TestClient, gid: str, tokens: dict[str, str], seat: str) -> Json:
+    """The other seats wait at each of their decisions until ``seat`` is asked again."""
+    for _ in range(200):
+        now = turn(client, gid, tokens[seat])
+        if seat in now["pending"] or now["finished"]:
+            return now
+        for other in now["pending"]:
+            assert choose(client, gid, tokens[other], at_tick=now["tick"]).status_code == 200
+    raise AssertionError(f"{seat} was never asked again")
+
+
+def test_a_seat_gives_several_orders_and_waits_for_news_with_its_own_token(
+    client: TestClient,
+) -> None:
+    gid, teacher, tokens = one_game(client)
+    start = turn(client, gid, teacher)
+    assert start["pending"] == ["us"]
+    offered = client.get(f"/api/games/{gid}", headers=auth(tokens["us"])).json()["choices"]
+    assert "wait.news" in [c["id"] for c in offered], "a class seat may wait for news"
+    page = client.get(f"/games/{gid}?token={tokens['us']}").text
+    assert "Then (optional): further orders" in page, "the seat's page offers further orders"
+    orders = {"at_tick": start["tick"], "then": ["us_choose_quarantine", "wait.news"]}
+    # only the seat's own token gives its orders: the teacher watches, another seat has
+    # nothing to choose now; neither changes the game
+    assert choose(client, gid, teacher, "us_convene_excomm", **orders).status_code == 403
+    refused = choose(client, gid, tokens["su"], "us_convene_excomm", **orders)
+    assert refused.status_code == 409 and "su has nothing to choose" in refused.json()["detail"]
+    assert turn(client, gid, teacher) == start
+    r = choose(client, gid, tokens["us"], "us_convene_excomm", **orders)
+    assert r.status_code == 200, r.text
+    assert r.json()["choices"] == [] and r.json()["moves"] == 1
+    # at the next decision the seat's second order is its choice; the other seat decides
+    second = turn(client, gid, teacher)
+    assert second["tick"] > start["tick"] and second["chosen"] == ["us"]
+    assert second["pending"] == ["su"]
+    # bad orders of that seat: one 4xx each, the game unchanged
+    for action, then in (("wait.news", ["wait"]), ("us_convene_excomm", []), ("wait", ["x"])):
+        bad = choose(client, gid, tokens["su"], action, then=then, at_tick=second["tick"])
+        assert bad.status_code == 422 and bad.json()["detail"], bad.text
+    assert turn(client, gid, teacher) == second
+    r = choose(client, gid, tokens["su"], "wait.news", at_tick=second["tick"])
+    assert r.status_code == 200, r.text
+    twice = choose(client, gid, tokens["su"], "wait.news", at_tick=second["tick"])
+    assert twice.status_code == 409
+    now = until_asked(client, gid, tokens, "us")
+    record = client.get(f"/api/games/{gid}/record", headers=auth(teacher)).json()
+    mine = [m["action"] for m in record["moves"] if m["seat"] == "us"]
+    assert mine[:2] == ["us_convene_excomm", "us_choose_quarantine"], mine
+    assert set(mine[2:]) <= {"wait"}
+    assert {m["action"] for m in record["moves"] if m["seat"] == "su"} == {"wait"}
+    view = client.get(f"/api/games/{gid}", headers=auth(tokens["us"])).json()
+    assert view["tick"] == now["tick"] and view["news"], "the wait stopped on news"
+    planned = [o["id"] for o in view["plan"]["orders"]]
+    assert planned == ["us_convene_excomm", "us_choose_quarantine", "wait.news"]

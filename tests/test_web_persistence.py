@@ -11,7 +11,8 @@ from typing import Any
 
 import httpx
 
-from brinkmanship.play.game import Game, GameRecord
+from brinkmanship.engine.observation import WAIT
+from brinkmanship.play.game import WAIT_FOR_NEWS, Game, GameRecord
 from brinkmanship.web.local import LocalServer
 
 Json = dict[str, Any]
@@ -123,3 +124,65 @@ def test_a_class_choice_answered_before_its_game_moved_on_survives_kill_9(
             assert view == replayed.view(seat).model_dump(mode="json")
     finally:
         server.stop()
+
+
+def test_a_class_seat_s_orders_survive_kill_9(tmp_path: Path) -> None:
+    db = tmp_path / "class.sqlite3"
+    server = LocalServer(db).start()
+    orders = ["us_convene_excomm", "us_choose_quarantine", WAIT_FOR_NEWS]
+    seats = ("us", "su", "cuba")
+
+    def wait_until_us_is_asked(kill_after: int | None = None) -> Json:
+        """The other seats wait until the us seat is asked again (killing the server
+        after ``kill_after`` of their choices, if given)."""
+        nonlocal server
+        made = 0
+        while True:
+            now = get(server.base, f"/api/games/{game_id}/turn", teacher)
+            if "us" in now["pending"] or now["finished"]:
+                return now
+            for seat in now["pending"]:
+                v = get(server.base, f"/api/games/{game_id}", tokens[seat])
+                r = httpx.post(
+                    f"{server.base}/api/games/{game_id}/choices",
+                    json={"action": "wait", "at_tick": v["tick"]},
+                    headers={"Authorization": f"Bearer {tokens[seat]}"},
+                    timeout=30,
+                )
+                assert r.status_code == 200, r.text
+                made += 1
+                if made == kill_after:
+                    server.kill()
+                    server = LocalServer(db).start()
+
+    try:
+        body = {"scenario": "cuba-1962", "games": 1, "seats": dict.fromkeys(seats, "student")}
+        made = httpx.post(f"{server.base}/api/classes", json=body, timeout=30).json()
+        game_id, teacher = made["games"][0]["id"], made["teacher_token"]
+        tokens = {s: link.split("token=", 1)[1] for s, link in made["games"][0]["seats"].items()}
+        start = get(server.base, f"/api/games/{game_id}/turn", teacher)
+        r = httpx.post(
+            f"{server.base}/api/games/{game_id}/choices",
+            json={"action": orders[0], "then": orders[1:], "at_tick": start["tick"]},
+            headers={"Authorization": f"Bearer {tokens['us']}"},
+            timeout=30,
+        )
+        assert r.status_code == 200, r.text
+        server.kill()  # at once: the orders were acknowledged, the game may not have moved on
+        server = LocalServer(db).start()
+        wait_until_us_is_asked(kill_after=1)  # and killed again on the way
+        record = GameRecord.model_validate(
+            get(server.base, f"/api/games/{game_id}/record", teacher)
+        )
+        view = get(server.base, f"/api/games/{game_id}", tokens["us"])
+    finally:
+        server.stop()
+    # the same orders in a game that never stopped
+    game = Game.new("cuba-1962", "us", seats=["su", "cuba"])
+    game.carry_out(orders, seat="us")
+    while not game.finished and game.request_for("us") is None:
+        for seat in game.pending:
+            game.choose(WAIT, seat=seat)
+    assert record.moves == game.record.moves
+    assert view == game.view("us").model_dump(mode="json")
+    assert [o["id"] for o in view["plan"]["orders"]] == orders

@@ -69,7 +69,10 @@ def play(
         if given or seed != 0:
             what = ", ".join(given + (["--seed"] if seed != 0 else []))
             raise BrinkError(f"--resume continues a saved game as it was; drop {what}")
-        game = Game.from_record(load_record(resume))
+        record, orders = load_record(resume)
+        game = Game.from_record(record)
+        if orders is not None:  # the screen after several orders shows their report again
+            game.restore_orders(orders)
         target: Path | None = save or resume
     else:
         if scenario is None:

@@ -18,8 +18,10 @@ decision point after decision point, until one where something new concerns the 
 the player may also give several orders at one decision (:meth:`Game.carry_out`): the
 first is carried out now and each next one at the following decision point, as long as
 nothing new happens; :data:`WAIT_FOR_NEWS` may end them. With several human seats, a seat
-gives several orders (or a wait for news) the same way; each is its choice when it is next
-due, the other seats deciding as ever, and the record holds them as that seat's moves.
+gives several orders (or a wait for news, also chosen alone) the same way; each is its
+choice when it is next due, the other seats deciding as ever, and the record holds them as
+that seat's moves. The orders still to carry out are not in the record: a server saves
+:meth:`Game.seat_orders` beside the moves and gives it back to :meth:`Game.restore_seat_orders`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pydantic import BaseModel
+
 from brinkmanship.engine.driver import TickDriver
 from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.engine.policy import Policy, as_choice
@@ -35,7 +39,7 @@ from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.state import DecisionRequest, RunState
 from brinkmanship.engine.trajectory import OutcomeResult, TrajectoryEvent
 from brinkmanship.errors import BrinkError, IllegalChoiceError, StaleChoiceError, UnknownNameError
-from brinkmanship.play.record import GameRecord, PlayerMove, SaveFileError
+from brinkmanship.play.record import GameRecord, PlayerMove, SavedOrders, SaveFileError
 from brinkmanship.play.scenarios import game_scenario
 from brinkmanship.play.view import (
     NEWS_LABEL,
@@ -146,6 +150,8 @@ class _Queue:
     orders: list[str]
     since: Glance | None
     """What the seat saw when it gave its last order: news since then stops the rest."""
+    since_moves: int
+    """The number of moves made when it saw ``since`` (a replay to that many sees it again)."""
     own: frozenset[str]
     """The alert levels its last order set (no news to it)."""
     report: list[OrderView]
@@ -154,12 +160,48 @@ class _Queue:
     done: list[str] = field(default_factory=list)
     """When each order in ``report`` was carried out."""
 
+    def saved(self, seat: str) -> QueuedOrders:
+        """The queue as a server saves it."""
+        return QueuedOrders(
+            seat=seat,
+            orders=list(self.orders),
+            since=self.since_moves,
+            own=sorted(self.own),
+            report=list(self.report),
+            done=list(self.done),
+            numbers=dict(self.numbers),
+            labels=dict(self.labels),
+        )
+
     def plan(self, stopped: str) -> PlanView:
         """The report of the orders: those carried out with their time, then the rest."""
         pairs = zip(self.report, self.done, strict=True)
         made = [o.model_copy(update={"time": t}) for o, t in pairs]
         left = [OrderView(id=o, label=self.labels[o], number=self.numbers[o]) for o in self.orders]
         return PlanView(orders=[*made, *left], stopped=stopped)
+
+
+class QueuedOrders(BaseModel):
+    """A seat's orders still to carry out, as a server saves them."""
+
+    seat: str
+    orders: list[str]
+    since: int
+    """The number of moves made when the seat last saw the game as its orders did."""
+    own: list[str]
+    report: list[OrderView]
+    done: list[str]
+    numbers: dict[str, int]
+    labels: dict[str, str]
+
+
+class SeatOrders(BaseModel):
+    """The orders of the seats of a game with several human seats, as a server saves them
+    beside the moves: those still to carry out, in the order they are carried out, and
+    what became of each seat's last orders."""
+
+    queues: list[QueuedOrders]
+    plans: dict[str, PlanView]
 
 
 class Game:
@@ -344,19 +386,20 @@ class Game:
         last decision was a single choice)."""
         return self._plan
 
-    @property
-    def orders_from(self) -> int | None:
-        """The number of moves made before the several orders or the wait for news given
-        at the previous decision (None: it was a single choice). The replay makes their
-        moves one by one, so it cannot tell them from single choices: a server saves this
-        and :attr:`plan` beside the moves and gives them to :meth:`restore_orders`."""
-        return self._orders_from
+    def saved_orders(self) -> SavedOrders | None:
+        """What a save keeps beside the record of a game with one human seat: the several
+        orders (or the wait for news) given at the previous decision and their report
+        (None: a single choice). The replay makes their moves one by one, so it cannot
+        tell them from single choices; :meth:`restore_orders` takes this back."""
+        if self._orders_from is None:
+            return None
+        return SavedOrders(start=self._orders_from, plan=self._plan)
 
-    def restore_orders(self, orders_from: int, plan: PlanView | None) -> None:
+    def restore_orders(self, saved: SavedOrders) -> None:
         """Show again, in a game rebuilt by replay, the screen that followed several orders
-        (or a wait for news) given after the record's first ``orders_from`` moves: their
+        (or a wait for news) given after the record's first ``saved.start`` moves: their
         report, and everything since that decision counted as new."""
-        seat = self.record.side
+        seat, orders_from, plan = self.record.side, saved.start, saved.plan
         if len(self.seats) != 1 or not 0 <= orders_from <= len(self.record.moves):
             raise BrinkError(f"no orders were given after move {orders_from} of this game")
         then = Game.from_record(self.record, moves=orders_from)
@@ -403,7 +446,6 @@ class Game:
             self._state.events,
             new_from=self._shown[seat],
             before=self._before.get(seat),
-            waiting_for_news=len(self.seats) == 1,
             last_move_tick=moves[-1].tick if moves else None,
             moves=len(moves),
             outcome=self._state.outcome,
@@ -448,7 +490,10 @@ class Game:
                 f"{seat} has nothing to choose at {self.scenario.iso(self.tick)}; "
                 "wait for the other seats"
             )
-        if action == WAIT_FOR_NEWS and len(self.seats) == 1:
+        if action == WAIT_FOR_NEWS and len(self.seats) > 1:
+            self._queue_orders([action], at_tick, seat, defer=defer)
+            return
+        if action == WAIT_FOR_NEWS:
             made = len(self.record.moves)
             self._plan = None
             self._wait_for_news(seat, self._glance(seat), by)
@@ -512,49 +557,32 @@ class Game:
         return action
 
     def carry_out(
-        self, orders: Sequence[str], *, at_tick: int | None = None, seat: str | None = None
+        self,
+        orders: Sequence[str],
+        *,
+        at_tick: int | None = None,
+        seat: str | None = None,
+        defer: bool = False,
     ) -> None:
         """Carry out several orders given at one decision (with several human seats, those
-        of ``seat``: see :meth:`_queue_orders`; in a game with one human seat, the side's):
-        the first now, each next one at the following decision point, as long as nothing
-        new concerns the side there (what would stop a wait for news) and the order is
-        still a legal choice; :data:`WAIT_FOR_NEWS`, only as the last order, then waits
-        for news from the last order on. The next view's ``plan`` says what was carried
-        out and, if the orders stopped early, why; the screen that follows counts
-        everything since this decision as new.
+        of ``seat``: see :meth:`_queue_orders`, where ``defer`` defers as :meth:`choose`
+        does; in a game with one human seat, the side's): the first now, each next one at
+        the following decision point, as long as nothing new concerns the side there (what
+        would stop a wait for news) and the order is still a legal choice;
+        :data:`WAIT_FOR_NEWS`, only as the last order, then waits for news from the last
+        order on. The next view's ``plan`` says what was carried out and, if the orders
+        stopped early, why; the screen that follows counts everything since this decision
+        as new.
 
         Every order must be a choice offered now; a bad list raises before anything is
         done (:class:`IllegalChoiceError`, :class:`StaleChoiceError`)."""
         if len(self.seats) > 1:
-            self._queue_orders(orders, at_tick, seat or self.record.side)
+            self._queue_orders(orders, at_tick, seat or self.record.side, defer=defer)
             return
         if seat not in (None, self.record.side):
             raise UnknownNameError("seat", seat, self.seats)
         seat = self.record.side
-        if self._state.finished:
-            raise IllegalChoiceError("the game is over; no more choices can be made")
-        if not 1 <= len(orders) <= MAX_ORDERS:
-            raise IllegalChoiceError(f"give 1 to {MAX_ORDERS} orders, not {len(orders)}")
-        if at_tick is not None and at_tick != self.tick:
-            raise StaleChoiceError(
-                f"those orders were for tick {at_tick}, but the game is at tick {self.tick} "
-                f"({self.scenario.iso(self.tick)}); reload and choose again"
-            )
-        request = self.request
-        if request is None:
-            raise StaleChoiceError(
-                f"{seat} has nothing to choose at {self.scenario.iso(self.tick)}"
-            )
-        for order in orders:
-            if order != WAIT_FOR_NEWS and order not in request.legal:
-                raise IllegalChoiceError(
-                    f"{order!r} is not a legal choice at {request.observation.iso}; legal "
-                    f"choices: {', '.join(request.legal.ids)}"
-                )
-        if WAIT_FOR_NEWS in orders[:-1]:
-            raise IllegalChoiceError(f"{NEWS_LABEL!r} can only be the last order")
-        numbers = choice_numbers(request.legal)
-        labels = {a.id: a.label for a in request.legal.actions} | {WAIT_FOR_NEWS: NEWS_LABEL}
+        numbers, labels = self._checked_orders(seat, orders, at_tick)
         start, shown, made = self._glance(seat), self._mark[seat], len(self.record.moves)
         last = start
         done: list[OrderView] = []
@@ -588,14 +616,11 @@ class Game:
         self._orders_from = made
         self._views.clear()
 
-    def _queue_orders(self, orders: Sequence[str], at_tick: int | None, seat: str) -> None:
-        """Several orders of one seat in a game with several human seats: the first is that
-        seat's choice now; each next one is its choice at its following decision points,
-        made when the seat is due there, as long as nothing new concerns it (the other
-        seats decide as ever); :data:`WAIT_FOR_NEWS`, only last, then waits for news
-        (it may also come alone: the seat waits from now on). A bad list changes nothing."""
-        if seat not in self.seats:
-            raise UnknownNameError("seat", seat, self.seats)
+    def _checked_orders(
+        self, seat: str, orders: Sequence[str], at_tick: int | None
+    ) -> tuple[dict[str, int], dict[str, str]]:
+        """Check a seat's list of orders against its decision now (raising as
+        :meth:`carry_out` says); each choice's menu number and label."""
         if self._state.finished:
             raise IllegalChoiceError("the game is over; no more choices can be made")
         if not 1 <= len(orders) <= MAX_ORDERS:
@@ -618,12 +643,27 @@ class Game:
                 )
         if WAIT_FOR_NEWS in orders[:-1]:
             raise IllegalChoiceError(f"{NEWS_LABEL!r} can only be the last order")
-        numbers = choice_numbers(request.legal)
+        numbers = dict(choice_numbers(request.legal))
         labels = {a.id: a.label for a in request.legal.actions} | {WAIT_FOR_NEWS: NEWS_LABEL}
+        return numbers, labels
+
+    def _queue_orders(
+        self, orders: Sequence[str], at_tick: int | None, seat: str, *, defer: bool = False
+    ) -> None:
+        """Several orders of one seat in a game with several human seats: the first is that
+        seat's choice now (made with ``defer`` as :meth:`choose` makes it); each next one
+        is its choice at its following decision points, made when the seat is due there,
+        as long as nothing new concerns it (the other seats decide as ever);
+        :data:`WAIT_FOR_NEWS`, only last, then waits for news (it may also come alone: the
+        seat waits from now on). A bad list changes nothing."""
+        if seat not in self.seats:
+            raise UnknownNameError("seat", seat, self.seats)
+        numbers, labels = self._checked_orders(seat, orders, at_tick)
         first = orders[0]
         queue = _Queue(
             orders=list(orders if first == WAIT_FOR_NEWS else orders[1:]),
             since=self._glance(seat),
+            since_moves=len(self.record.moves),
             own=own_alerts(self.scenario, [first]),
             report=[],
             numbers=numbers,
@@ -636,9 +676,41 @@ class Game:
             self._queues[seat] = queue
         else:
             self._seat_plans.pop(seat, None)
-        self.choose(WAIT if first == WAIT_FOR_NEWS else first, seat=seat)
+        self.choose(WAIT if first == WAIT_FOR_NEWS else first, seat=seat, defer=defer)
         if not queue.orders and len(orders) > 1:
             self._seat_plans[seat] = queue.plan("")
+
+    def seat_orders(self) -> SeatOrders | None:
+        """What a server saves beside the moves of a game with several human seats: each
+        seat's orders still to carry out and the report of its last orders (None: none)."""
+        if not self._queues and not self._seat_plans:
+            return None
+        queues = [queue.saved(seat) for seat, queue in self._queues.items()]
+        return SeatOrders(queues=queues, plans=dict(self._seat_plans))
+
+    def restore_seat_orders(self, saved: SeatOrders) -> None:
+        """Take up again, in a game rebuilt by replay, the seats' orders saved by
+        :meth:`seat_orders`, and carry out those due now (a server stopped before it made
+        them): the game moves on as it would have."""
+        seen: dict[int, Game] = {}
+        for q in saved.queues:
+            if q.seat not in self.seats or not 0 <= q.since <= len(self.record.moves):
+                raise BrinkError(f"no orders of {q.seat!r} were given after move {q.since}")
+            if q.since not in seen:
+                seen[q.since] = Game.from_record(self.record, moves=q.since)
+            self._queues[q.seat] = _Queue(
+                orders=list(q.orders),
+                since=seen[q.since]._glance(q.seat),
+                since_moves=q.since,
+                own=frozenset(q.own),
+                report=list(q.report),
+                numbers=q.numbers,
+                labels=q.labels,
+                done=list(q.done),
+            )
+        self._seat_plans.update(saved.plans)
+        self._views.clear()
+        self._carry_queues()
 
     def _carry_queues(self) -> None:
         """Make the queued orders of every seat due now that has some, in turn, until none
@@ -678,6 +750,7 @@ class Game:
             if order != WAIT_FOR_NEWS:
                 queue.orders.pop(0)
                 queue.since, queue.own = now, own_alerts(self.scenario, [order])
+                queue.since_moves = len(self.record.moves)
                 number = queue.numbers[order]
                 queue.report.append(OrderView(id=order, label=queue.labels[order], number=number))
                 queue.done.append(at)

@@ -2,7 +2,10 @@
 and moves.
 
 The record is event-sourced: the game's state is rebuilt by replaying it, so a record is
-all a save file or a database row needs to hold.
+all a save file or a database row needs to hold, but for one thing the replay cannot tell:
+that the last moves were several orders (or a wait for news) given at one decision, whose
+report the next screen shows. A save file keeps that beside the record (``orders``), as a
+web server does beside a game's moves.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from brinkmanship.errors import BrinkError
+from brinkmanship.play.view import PlanView
 
 
 class SaveFileError(BrinkError):
@@ -52,14 +56,29 @@ class GameRecord(BaseModel):
     version: str = ""
 
 
+class SavedOrders(BaseModel):
+    """The several orders (or the wait for news) given at a game's last decision: after
+    how many of the record's moves, and what became of them (None: a wait for news)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    start: int = Field(alias="from", ge=0)
+    plan: PlanView | None = None
+
+    def saved(self) -> dict[str, object]:
+        """As a save file or a database row holds it."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"]) or "(top level)"
     return f"{where}: {err['msg']}"
 
 
-def load_record(path: Path) -> GameRecord:
-    """Read a save file; any problem is one :class:`SaveFileError` naming the file."""
+def load_record(path: Path) -> tuple[GameRecord, SavedOrders | None]:
+    """Read a save file: the record and the orders given at its last decision, if any;
+    any problem is one :class:`SaveFileError` naming the file."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -72,15 +91,21 @@ def load_record(path: Path) -> GameRecord:
         raise SaveFileError(
             f"{path}:{exc.lineno}:{exc.colno}: not a save file (malformed JSON: {exc.msg})"
         ) from None
+    orders = data.pop("orders", None) if isinstance(data, dict) else None
     try:
-        return GameRecord.model_validate(data)
+        record = GameRecord.model_validate(data)
+        return record, None if orders is None else SavedOrders.model_validate(orders)
     except ValidationError as exc:
         raise SaveFileError(f"{path}: not a valid save file ({_first_error(exc)})") from None
 
 
-def save_record(path: Path, record: GameRecord) -> None:
-    """Write a save file atomically: a crash mid-write leaves the previous save intact."""
-    text = record.model_dump_json(indent=2) + "\n"
+def save_record(path: Path, record: GameRecord, orders: SavedOrders | None = None) -> None:
+    """Write a save file atomically (with the orders given at the last decision, if any):
+    a crash mid-write leaves the previous save intact."""
+    data = record.model_dump(mode="json")
+    if orders is not None:
+        data["orders"] = orders.saved()
+    text = json.dumps(data, indent=2) + "\n"
     directory = path.parent if str(path.parent) else Path()
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)

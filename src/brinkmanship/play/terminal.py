@@ -462,7 +462,7 @@ class TerminalGame:
 
     def _save(self, game: Game) -> None:
         if self.save is not None:
-            save_record(self.save, game.record)
+            save_record(self.save, game.record, game.saved_orders())
 
 
 def check_writable(path: Path, what: str) -> None:

@@ -364,14 +364,11 @@ def choice_view(sc: c.CompiledScenario, info: ActionInfo, number: int = 0) -> Ch
     )
 
 
-def choice_views(
-    sc: c.CompiledScenario, legal: LegalActions, waiting_for_news: bool = True
-) -> list[ChoiceView]:
-    """The legal choices, then (with ``waiting_for_news``) the wait for news, each with its
-    fixed number."""
+def choice_views(sc: c.CompiledScenario, legal: LegalActions) -> list[ChoiceView]:
+    """The legal choices, then the wait for news, each with its fixed number."""
     numbers = choice_numbers(legal)
     out = [choice_view(sc, a, numbers[a.id]) for a in legal.actions]
-    return [*out, news_choice()] if waiting_for_news else out
+    return [*out, news_choice()]
 
 
 def _letter_view(sc: c.CompiledScenario, letter: Letter) -> LetterView:
@@ -663,7 +660,6 @@ def build_view(
     moves: int,
     outcome: OutcomeResult | None,
     before: Glance | None = None,
-    waiting_for_news: bool = True,
     plan: PlanView | None = None,
     ended_in: Mapping[str, float] | None = None,
 ) -> GameView:
@@ -700,7 +696,7 @@ def build_view(
                 historically=documented,
             )
         )
-    choices = choice_views(sc, legal, waiting_for_news) if legal is not None else []
+    choices = choice_views(sc, legal) if legal is not None else []
     now = glance(sc, side, obs, legal) if legal is not None else None
     return GameView(
         scenario=sc.id,

@@ -56,10 +56,10 @@ class Move(BaseModel):
     then: list[Name] = Field(
         default_factory=list,
         max_length=MAX_ORDERS - 1,
-        description="Further orders after `action`, each a choice offered now (in a game "
-        "with one human seat): carried out one per decision point in turn while nothing new "
-        "happens; 'wait.news' (wait until something happens) may come last. The view's "
-        "`plan` says what became of them.",
+        description="Further orders after `action`, each a choice offered now: carried out "
+        "one per decision point in turn while nothing new happens (in a class's game, at "
+        "the seat's next decisions, the other seats deciding as ever); 'wait.news' (wait "
+        "until something happens) may come last. The view's `plan` says what became of them.",
     )
 
 

@@ -290,8 +290,8 @@ def game_screen(sc: CompiledScenario, view: GameView, record: GameRecord) -> Scr
 
 
 def further_orders(view: GameView) -> tuple[ChoiceView, ...]:
-    """The choices a player may order after the first, in the menu's order (none in a game
-    with several human seats, where waiting for news is not offered either)."""
+    """The choices a player may order after the first, in the menu's order (none when
+    there is nothing to choose)."""
     news = [c for c in view.choices if c.id == WAIT_FOR_NEWS]
     if not news:
         return ()

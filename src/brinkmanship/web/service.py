@@ -43,8 +43,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from brinkmanship.play.debrief import Debrief, build_debrief
-from brinkmanship.play.game import Game, GameRecord, PlayerMove
-from brinkmanship.play.view import GameView, PlanView
+from brinkmanship.play.game import Game, GameRecord, PlayerMove, SeatOrders
+from brinkmanship.play.record import SavedOrders
+from brinkmanship.play.view import GameView
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.web.games import Scenarios
 from brinkmanship.web.problems import (
@@ -242,11 +243,22 @@ def record_of(row: GameRow) -> GameRecord:
 
 def orders_of(game: Game) -> dict[str, Any] | None:
     """The several orders (or the wait for news) given at a game's last decision, as the
-    store saves them beside its moves; None after a single choice."""
-    if game.orders_from is None:
-        return None
-    plan = game.plan
-    return {"from": game.orders_from, "plan": None if plan is None else plan.model_dump()}
+    store saves them beside its moves; None after a single choice. In a game with several
+    human seats: each seat's orders still to carry out and the report of its last ones."""
+    if len(game.seats) > 1:
+        seats = game.seat_orders()
+        return None if seats is None else seats.model_dump(mode="json")
+    orders = game.saved_orders()
+    return None if orders is None else orders.saved()
+
+
+def restore_orders(game: Game, orders: dict[str, Any]) -> None:
+    """Give a game rebuilt by replay the orders saved by :func:`orders_of` (in a game with
+    several human seats, those due now are carried out)."""
+    if len(game.seats) > 1:
+        game.restore_seat_orders(SeatOrders.model_validate(orders))
+        return
+    game.restore_orders(SavedOrders.model_validate(orders))
 
 
 def saved(moves: Sequence[PlayerMove]) -> list[SavedMove]:
@@ -337,13 +349,11 @@ class GameService:
             raise UnknownGameError(game_id)
         game = self.scenarios.replay(record_of(row))
         class_id, timer = self._timer_of(game_id)
-        if row.orders is not None:
-            plan = row.orders.get("plan")
-            game.restore_orders(
-                int(row.orders["from"]), None if plan is None else PlanView.model_validate(plan)
-            )
         live = Live(row=row, game=game, saved=len(row.moves), class_id=class_id, timer=timer)
         live.resume(row.opened)
+        if row.orders is not None:
+            restore_orders(game, row.orders)
+            self._save(game_id, live)  # the orders the server stopped before carrying out
         if summary_of(game) != row.summary:  # the server stopped before it was rewritten
             self.store.summarize(game_id, summary_of(game))
         self._remember(game_id, live)
@@ -360,6 +370,9 @@ class GameService:
         except BaseException:
             self._forget(game_id)
             raise
+        if len(live.game.record.moves) > live.saved:  # seats' orders carried out on the way
+            self._save(game_id, live)
+            return
         if live.game.finished:  # the list shows the game over at once
             self.store.summarize(game_id, summary_of(live.game))
         self._schedule(game_id, live)
@@ -683,11 +696,12 @@ class GameService:
             if live.game.finished:
                 raise GameOverError()
             seat = access.seat or None
+            defer = len(live.game.seats) > 1
             try:
                 if then:
-                    live.game.carry_out([action, *then], at_tick=at_tick)
+                    orders = [action, *then]
+                    live.game.carry_out(orders, at_tick=at_tick, seat=seat, defer=defer)
                 else:
-                    defer = len(live.game.seats) > 1
                     live.game.choose(action, at_tick=at_tick, seat=seat, defer=defer)
             finally:
                 self._save(game_id, live)  # orders carried out before a failure stay made
