@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, sync_playwright
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
+from brinkmanship.web.local import LocalServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 """The browser the browser tests drive (installed by ./test, see .ci/run)."""
@@ -41,3 +42,10 @@ def browser() -> Iterator[Browser]:
         b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """A web server (``brink serve``) on a fresh database, one per test module."""
+    with LocalServer(tmp_path_factory.mktemp("web") / "games.sqlite3") as running:
+        yield running

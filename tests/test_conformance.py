@@ -6,7 +6,6 @@ that each check can fail."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -71,12 +70,6 @@ def test_a_browser_plays_it_to_the_debrief(
     assert page.get_by_role("heading", name="Day by day").is_visible()
     assert errors == []
     page.context.close()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    with LocalServer(tmp_path_factory.mktemp("web") / "games.sqlite3") as running:
-        yield running
 
 
 # ------------------------------------------------------------------ the checks can fail

@@ -144,17 +144,22 @@ def test_the_web_game_is_the_game_core_replayed(client: TestClient) -> None:
     assert Game.from_record(rec).view().model_dump(mode="json") == view(client, game_id, token)
 
 
+def convene_then_wait(client: TestClient, game_id: str, token: str) -> Any:
+    """Two orders at the US side's first decision: convene the ExComm, then wait for news."""
+    v = view(client, game_id, token)
+    return client.post(
+        f"/api/games/{game_id}/choices",
+        json={"action": "us_convene_excomm", "then": ["wait.news"], "at_tick": v["tick"]},
+        headers=auth(token),
+    )
+
+
 def test_several_orders_at_one_decision(client: TestClient, browser: TestClient) -> None:
     game_id, token = new_game(client, side="us")
     open_link(browser, game_id, token)
     form = visible(browser.get(f"/games/{game_id}").text)
     assert "Then (optional): further orders" in form and "Order 2" in form
-    v = view(client, game_id, token)
-    r = client.post(
-        f"/api/games/{game_id}/choices",
-        json={"action": "us_convene_excomm", "then": ["wait.news"], "at_tick": v["tick"]},
-        headers=auth(token),
-    )
+    r = convene_then_wait(client, game_id, token)
     assert r.status_code == 200, r.text
     after = r.json()
     assert [o["id"] for o in after["plan"]["orders"]] == ["us_convene_excomm", "wait.news"]
@@ -178,12 +183,7 @@ def test_the_silent_advisers_are_named_on_one_line(client: TestClient, browser: 
 def test_the_report_of_several_orders_survives_a_restart(db: Path) -> None:
     with TestClient(create_app(db)) as first:
         game_id, token = new_game(first, side="us")
-        v = view(first, game_id, token)
-        r = first.post(
-            f"/api/games/{game_id}/choices",
-            json={"action": "us_convene_excomm", "then": ["wait.news"], "at_tick": v["tick"]},
-            headers=auth(token),
-        )
+        r = convene_then_wait(first, game_id, token)
         assert r.status_code == 200, r.text
         before = view(first, game_id, token)
         assert [o["id"] for o in before["plan"]["orders"]] == ["us_convene_excomm", "wait.news"]

@@ -6,29 +6,15 @@ to artifacts/web-e2e/ (git-ignored)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Browser, Page, Route, ViewportSize
 
 from brinkmanship.web.local import LocalServer
+from browsing import errors_of
 
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "web-e2e"
 VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    with LocalServer(tmp_path_factory.mktemp("web") / "games.sqlite3") as running:
-        yield running
-
-
-def errors_of(page: Page) -> list[str]:
-    found: list[str] = []
-    page.on("console", lambda m: found.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: found.append(str(e)))
-    return found
 
 
 def decide_first_action(page: Page) -> None:
