@@ -27,11 +27,13 @@ TIMER = 4
 
 
 def decide(page: Page) -> bool:
-    """Take the first choice other than waiting, if the page asks for one; whether it did."""
+    """Take the first choice other than waiting (for a decision or for news), if the page
+    asks for one; whether it did."""
     button = page.locator("#decide")
     if not button.count() or not button.is_enabled():
         return False
-    page.locator("#choose input[name=action]:not([value=wait])").first.check()
+    acts = "#choose input[name=action]:not([value=wait]):not([value='wait.news'])"
+    page.locator(acts).first.check()
     try:
         with page.expect_navigation(timeout=5000):
             button.click()
