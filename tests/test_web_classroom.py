@@ -375,6 +375,21 @@ def test_the_dashboard_names_the_sides_and_keeps_the_documented_path_in_time_ord
     assert len(order) > 10 and order == sorted(order)
 
 
+def test_a_seat_page_names_the_sides_played_by_people(client: TestClient) -> None:
+    """A student's page says who plays and whom it waits for by name (the live update
+    maps the seats it is sent to the same names)."""
+    made = new_class(client, games=1, seats={"us": "student", "su": "student"})
+    page = client.get(made["games"][0]["seats"]["su"], follow_redirects=True)
+    assert page.status_code == 200, page.text
+    sc = load_scenario("cuba-1962")
+    us, su = sc.actors["us"].name, sc.actors["su"].name
+    shown = unescape(re.sub(r"<[^>]+>", "", page.text))
+    assert f"Sides played by people: {us}, {su}." in shown
+    pending = re.search(r'<strong id="pending" data-names="([^"]*)">(.*?)</strong>', page.text)
+    assert pending is not None and unescape(pending.group(2)) == us
+    assert json.loads(unescape(pending.group(1))) == {"us": us, "su": su}
+
+
 # ------------------------------------------------------- several orders of a class seat
 
 

@@ -271,7 +271,12 @@
       }
       var el = document.getElementById("pending");
       if (el) {
-        el.textContent = turn.pending.join(", ");
+        var names = JSON.parse(el.getAttribute("data-names") || "{}");
+        el.textContent = turn.pending
+          .map(function (s) {
+            return names[s] || s;
+          })
+          .join(", ");
       }
     });
   }
