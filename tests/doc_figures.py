@@ -20,6 +20,7 @@ from brinkmanship.analysis.job import Job
 from brinkmanship.analysis.montecarlo import run_chunk
 from brinkmanship.analysis.stats import wilson
 from brinkmanship.analysis.tally import RunSummary
+from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import load_scenario
 from paired import paired_z
 
@@ -29,7 +30,12 @@ WAR = frozenset({"conventional_war", *NUCLEAR})
 Arm = tuple[str, ...]
 
 
-@cache
+SHARED = {0: 2000, 11: 600}
+"""Runs played per arm of a seed, whatever a figure asks, so that the figures of one seed
+share their arms (run i is the same in any number of runs; an arm's set-up costs more than
+its runs)."""
+
+
 def runs(
     seed: int,
     n: int,
@@ -39,13 +45,31 @@ def runs(
     scenario: str = CUBA,
 ) -> tuple[RunSummary, ...]:
     """Runs 0..n-1 of ``scenario`` from ``seed`` on the batch engine."""
+    played = _played(scenario, seed, max(n, SHARED.get(seed, n)), interventions, policies, params)
+    return played[:n]
+
+
+@cache
+def _played(
+    scenario: str,
+    seed: int,
+    n: int,
+    interventions: Arm,
+    policies: tuple[tuple[str, str], ...],
+    params: tuple[tuple[str, float], ...],
+) -> tuple[RunSummary, ...]:
     job = Job(scenario, seed, interventions, policies, params, engine="batch")
     return tuple(run_chunk(job, 0, n))
 
 
 @cache
+def _scenario(scenario: str) -> CompiledScenario:
+    return load_scenario(scenario)
+
+
+@cache
 def _classes(scenario: str = CUBA) -> dict[str, str]:
-    return {o.id: o.cls.value for o in load_scenario(scenario).outcomes.values()}
+    return {o.id: o.cls.value for o in _scenario(scenario).outcomes.values()}
 
 
 def cls(r: RunSummary, scenario: str = CUBA) -> str:
@@ -214,7 +238,7 @@ def cuba_directions() -> str:
 
 def _when(tick: float) -> str:
     """A tick of cuba-1962 as its local time, ``28 Oct 11:00``."""
-    return datetime.fromisoformat(load_scenario(CUBA).iso(round(tick))).strftime("%d %b %H:%M")
+    return datetime.fromisoformat(_scenario(CUBA).iso(round(tick))).strftime("%d %b %H:%M")
 
 
 def _quartiles(values: Sequence[int]) -> tuple[float, float, float]:
