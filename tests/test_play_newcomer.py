@@ -285,3 +285,18 @@ def test_the_documented_choices_are_compared_in_time_order(side: str) -> None:
     comparison = build_debrief(Game.new("cuba-1962", side, seed=0)).comparison
     times = [datetime.fromisoformat(c.history_time) for c in comparison if c.history_time]
     assert len(times) > 5 and times == sorted(times)
+
+
+def test_a_letter_received_is_dated_against_its_sending() -> None:
+    """Khrushchev receives Kennedy's letter of 22 October at 8 p.m., sent at 6 p.m. as in
+    history: the record dates the sending, so no "historically 6 p.m." contradicts the
+    arrival (it used to be set beside the arrival)."""
+    game = Game.new("cuba-1962", "su", seed=0)
+    letter = "us_rusk_dobrynin"
+    while not any(e.id == letter for e in game.view().events):
+        game.choose(WAIT_FOR_NEWS)
+    arrival = next(e for e in game.view().events if e.id == letter)
+    sent = next(e for e in game.events if e.id == letter and e.kind != "delivery")
+    assert arrival.kind == "delivery" and arrival.tick > sent.tick
+    assert game.scenario.historically(letter, sent.tick) is None
+    assert arrival.historically is None, arrival.historically

@@ -31,7 +31,10 @@ WAIT_NUMBER, NEWS_NUMBER = 1, 2
 """The fixed menu numbers of ``wait`` and :data:`WAIT_FOR_NEWS`; the side's actions follow
 from 3 in the scenario's order, so a choice keeps its number when others come and go."""
 
-DATED_KINDS = frozenset({"action", "message", "event", "delivery"})
+DELIVERY = "delivery"
+"""The kind of event that says a letter arrived (its id is the sending action's)."""
+
+DATED_KINDS = frozenset({"action", "message", "event", DELIVERY})
 """Kinds of event set beside their documented time ("historically ...") where it differs."""
 
 
@@ -676,13 +679,17 @@ def build_view(
     items = [state_item(sc, sc.variables[name], value) for name, value in state.items()]
     seen: list[EventView] = []
     dated: set[str] = set()
+    sent: dict[str, int] = {}  # when each letter was sent, seen or not
     for index, e in enumerate(events):
+        if e.kind != DELIVERY:
+            sent.setdefault(e.id, e.tick)
         if not e.seen_by(side):
             continue
         documented = None
         if e.kind in DATED_KINDS and e.id not in dated:
             dated.add(e.id)
-            documented = sc.historically(e.id, e.tick)
+            # the record dates a letter's sending: a delivery is compared by its send time
+            documented = sc.historically(e.id, sent.get(e.id, e.tick))
         seen.append(
             EventView(
                 tick=e.tick,

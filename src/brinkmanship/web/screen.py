@@ -15,6 +15,7 @@ from brinkmanship.play.game import GameRecord
 from brinkmanship.play.menus import Menu, build_menu, letter_kind, terms_line
 from brinkmanship.play.scenarios import game_scenario
 from brinkmanship.play.view import (
+    DELIVERY,
     WAIT_FOR_NEWS,
     AlertLevel,
     ChoiceView,
@@ -33,9 +34,6 @@ from brinkmanship.scenarios import DEFAULT
 from brinkmanship.web.games import Scenarios
 
 MAX_SEGMENTS = 10
-
-DELIVERY = "delivery"
-"""The kind of event that says a letter arrived (its id is the sending action's)."""
 
 
 def long_time(iso: str) -> str:
