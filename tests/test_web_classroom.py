@@ -447,3 +447,15 @@ def test_a_seat_gives_several_orders_and_waits_for_news_with_its_own_token(
     assert view["tick"] == now["tick"] and view["news"], "the wait stopped on news"
     planned = [o["id"] for o in view["plan"]["orders"]]
     assert planned == ["us_convene_excomm", "us_choose_quarantine", "wait.news"]
+
+
+def test_a_class_with_one_student_plays_the_other_sides_by_the_form_s_policies(
+    client: TestClient,
+) -> None:
+    seats = {"us": "student", "su": "hawk", "cuba": "dove"}
+    made = new_class(client, games=1, seats=seats)
+    game = made["games"][0]
+    assert list(game["seats"]) == ["us"]
+    r = client.get(f"/api/games/{game['id']}/record", headers=auth(made["teacher_token"]))
+    opponents = GameRecord.model_validate(r.json()).opponents
+    assert opponents["su"] == "hawk" and opponents["cuba"] == "dove"

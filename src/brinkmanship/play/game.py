@@ -275,9 +275,10 @@ class Game:
     ) -> Game:
         """A new game at the first decision point of a human seat.
 
-        With ``seats`` (further human seats beside ``side``), people play several sides and
-        every other actor follows ``policies`` where it names one, else its scenario default
-        (``opponent`` is for a game with one human side)."""
+        With ``seats`` (further human seats beside ``side``), people play several sides.
+        With ``seats`` or ``policies`` (a class's game, even with one student), every other
+        actor follows ``policies`` where it names one, else its scenario default;
+        ``opponent`` is for a game with one human side and no ``policies``."""
         if not 0 <= seed < 2**63:
             raise BrinkError(f"seed must be in [0, 2**63), got {seed}")
         sc = game_scenario(scenario, interventions)
@@ -287,8 +288,8 @@ class Game:
             interventions=list(interventions),
             side=side,
             seats=everyone,
-            opponents=seat_specs(sc, everyone, policies)
-            if everyone
+            opponents=seat_specs(sc, [side, *seats], policies)
+            if seats or policies
             else opponent_specs(sc, side, opponent),
             seed=seed,
             moves=[],
