@@ -17,6 +17,7 @@ from rich.pager import Pager
 from brinkmanship.play import terminal
 from brinkmanship.play.debrief import build_debrief, debrief_markdown, ended
 from brinkmanship.play.game import WAIT_FOR_NEWS, Game
+from brinkmanship.play.menus import build_menu
 from brinkmanship.play.view import LETTER_PLACE, EventView, StateItem, new_letters, quantity_text
 from brinkmanship.policies.rules import data_policy
 from brinkmanship.scenario import compiled as c
@@ -300,3 +301,16 @@ def test_a_letter_received_is_dated_against_its_sending() -> None:
     assert arrival.kind == "delivery" and arrival.tick > sent.tick
     assert game.scenario.historically(letter, sent.tick) is None
     assert arrival.historically is None, arrival.historically
+
+
+def test_a_refusal_of_a_demand_is_not_offered_as_the_refusal_of_an_offer() -> None:
+    """Khrushchev's answer to Kennedy's demand of 22 October sits under a kind of letter
+    that names demands (it used to read "Refuse an offer")."""
+    game = Game.new("cuba-1962", "su", seed=0)
+    while "su_letter_23" not in {c.id for c in game.view().choices}:
+        game.choose(WAIT_FOR_NEWS)
+    menu = build_menu(game.view().choices)
+    group = next(
+        k for k in menu.letters for ch in k.channels for x in ch.letters if x.id == "su_letter_23"
+    )
+    assert "demand" in group.title.lower(), group.title

@@ -18,7 +18,7 @@ KIND_LABELS = {
     "pledge": "Pledge (a unilateral promise)",
     "statement": "Statement",
     "accept": "Accept an offer",
-    "reject": "Refuse an offer",
+    "reject": "Refuse a demand or an offer",
 }
 
 
