@@ -314,3 +314,16 @@ def test_a_refusal_of_a_demand_is_not_offered_as_the_refusal_of_an_offer() -> No
         k for k in menu.letters for ch in k.channels for x in ch.letters if x.id == "su_letter_23"
     )
     assert "demand" in group.title.lower(), group.title
+
+
+def test_another_sides_act_is_shown_without_its_policys_reason() -> None:
+    """Castro sees Kennedy answer the first letter, not the rule that chose it ("Reason:
+    the answer is ready"); the full record, and so the debrief, keeps the reasons."""
+    game = Game.new("cuba-1962", "cuba", seed=0)
+    while not game.finished:
+        game.choose(WAIT_FOR_NEWS)
+    others = [
+        e for e in game.view().events if e.actor != "cuba" and e.kind in ("action", "message")
+    ]
+    assert others and not [e.text for e in others if " Reason: " in e.text]
+    assert any(" Reason: " in e.text and e.seen_by("cuba") for e in game.events)

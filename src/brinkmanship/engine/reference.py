@@ -708,7 +708,18 @@ def with_reason(text: str, why: str) -> str:
     if not body.rstrip(")").endswith((".", "!", "?")):
         body += "."
     reason = why.rstrip().rstrip(".")
-    return f"{body} Reason: {reason}."
+    return f"{body}{REASON}{reason}."
+
+
+REASON = " Reason: "
+"""Where :func:`with_reason` sets a policy's reason after its action's text."""
+
+
+def without_reason(text: str, plain: str) -> str:
+    """An act's ``text`` as :func:`with_reason` wrote it, without the reason: what another
+    side sees of the act (``plain`` is the action's own text)."""
+    cut = text.find(REASON, max(0, len(plain.rstrip()) - 1))
+    return text if cut < 0 else text[:cut]
 
 
 def _lower_first(label: str) -> str:

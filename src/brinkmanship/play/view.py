@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from brinkmanship.engine.observation import WAIT, ActionInfo, LegalActions, Letter, Observation
-from brinkmanship.engine.reference import MESSAGE_NOUN
+from brinkmanship.engine.reference import MESSAGE_NOUN, without_reason
 from brinkmanship.engine.trajectory import OutcomeResult, TrajectoryEvent
 from brinkmanship.narrative import with_documented_time
 from brinkmanship.scenario import compiled as c
@@ -521,6 +521,15 @@ def news(
     return out
 
 
+def _as_seen(sc: c.CompiledScenario, e: TrajectoryEvent, side: str) -> str:
+    """An event's text as the side sees it: another actor's act without the reason its
+    policy gave (the side sees what was done, not the rule that chose it)."""
+    action = sc.actions.get(e.id)
+    if e.actor == side or action is None or e.kind not in ("action", "message"):
+        return e.text
+    return without_reason(e.text, action.text or action.label)
+
+
 def alert_levels(
     sc: c.CompiledScenario, state: Mapping[str, float | int | bool]
 ) -> list[AlertLevel]:
@@ -697,7 +706,7 @@ def build_view(
                 kind=e.kind,
                 actor=e.actor,
                 id=e.id,
-                text=e.text,
+                text=_as_seen(sc, e, side),
                 sources=list(e.sources),
                 new=index >= new_from,
                 historically=documented,
