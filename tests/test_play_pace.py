@@ -301,6 +301,8 @@ def test_a_war_ending_shows_the_rule_that_decided_it() -> None:
         if p is not None and p.description and p.unit:
             # the value in its unit, with the range the sources allow; never a bare number
             assert any(f"here {p.value:,g} {p.unit}; the sources allow" in r for r in outcome.rule)
+    # one sentence: the description, then the value (not "…invasion). (here 240 hours…)")
+    assert not [r for r in outcome.rule if "). (" in r or ".:" in r], outcome.rule
 
 
 # ------------------------------------------------------------------ the screens

@@ -613,7 +613,7 @@ def outcome_view(
     rule = sc.outcomes[outcome.id].when if outcome.id in sc.outcomes else None
     if rule is not None:
         view.rule = [
-            f"{p.description} ({parameter_setting(p)})"
+            f"{p.description.strip().rstrip('.')}: {parameter_setting(p)}"
             for name, p in sc.parameters.items()
             if name in rule.expression.names
             and p.description
