@@ -20,7 +20,7 @@ from brinkmanship.policies.rules import data_policy
 
 PACE_LIMIT = 20
 """Screens a player answers to follow the documented US path to the settlement, reading the
-terminal (measured: 19 on seed 0 with several orders at one decision; 28 with one order and
+terminal (measured: 20 on seed 0 with several orders at one decision; 28 with one order and
 waits for news, 63 with single waits). The documented path has 15 choices of its own."""
 
 KHRUSHCHEV_LIMIT = 11
