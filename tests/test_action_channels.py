@@ -49,14 +49,14 @@ def test_an_open_channel_changes_nothing() -> None:
 
 
 def test_a_closed_channel_holds_the_choice_and_the_counsel_is_argument() -> None:
-    """Warships never by counsel: the hawk's counsel for them does not carry, and the body
-    says who argued; the dove's offer carries instead. The standard course (the default
-    policy, here a script that sends the warships on day one) is not held."""
+    """Warships never: the hawk's counsel for them does not carry, and the body says who
+    argued; the dove's offer carries instead. The standard course (the default policy, here
+    a script that sends the warships on day one) is held too: the body waits, and says why."""
     held = standoff_with("west", [{"actions": ["deploy_warships"], "when": "False"}])
     runs = west_choices(held)
     for choices in runs:
-        assert ("deploy_warships", "") not in choices
-        assert not any(a == "deploy_warships" and w.startswith("carried by") for a, w in choices)
+        assert not any(a == "deploy_warships" for a, _ in choices), choices
+        assert any(a == "wait" and "decided only in its action channel" in w for a, w in choices)
         assert any(a == "send_offer" and w.startswith("carried by") for a, w in choices), choices
     argued = [w for choices in runs for _, w in choices if "action channel" in w]
     assert argued and all(w.startswith("Defence Minister argue") for w in argued), argued

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from collections.abc import Callable, Iterator, Mapping
 
 import pytest
@@ -69,9 +70,23 @@ POLICY_SETS: tuple[dict[str, str], ...] = (
     {"su": "organizational"},
     {"us": "organizational"},
     {"us": "political"},
+    {"su": "political"},
     {"us": "organizational", "su": "organizational"},
 )
 """Allison's Models II and III in place of the historical policies, checked like them."""
+
+ONE_OF: tuple[frozenset[str], ...] = (
+    frozenset({"su_deliberate_accept", "su_deliberate_accept_hurried"}),
+)
+"""Actions of which a run takes at most one: the Presidium weighs Kennedy's answer once
+(Castro's letter arriving while it weighs does not make it hear and weigh the answer again)."""
+
+COUNTERFACTUAL = re.compile(r"Counterfactual(, over the hotline)?: [A-Z]")
+"""How a text that did not happen in 1962 begins: the marker, then a sentence."""
+
+HISTORY_ONLY: tuple[str, ...] = ("the only time", "the only ship")
+"""Claims about what came after 1962, true of the record but not of every run: a text may
+make them only as history ("historically the only time")."""
 
 NEVER_BEFORE: dict[str, str] = {
     "su_letter_23": "jfk_letter_22_heard",
@@ -209,6 +224,41 @@ def check_record(result: RunResult, decided_in: States, ended: States) -> None:
         )
 
 
+def check_texts(sc: CompiledScenario, result: RunResult) -> None:
+    """Every text the run shows marks a counterfactual the same way, at its start, and makes
+    a claim about later history only as history; the outcome names the channel of the
+    acceptance that concluded the deal only if it went that way in this run, or as history;
+    no deliberation is narrated twice."""
+    accepted = set()
+    for event in result.events:
+        message = sc.actions[event.id].message if event.kind == "message" else None
+        if message is not None and message.kind == "accept":
+            accepted.add(message.channel)
+    if "ounterfactual" in result.outcome.text:
+        assert COUNTERFACTUAL.match(result.outcome.text), (
+            f"{result.interventions} seed {result.seed}: {result.outcome.id}'s marker"
+        )
+    for sentence in re.split(r"(?<=\.) ", result.outcome.text):
+        for phrase, channels in CHANNEL_WORDS:
+            assert phrase not in sentence or "istorically" in sentence or accepted & channels, (
+                f"{result.interventions} seed {result.seed}: {result.outcome.id} says "
+                f"{phrase!r} of this run, whose acceptance went on {sorted(accepted)}"
+            )
+    for event in result.events:
+        where = f"{result.interventions} seed {result.seed}: {event.id} at {event.time}"
+        if "Counterfactual" in event.text:
+            assert COUNTERFACTUAL.match(event.text), f"{where}: marker {event.text[:60]!r}"
+        for claim in HISTORY_ONLY:
+            assert claim not in event.text or f"historically {claim}" in event.text, (
+                f"{where}: {claim!r} told as true of this run"
+            )
+    taken = [c.action for c in result.choices]
+    for group in ONE_OF:
+        assert sum(a in group for a in taken) <= 1, (
+            f"{result.interventions} seed {result.seed}: more than one of {sorted(group)}"
+        )
+
+
 def check_channels(sc: CompiledScenario, result: RunResult) -> None:
     """A message's text names only the channel it goes on in this run (under ``hotline``
     no letter is "handed to the US Embassy")."""
@@ -318,6 +368,7 @@ def check(sc: CompiledScenario, seed: int, overrides: Mapping[str, str] | None =
     check_record(result, decided_in, ended)
     check_counsel(sc, result, decided_in)
     check_channels(sc, result)
+    check_texts(sc, result)
     check_outcome(result, ended)
     check_ladder(result, ended)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from golden import digest
 
-RECORDED = "856a4488094256748de99a0493ebecc4ebc20632f969ec2e9004196399167259"
+RECORDED = "15783dd6a5112e1d28afec1f9c75bbfdb501e99aa12d2a9321bcbfea8e31832f"
 """``python tests/golden.py``. A change that is meant to change results records the new value
 here, and its commit message says which results changed and why. History: 25bb9ab
 (``daa88662…``); cuba-1962's script premises (``9a38afa9…``); texts without clock times,
@@ -56,7 +56,14 @@ reason as a sentence after its action's text ('… Reason: …'), and a public m
 delivery said to reach every side (``1ca8b079…``); the ExComm in session at once after a US
 attack and counsel at the telegram of 23 October, the photographs at the UN and a second
 plane lost: trajectories gain counsel lines and the meeting code, Model III follows the new
-counsel (``856a4488…``)."""
+counsel (``856a4488…``); a historian's second reading: one deliberation per answer in
+Moscow (Castro's letter after the answer no longer starts a second), SAC's "only time" and
+Marucla's "only ship boarded" told as history, the counterfactual marker at the start of
+every off-record text and outcome (no repeat in the reasons), B-59 cornered "after the US
+attack", not "at war", the settlement's text no longer putting the acceptance on Radio
+Moscow in hotline runs, and under Model III the Presidium's night-session order pressed at
+a strike with ``p_presidium_repel``; Model III's standard course held by a closed action
+channel changes none of them (``15783dd6…``)."""
 
 
 def test_every_trajectory_is_the_recorded_one() -> None:

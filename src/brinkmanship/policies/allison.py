@@ -11,7 +11,8 @@
   now abstains; when every member abstains the body follows its standard course, the
   actor's default policy. An action in one of the body's action channels is carried only
   at a decision where its channel is open; elsewhere counsel for it is argument, not a
-  choice, and counts as pressing for nothing.
+  choice, and counts as pressing for nothing, and the standard course does not take it
+  either (the body waits): a kind of decision is taken in its channel or not at all.
 """
 
 from __future__ import annotations
@@ -105,16 +106,21 @@ class Political:
             tally[counsel.action] = tally.get(counsel.action, 0.0) + counsel.weight
             backers.setdefault(counsel.action, []).append(counsel.name)
         if not tally:
-            return self._standard_course(observation, legal, argued)
+            return self._standard_course(observation, legal, argued, held)
         best = max(tally.values())
         winner = next(a for a in legal.ids if tally.get(a) == best)
         names = ", ".join(backers[winner])
         return Choice(winner, f"carried by {names} (influence {best:g} of {sum(tally.values()):g})")
 
     def _standard_course(
-        self, observation: Observation, legal: LegalActions, argued: list[str]
+        self,
+        observation: Observation,
+        legal: LegalActions,
+        argued: list[str],
+        held: frozenset[str],
     ) -> Choice:
-        """What the actor's default policy does (``wait`` where it has none)."""
+        """What the actor's default policy does (``wait`` where it has none, or where its
+        choice is held: taken only in an action channel that is not open now)."""
         why = "no member presses for anything: the standard course"
         if argued:
             why = (
@@ -124,4 +130,7 @@ class Political:
         if self.standard is None:
             return Choice(WAIT, why)
         choice = self.standard.decide(observation, legal)
+        if choice.action in held:
+            label = legal.info(choice.action).label
+            return Choice(WAIT, f"{why}; held: '{label}' is decided only in its action channel")
         return Choice(choice.action, f"{why} — {choice.why}" if choice.why else why)

@@ -1166,7 +1166,8 @@ def _organizational(ti: Any, tf: Any, r: int, actor: int) -> int:
 def _political(ti: Any, tf: Any, r: int, actor: int) -> int:
     """POLITICAL: the influence-weighted plurality of the counsel of members with a view,
     leaving out counsel for an action whose action channel is closed; when none is left,
-    the standard course (the default data policy's tables)."""
+    the standard course (the default data policy's tables), which waits where its choice's
+    channel is closed."""
     # every channel is evaluated, in order, as the reference does (an error arises alike)
     for ch in range(ti[ti[T_CHAN_START] + actor], ti[ti[T_CHAN_START] + actor + 1]):
         value(ti, tf, ti[ti[T_CHAN_WHEN] + ch])
@@ -1187,7 +1188,12 @@ def _political(ti: Any, tf: Any, r: int, actor: int) -> int:
             ti[ti[S_TALLIED] + c] = True
             anyone = True
     if not anyone:
-        return _data_policy(ti, tf, r, actor)
+        k = _data_policy(ti, tf, r, actor)
+        if k > 0:
+            ch = ti[ti[T_ACT_CHAN] + ti[ti[T_SPACE] + start + k - 1]]
+            if ch >= 0 and value(ti, tf, ti[ti[T_CHAN_WHEN] + ch]) == 0.0:
+                return 0  # the standard course's choice waits for its channel
+        return k
     top = -math.inf
     found = False
     for k in range(size):
