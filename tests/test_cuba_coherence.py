@@ -46,10 +46,13 @@ NEVER_AFTER: dict[str, str] = {
     "su_withhold_authorisation": "local_authority",
     "su_authorise_tactical": "local_authority",
     "su_repel_with_cubans": "local_authority",
+    "su_letter2": "reply_received",
 }
 """Element (event or action) → a variable that, once true, rules it out: the record's
-incoherences the issue names, and Moscow withholding (or granting) an authority that
-the signed order of 8 September has already delegated (intervention local-authority)."""
+incoherences the issue names, Moscow withholding (or granting) an authority that the
+signed order of 8 September has already delegated (intervention local-authority), and
+Khrushchev's second letter once Kennedy's answer to the first is heard in Moscow (he
+answers the reply instead)."""
 
 AFTER_ACTION: dict[str, frozenset[str]] = {
     "letter1_sections": frozenset({"su_letter1"}),

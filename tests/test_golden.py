@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from golden import digest
 
-RECORDED = "15783dd6a5112e1d28afec1f9c75bbfdb501e99aa12d2a9321bcbfea8e31832f"
+RECORDED = "c63e7dfc930a572764973a3bd9755af3d8ae54d699661dcbdb554e420f7a7c87"
 """``python tests/golden.py``. A change that is meant to change results records the new value
 here, and its commit message says which results changed and why. History: 25bb9ab
 (``daa88662…``); cuba-1962's script premises (``9a38afa9…``); texts without clock times,
@@ -63,7 +63,11 @@ every off-record text and outcome (no repeat in the reasons), B-59 cornered "aft
 attack", not "at war", the settlement's text no longer putting the acceptance on Radio
 Moscow in hotline runs, and under Model III the Presidium's night-session order pressed at
 a strike with ``p_presidium_repel``; Model III's standard course held by a closed action
-channel changes none of them (``15783dd6…``)."""
+channel changes none of them (``15783dd6…``); cuba-1962's second letter only before
+Kennedy's answer is heard in Moscow, the Presidium that will not settle without the Jupiters
+asking for them in its answer instead, and Moscow's reason for settling without Robert
+Kennedy's word: under hotline and Model III more runs settle for the pledge alone
+(``c63e7dfc…``)."""
 
 
 def test_every_trajectory_is_the_recorded_one() -> None:
