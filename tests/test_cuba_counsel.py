@@ -1,6 +1,7 @@
-"""cuba-1962's counsel at the US decision points where the ExComm was silent before (issue 17
-item 3, issue 19 item 6): each has counsel from the members in the room, sourced or carried
-on from a documented stance (MODEL), or is documented here as having none."""
+"""cuba-1962's counsel at the decision points where the ExComm or the Presidium was silent
+before (issue 17 item 3, issue 19 item 6): each has counsel from the members in the room,
+sourced or carried on from a documented stance (MODEL), or is documented here as having
+none."""
 
 from __future__ import annotations
 
@@ -23,12 +24,13 @@ HAWKS = {"bundy", "mccone", "dillon", "taylor"}
 
 @dataclass(frozen=True)
 class Heard:
-    """A US choice that is not a wait, and the counsel given at it."""
+    """A side's decision, the counsel given at it and what the side saw."""
 
     time: str
     action: str
     counsel: tuple[Counsel, ...]
     legal: frozenset[str]
+    values: Mapping[str, float]
 
     def backing(self, action: str | None = None) -> set[str]:
         wanted = action or self.action
@@ -36,7 +38,7 @@ class Heard:
 
 
 class Listener:
-    """The US historical policy, noting the counsel at each of its choices."""
+    """A side's historical policy, noting the counsel at each of its decisions."""
 
     def __init__(self, inner: Policy, heard: list[Heard]) -> None:
         self.inner, self.heard = inner, heard
@@ -44,27 +46,36 @@ class Listener:
 
     def decide(self, observation: Observation, legal: LegalActions) -> Choice:
         choice = as_choice(self.inner.decide(observation, legal))
-        if choice.action != WAIT:
-            self.heard.append(
-                Heard(observation.iso, choice.action, observation.counsel, frozenset(legal.ids))
+        self.heard.append(
+            Heard(
+                observation.iso,
+                choice.action,
+                observation.counsel,
+                frozenset(legal.ids),
+                observation.values,
             )
+        )
         return choice
 
 
 def heard(
-    interventions: Sequence[str], runs: range, params: Mapping[str, float] | None = None
+    interventions: Sequence[str],
+    runs: range,
+    params: Mapping[str, float] | None = None,
+    side: str = "us",
 ) -> list[Heard]:
     sc = load_scenario("cuba-1962", list(interventions), params)
     policies = policy_set(sc)
     out: list[Heard] = []
     for run in runs:
         made = policies.make()
-        made["us"] = Listener(made["us"], out)
+        made[side] = Listener(made[side], out)
         ReferenceEngine(sc).run(0, run, made, dict(policies.specs))
     return out
 
 
 def at(choices: list[Heard], *actions: str) -> list[Heard]:
+    """The decisions that took one of ``actions``."""
     found = [h for h in choices if h.action in actions]
     assert found, f"no run took {actions}"
     return found
@@ -118,6 +129,26 @@ def test_the_nuclear_rungs_have_no_view_from_the_room() -> None:
     for h in at(choices, *rungs):
         assert {c.member for c in h.counsel} == DOVES | HAWKS, h
         assert not any(h.backing(rung) for rung in rungs), h
+
+
+def test_moscow_counsels_where_a_line_is_on_record() -> None:
+    """Gromyko's own call on the President, and his line there, the weapons are defensive
+    (fact sheet A, 18 Oct), carried to Khrushchev's answer of 23 October (F11; MODEL)."""
+    choices = heard([], range(2), side="su")
+    for action in ("su_gromyko_defensive", "su_letter_23"):
+        for h in at(choices, action):
+            assert h.backing() == {"gromyko"}, h
+
+
+def test_moscow_has_no_view_where_the_record_gives_none() -> None:
+    """Documented as having none: the record gives Khrushchev's letters of 24, 26 and 27
+    October, his acceptance of U Thant's appeal (F11) and the ships halted at the line (R15),
+    no member's view of them (Mikoyan's and Gromyko's counsel on the R-14 ships is itself a
+    model judgement, not carried further), and Fomin acted on his own (F4)."""
+    choices = heard([], range(2), side="su")
+    silent = ("su_letter_24", "su_accept_thant", "su_letter1", "su_letter2", "su_ships_halt")
+    for h in at(choices, *silent, "su_fomin_feeler"):
+        assert not h.backing(), h
 
 
 def test_counsel_links_to_the_menu() -> None:

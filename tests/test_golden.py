@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from golden import digest
 
-RECORDED = "c63e7dfc930a572764973a3bd9755af3d8ae54d699661dcbdb554e420f7a7c87"
+RECORDED = "f062798f1e46d6c0496d8a8798ee4d3611ad43a9c57032fc9bb965e85822fc20"
 """``python tests/golden.py``. A change that is meant to change results records the new value
 here, and its commit message says which results changed and why. History: 25bb9ab
 (``daa88662…``); cuba-1962's script premises (``9a38afa9…``); texts without clock times,
@@ -67,7 +67,8 @@ channel changes none of them (``15783dd6…``); cuba-1962's second letter only b
 Kennedy's answer is heard in Moscow, the Presidium that will not settle without the Jupiters
 asking for them in its answer instead, and Moscow's reason for settling without Robert
 Kennedy's word: under hotline and Model III more runs settle for the pledge alone
-(``c63e7dfc…``)."""
+(``c63e7dfc…``); Gromyko's counsel at his call on the President and at the answer of 23
+October: counsel lines, and Model III for the Soviet side (``f062798f…``)."""
 
 
 def test_every_trajectory_is_the_recorded_one() -> None:
