@@ -19,13 +19,15 @@ SEED = 0
 RISE = 8.0
 """How much the validation return must rise from the untrained policy's. Returns are US
 utilities: an untrained (uniform) US averages about -10 to -13 (it strikes, or lets the
-missiles stay), waiting it out is -3, a settlement +6. With the defaults, training seeds
-0-7 rise by 12.8-17.1 at their best point and 8.55-15.9 at the last (seed 0: 17.1 and
-8.55; the last point falls by 5 with each nuclear war among the 20 validation runs)."""
-SETTLED = 14
-"""Of 20 test crises, the kept agent must settle at least this many: with the
-defaults, training seeds 0-7 settle 16-20 (seed 0: 17); with the defaults of commit
-2c59026 (the curriculum from US decision 60), seed 0 settled none."""
+missiles stay), waiting it out is -3, a settlement +6. With the defaults at 8009f66, training
+seeds 0-7 rise by 7.75-18.2 at their best point and 3.95-18.2 at the last (seed 0: 18.2 and
+18.2; the last point falls by 5 with each nuclear war among the 20 validation runs)."""
+SETTLED = 12
+"""Of 20 test crises, the kept agent must settle at least this many (the pledge alone
+counts): with the defaults at 8009f66, training seeds 0-7 settle 13-19 (seed 0: 13; at
+c46a82f, before Moscow could settle for the pledge alone when Kennedy's answer came first,
+16-20); with the defaults of commit 2c59026 (the curriculum from US decision 60), seed 0
+settled none."""
 
 
 @pytest.fixture(scope="module")
