@@ -1,6 +1,6 @@
 """What a newcomer met playing each side at the terminal: screens that name new choices by
-number, letters named as their recipient knows them, a wait that does not stop on the
-side's own alert, endings that name only the rule that decided them, and a paged debrief
+number, letters named as their recipient knows them, a wait that does not stop on an
+alert level, endings that name only the rule that decided them, and a paged debrief
 without colour codes."""
 
 from __future__ import annotations

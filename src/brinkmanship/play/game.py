@@ -52,7 +52,6 @@ from brinkmanship.play.view import (
     choice_numbers,
     glance,
     news,
-    own_alerts,
 )
 from brinkmanship.policies.defaults import default_policy
 from brinkmanship.policies.registry import policy_set, resolve
@@ -152,8 +151,6 @@ class _Queue:
     """What the seat saw when it gave its last order: news since then stops the rest."""
     since_moves: int
     """The number of moves made when it saw ``since`` (a replay to that many sees it again)."""
-    own: frozenset[str]
-    """The alert levels its last order set (no news to it)."""
     report: list[OrderView]
     numbers: Mapping[str, int]
     labels: Mapping[str, str]
@@ -166,7 +163,6 @@ class _Queue:
             seat=seat,
             orders=list(self.orders),
             since=self.since_moves,
-            own=sorted(self.own),
             report=list(self.report),
             done=list(self.done),
             numbers=dict(self.numbers),
@@ -188,7 +184,6 @@ class QueuedOrders(BaseModel):
     orders: list[str]
     since: int
     """The number of moves made when the seat last saw the game as its orders did."""
-    own: list[str]
     report: list[OrderView]
     done: list[str]
     numbers: dict[str, int]
@@ -588,17 +583,16 @@ class Game:
         last = start
         done: list[OrderView] = []
         stopped = ""
-        own: frozenset[str] = frozenset()  # what the last order set is no news to the side
         for i, order in enumerate(orders):
             now = self._glance(seat)
             if now is None:
                 stopped = "the game ended"
                 break
-            new = news(last, now, own, orders[i:]) if done and last is not None else []
+            new = news(last, now, orders[i:]) if done and last is not None else []
             at = self.scenario.iso(self.tick)
             if order == WAIT_FOR_NEWS:
                 if not new:  # news right after the last order ends the wait at once
-                    self._wait_for_news(seat, last, "player", own)
+                    self._wait_for_news(seat, last, "player")
             elif new:
                 stopped = "; ".join(new)
                 break
@@ -606,7 +600,7 @@ class Game:
                 stopped = f"{labels[order]} is no longer possible"
                 break
             else:
-                last, own = now, own_alerts(self.scenario, [order])
+                last = now
                 self.choose(order, seat=seat)
             done.append(OrderView(id=order, label=labels[order], number=numbers[order], time=at))
         left = [OrderView(id=o, label=labels[o], number=numbers[o]) for o in orders[len(done) :]]
@@ -665,7 +659,6 @@ class Game:
             orders=list(orders if first == WAIT_FOR_NEWS else orders[1:]),
             since=self._glance(seat),
             since_moves=len(self.record.moves),
-            own=own_alerts(self.scenario, [first]),
             report=[],
             numbers=numbers,
             labels=labels,
@@ -703,7 +696,6 @@ class Game:
                 orders=list(q.orders),
                 since=seen[q.since]._glance(q.seat),
                 since_moves=q.since,
-                own=frozenset(q.own),
                 report=list(q.report),
                 numbers=q.numbers,
                 labels=q.labels,
@@ -733,7 +725,7 @@ class Game:
                 continue
             now = self._glance(seat)
             order = queue.orders[0]
-            new = news(queue.since, now, queue.own, queue.orders) if queue.since and now else []
+            new = news(queue.since, now, queue.orders) if queue.since and now else []
             at = self.scenario.iso(self.tick)
             if order == WAIT_FOR_NEWS and new:  # the wait is over: the seat decides
                 queue.orders.pop(0)
@@ -750,7 +742,7 @@ class Game:
             action = WAIT if order == WAIT_FOR_NEWS else order
             if order != WAIT_FOR_NEWS:
                 queue.orders.pop(0)
-                queue.since, queue.own = now, own_alerts(self.scenario, [order])
+                queue.since = now
                 queue.since_moves = len(self.record.moves)
                 number = queue.numbers[order]
                 queue.report.append(OrderView(id=order, label=queue.labels[order], number=number))
@@ -767,17 +759,15 @@ class Game:
         self._seat_plans[seat] = queue.plan(stopped)
         self._views.pop(seat, None)
 
-    def _wait_for_news(
-        self, seat: str, since: Glance | None, by: Maker, own: frozenset[str] = frozenset()
-    ) -> None:
+    def _wait_for_news(self, seat: str, since: Glance | None, by: Maker) -> None:
         """Wait until a decision point where something new concerns the (only) seat since
-        ``since`` (not the alert levels in ``own``, which its last order set), or the end;
-        the screen that follows counts everything since this one as new."""
+        ``since``, or the end; the screen that follows counts everything since this one as
+        new."""
         shown, start = self._mark[seat], self._glance(seat)
         while True:
             self.choose(WAIT, seat=seat, by=by)
             now = self._glance(seat)
-            if since is None or now is None or news(since, now, own):
+            if since is None or now is None or news(since, now):
                 break
         self._shown[seat] = shown
         if start is not None:

@@ -333,7 +333,7 @@ def news_choice() -> ChoiceView:
         label=NEWS_LABEL,
         text=(
             "Skip ahead to your next decision where something new concerns you: a message "
-            "arrives, a new choice opens, an adviser changes his counsel or an alert level moves."
+            "arrives, a new choice opens or an adviser recommends a choice no one did."
         ),
         secret=False,
         effects=False,
@@ -440,30 +440,25 @@ def value_text(item: StateItem) -> str:
 @dataclass(frozen=True)
 class Glance:
     """What matters to a player at a decision, to tell what is new at a later one: the
-    letters received, the legal choices, each adviser's counsel, and the alert levels."""
+    letters received, the legal choices and what the advisers recommend."""
 
     inbox: frozenset[str]
     legal: frozenset[str]
     counsel: frozenset[str]
-    alerts: tuple[tuple[str, float], ...]
     state: tuple[tuple[str, float | int | bool], ...]
     labels: tuple[tuple[str, str], ...]
     numbers: tuple[tuple[str, int], ...] = ()
     """Each legal choice's fixed menu number."""
     letters: frozenset[str] = frozenset()
     """The legal choices that only send a letter (under "Write a letter…" in a menu)."""
-    gauges: tuple[tuple[str, str], ...] = ()
-    """Each alert level's variable and label."""
 
 
 def glance(sc: c.CompiledScenario, side: str, obs: Observation, legal: LegalActions) -> Glance:
     """A :class:`Glance` at the player's decision."""
-    gauges = alert_levels(sc, obs.state)
     return Glance(
         inbox=frozenset(x.id for x in obs.inbox if x.sender != side),
         legal=frozenset(legal.ids),
         counsel=frozenset(x.action for x in obs.counsel if not x.abstains),
-        alerts=tuple((a.label, float(a.value)) for a in gauges),
         state=tuple(obs.state.items()),
         labels=tuple((x.id, x.label) for x in legal.actions),
         numbers=tuple(choice_numbers(legal).items()),
@@ -472,7 +467,6 @@ def glance(sc: c.CompiledScenario, side: str, obs: Observation, legal: LegalActi
             for a in legal.ids
             if a in sc.actions and sc.actions[a].message is not None and not sc.actions[a].effects
         ),
-        gauges=tuple((a.name, a.label) for a in gauges),
     )
 
 
@@ -480,23 +474,14 @@ LETTER_PLACE = "under Write a letter…"
 """Where a choice that only sends a letter sits in a menu."""
 
 
-def own_alerts(sc: c.CompiledScenario, orders: Iterable[str]) -> frozenset[str]:
-    """The alert levels (by variable) that the side's own ``orders`` set directly: their
-    moving is no news to the side that ordered it."""
-    return frozenset(
-        a.var for order in orders if order in sc.actions for a in sc.actions[order].effects
-    )
-
-
-def news(
-    before: Glance, after: Glance, own: Iterable[str] = (), ordered: Iterable[str] = ()
-) -> list[str]:
+def news(before: Glance, after: Glance, ordered: Iterable[str] = ()) -> list[str]:
     """What is new at ``after`` since ``before``, in words (empty: nothing): a message
-    received, a choice that was not legal (with its menu number), an adviser's new
-    counsel (not counsel for one of ``ordered``, the orders the side has already given:
-    advice to do what it will do anyway changes nothing), an alert level moved (not one in
-    ``own``, the variables the side's own orders set). Other values that changed are shown
-    on the screen but do not stop a wait."""
+    received, a choice that was not legal (with its menu number), or an adviser's
+    recommendation of a choice on offer that no adviser recommended before. Advice to do
+    one of ``ordered`` (the orders the side has given and not yet carried out), or to wait
+    while the side has nothing else ordered, gives it nothing new to do; nor does advice for
+    a choice not on offer. Alert levels and other values that moved are listed on the
+    screen where a wait stops (what changed) but stop nothing."""
     out = []
     arrived = len(after.inbox - before.inbox)
     if arrived:
@@ -511,13 +496,10 @@ def news(
             for a in opened
         ]
         out.append(("a new choice: " if len(named) == 1 else "new choices: ") + ", ".join(named))
-    if after.counsel - before.counsel - set(ordered):
+    given = set(ordered) - {WAIT_FOR_NEWS}
+    idle = {WAIT} if not given else set()
+    if (after.counsel - before.counsel - given - idle) & after.legal:
         out.append("your advisers' counsel changed")
-    old = dict(before.alerts)
-    mine = {label for var, label in after.gauges if var in set(own)}
-    for label, value in after.alerts:
-        if old.get(label, value) != value and label not in mine:
-            out.append(f"{label}: {old[label]:g} → {value:g}")
     return out
 
 
