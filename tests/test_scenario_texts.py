@@ -25,11 +25,15 @@ def texts(sc: CompiledScenario) -> Iterator[tuple[str, str]]:
     for action in sc.actions.values():
         yield f"action {action.id}", action.text
         yield f"action {action.id} label", action.label
+        for actor, text in action.told:
+            yield f"action {action.id} told {actor}", text
         if action.message is not None:
             yield f"message {action.id}", action.message.text
             yield f"message {action.id} misread", action.message.misread_text or ""
     for event in sc.events.values():
         yield f"event {event.id}", event.text
+        for actor, text in event.told:
+            yield f"event {event.id} told {actor}", text
     for outcome in sc.outcomes.values():
         yield f"outcome {outcome.id}", outcome.text or ""
     for intervention in sc.interventions.values():

@@ -270,10 +270,11 @@ class ReferenceEngine:
         text: str,
         sources: tuple[str, ...],
         visible_to: frozenset[str],
+        told: c.Told = (),
     ) -> None:
         st.events.append(
             TrajectoryEvent(
-                st.tick, self.sc.iso(st.tick), actor, kind, ident, text, sources, visible_to
+                st.tick, self.sc.iso(st.tick), actor, kind, ident, text, sources, visible_to, told
             )
         )
 
@@ -330,6 +331,7 @@ class ReferenceEngine:
                 event.text,
                 event.sources,
                 event.visible_to,
+                event.told,
             )
             self._notify(st, event.id, event.visible_to)
 
@@ -474,7 +476,7 @@ class ReferenceEngine:
         for action_id in self.sc.actors[actor_id].actions:
             action = self.sc.actions[action_id]
             if self._is_legal(st, action):
-                legal.append(ActionInfo(action.id, action.label, action.text))
+                legal.append(ActionInfo(action.id, action.label, action.text_for(actor_id)))
         return LegalActions(actor_id, tuple(legal), self.space[actor_id])
 
     def _is_legal(self, st: RunState, action: c.Action) -> bool:
@@ -564,7 +566,7 @@ class ReferenceEngine:
         for i in range(st.seen_upto.get(actor, 0), len(events)):
             e = events[i]
             if e.seen_by(actor):
-                known.append(SeenEvent(e.time, e.kind, e.actor, e.id, e.text))
+                known.append(SeenEvent(e.time, e.kind, e.actor, e.id, e.text_for(actor)))
         st.seen_upto[actor] = len(events)
         return tuple(known)
 
@@ -614,9 +616,10 @@ class ReferenceEngine:
         ]
         refuse = [m.name for m in present if m.id not in agree]
         label = self.sc.actions[proposal.action].label
+        body = frozenset({actor.id})  # a vote inside the body: others see only what it does
         if len(agree) >= rule.k:
             text = f"{label}: {len(agree)} of {len(present)} consent ({rule.k} needed)."
-            self._log(st, actor.id, "consent", proposal.action, text, actor.sources, EVERYONE)
+            self._log(st, actor.id, "consent", proposal.action, text, actor.sources, body)
             return proposal
         fallback = rule.fallback if rule.fallback in request.legal else WAIT
         why = f"refused by {', '.join(refuse)}" if refuse else "too few attend"
@@ -625,7 +628,7 @@ class ReferenceEngine:
             f"({rule.k} needed); "
             f"{why}."
         )
-        self._log(st, actor.id, "consent", proposal.action, text, actor.sources, EVERYONE)
+        self._log(st, actor.id, "consent", proposal.action, text, actor.sources, body)
         return Choice(fallback, f"consent {why}" if refuse else "too few attend to consent")
 
     def _vote(
@@ -668,6 +671,7 @@ class ReferenceEngine:
             text,
             action.sources,
             visible,
+            action.told,
         )
         self._notify(st, action.id, action.visible_to)
         delay = self._delay_ticks(st, action)

@@ -22,6 +22,8 @@ class TrajectoryEvent:
     text: str
     sources: tuple[str, ...]
     visible_to: frozenset[str] = field(default=frozenset({"*"}), compare=False)
+    told: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    """Pairs (actor, text): what an actor is told instead of ``text``, the record's."""
 
     def to_json(self) -> dict[str, Any]:
         """The contract's keys: time, actor, kind, id, text, sources."""
@@ -36,6 +38,13 @@ class TrajectoryEvent:
 
     def seen_by(self, actor: str) -> bool:
         return "*" in self.visible_to or actor in self.visible_to
+
+    def text_for(self, actor: str) -> str:
+        """The text as ``actor`` sees it: what it is told, else the record's text."""
+        for who, text in self.told:
+            if who == actor:
+                return text
+        return self.text
 
 
 @dataclass(frozen=True)

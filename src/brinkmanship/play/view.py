@@ -504,11 +504,13 @@ def news(before: Glance, after: Glance, ordered: Iterable[str] = ()) -> list[str
 
 
 def _as_seen(sc: c.CompiledScenario, e: TrajectoryEvent, side: str) -> str:
-    """An event's text as the side sees it: another actor's act without the reason its
-    policy gave (the side sees what was done, not the rule that chose it)."""
+    """An event's text as the side sees it: what the side is told of it (the scenario's
+    ``told``), and another actor's act without the reason its policy gave (the side sees
+    what was done, not the rule that chose it)."""
+    told = e.text_for(side)
     action = sc.actions.get(e.id)
-    if e.actor == side or action is None or e.kind not in ("action", "message"):
-        return e.text
+    if told != e.text or e.actor == side or action is None or e.kind not in ("action", "message"):
+        return told
     return without_reason(e.text, action.text or action.label)
 
 

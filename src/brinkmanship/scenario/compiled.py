@@ -51,6 +51,10 @@ class Assign:
 
 Effects = tuple[Assign, ...]
 
+Told = tuple[tuple[str, str], ...]
+"""Pairs (actor, text): what an actor who sees an action or event is told instead of its
+text (the scenario's ``told``); the record keeps the text."""
+
 
 def can_see(visible_to: frozenset[str], actor: str) -> bool:
     """Whether ``actor`` may observe something visible to ``visible_to``."""
@@ -314,6 +318,12 @@ class Action:
     message: Message | None
     escalation: int
     sources: tuple[str, ...]
+    told: Told = ()
+    """Per actor, the text it sees instead of ``text`` (see :data:`Told`)."""
+
+    def text_for(self, actor: str) -> str:
+        """The text as ``actor`` sees it (what it is told, else ``text``)."""
+        return dict(self.told).get(actor, self.text)
 
 
 @dataclass(frozen=True)
@@ -331,6 +341,12 @@ class Event:
     effects: Effects
     visible_to: frozenset[str]
     sources: tuple[str, ...]
+    told: Told = ()
+    """Per actor, the text it sees instead of ``text`` (see :data:`Told`)."""
+
+    def text_for(self, actor: str) -> str:
+        """The text as ``actor`` sees it (what it is told, else ``text``)."""
+        return dict(self.told).get(actor, self.text)
 
 
 @dataclass(frozen=True)

@@ -793,8 +793,35 @@ class Compiler:
                 message=message,
                 escalation=a.escalation,
                 sources=self.sources(a.sources, path),
+                told=self.told(a.told, self._logged_to(a, vis), path, "action"),
             )
         return out
+
+    def _logged_to(self, a: s.Action, vis: frozenset[str]) -> frozenset[str]:
+        """Who sees an action's entry: its visibility, everyone for a public message."""
+        channel = self.sc.channels.get(a.message.channel) if a.message is not None else None
+        return c.ALL if channel is not None and channel.public else vis
+
+    def told(
+        self, told: tuple[s.Told, ...], seen_by: frozenset[str], path: PathT, what: str
+    ) -> c.Told:
+        """The per-actor texts of ``told`` on an action or event (``what``): each actor
+        named once, and only one who sees it (``seen_by``)."""
+        out: dict[str, str] = {}
+        for i, entry in enumerate(told):
+            for j, actor in enumerate(entry.to):
+                where = (*path, "told", i, "to", j)
+                self.actor_ref(actor, where)
+                if not c.can_see(seen_by, actor):
+                    self.fail(
+                        where,
+                        f"{actor!r} cannot see this {what}, so it cannot be told of it; "
+                        "add it to 'visibility' or leave it out of 'told'",
+                    )
+                if actor in out:
+                    self.fail(where, f"{actor!r} is told of this {what} twice; name it once")
+                out[actor] = entry.text
+        return tuple(out.items())
 
     def sc_holder(self, actor: str) -> str:
         side = self.sc.actors[actor].side
@@ -880,6 +907,7 @@ class Compiler:
         for index, (eid, e) in enumerate(self.sc.events.items()):
             path: PathT = ("events", eid)
             actor = self.actor_ref(e.actor, (*path, "actor")) if e.actor is not None else ""
+            vis = self.visibility(e.visibility, (*path, "visibility"))
             out[eid] = c.Event(
                 id=eid,
                 index=index,
@@ -896,8 +924,9 @@ class Compiler:
                 when=self.expr(e.when, (*path, "when"), self.global_names, ExprType.BOOL),
                 once=e.once,
                 effects=self.effects(e.effects, (*path, "effects")),
-                visible_to=self.visibility(e.visibility, (*path, "visibility")),
+                visible_to=vis,
                 sources=self.sources(e.sources, path),
+                told=self.told(e.told, vis, path, "event"),
             )
         return out
 

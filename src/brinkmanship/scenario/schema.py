@@ -238,6 +238,15 @@ class Message(Strict):
     on_misread: dict[Name, ExprText] | None = None
 
 
+class Told(Strict):
+    """What some of those who see an action or event are told instead of its ``text``: they
+    see that it happened, not what only others know of it (who gave the order, why)."""
+
+    to: tuple[Id, ...] = Field(min_length=1)
+    """Actors who see the entry (they must be among those who can see it)."""
+    text: str = Field(min_length=1)
+
+
 class Latency(Strict):
     """A latency distribution: exactly one of fixed, uniform [low, high], triangular
     [low, mode, high]."""
@@ -262,6 +271,9 @@ class Action(Cited):
     once: bool | None = None
     message: Message | None = None
     escalation: int = Field(default=0, ge=-10, le=10)
+    told: tuple[Told, ...] = ()
+    """What some of those who see the action are told instead of ``text`` (the record,
+    the debrief and every other viewer keep ``text``)."""
 
 
 class Event(Cited):
@@ -276,6 +288,8 @@ class Event(Cited):
     once: bool = True
     effects: dict[Name, ExprText] = Field(default_factory=dict)
     visibility: Visibility = "public"
+    told: tuple[Told, ...] = ()
+    """What some of those who see the event are told instead of ``text`` (as for actions)."""
 
 
 class Channel(Cited):
