@@ -12,6 +12,7 @@ import pytest
 
 from batch_compare import assert_identical
 from brinkmanship.engine.batch.engine import BatchEngine
+from brinkmanship.engine.observation import Counsel, LegalActions, Observation
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import EvaluationError
 from brinkmanship.policies.registry import batch_forms, policy_set
@@ -127,3 +128,51 @@ def test_counsel_that_cannot_fail_is_skipped_and_agrees() -> None:
     assert unlogged_error(sc, 3, 8) is None
     assert reference_error(sc, 3, 8) is None
     assert_identical(sc, {}, 3, range(8))
+
+
+def quiet_document(rule: str) -> dict[str, Any]:
+    """A body under Allison's Model III whose adviser presses ``act`` (which counts) until
+    06:00 and from then has no view, for a reason; ``rule`` is the body's rule kind."""
+    doc = body_document("1", "1")
+    doc["state"]["count"] = {"type": "int", "initial": 0, "min": 0, "max": 99, **PUBLIC}
+    doc["actions"]["act"] = {"actor": "a", "label": "Act", "effects": {"count": "count + 1"}}
+    doc["actors"]["a"]["members"]["aide"]["stance"] = [
+        {"when": "hours >= 6", "do": "no_view", "why": "nothing he said is on record"},
+        {"do": "act", "why": "act"},
+    ]
+    chair = {"kind": "leader", "leader": "chief"}
+    doc["actors"]["a"]["rule"] = chair if rule == "leader" else {"kind": rule}
+    return doc
+
+
+class Listener:
+    """The body's Model III policy, keeping the counsel it heard."""
+
+    def __init__(self, inner: Any, heard: list[Counsel]) -> None:
+        self.inner, self.heard, self.name = inner, heard, "political"
+
+    def decide(self, observation: Observation, legal: LegalActions) -> Any:
+        self.heard.extend(observation.counsel)
+        return self.inner.decide(observation, legal)
+
+
+@pytest.mark.parametrize("rule", ["leader", "vote"])
+def test_no_view_is_the_same_on_both_engines_with_its_reason(rule: str) -> None:
+    """Before 06:00 the adviser's counsel carries the body (Model III, or his vote); after,
+    his ``no_view`` rule comes first and he presses for nothing, though ``act`` stays his
+    next rule: on both engines the body stops acting then, and the reference engine's
+    counsel gives his reason. An engine reading ``no_view`` as an action the member cannot
+    take now (skipping it) would have him press ``act`` all day."""
+    sc = load_document(quiet_document(rule), "quiet.yaml")
+    specs = {"a": "political"}
+    assert_identical(sc, specs, 3, range(3))
+    policies = policy_set(sc, specs)
+    made = policies.make()
+    heard: list[Counsel] = []
+    made["a"] = Listener(made["a"], heard)
+    result = ReferenceEngine(sc).run(3, 0, made, dict(policies.specs))
+    acted = [ch.tick for ch in result.choices if ch.action == "act"]
+    assert acted == [0, 3], acted  # the body meets every 3 hours
+    assert [(c.abstains, c.why) for c in heard] == [(False, "act")] * 2 + [
+        (True, "nothing he said is on record")
+    ] * (len(heard) - 2)

@@ -62,10 +62,12 @@ class LegalActions:
 class Counsel:
     """One member's recommendation at a decision point, and why.
 
-    ``abstains`` marks a member with no view: none of its stance's rules applies now. Its
-    ``action`` is then ``wait`` (what a consent or vote rule counts for it), but unlike a
-    rule that says ``do: wait`` it presses for nothing (Allison's Model III leaves it out)
-    and the record shows no counsel from it. Absent members (``attends`` false) give none.
+    ``abstains`` marks a member with no view: none of its stance's rules applies now, or
+    the first that does says ``do: no_view``, and then ``why`` is its reason (otherwise
+    empty). Its ``action`` is then ``wait`` (what a consent or vote rule counts for it), but
+    unlike a rule that says ``do: wait`` it presses for nothing (Allison's Model III leaves
+    it out) and the record shows no counsel from it. Absent members (``attends`` false)
+    give none.
     """
 
     member: str

@@ -581,8 +581,9 @@ class ReferenceEngine:
             rule = first_rule(
                 member.stance, obs.values, legal.ids, self._stance_draw(st, actor.id, member.id)
             )
-            if rule is None:  # no view: not logged, left out of Model III's tally
-                out.append(Counsel(member.id, member.name, WAIT, "", weight, True))
+            if rule is None or rule.no_view:  # not logged, left out of Model III's tally
+                why = "" if rule is None else rule.why
+                out.append(Counsel(member.id, member.name, WAIT, why, weight, True))
             else:
                 out.append(Counsel(member.id, member.name, rule.do, rule.why, weight))
         return tuple(out)

@@ -14,10 +14,11 @@ def first_rule(
     legal: Sequence[str],
     uniform: Callable[[int], float],
 ) -> Rule | None:
-    """The first rule whose action is legal, whose condition holds and whose probability
-    draw succeeds; ``uniform(rule_index)`` gives that rule's draw."""
+    """The first rule whose action is legal (a stance's ``no_view`` always is), whose
+    condition holds and whose probability draw succeeds; ``uniform(rule_index)`` gives that
+    rule's draw."""
     for rule in rules:
-        if rule.do not in legal or not rule.when(values):
+        if not (rule.no_view or rule.do in legal) or not rule.when(values):
             continue
         p = rule.p(values)
         if p >= 1.0 or (p > 0.0 and uniform(rule.index) < p):

@@ -12,7 +12,7 @@ from typing import Literal
 from brinkmanship.errors import BrinkError, EvaluationError, UnknownNameError
 from brinkmanship.scenario.expressions import Expression
 from brinkmanship.scenario.presentation import NONE, Presentation
-from brinkmanship.scenario.schema import OutcomeClass, Source, VarType
+from brinkmanship.scenario.schema import NO_VIEW, OutcomeClass, Source, VarType
 from brinkmanship.scenario.timeutil import format_time
 
 ALL: frozenset[str] = frozenset({"*"})
@@ -130,6 +130,11 @@ class Rule:
     do: str
     p: Expr
     why: str
+
+    @property
+    def no_view(self) -> bool:
+        """A stance's rule that says the member has no view now (``why`` says why)."""
+        return self.do == NO_VIEW
 
 
 @dataclass(frozen=True)

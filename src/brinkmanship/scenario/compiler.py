@@ -280,15 +280,31 @@ class Compiler:
             )
         return full
 
-    def rules(self, rules: Sequence[s.Rule], path: PathT, actor: str) -> tuple[c.Rule, ...]:
+    def rules(
+        self, rules: Sequence[s.Rule], path: PathT, actor: str, *, stance: bool = False
+    ) -> tuple[c.Rule, ...]:
+        """Compile ``rules``; only a member's ``stance`` may say ``do: no_view``, and such a
+        rule must say why."""
         out = []
         for i, r in enumerate(rules):
             rp = (*path, i)
+            if r.do == s.NO_VIEW and not stance:
+                self.fail(
+                    (*rp, "do"),
+                    f"{s.NO_VIEW!r} says that a member has no view: it belongs in a member's "
+                    "stance, not here; give an action or 'wait'",
+                )
+            if r.do == s.NO_VIEW and not r.why.strip():
+                self.fail(
+                    rp,
+                    f"a rule that does {s.NO_VIEW!r} needs a 'why': the reason the member has "
+                    "no view, in words a player reads",
+                )
             out.append(
                 c.Rule(
                     index=i,
                     when=self.rule_expr(r.when, (*rp, "when"), actor, ExprType.BOOL),
-                    do=self.action_ref(r.do, actor, (*rp, "do")),
+                    do=r.do if r.do == s.NO_VIEW else self.action_ref(r.do, actor, (*rp, "do")),
                     p=self.in_range(
                         self.rule_expr(r.p, (*rp, "p"), actor, ExprType.NUMBER, "probability"),
                         (*rp, "p"),
@@ -394,6 +410,12 @@ class Compiler:
             self.fail(
                 ("actions", s.RESERVED_ACTION),
                 "'wait' is reserved for doing nothing; choose another action id",
+                key=True,
+            )
+        if s.NO_VIEW in self.sc.actions:
+            self.fail(
+                ("actions", s.NO_VIEW),
+                f"{s.NO_VIEW!r} is reserved for a member with no view; choose another action id",
                 key=True,
             )
 
@@ -542,7 +564,9 @@ class Compiler:
                         0.0,
                         math.inf,
                     ),
-                    stance=self.rules(m.stance, (*path, "members", mid, "stance"), aid),
+                    stance=self.rules(
+                        m.stance, (*path, "members", mid, "stance"), aid, stance=True
+                    ),
                     description=m.description,
                     sources=self.sources(m.sources, (*path, "members", mid)),
                     attends=(

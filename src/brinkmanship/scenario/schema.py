@@ -26,6 +26,8 @@ ExprText = str | int | float | bool
 
 RESERVED_NAMES = frozenset({"tick", "hours", "min", "max", "clip", "abs", "floor", "ceil"})
 RESERVED_ACTION = "wait"
+NO_VIEW = "no_view"
+"""What a member's stance rule ``do``es to say he has no view now; its ``why`` says why."""
 
 
 class Strict(BaseModel):
@@ -100,7 +102,9 @@ class Variable(Cited):
 
 class Rule(Strict):
     """``when`` the condition holds (on what the actor can see), ``do`` the action,
-    optionally only with probability ``p``; ``why`` explains it in counsel and logs."""
+    optionally only with probability ``p``; ``why`` explains it in counsel and logs. In a
+    member's stance ``do`` may be ``no_view`` (:data:`NO_VIEW`): he has no view then, and
+    ``why``, required, says why in words a player reads."""
 
     when: ExprText = True
     do: Id

@@ -262,6 +262,10 @@ NO_COUNSEL = -1  # the chair, or a member without a stance: it gives none
 ABSTAIN = -2  # none of its stance's rules applies: waiting to a consent or vote rule
 ABSENT = -3  # its ``attends`` is false: neither counsels, consents nor votes
 
+# A rule's action (``rule_do``), where it is not a place in the actor's choices.
+NOT_CHOICE = -1  # not among them now: the rule never applies
+NO_VIEW = -2  # a stance's ``no_view``: always legal; the member then abstains
+
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _RUN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
@@ -856,7 +860,8 @@ def _local(ti: Any, actor: int, action: int) -> int:
 @jit
 def _first_rule(ti: Any, tf: Any, r: int, first: int, stop: int) -> int:
     """The first applicable rule of rules[first:stop] for the request ``r`` (-1 if none):
-    legal, its condition holding, its probability draw (site ``rule_site``) succeeding."""
+    legal (a stance's NO_VIEW always is), its condition holding, its probability draw (site
+    ``rule_site``) succeeding."""
     # most rules are rejected by their own or their action's condition already known
     # false, without working out their legality (worked out only when first asked, it
     # evaluates nothing that can fail, so leaving it unasked changes nothing). The scan
@@ -869,7 +874,7 @@ def _first_rule(ti: Any, tf: Any, r: int, first: int, stop: int) -> int:
     space = ti[T_SPACE] + ti[ti[T_SPACE_START] + ti[ti[S_REQ_ACTOR] + r]] - 1
     for i in range(first, stop):
         local = ti[rule_do + i]
-        if local < 0:
+        if local == NOT_CHOICE:
             continue
         when = ti[rule_when + i]
         if ti[valid + when] and tf[cache + when] == 0.0:
@@ -878,7 +883,7 @@ def _first_rule(ti: Any, tf: Any, r: int, first: int, stop: int) -> int:
             condition = ti[act_when + ti[space + local]]
             if ti[valid + condition] and tf[cache + condition] == 0.0:
                 continue
-        if not _legal(ti, tf, r, local):
+        if local != NO_VIEW and not _legal(ti, tf, r, local):
             continue
         if value(ti, tf, when) == 0.0:
             continue
@@ -915,7 +920,8 @@ def _counsel(ti: Any, tf: Any, n: int, actor: int) -> None:
             ti[ti[T_STANCE_START] + j],
             ti[ti[T_STANCE_STOP] + j],
         )
-        ti[counsel + j] = ABSTAIN if rule < 0 else ti[ti[T_RULE_DO] + rule]
+        do = NO_VIEW if rule < 0 else ti[ti[T_RULE_DO] + rule]
+        ti[counsel + j] = ABSTAIN if do == NO_VIEW else do
 
 
 @jit

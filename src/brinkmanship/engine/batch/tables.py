@@ -175,7 +175,7 @@ class _Builder:
         """An action's place in the actor's choices (0: wait; -1: not among them)."""
         if action == WAIT:
             return 0
-        return actor.actions.index(action) + 1 if action in actor.actions else -1
+        return actor.actions.index(action) + 1 if action in actor.actions else k.NOT_CHOICE
 
     def rule_list(
         self,
@@ -192,7 +192,7 @@ class _Builder:
             self.rules.append(
                 (
                     self.expr(rule.when),
-                    self.local(actor, rule.do),
+                    k.NO_VIEW if rule.no_view else self.local(actor, rule.do),
                     self.expr(rule.p),
                     self.site(site(rule.index)),
                 )
