@@ -8,13 +8,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from rich.console import Console
+
 from brinkmanship.engine.observation import WAIT, Choice, Counsel, LegalActions, Observation
 from brinkmanship.engine.policy import Policy, as_choice
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.play.game import Game
+from brinkmanship.play.terminal import render_view
+from brinkmanship.play.view import NO_VIEW, GameView
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.policies.rules import data_policy
 from brinkmanship.scenario.loader import load_scenario
+from historical_path import historical_us_views
 
 DOVES = {"mcnamara", "rfk", "rusk", "sorensen"}
 """Section C's quarantine backers among the members at the ExComm from 22 October."""
@@ -129,6 +134,9 @@ def test_the_nuclear_rungs_have_no_view_from_the_room() -> None:
     for h in at(choices, *rungs):
         assert {c.member for c in h.counsel} == DOVES | HAWKS, h
         assert not any(h.backing(rung) for rung in rungs), h
+        # and each says why: one reason, the same for every member without a view
+        assert all(c.why for c in h.counsel), h
+        assert len({c.why for c in h.counsel if c.abstains}) == 1, h
 
 
 def test_moscow_counsels_where_a_line_is_on_record() -> None:
@@ -149,21 +157,53 @@ def test_moscow_has_no_view_where_the_record_gives_none() -> None:
     silent = ("su_letter_24", "su_accept_thant", "su_letter1", "su_letter2", "su_ships_halt")
     for h in at(choices, *silent, "su_fomin_feeler"):
         assert not h.backing(), h
+        assert all(c.why for c in h.counsel if c.abstains), h
+
+
+def screen(view: GameView) -> str:
+    """The terminal's screen for ``view`` at 80 columns."""
+    console = Console(width=80, record=True)
+    console.print(render_view(view))
+    return console.export_text()
+
+
+def test_a_nuclear_rung_says_once_why_nobody_advises() -> None:
+    """Without Arkhipov (seed 0) a torpedo is fired and the President must answer; no
+    adviser's view on answering nuclear use is on record, and the screen says so once, on one
+    line of 80 columns, instead of naming eight silent advisers."""
+    game = Game.new("cuba-1962", "us", seed=0, interventions=["no-arkhipov"])
+    policy = data_policy(game.scenario.actors["us"].policies["historical"])
+    view = game.view()
+    while not any(c.id == "us_hold_nuclear" for c in view.choices):
+        assert game.request is not None
+        game.choose(policy.decide(game.request.observation, game.request.legal).action)
+        view = game.view()
+    assert {c.member for c in view.counsel} == DOVES | HAWKS
+    assert all(c.abstains and c.why for c in view.counsel), view.counsel
+    (silence,) = view.silent
+    assert silence.everyone and silence.reason == view.counsel[0].why
+    text = screen(view)
+    assert text.count(NO_VIEW) == 1
+    assert any(f"{NO_VIEW} — {silence.reason}" in line for line in text.splitlines())
+    assert not any(c.name in text for c in view.counsel)
+
+
+def test_each_silent_adviser_on_the_documented_path_has_a_reason() -> None:
+    """On the documented US path every adviser with no view says why (on screen, after
+    "No view — "), and those silent for one reason share one line."""
+    for _, view, _ in historical_us_views():
+        silent = [c for c in view.counsel if c.abstains]
+        assert all(c.why for c in silent), (view.time, silent)
+        assert len(view.silent) == len({c.why for c in silent}), view.time
 
 
 def test_counsel_links_to_the_menu() -> None:
     """In a game, the new counsel points at the number of the choice it recommends."""
-    game = Game.new("cuba-1962", "us", seed=0)
-    policy = data_policy(game.scenario.actors["us"].policies["historical"])
     linked: set[str] = set()
-    while not game.finished:
-        assert game.request is not None
-        action = policy.decide(game.request.observation, game.request.legal).action
-        view = game.view()
+    for _, view, _ in historical_us_views():
         numbers = {c.id: c.number for c in view.choices}
         for advice in view.counsel:
             if not advice.abstains and advice.action != WAIT:
                 assert advice.number == numbers[advice.action], advice
                 linked.add(advice.action)
-        game.choose(action)
     assert {"us_letter_23", "us_un_photographs"} <= linked

@@ -170,14 +170,23 @@ def test_several_orders_at_one_decision(client: TestClient, browser: TestClient)
     assert "Your orders: Convene the ExComm (16 Oct, noon); then waited until" in page
 
 
-def test_the_silent_advisers_are_named_on_one_line(client: TestClient, browser: TestClient) -> None:
+def test_the_silent_advisers_are_one_line_with_their_reason(
+    client: TestClient, browser: TestClient
+) -> None:
+    """At the first decision no adviser's view is on record: the page says so once, for
+    everyone present, with the reason, and names nobody ten times over."""
     game_id, token = new_game(client, side="us")
     open_link(browser, game_id, token)
     v = view(client, game_id, token)
-    silent = [c["name"] for c in v["counsel"] if c["abstains"]]
+    silent = [c for c in v["counsel"] if c["abstains"]]
     assert len(silent) > 2, "some advisers have no view at the first decision"
+    (reason,) = {c["why"] for c in silent}
+    assert reason and v["silent"] == [
+        {"names": [c["name"] for c in silent], "reason": reason, "everyone": True}
+    ]
     page = " ".join(visible(browser.get(f"/games/{game_id}").text).split())
-    assert f"No view: {', '.join(silent)}" in page and "): No view" not in page
+    assert page.count("No view") == 1 and f"Your advisers No view — {reason}" in page
+    assert not any(c["name"] in page for c in silent)
 
 
 def test_the_report_of_several_orders_survives_a_restart(db: Path) -> None:

@@ -189,15 +189,18 @@ def render_view(view: GameView, full_state: bool = False) -> RenderableType:
             )
         parts.append(Panel(Group(*letters), title="Inbox", title_align="left"))
     speaking = [c for c in view.counsel if not c.abstains]
-    silent = [c.name for c in view.counsel if c.abstains]
-    if speaking or silent:
-        table = Table(title="Your advisers", title_justify="left", show_header=False)
+    table = Table(title="Your advisers", title_justify="left", show_header=False)
+    if any(s.everyone for s in view.silent):  # one line for the whole body
+        table.add_column("advice")
+        table.add_row(view.silent[0].text)
+        parts.append(table)
+    elif speaking or view.silent:
         table.add_column("who")
         table.add_column("advice")
         for c in speaking:
             table.add_row(f"{c.name} ({c.role})" if c.role else c.name, _advice(c))
-        if silent:
-            table.add_row("No view", ", ".join(silent))
+        for s in view.silent:
+            table.add_row(s.who, s.text)
         parts.append(table)
     return Panel(
         Group(*parts),

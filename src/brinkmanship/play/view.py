@@ -7,12 +7,12 @@ true state, so nothing hidden leaks into a view.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from brinkmanship.engine.observation import WAIT, ActionInfo, LegalActions, Letter, Observation
 from brinkmanship.engine.reference import MESSAGE_NOUN, without_reason
@@ -96,12 +96,44 @@ class CounselView(BaseModel):
     action: str
     action_label: str
     why: str
+    """Why he counsels it, or, with ``abstains``, why he has no view (may be empty)."""
     abstains: bool = False
     """The member has no view now (its ``action`` is then ``wait``, as a vote counts it)."""
     number: int | None = None
     """The menu number of the recommended choice (None: no view, or not a choice now)."""
     where: str = ""
     """Where that choice sits when not in the main list ("under Write a letter…")."""
+
+
+NO_VIEW = "No view"
+
+
+class SilenceView(BaseModel):
+    """Advisers with no view now, for one reason (empty: none given): shown as one line,
+    ``who`` and ``text``, or, where ``everyone`` present is silent for it, ``text`` alone
+    for the whole body."""
+
+    names: list[str]
+    reason: str
+    everyone: bool = False
+
+    @property
+    def who(self) -> str:
+        return ", ".join(self.names)
+
+    @property
+    def text(self) -> str:
+        return f"{NO_VIEW} — {self.reason}" if self.reason else NO_VIEW
+
+
+def silences(counsel: Sequence[CounselView]) -> list[SilenceView]:
+    """The advisers with no view, one group per reason, in the order they first appear."""
+    groups: dict[str, list[str]] = {}
+    for cn in counsel:
+        if cn.abstains:
+            groups.setdefault(cn.why, []).append(cn.name)
+    everyone = len(counsel) > 1 and len(groups) == 1 and all(c.abstains for c in counsel)
+    return [SilenceView(names=n, reason=why, everyone=everyone) for why, n in groups.items()]
 
 
 class LetterSpec(BaseModel):
@@ -272,6 +304,12 @@ class GameView(BaseModel):
     """The opening briefing: what the side is told at the start."""
     plan: PlanView | None = None
     """What became of the several orders given at the previous decision, if there were."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def silent(self) -> list[SilenceView]:
+        """The advisers in ``counsel`` with no view, grouped by their reason."""
+        return silences(self.counsel)
 
 
 def terms_view(sc: c.CompiledScenario, ids: Iterable[str]) -> list[TermView]:
@@ -544,7 +582,7 @@ def _counsel_views(
     out = []
     for cn in obs.counsel:
         if cn.abstains:
-            label = "No view"
+            label = NO_VIEW
         else:
             label = "Wait" if cn.action == WAIT else sc.actions[cn.action].label
         choice = offered.get(cn.action) if not cn.abstains else None
