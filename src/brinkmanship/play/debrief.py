@@ -24,6 +24,9 @@ from brinkmanship.scenario.compiled import CompiledScenario
 OWN_KINDS = frozenset({"action", "message"})
 SKIPPED_KINDS = frozenset({"counsel", "start"})
 
+UNTIMED = "time of day not known"
+"""The clock of a documented fact whose sources give the day only."""
+
 Verdict = Literal["as in history", "earlier", "later", "not taken", "not in history"]
 
 
@@ -61,7 +64,8 @@ class HistoryEntry(BaseModel):
     game_over: bool
     """The player's game had ended before this fact's time."""
     clock: str = ""
-    """The documented time of day as people write it ("8:45 a.m."), or the day's part."""
+    """The documented time of day as people write it ("8:45 a.m."), the day's part, or
+    :data:`UNTIMED` where the sources give the day only."""
 
 
 class DebriefDay(BaseModel):
@@ -237,7 +241,7 @@ def build_debrief(game: Game, seat: str | None = None) -> Debrief:
                 expect=entry.expect,
                 in_game=happened.time if happened is not None else None,
                 game_over=game.finished and entry.tick > end_tick,
-                clock=entry.clock or plain_clock(iso),
+                clock=entry.clock or UNTIMED,
             )
         )
     ordered = [days[k] for k in sorted(days)]

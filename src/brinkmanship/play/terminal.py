@@ -560,7 +560,7 @@ def render_debrief(debrief: Debrief) -> RenderableType:
                 if h.in_game
                 else ("your game had ended" if h.game_over else "not in your game")
             )
-            hist.append(f"{h.clock} {h.text} [{', '.join(h.sources)}] — {mark}")
+            hist.append(f"{h.clock}: {h.text} [{', '.join(h.sources)}] — {mark}")
         table.add_row("\n".join(mine) or "—", "\n".join(hist) or "—")
         parts.append(table)
     if debrief.comparison:
