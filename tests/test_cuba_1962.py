@@ -241,7 +241,7 @@ def test_fomins_feeler_is_said_to_be_his_not_khrushchevs(
 ) -> None:
     """F4: Feklisov ('Fomin') acted on his own initiative; the message's ``sender``."""
     delivered = first(replay, "su_fomin_feeler", ("delivery",))
-    assert delivered.text.startswith("President Kennedy receives Fomin's offer by")
+    assert delivered.text.startswith("President Kennedy receives an offer from Fomin by")
     assert cuba.sender_name("su_fomin_feeler") == "Fomin"
     assert cuba.sender_name("su_letter1") == cuba.actors["su"].name == "Khrushchev"
 

@@ -38,9 +38,22 @@ historical policy itself ends in a limited strike; on seed 4 the reader's letter
 the crisis ends in the public trade)."""
 
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-ROW = re.compile(r"^│ +(\d+) │ (.+?)(?: \((?:secret|public)[^()]*\))? +│")
-LINKED = re.compile(r"\[(\d+)\] (.+?)(?: \(under Write a letter…\))?(?: — | +│)")
-LETTER = re.compile(r"^│ +(\d+) │ (.+?): to ", re.MULTILINE)
+ROW = re.compile(r"^│ +(\d+) │ (.+?) +│")
+LINKED = re.compile(r"\[(\d+)\] (.+?)(?: — | +│)")
+JOINED = re.compile(r"; (?:secret|public|under Write)[^();]*(?=\)$)")
+NOTE = re.compile(r" \((?:secret|public|under Write)[^()]*\)$")
+
+
+def unnoted(label: str) -> str:
+    """A choice's label without the screen's note after it: "(secret)", or "; under Write a
+    letter…" inside the label's own brackets (which may open with "secret" themselves)."""
+    joined = JOINED.sub("", label)
+    return joined if joined != label else NOTE.sub("", label)
+
+
+LETTER = re.compile(r"^│ +(\d+) │ (.+?)(?:: (?:to |you |in reply)| +│)", re.MULTILINE)
+"""A letter's row among the terms: its number and name (then whom it is to, unless the
+name says so, and its terms)."""
 LEFT = re.compile(r"Not carried out: (.+?) \(to give them again")
 
 
@@ -119,9 +132,9 @@ class Reader:
         self.screen, self.browsed, self.offered = text, False, {}
         for line in text.splitlines():
             if (row := ROW.match(line)) is not None:
-                self.offered[row.group(2)] = int(row.group(1))
+                self.offered[unnoted(row.group(2))] = int(row.group(1))
         for number, label in LINKED.findall(self.advice()):
-            self.offered[label] = int(number)
+            self.offered[unnoted(label)] = int(number)
         if (left := LEFT.search(text)) is not None:
             again = set(re.findall(r"\[\d+\] ([^;]+)", left.group(1)))
             self.book[:0] = [entry for entry in self.ordered if entry[0] in again]
@@ -135,7 +148,7 @@ class Reader:
         title = self.title.search(self.screen)
         assert title is not None, "a decision screen has a title"
         now = screen_clock(*title.groups())
-        advised = {label for _, label in LINKED.findall(self.advice())}
+        advised = {unnoted(label) for _, label in LINKED.findall(self.advice())}
         wanted = self.book[0][0] if self.book else None
         letters = re.search(r"│ +l │ Write a letter…", self.screen) is not None
         if wanted is not None and wanted not in self.offered and letters and not self.browsed:

@@ -12,6 +12,7 @@ from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.policies.usage import Usage
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.timeutil import moment_text
+from brinkmanship.wording import attributed
 
 KIND_MARK = {
     "start": "▶",
@@ -95,13 +96,12 @@ def text_lines(
         who = scenario.actors[event.actor].name if event.actor in scenario.actors else ""
         mark = KIND_MARK.get(event.kind, "·")
         cite = f"  [{', '.join(event.sources)}]" if event.sources else ""
-        lead = f"{who}: " if who and event.kind not in ("delivery", "deal") else ""
         documented = None
         if event.kind in DATED_KINDS and event.id not in dated:
             dated.add(event.id)
             documented = scenario.historically(event.id, event.tick)
         text = with_documented_time(event.text, documented)
-        yield f"{when.strftime('%H:%M')} {mark} {lead}{text}{cite}"
+        yield f"{when.strftime('%H:%M')} {mark} {attributed(who, text, event.kind)}{cite}"
     outcome = result.outcome
     yield ""
     ended = _moment(scenario, outcome.tick)

@@ -48,6 +48,7 @@ from brinkmanship.errors import IllegalChoiceError
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario.timeutil import moment_text
 from brinkmanship.version import __version__
+from brinkmanship.wording import with_article, within
 
 EVERYONE = frozenset({"*"})
 COUNSEL_VERB = "recommends:"
@@ -58,6 +59,8 @@ MESSAGE_NOUN = {
     "reject": "refusal",
     "statement": "statement",
 }
+
+
 MISREADABLE = frozenset({"offer", "demand", "statement"})
 """Kinds of message a recipient can misread; an acceptance or refusal is unmistakable."""
 
@@ -305,7 +308,7 @@ class ReferenceEngine:
                     action.actor,
                     "effect",
                     action.id,
-                    f"{action.label}: takes effect",
+                    f"Carried out: {action.label}.",
                     action.sources,
                     action.visible_to,
                 )
@@ -356,14 +359,14 @@ class ReferenceEngine:
                 as_kind = f" as a {message.misread_kind}" if message.misread_kind else ""
                 note = f" It is misread{as_kind}."
             sent = moment_text(self.sc.time_of(transit.sent_tick))
-            noun = MESSAGE_NOUN[message.kind]
+            noun = with_article(MESSAGE_NOUN[message.kind])
+            letter = f"{noun} from {within(message.sender_name)}"
             to = self.sc.actors[message.to].name
             text = (
-                f"{message.sender_name}'s {noun} to {to}, made public by {channel.label}, "
-                f"reaches every side (sent {sent}).{note}"
+                f"{letter[:1].upper()}{letter[1:]} to {within(to)} reaches every side by "
+                f"{channel.label}, sent {sent}.{note}"
                 if channel.public
-                else f"{to} receives {message.sender_name}'s {noun} by {channel.label} "
-                f"(sent {sent}).{note}"
+                else f"{to} receives {letter} by {channel.label}, sent {sent}.{note}"
             )
             audience = self._recipients(message) | {action.actor}
             self._log(st, message.to, "delivery", action.id, text, action.sources, audience)

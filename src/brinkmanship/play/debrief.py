@@ -20,6 +20,7 @@ from brinkmanship.play.game import Game
 from brinkmanship.play.view import OutcomeView, outcome_view, plain_clock, plain_time
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
+from brinkmanship.wording import ASSUMPTION_NAME, ASSUMPTION_TITLE, cited, noted, within
 
 OWN_KINDS = frozenset({"action", "message"})
 SKIPPED_KINDS = frozenset({"counsel", "start"})
@@ -130,7 +131,7 @@ def _entry(sc: CompiledScenario, e: TrajectoryEvent) -> PathEntry:
         actor_name=name,
         id=e.id,
         text=e.text,
-        sources=list(e.sources),
+        sources=cited(e.sources),
     )
 
 
@@ -173,7 +174,7 @@ def _comparison(
                 your_time=mine.time if mine is not None else None,
                 verdict=verdict,
                 hours_apart=apart,
-                sources=list(entry.sources),
+                sources=cited(entry.sources),
             )
         )
     for action_id, e in taken.items():
@@ -188,7 +189,7 @@ def _comparison(
                 your_time=e.time,
                 verdict="not in history",
                 hours_apart=None,
-                sources=list(action.sources),
+                sources=cited(action.sources),
             )
         )
     return out
@@ -237,7 +238,7 @@ def build_debrief(game: Game, seat: str | None = None) -> Debrief:
                 tick=entry.tick,
                 time=iso,
                 text=entry.text,
-                sources=list(entry.sources),
+                sources=cited(entry.sources),
                 expect=entry.expect,
                 in_game=happened.time if happened is not None else None,
                 game_over=game.finished and entry.tick > end_tick,
@@ -248,19 +249,21 @@ def build_debrief(game: Game, seat: str | None = None) -> Debrief:
     for d in ordered:
         d.history.sort(key=lambda h: h.tick)
 
-    cited: dict[str, None] = {}
+    cites: dict[str, None] = {}
     for d in ordered:
         for group in (d.yours, d.seen, d.hidden):
             for p in group:
-                cited.update(dict.fromkeys(p.sources))
+                cites.update(dict.fromkeys(p.sources))
         for h in d.history:
-            cited.update(dict.fromkeys(h.sources))
+            cites.update(dict.fromkeys(h.sources))
     if game.outcome is not None:
-        cited.update(dict.fromkeys(game.outcome.sources))
+        cites.update(dict.fromkeys(cited(game.outcome.sources)))
     sources = [
-        SourceRef(id=s, title=sc.bibliography[s].title, url=sc.bibliography[s].url)
-        for s in cited
-        if s in sc.bibliography
+        SourceRef(id=s, title=ASSUMPTION_TITLE, url=None)
+        if s == ASSUMPTION_NAME
+        else SourceRef(id=s, title=sc.bibliography[s].title, url=sc.bibliography[s].url)
+        for s in cites
+        if s in sc.bibliography or s == ASSUMPTION_NAME
     ]
     return Debrief(
         scenario=sc.id,
@@ -346,11 +349,8 @@ def debrief_markdown(debrief: Debrief) -> str:
     """The debrief as a Markdown document (``brink play --debrief FILE``)."""
     out = [f"# Debrief: {debrief.title}", ""]
     chosen = "; ".join(debrief.counterfactuals)
-    out.append(
-        f"You played {debrief.side_name} (seed {debrief.seed}"
-        + (f"; counterfactuals: {chosen}" if chosen else "")
-        + ")."
-    )
+    played = f"seed {debrief.seed}" + (f"; counterfactuals: {chosen}" if chosen else "")
+    out.append(noted(f"You played {within(debrief.side_name)}", played) + ".")
     out.append("")
     if debrief.outcome is not None:
         o = debrief.outcome

@@ -38,8 +38,9 @@ def channel_title(spec: LetterSpec) -> str:
     return f"{'public' if spec.public else 'secret'}: {spec.channel_label}"
 
 
-def terms_line(spec: LetterSpec) -> str:
-    """``to X — you give: ...; you ask: ...`` in words."""
+def terms_line(spec: LetterSpec, *, addressed: bool = True) -> str:
+    """``to X — you give: ...; you ask: ...`` in words (without ``to X`` where not
+    ``addressed``: the letter's name says to whom)."""
     parts = []
     if spec.give:
         parts.append("you give: " + "; ".join(t.label for t in spec.give))
@@ -47,6 +48,8 @@ def terms_line(spec: LetterSpec) -> str:
         parts.append("you ask: " + "; ".join(t.label for t in spec.get))
     if spec.reply_to:
         parts.append(f"in reply to {spec.reply_to_title or 'their message'}")
+    if not addressed:
+        return "; ".join(parts)
     return f"to {spec.to_name}" + (" — " + "; ".join(parts) if parts else "")
 
 

@@ -46,6 +46,7 @@ from brinkmanship.play.view import (
     plain_time,
     value_text,
 )
+from brinkmanship.wording import noted
 
 ReadLine = Callable[[], str]
 """Returns the next input line (with its newline), or ``""`` at end of input."""
@@ -77,7 +78,7 @@ def _letter(letter: LetterView, new: bool) -> RenderableType:
     head.append(
         f"{letter.kind_name.upper()} from {letter.sender_name}", style="bold" if new else ""
     )
-    head.append(f" by {letter.channel_label} ({'public' if letter.public else 'private'})")
+    head.append(noted(f" by {letter.channel_label}", "public" if letter.public else "private"))
     if not new:
         head.append(f", arrived {when(letter.arrived)}")
         return head
@@ -136,7 +137,8 @@ def _advice(c: CounselView) -> str:
     if c.number is None:
         head = c.action_label
     else:
-        head = f"[{c.number}] {c.action_label}" + (f" ({c.where})" if c.where else "")
+        head = f"[{c.number}] {c.action_label}"
+        head = noted(head, c.where) if c.where else head
     return head + (f" — {c.why}" if c.why else "")
 
 
@@ -156,7 +158,7 @@ def render_view(view: GameView, full_state: bool = False) -> RenderableType:
     if view.plan is not None:
         parts.append(render_plan(view.plan))
     if view.news:
-        parts.append(Text("New: " + "; ".join(view.news) + ".", style="bold"))
+        parts.append(Text("News: " + "; ".join(view.news) + ".", style="bold"))
     news = [e for e in view.events if e.new and e.kind != "counsel" and not (first and e.tick == 0)]
     if news:
         title = "What has happened" if first else "Since your last decision"
@@ -377,7 +379,8 @@ class TerminalGame:
             rows = []
             for c in channel.letters:
                 assert c.letter is not None
-                rows.append((str(c.number), f"{c.label}: {terms_line(c.letter)}", c.text))
+                terms = terms_line(c.letter, addressed=f"to {c.letter.to_name}" not in c.label)
+                rows.append((str(c.number), f"{c.label}: {terms}" if terms else c.label, c.text))
             self._numbered(f"{kind.title} — terms", rows)
             picked = self._terms(channel.letters, by_number)
             if picked:
@@ -518,8 +521,8 @@ def _label(choice: ChoiceView) -> str:
     if choice.letter is not None:
         spec = choice.letter
         how = "public" if spec.public else "secret"
-        return f"{choice.label} ({how} {kind_name(spec.kind)} to {spec.to_name})"
-    return choice.label + (" (secret)" if choice.secret else "")
+        return noted(choice.label, f"{how} {kind_name(spec.kind)} to {spec.to_name}")
+    return noted(choice.label, "secret") if choice.secret else choice.label
 
 
 def render_outcome(view: GameView) -> RenderableType:

@@ -21,6 +21,7 @@ from brinkmanship.narrative import with_documented_time
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario.schema import VarType
 from brinkmanship.scenario.timeutil import clock_text
+from brinkmanship.wording import cited, noted
 
 WAIT_FOR_NEWS = "wait.news"
 """The choice offered at every decision besides the scenario's actions: wait until a
@@ -527,12 +528,10 @@ def news(before: Glance, after: Glance, ordered: Iterable[str] = ()) -> list[str
     labels, numbers = dict(after.labels), dict(after.numbers)
     opened = sorted(after.legal - before.legal, key=lambda a: numbers.get(a, 0))
     if opened:
-        named = [
-            (f"[{numbers[a]}] " if a in numbers else "")
-            + labels.get(a, a)
-            + (f" ({LETTER_PLACE})" if a in after.letters else "")
-            for a in opened
-        ]
+        named = []
+        for a in opened:
+            label = (f"[{numbers[a]}] " if a in numbers else "") + labels.get(a, a)
+            named.append(noted(label, LETTER_PLACE) if a in after.letters else label)
         out.append(("a new choice: " if len(named) == 1 else "new choices: ") + ", ".join(named))
     given = set(ordered) - {WAIT_FOR_NEWS}
     idle = {WAIT} if not given else set()
@@ -622,16 +621,16 @@ def outcome_view(
         text=outcome.text,
         time=outcome.time,
         utility=holder_utility,
-        sources=list(outcome.sources),
+        sources=cited(outcome.sources),
         decided=outcome.decided_time,
     )
     if sc is None:
         return view
     mechanism = sc.mechanisms.get(outcome.mechanism or "")
     if mechanism is not None and not mechanism.default:
-        view.cause = mechanism.label + (
-            f": {mechanism.description}" if mechanism.description else ""
-        )
+        # the description says it in a sentence; before it, the label would name it twice
+        # ("The air strike: The US air strike on the missile sites.")
+        view.cause = mechanism.description or mechanism.label
     rule = sc.outcomes[outcome.id].when if outcome.id in sc.outcomes else None
     if rule is not None:
         view.rule = [
@@ -729,7 +728,7 @@ def build_view(
                 actor=e.actor,
                 id=e.id,
                 text=_as_seen(sc, e, side),
-                sources=list(e.sources),
+                sources=cited(e.sources),
                 new=index >= new_from,
                 historically=documented,
             )

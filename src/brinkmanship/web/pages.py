@@ -35,6 +35,7 @@ from brinkmanship.web.screen import (
 )
 from brinkmanship.web.service import Access, GameService
 from brinkmanship.web.tokens import SEAT, WATCH, watch_token_of
+from brinkmanship.wording import attributed, noted
 
 templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
 templates.env.globals.update(
@@ -45,6 +46,8 @@ templates.env.globals.update(
     side_name=side_name,
     terms=terms_line,
     outcome_lines=outcome_lines,
+    noted=noted,
+    attributed=attributed,
 )
 
 GameId = Annotated[str, Path(min_length=1, max_length=64)]

@@ -1,0 +1,87 @@
+"""How texts a player reads join their parts: a note after a name, an actor before what
+it did, a sender inside a sentence, a source by its name. Each rule is stated here once;
+the engine's record, the narrative, the terminal, the web pages and the debrief use them
+(tests/test_scenario_texts.py scans what the screens show)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+ASSUMPTION = "MODEL"
+"""The source id a scenario cites for its own modelling assumptions (docs/*.md)."""
+
+ASSUMPTION_NAME = "assumption"
+"""How a player reads :data:`ASSUMPTION` among a text's sources."""
+
+ASSUMPTION_TITLE = "An assumption of this simulation, not a documented fact."
+"""How the debrief's list of sources explains :data:`ASSUMPTION_NAME`."""
+
+
+def source_name(ident: str) -> str:
+    """A cited source as a player reads it: its id, or "assumption" for the scenario's own
+    modelling assumptions."""
+    return ASSUMPTION_NAME if ident == ASSUMPTION else ident
+
+
+def cited(ids: Iterable[str]) -> list[str]:
+    """A text's sources as a player reads them (:func:`source_name`)."""
+    return [source_name(i) for i in ids]
+
+
+def noted(text: str, note: str) -> str:
+    """``text (note)``; a text that already ends in brackets takes the note inside them
+    ("Decide on an air strike (launched later; secret)", never "…(launched later)
+    (secret)"), once."""
+    if not text.endswith(")"):
+        return f"{text} ({note})"
+    inside = text[text.rfind("(") + 1 : -1]
+    if note in (part.strip() for part in inside.split(";")):
+        return text
+    return f"{text[:-1]}; {note})"
+
+
+_WORD = re.compile(r"[\w-]+")
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def names_its_subject(name: str, text: str) -> bool:
+    """Whether ``text`` opens by naming ``name``: a name of one word is the text's first
+    word (after an article); of more, its last two words (a bracket at its end aside) are
+    among the text's first six, as in "President Kennedy receives…" or "The patrol boat
+    breaks off" for "East patrol boat"."""
+    head = _words(re.sub(r"\s*\([^()]*\)\s*$", "", name))[-2:]
+    opening = _words(text)
+    if opening[:1] in (["the"], ["a"], ["an"]):
+        opening = opening[1:]
+    if len(head) == 1:
+        return opening[:1] == head
+    return any(opening[i : i + 2] == head for i in range(5))
+
+
+UNATTRIBUTED_KINDS = frozenset({"delivery", "deal"})
+"""Kinds of record that are nobody's act: a letter arriving (recorded with its recipient),
+a deal concluded."""
+
+
+def attributed(name: str, text: str, kind: str = "") -> str:
+    """``name: text``, or ``text`` alone where it names its subject already (never
+    "President Kennedy: President Kennedy receives…") or is nobody's act
+    (:data:`UNATTRIBUTED_KINDS`)."""
+    if not name or kind in UNATTRIBUTED_KINDS or names_its_subject(name, text):
+        return text
+    return f"{name}: {text}"
+
+
+def with_article(noun: str) -> str:
+    """``an offer``, ``a demand``."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+def within(name: str) -> str:
+    """A name as it reads inside a sentence: "the British government …" for "The British
+    government …" (a name that is a title, like "President Kennedy", keeps its capital)."""
+    return f"the {name[4:]}" if name.startswith("The ") else name
