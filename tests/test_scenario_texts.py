@@ -1,16 +1,32 @@
 """No text of a built-in scenario carries a clock time: a run's clock may differ from the
 record, so the documented times live in the timeline (shown as "historically ..." where a
-run differs), never in the texts a run shows."""
+run differs), never in the texts a run shows. And the screens a player reads, played through
+(the terminal, its debrief, the web pages), show no modeller's words, internal notes,
+ISO times or clumsy joins (:data:`PLAIN`)."""
 
 from __future__ import annotations
 
+import io
+import random
 import re
 from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from rich.console import Console
 
+from brinkmanship.errors import BrinkError
+from brinkmanship.play.debrief import build_debrief, debrief_markdown
+from brinkmanship.play.game import Game
+from brinkmanship.play.terminal import ReadLine, TerminalGame, render_debrief, render_view
+from brinkmanship.policies.rules import data_policy
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import builtin_names, load_scenario
+from brinkmanship.web import create_app
+from brinkmanship.web.screen import playable_sides
+from brinkmanship.wording import attributed, names_its_subject, noted
 
 CLOCK = re.compile(
     r"\b\d{1,2}(:\d\d)?\s?[ap]\.m\.|\bnoon\b|\bmidnight\b|\btime assumed\b|\b\d{1,2}:\d\d\b",
@@ -133,3 +149,214 @@ def test_the_pattern_finds_the_modellers_words() -> None:
     ):
         assert MODELLER.search(text), text
     assert not MODELLER.search("The ExComm meets. Soviet forces raise their readiness (DEFCON 3).")
+
+
+# ------------------------------------------------------------ the screens a player reads
+
+PLAIN: dict[str, re.Pattern[str]] = {
+    "a modeller's scale": re.compile(r"\bmodel index\b", re.IGNORECASE),
+    "the modelling assumptions' source id": re.compile(r"\bMODEL\b"),
+    "the modeller's words": re.compile(r"\baudience costs\b|\bmodell?ed\b", re.IGNORECASE),
+    "a note to the modeller": re.compile(r"\bday only\b|\bnot found\b|⚠", re.IGNORECASE),
+    "a local address": re.compile(r"127\.0\.0\.1|\blocalhost\b"),
+    "an ISO date-time": re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d"),
+    "brackets after brackets": re.compile(r"\) \("),
+    "a possessive after brackets": re.compile(r"\)'s\b"),
+}
+"""What no screen a player reads shows (the terminal's, its debrief, the web game pages and
+debrief), by what it is; with :func:`repeated_subjects`, the one statement of these rules
+for every screen scanned here."""
+
+
+def repeated_subjects(text: str) -> list[str]:
+    """Every "A: B" where B opens by naming A again ("The air strike: The US air strike on
+    the missile sites", "President Kennedy: President Kennedy receives …"), by the rule
+    that composes such lines (:func:`brinkmanship.wording.names_its_subject`); A and B end
+    where a cell, a line, a citation or a sentence does."""
+    found = []
+    for m in re.finditer(r": ", text):
+        head = BOUNDARY.split(text[max(0, m.start() - 80) : m.start()])[-1].strip()
+        tail = BOUNDARY.split(text[m.end() : m.end() + 80])[0]
+        if head and names_its_subject(head, tail):
+            found.append(f"{head}: {tail}")
+    return found
+
+
+BOUNDARY = re.compile(r"[│\n\[\]]|\. |\s{2,}")
+"""Where a part of a screen's text ends: a table's cell or a line, a citation, a sentence,
+the gap between a page's elements."""
+
+
+def unplain(text: str) -> list[str]:
+    """Each breach of :data:`PLAIN` and each repeated subject in a screen's text, once."""
+    found = [
+        f"{why}: …{text[max(0, m.start() - 60) : m.end() + 40]}…"
+        for why, pattern in PLAIN.items()
+        for m in pattern.finditer(text)
+    ]
+    found += [f"a repeated subject: {r}" for r in repeated_subjects(text)]
+    return sorted(set(found))
+
+
+def test_the_scan_finds_what_players_should_not_read() -> None:
+    for text in (
+        "Tension (model index 0-10)",
+        "[R3, R22, MODEL]",
+        "US public commitment (audience costs)",
+        "Other Presidium members (modelled as one voice)",
+        "Marucla boarded (day only).",
+        "send time not found",
+        "nsarchive.gwu.edu/media/29201 ⚠ title not retained",
+        "http://127.0.0.1:8000/v1",
+        "(sent 1962-10-22T19:00-04:00)",
+        "by letter (cabled through the embassies) (sent 10 a.m., 26 October)",
+        "United Nations (U Thant, Security Council)'s statement",
+        "What caused it: The air strike: The US air strike on the missile sites.",
+        "10 p.m. President Kennedy: President Kennedy receives an offer",
+    ):
+        assert unplain(text), text
+    assert not unplain(
+        "What caused it: The US air strike on the missile sites. Score for your side: 8 (on "
+        "this scenario's scale). 10 p.m. Khrushchev: The ships carrying R-14 missiles are "
+        "ordered home. Decide on an air strike (launched later; secret). [R3, assumption]"
+    )
+
+
+def _terminal_keys(game: Game, out: io.StringIO, rng: random.Random, style: str) -> ReadLine:
+    """A player at the terminal: looks at the state, the briefing and the letters once, then
+    answers each decision by ``style``: "history" (the side's documented choice, by its
+    number), "random" (any number on the screen, sometimes through the letter menus) or
+    "wait" (Enter)."""
+    policies = game.scenario.actors[game.record.side].policies
+    documented = policies.get("historical")
+    policy = data_policy(documented) if documented is not None else None
+    asked, seen = ["s", "b", "i"], [0]
+
+    def answer() -> str:
+        text = out.getvalue()[seen[0] :]
+        seen[0] += len(text)
+        prompt = text.rstrip("\n").rsplit("\n", 1)[-1]
+        if not prompt.startswith("Your choice"):
+            allowed = re.search(r"\[([\d, -]+)\]: $", prompt)
+            numbers: list[str] = re.findall(r"\d+", allowed.group(1) if allowed else "0")
+            return rng.choice(numbers[1:] or numbers) + "\n"
+        if asked:
+            return asked.pop(0) + "\n"
+        if style == "history" and policy is not None and game.request is not None:
+            action = policy.decide(game.request.observation, game.request.legal).action
+            return f"{next(c.number for c in game.view().choices if c.id == action)}\n"
+        numbers = re.findall(r"^│ +(\d+) │", text, re.MULTILINE)
+        if style == "wait" or not numbers:
+            return "\n"
+        return (
+            "l" if rng.random() < 0.2 and "Write a letter" in text else rng.choice(numbers)
+        ) + "\n"
+
+    return answer
+
+
+TERMINAL_GAMES = [
+    (name, side.value, style, seed, opponent)
+    for name in builtin_names()
+    for side in playable_sides(load_scenario(name))
+    for style, seed, opponent in (("history", 0, None), ("random", 1, None), ("wait", 2, "hawk"))
+]
+"""Every side of every built-in scenario, played three ways at the terminal: along the
+record, at random and waiting (against hawks where the side has principal opponents)."""
+
+
+@pytest.mark.parametrize(("name", "side", "style", "seed", "opponent"), TERMINAL_GAMES)
+def test_terminal_screens_and_debrief_are_plain(
+    name: str, side: str, style: str, seed: int, opponent: str | None, tmp_path: Path
+) -> None:
+    try:
+        game = Game.new(name, side, seed=seed, opponent=opponent)
+    except BrinkError:  # no principal opponent for a hawk to play
+        game = Game.new(name, side, seed=seed)
+    out = io.StringIO()
+    console = Console(file=out, width=400, highlight=False, markup=False)
+    debrief = tmp_path / "debrief.md"
+    keys = _terminal_keys(game, out, random.Random(seed), style)
+    TerminalGame(console, keys, None, echo=True, debrief=debrief).run(game)
+    assert game.finished and "Debrief" in out.getvalue()
+    assert not unplain(out.getvalue()), unplain(out.getvalue())[:8]
+    assert not unplain(debrief.read_text()), unplain(debrief.read_text())[:8]
+
+
+def test_the_screens_of_a_game_of_several_seats_are_plain() -> None:
+    """Kennedy, Khrushchev and Castro played by people at once, each reading their own
+    screens and debrief."""
+    game = Game.new("cuba-1962", "us", seats=["su", "cuba"], seed=3)
+    rng = random.Random(3)
+    out = io.StringIO()
+    console = Console(file=out, width=400, highlight=False, markup=False)
+    for _ in range(3000):
+        if game.finished:
+            break
+        for seat in game.pending:
+            view = game.view(seat)
+            console.print(render_view(view, full_state=True))
+            game.choose(rng.choice([c.id for c in view.choices]), seat=seat, at_tick=game.tick)
+    assert game.finished
+    for seat in game.seats:
+        console.print(render_debrief(build_debrief(game, seat)))
+        out.write(debrief_markdown(build_debrief(game, seat)))
+    assert not unplain(out.getvalue()), unplain(out.getvalue())[:8]
+
+
+def _page_text(html: str) -> str:
+    """A page's text as shown: scripts and styles out, tags dropped, entities decoded."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    with TestClient(create_app(tmp_path_factory.mktemp("web") / "games.sqlite3")) as client:
+        yield client
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_web_game_pages_and_debrief_are_plain(web: TestClient, name: str) -> None:
+    """Every side in the browser: each page of the game (random choices, seed 0) and the
+    debrief."""
+    for n, side in enumerate(playable_sides(load_scenario(name))):
+        rng = random.Random(n)
+        r = web.post("/api/games", json={"scenario": name, "side": side.value, "seed": n})
+        game_id, token = r.json()["id"], r.json()["token"]
+        pages = [web.get(f"/games/{game_id}?token={token}").text]
+        v = web.get(f"/api/games/{game_id}").json()
+        for _ in range(600):
+            if v["finished"]:
+                break
+            action = rng.choice([c["id"] for c in v["choices"]])
+            v = web.post(
+                f"/api/games/{game_id}/choices",
+                json={"action": action, "at_tick": v["tick"]},
+                headers={"Authorization": f"Bearer {token}"},
+            ).json()
+            pages.append(web.get(f"/games/{game_id}").text)
+        assert v["finished"], (name, side.value)
+        pages.append(web.get(f"/games/{game_id}/debrief").text)
+        found = unplain("\n".join(_page_text(p) for p in pages))
+        assert not found, (side.value, found[:8])
+
+
+def test_the_joins_a_screen_uses() -> None:
+    assert noted("Decide on an air strike (launched later)", "secret") == (
+        "Decide on an air strike (launched later; secret)"
+    )
+    assert noted("Offer a guarantee (letter)", "letter") == "Offer a guarantee (letter)"
+    assert noted("Quarantine", "secret") == "Quarantine (secret)"
+    assert attributed("President Kennedy", "President Kennedy receives an offer") == (
+        "President Kennedy receives an offer"
+    )
+    assert attributed("East patrol boat", "The patrol boat breaks off.", "event") == (
+        "The patrol boat breaks off."
+    )
+    assert attributed("Khrushchev", "The ships are ordered home.") == (
+        "Khrushchev: The ships are ordered home."
+    )
+    assert attributed("Khrushchev", "An offer from Khrushchev …", "delivery") == (
+        "An offer from Khrushchev …"
+    )
