@@ -19,6 +19,7 @@ from brinkmanship.play.game import WAIT_FOR_NEWS, Game
 from brinkmanship.play.terminal import TerminalGame, render_debrief
 from brinkmanship.play.view import GameView, Glance, news
 from brinkmanship.policies.rules import data_policy
+from test_scenario_texts import PLAIN
 
 PACE_LIMIT = 17
 """Screens a player answers to follow the documented US path to the settlement, reading the
@@ -37,7 +38,7 @@ historical policy itself ends in a limited strike; on seed 4 the reader's letter
 25-26 October go out on 27 October, the first wait after 25 October stopping then, and
 the crisis ends in the public trade)."""
 
-ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+ISO = PLAIN["an ISO date-time"]
 ROW = re.compile(r"^│ +(\d+) │ (.+?) +│")
 LINKED = re.compile(r"\[(\d+)\] (.+?)(?: — | +│)")
 JOINED = re.compile(r"; (?:secret|public|under Write)[^();]*(?=\)$)")
