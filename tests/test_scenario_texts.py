@@ -48,6 +48,9 @@ def texts(sc: CompiledScenario) -> Iterator[tuple[str, str]]:
             yield f"message {action.id} misread", action.message.misread_text or ""
     for event in sc.events.values():
         yield f"event {event.id}", event.text
+    for actor in sc.actors.values():
+        if actor.holder == actor.id:  # a side a player can take, described on the form
+            yield f"actor {actor.id}", actor.description
         for actor, text in event.told:
             yield f"event {event.id} told {actor}", text
     for outcome in sc.outcomes.values():
@@ -314,6 +317,13 @@ def _page_text(html: str) -> str:
 def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     with TestClient(create_app(tmp_path_factory.mktemp("web") / "games.sqlite3")) as client:
         yield client
+
+
+def test_the_web_forms_are_plain(web: TestClient) -> None:
+    """The pages before a game: the sides, opponents and counterfactuals offered."""
+    for url in ("/", "/new", "/classes/new"):
+        found = unplain(_page_text(web.get(url).text))
+        assert not found, (url, found[:8])
 
 
 @pytest.mark.parametrize("name", builtin_names())
