@@ -370,3 +370,14 @@ def test_the_joins_a_screen_uses() -> None:
     assert attributed("Khrushchev", "An offer from Khrushchev …", "delivery") == (
         "An offer from Khrushchev …"
     )
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_every_text_a_screen_can_show_is_plain(name: str) -> None:
+    """The scan's rules hold for every text of the scenario, also those no game above
+    reached (an outcome's text, a rare event's)."""
+    sc = load_scenario(name)
+    found = [
+        f"{where}: {hit}" for where, text in (*texts(sc), *reasons(sc)) for hit in unplain(text)
+    ]
+    assert not found, found
