@@ -48,11 +48,11 @@ def texts(sc: CompiledScenario) -> Iterator[tuple[str, str]]:
             yield f"message {action.id} misread", action.message.misread_text or ""
     for event in sc.events.values():
         yield f"event {event.id}", event.text
-    for actor in sc.actors.values():
-        if actor.holder == actor.id:  # a side a player can take, described on the form
-            yield f"actor {actor.id}", actor.description
         for actor, text in event.told:
             yield f"event {event.id} told {actor}", text
+    for side in sc.actors.values():
+        if side.holder == side.id:  # a side a player can take, described on the form
+            yield f"actor {side.id}", side.description
     for outcome in sc.outcomes.values():
         yield f"outcome {outcome.id}", outcome.text or ""
     for intervention in sc.interventions.values():
