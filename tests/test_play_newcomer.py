@@ -327,3 +327,50 @@ def test_another_sides_act_is_shown_without_its_policys_reason() -> None:
     ]
     assert others and not [e.text for e in others if " Reason: " in e.text]
     assert any(" Reason: " in e.text and e.seen_by("cuba") for e in game.events)
+
+
+def test_a_long_side_name_is_shown_whole_at_80_columns() -> None:
+    """Playing the British in Able Archer at 80 columns, the screen's title cut the side's
+    name off ("… (Thatcher,─╮"): a name the title cannot hold whole opens the panel."""
+    game = Game.new("able-archer-1983", "uk", seed=0)
+    view = game.view()
+    title = f"{terminal.plain_time(view.time, year=True)} — {view.side_name}"
+    assert len(title) + 6 > 80, "a name too long for the title at 80 (corners, rules, spaces)"
+    out = io.StringIO()
+    Console(file=out, width=80).print(terminal.render_view(view))
+    top = " ".join(out.getvalue().splitlines()[:2])
+    assert view.side_name in top, top
+    assert all(len(line) <= 80 for line in out.getvalue().splitlines())
+    wide = io.StringIO()
+    Console(file=wide, width=200).print(terminal.render_view(view))
+    assert f"— {view.side_name} ─" in wide.getvalue().splitlines()[0], "in the title where it fits"
+
+
+def test_the_keys_under_the_choices_are_never_cut_inside_one() -> None:
+    """At 80 columns with letters in the inbox the keys ran to a second line as "… q =" /
+    "quit (not saved)"."""
+    game = Game.new("cuba-1962", "us", seed=0)
+    while not game.view().inbox:
+        game.choose(WAIT_FOR_NEWS)
+    out = io.StringIO()
+    console = Console(file=out, width=80, highlight=False)
+    terminal.TerminalGame(console, lambda: "", None).run(game)
+    lines = [line.rstrip() for line in out.getvalue().splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("Enter waits"))
+    keys = lines[start : start + 2]
+    assert keys[1].startswith("q = quit"), keys
+    assert not [line for line in lines if line.endswith(" =") or line.endswith("·")], keys
+    assert terminal.key_lines(["a = one", "b = two"], 80) == "a = one · b = two"
+
+
+def test_the_debrief_never_ends_a_sentence_twice() -> None:
+    """Able Archer's replay ends at 11 p.m.: "… Wed 30 Nov 1983, 11 p.m.." was printed."""
+    game = Game.new("able-archer-1983", "moscow", seed=0)
+    while not game.finished:
+        game.choose(WAIT_FOR_NEWS)
+    debrief = build_debrief(game)
+    assert "11 p.m." in debrief_markdown(debrief)
+    out = io.StringIO()
+    Console(file=out, width=80).print(terminal.render_debrief(debrief))
+    for text in (debrief_markdown(debrief), out.getvalue()):
+        assert not re.search(r"[ap]\.m\.\.", text), re.search(r".{40}[ap]\.m\.\.", text)

@@ -12,7 +12,7 @@ from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.policies.usage import Usage
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.timeutil import moment_text
-from brinkmanship.wording import attributed
+from brinkmanship.wording import attributed, sentence
 
 KIND_MARK = {
     "start": "▶",
@@ -35,10 +35,7 @@ def with_documented_time(text: str, historically: str | None) -> str:
     10 a.m. (5 p.m. in Moscow), 23 October 1962."), never in brackets around brackets."""
     if not historically:
         return text
-    body = text.rstrip()
-    if body and not body.endswith((".", "!", "?")):
-        body += "."
-    return f"{body} {historically[:1].upper()}{historically[1:]}."
+    return f"{sentence(text)} {historically[:1].upper()}{historically[1:]}."
 
 
 def usage_json(result: RunResult, actor: str, usage: Usage) -> dict[str, Any]:

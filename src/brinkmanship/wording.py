@@ -29,6 +29,13 @@ def cited(ids: Iterable[str]) -> list[str]:
     return [source_name(i) for i in ids]
 
 
+def sentence(text: str) -> str:
+    """``text`` ending in one full stop: one that ends in a stop already ("… 11 p.m.")
+    takes none ("11 p.m.." never)."""
+    body = text.rstrip()
+    return body if not body or body.endswith((".", "!", "?")) else f"{body}."
+
+
 def noted(text: str, note: str) -> str:
     """``text (note)``; a text that already ends in brackets takes the note inside them
     ("Decide on an air strike (launched later; secret)", never "…(launched later)

@@ -20,7 +20,7 @@ from brinkmanship.play.game import Game
 from brinkmanship.play.view import OutcomeView, outcome_view, plain_clock, plain_time
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
-from brinkmanship.wording import ASSUMPTION_NAME, ASSUMPTION_TITLE, cited, noted, within
+from brinkmanship.wording import ASSUMPTION_NAME, ASSUMPTION_TITLE, cited, noted, sentence, within
 
 OWN_KINDS = frozenset({"action", "message"})
 SKIPPED_KINDS = frozenset({"counsel", "start"})
@@ -361,8 +361,11 @@ def debrief_markdown(debrief: Debrief) -> str:
     out += [
         "## The historical replay",
         "",
-        f"With the historical decision-makers on the same draws: {replay.label}, "
-        f"{ended(replay)}. {debrief.historical_note}",
+        sentence(
+            f"With the historical decision-makers on the same draws: {replay.label}, "
+            f"{ended(replay)}"
+        )
+        + f" {debrief.historical_note}",
         "",
     ]
     for day in debrief.days:

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from rich.console import Console, Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
@@ -46,7 +47,7 @@ from brinkmanship.play.view import (
     plain_time,
     value_text,
 )
-from brinkmanship.wording import noted
+from brinkmanship.wording import noted, sentence
 
 ReadLine = Callable[[], str]
 """Returns the next input line (with its newline), or ``""`` at end of input."""
@@ -57,6 +58,8 @@ BRIEFING_KEY = "b"
 INBOX_KEY = "i"
 SEVERAL_HELP = "Several orders: their numbers in turn, e.g. 4 2 = do 4, then wait for news"
 """How to give several orders at one decision (one line at 80 columns)."""
+TITLE_MARGIN = 6
+"""What a panel's title needs beside its text: two corners, two rules and two spaces."""
 PAGED_LINES = 60
 """A debrief longer than this goes through the pager (on a terminal only)."""
 
@@ -204,11 +207,36 @@ def render_view(view: GameView, full_state: bool = False) -> RenderableType:
         for s in view.silent:
             table.add_row(s.who, s.text)
         parts.append(table)
-    return Panel(
-        Group(*parts),
-        title=f"{plain_time(view.time, year=True)} — {view.side_name}",
-        subtitle=view.title,
-    )
+    return _Screen(plain_time(view.time, year=True), view.side_name, view.title, parts)
+
+
+def key_lines(keys: Sequence[str], width: int) -> str:
+    """The keys a screen offers, joined by " · " in lines of at most ``width`` columns,
+    each key whole on one line (never "q =" at a line's end and "quit" on the next)."""
+    lines = [keys[0]] if keys else []
+    for key in keys[1:]:
+        joined = f"{lines[-1]} · {key}"
+        if cell_len(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(key)
+    return "\n".join(lines)
+
+
+class _Screen:
+    """A decision screen's panel: the time and the side in its title, or, where the title
+    would not hold them whole at the console's width (rich cuts a long title off: "…
+    (Thatcher,"), the time in the title and the side on the panel's first line."""
+
+    def __init__(self, time: str, side: str, subtitle: str, parts: list[RenderableType]) -> None:
+        self.time, self.side, self.subtitle, self.parts = time, side, subtitle, parts
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        title = f"{self.time} — {self.side}"
+        parts = self.parts
+        if cell_len(title) + TITLE_MARGIN > options.max_width:
+            title, parts = self.time, [Text(self.side, style="bold"), *parts]
+        yield Panel(Group(*parts), title=title, subtitle=self.subtitle)
 
 
 def _danger(alert: AlertLevel) -> str:
@@ -311,13 +339,14 @@ class TerminalGame:
         rows += [(str(c.number), _label(c), c.text) for c in sorted(menu.actions, key=_number)]
         if menu.letters:
             rows.append((LETTER_KEY, "Write a letter…", _letter_summary(menu)))
-        keys = f"Enter waits · {STATE_KEY} = all your side knows · {BRIEFING_KEY} = briefing"
-        keys += f" · {INBOX_KEY} = all letters" if view.inbox else ""
-        keys += " · q = save and quit" if self.save is not None else " · q = quit (not saved)"
+        keys = ["Enter waits", f"{STATE_KEY} = all your side knows", f"{BRIEFING_KEY} = briefing"]
+        keys += [f"{INBOX_KEY} = all letters"] if view.inbox else []
+        keys += ["q = save and quit" if self.save is not None else "q = quit (not saved)"]
+        keys_text = key_lines(keys, self.console.width)
         several = WAIT_FOR_NEWS in {c.id for c in view.choices}
         while True:
             self._numbered("Your choices", rows)
-            self.console.print(keys)
+            self.console.print(keys_text)
             if several:
                 self.console.print(SEVERAL_HELP)
             answer = self.read("Your choice")
@@ -545,8 +574,11 @@ def render_debrief(debrief: Debrief) -> RenderableType:
     replay = debrief.historical_replay
     parts.append(
         Text(
-            f"With the historical decision-makers on the same draws: {replay.label}, "
-            f"{ended(replay)}.\n{debrief.historical_note}"
+            sentence(
+                f"With the historical decision-makers on the same draws: {replay.label}, "
+                f"{ended(replay)}"
+            )
+            + f"\n{debrief.historical_note}"
         )
     )
     for day in debrief.days:
