@@ -18,7 +18,14 @@ from brinkmanship.play import terminal
 from brinkmanship.play.debrief import build_debrief, debrief_markdown, ended
 from brinkmanship.play.game import WAIT_FOR_NEWS, Game
 from brinkmanship.play.menus import build_menu
-from brinkmanship.play.view import LETTER_PLACE, EventView, StateItem, new_letters, quantity_text
+from brinkmanship.play.view import (
+    LETTER_PLACE,
+    EventView,
+    StateItem,
+    new_letters,
+    plain_time,
+    quantity_text,
+)
 from brinkmanship.policies.rules import data_policy
 from brinkmanship.scenario import compiled as c
 from brinkmanship.web.screen import game_screen
@@ -334,7 +341,7 @@ def test_a_long_side_name_is_shown_whole_at_80_columns() -> None:
     name off ("… (Thatcher,─╮"): a name the title cannot hold whole opens the panel."""
     game = Game.new("able-archer-1983", "uk", seed=0)
     view = game.view()
-    title = f"{terminal.plain_time(view.time, year=True)} — {view.side_name}"
+    title = f"{plain_time(view.time, year=True)} — {view.side_name}"
     assert len(title) + 6 > 80, "a name too long for the title at 80 (corners, rules, spaces)"
     out = io.StringIO()
     Console(file=out, width=80).print(terminal.render_view(view))
