@@ -176,3 +176,26 @@ def test_no_page_of_a_whole_game_shows_an_iso_time_or_an_internal_id(
         for name, text in texts.items()
     }
     assert {name: found for name, found in leaks.items() if found} == {}
+
+
+AFTER_THE_CHOICES = """() => {
+  const bottom = (el) => el.getBoundingClientRect().bottom + window.scrollY;
+  const top = (el) => el.getBoundingClientRect().top + window.scrollY;
+  const decide = document.getElementById("decide");
+  const above = [...document.querySelectorAll("#choose .choice, #choose select")]
+    .filter((el) => bottom(el) > top(decide) + 0.5)
+    .map((el) => (el.querySelector("input") || el).id);
+  return above;
+}"""
+"""The choices (and further-order selects) that reach below the top of the Decide button,
+in the page's own coordinates: none when the button comes after them all."""
+
+
+def test_decide_comes_after_every_choice_on_a_phone(
+    server: LocalServer, phone: Page, played: Played
+) -> None:
+    open_page(phone, f"{server.base}/games/{played.live}")
+    assert phone.locator("#choose .choice").count() > 3  # a menu longer than the screen
+    # where a player stands when they pick "Wait", the first choice
+    phone.locator("#choose input[name=action][value=wait]").scroll_into_view_if_needed()
+    assert phone.evaluate(AFTER_THE_CHOICES) == []
