@@ -19,10 +19,11 @@ from brinkmanship.play.debrief import SKIPPED_KINDS
 from brinkmanship.play.game import Game, GameRecord
 from brinkmanship.play.view import GameView
 from brinkmanship.scenario.loader import builtin_names, load_scenario
+from brinkmanship.scenario.schema import OutcomeClass
 from brinkmanship.web import create_app
 from brinkmanship.web.maps import scenario_map
 from brinkmanship.web.pages import templates
-from brinkmanship.web.screen import game_screen, short_time
+from brinkmanship.web.screen import game_screen, outcome_kind, short_time
 from brinkmanship.web.service import GameService
 from brinkmanship.web.tokens import new_game_id, new_token
 
@@ -537,6 +538,20 @@ def test_the_end_screen_and_debrief_pages(client: TestClient, browser: TestClien
         assert outcome["cause"] and f"What caused it: {outcome['cause']}" in text
         assert f"from {outcome['worst']:g}, its worst outcome for your side" in text
         assert "Every side's score under this outcome: " in text
+
+
+def test_the_end_page_names_the_kind_of_ending_in_words_not_its_class_id(
+    client: TestClient, browser: TestClient
+) -> None:
+    game_id, token = new_game(client)
+    end = play_to_end(client, game_id, token)
+    open_link(browser, game_id, token)
+    text = " ".join(visible(browser.get(f"/games/{game_id}").text).split())
+    cls = end["outcome"]["cls"]
+    assert f"· {outcome_kind(cls)} ·" in text
+    assert f"· {cls.replace('_', ' ')} ·" not in text  # as the page said before
+    # every class the scenario language knows has its words
+    assert all("_" not in outcome_kind(known.value) for known in OutcomeClass)
 
 
 def visible(html: str) -> str:

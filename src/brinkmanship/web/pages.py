@@ -30,6 +30,7 @@ from brinkmanship.web.screen import (
     game_screen,
     long_time,
     new_game_form,
+    outcome_kind,
     short_time,
     side_name,
 )
@@ -48,6 +49,7 @@ templates.env.globals.update(
     outcome_lines=outcome_lines,
     noted=noted,
     attributed=attributed,
+    outcome_kind=outcome_kind,
 )
 
 GameId = Annotated[str, Path(min_length=1, max_length=64)]

@@ -4,7 +4,7 @@ readable dates. Templates only lay these out."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,6 +53,24 @@ def date_time(iso: str) -> str:
     """``16 Oct 1962, 11 a.m.``: a time with its year (a game clock in a list, a real time)."""
     t = datetime.fromisoformat(iso)
     return f"{t.day} {t:%b %Y}, {clock_text(t)}"
+
+
+OUTCOME_KINDS: Mapping[str, str] = {
+    "settlement": "a settlement: the sides agreed",
+    "capitulation": "a capitulation: one side gave in",
+    "fait_accompli": "a fait accompli: one side's move stood",
+    "conventional_war": "a war without nuclear weapons",
+    "tactical_nuclear_use": "nuclear weapons used in battle",
+    "general_nuclear_war": "general nuclear war",
+    "unresolved": "no resolution within the scenario's time",
+}
+"""Each outcome class (the scenario language's ``class``) in words, for the end page."""
+
+
+def outcome_kind(cls: str) -> str:
+    """The kind of an ending in words (``a settlement: the sides agreed``), never the
+    class's id."""
+    return OUTCOME_KINDS[cls]
 
 
 def side_name(scenario: str, side: str) -> str:
