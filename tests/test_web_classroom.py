@@ -20,7 +20,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from brinkmanship.play.game import Game, GameRecord
-from brinkmanship.scenario.loader import load_scenario
+from brinkmanship.scenario.loader import builtin_names, load_scenario
+from brinkmanship.scenarios import CATALOG, DEFAULT
 from brinkmanship.web import create_app
 
 Json = dict[str, Any]
@@ -388,6 +389,17 @@ def test_a_seat_page_names_the_sides_played_by_people(client: TestClient) -> Non
     pending = re.search(r'<strong id="pending" data-names="([^"]*)">(.*?)</strong>', page.text)
     assert pending is not None and unescape(pending.group(2)) == us
     assert json.loads(unescape(pending.group(1))) == {"us": us, "su": su}
+
+
+def test_the_class_form_starts_from_the_flagship_scenario(client: TestClient) -> None:
+    """The form lists the scenarios in the catalog's order, which lists every built-in
+    scenario, the flagship first (alphabetically, Able Archer came first)."""
+    page = client.get("/classes/new").text
+    select = re.search(r'<select id="class-scenario"[^>]*>(.*?)</select>', page, re.DOTALL)
+    assert select is not None
+    listed = re.findall(r'<option value="([^"]+)"', select.group(1))
+    assert listed == list(CATALOG) and sorted(CATALOG) == builtin_names()
+    assert listed[0] == DEFAULT and "selected" not in select.group(1)  # the first is taken
 
 
 # ------------------------------------------------------- several orders of a class seat

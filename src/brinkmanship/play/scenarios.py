@@ -9,12 +9,20 @@ from pathlib import Path
 
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import builtin_names, load_scenario
+from brinkmanship.scenarios import CATALOG
 
 
 @cache
 def builtins() -> frozenset[str]:
     """The built-in scenario ids (the package's files do not change while it runs)."""
     return frozenset(builtin_names())
+
+
+def catalog() -> tuple[str, ...]:
+    """The built-in scenario ids in the catalog's order (:data:`~brinkmanship.scenarios.CATALOG`:
+    the flagship first); one it does not list comes after, alphabetically."""
+    known = builtins()
+    return (*(n for n in CATALOG if n in known), *sorted(known - set(CATALOG)))
 
 
 def _stamp(ref: str) -> tuple[int, int]:

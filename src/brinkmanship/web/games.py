@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from brinkmanship.errors import BrinkError
 from brinkmanship.play.game import Game, GameRecord
-from brinkmanship.play.scenarios import builtins, game_scenario
+from brinkmanship.play.scenarios import catalog, game_scenario
 from brinkmanship.policies.llm_config import LLMConfigError, config_from
 from brinkmanship.policies.registry import BUILTINS, BuiltinPolicy
 from brinkmanship.scenario.compiled import CompiledScenario
@@ -54,7 +54,8 @@ class Scenarios:
     """The built-in scenarios, by name, and the opponents offered."""
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
-        self.names = tuple(sorted(builtins()))
+        self.names = catalog()
+        """The built-in scenarios in the catalog's order (the flagship first)."""
         self.opponents = web_opponents(environ)
 
     def check_opponent(self, opponent: str | None) -> None:
