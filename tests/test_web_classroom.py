@@ -23,6 +23,7 @@ from brinkmanship.play.game import Game, GameRecord
 from brinkmanship.scenario.loader import builtin_names, load_scenario
 from brinkmanship.scenarios import CATALOG, DEFAULT
 from brinkmanship.web import create_app
+from brinkmanship.web.screen import playable_sides
 
 Json = dict[str, Any]
 SEATS = {"us": "student", "su": "student", "cuba": "student"}
@@ -400,6 +401,29 @@ def test_the_class_form_starts_from_the_flagship_scenario(client: TestClient) ->
     listed = re.findall(r'<option value="([^"]+)"', select.group(1))
     assert listed == list(CATALOG) and sorted(CATALOG) == builtin_names()
     assert listed[0] == DEFAULT and "selected" not in select.group(1)  # the first is taken
+
+
+def test_the_class_form_seats_students_on_the_sides_a_person_plays(client: TestClient) -> None:
+    """By default a student takes each side the scenario says a person plays, and every
+    other deciding actor (the UN in the Cuban crisis, a body of officers) its policy."""
+    page = client.get("/classes/new").text
+    seated: dict[str, set[str]] = {}
+    for name in builtin_names():
+        sc = load_scenario(name)
+        students = seated[name] = set()
+        for actor in sc.actors:
+            select = re.search(
+                rf'<select id="seat-{name}-{actor}"[^>]*>(.*?)</select>', page, re.DOTALL
+            )
+            assert select is not None, (name, actor)
+            picked = re.findall(r'<option value="([^"]+)" selected>', select.group(1))
+            assert len(picked) == 1, (name, actor)
+            if picked[0] == "student":
+                students.add(actor)
+            else:
+                assert picked[0] == sc.actors[actor].default_policy, (name, actor)
+        assert students == {o.value for o in playable_sides(sc)}, name
+    assert seated["cuba-1962"] == {"us", "su", "cuba"}  # the UN was a student's before
 
 
 # ------------------------------------------------------- several orders of a class seat

@@ -359,7 +359,7 @@ class Compiler:
         timeline = self._timeline()
         escalation = self._metric("escalation", sc.metrics.escalation)
         alert = self._metric("alert", sc.metrics.alert)
-        presentation = PresentationCompiler(self, variables, self.global_names).compile(
+        presentation = PresentationCompiler(self, variables, self.global_names, sc.actors).compile(
             sc.presentation
         )
         return c.CompiledScenario(

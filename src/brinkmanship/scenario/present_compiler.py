@@ -43,10 +43,12 @@ class PresentationCompiler:
         checks: Checks,
         variables: Mapping[str, c.Variable],
         names: Mapping[str, ExprType],
+        actors: Mapping[str, s.Actor] | None = None,
     ) -> None:
         self.checks = checks
         self.variables = variables
         self.names = names
+        self.actors = actors or {}
 
     def fail(self, path: PathT, message: str, *, key: bool = False) -> NoReturn:
         self.checks.fail(("presentation", *path), message, key=key)
@@ -62,7 +64,25 @@ class PresentationCompiler:
             map=self._map(pr.map) if pr.map is not None else None,
             gauges=gauges,
             quantities=quantities,
+            sides=self._sides(pr.sides) if pr.sides is not None else None,
         )
+
+    def _sides(self, sides: Sequence[str]) -> tuple[str, ...]:
+        """The sides a person plays: principal actors (none serves another), each once."""
+        principals = [a for a, actor in self.actors.items() if actor.side is None]
+        if not sides:
+            self.fail(("sides",), "list at least one side a person plays, or leave sides out")
+        for i, side in enumerate(sides):
+            if side not in principals:
+                what = "unknown actor" if side not in self.actors else "not a principal actor"
+                self.fail(
+                    ("sides", i),
+                    f"{what} {side!r} as a side a person plays; principal actors: "
+                    f"{', '.join(principals)}",
+                )
+            if side in sides[:i]:
+                self.fail(("sides", i), f"{side!r} is listed twice")
+        return tuple(sides)
 
     # ------------------------------------------------------------ numbers
 

@@ -152,6 +152,8 @@ class Presentation:
     map: MapSpec | None = None
     gauges: tuple[GaugeSpec, ...] = ()
     quantities: tuple[QuantitySpec, ...] | None = None
+    sides: tuple[str, ...] | None = None
+    """The sides a person plays (principal actors); None: every principal actor."""
 
     def gauge(self, name: str) -> GaugeSpec | None:
         return next((g for g in self.gauges if g.name == name), None)

@@ -515,6 +515,9 @@ class Presentation(Strict):
     map: Map | None = None
     gauges: dict[Name, Gauge] = Field(default_factory=dict)
     quantities: dict[Name, Quantity] | None = None
+    sides: tuple[Id, ...] | None = None
+    """The sides a person plays, principal actors (a new game offers them; a class gives
+    them to students and the other actors to their policies); by default every principal."""
 
 
 class Scenario(Cited):

@@ -35,6 +35,7 @@ from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.web.games import web_offers
 from brinkmanship.web.problems import MissingTokenError, UnknownGameError, WrongTokenError
 from brinkmanship.web.schemas import NewClass
+from brinkmanship.web.screen import playable_sides
 from brinkmanship.web.service import GameService, Turn, summary_of
 from brinkmanship.web.store import ClassRow, NewGameRow
 from brinkmanship.web.tokens import (
@@ -146,11 +147,14 @@ class Dashboard:
 
 
 def seat_choices(sc: CompiledScenario) -> tuple[SeatChoice, ...]:
-    """Every deciding actor with the players the form offers: a student, or a policy."""
+    """Every deciding actor with the players the form offers: a student, or a policy. A
+    student by default on the sides a person plays (the scenario says which), the actor's
+    default policy elsewhere."""
+    sides = {o.value for o in playable_sides(sc)}
     out = []
     for actor in sc.actors.values():
         policies = tuple(p for p in available(sc, actor.id) if web_offers(p))
-        default = STUDENT if actor.holder == actor.id else default_policy(sc, actor.id)
+        default = STUDENT if actor.id in sides else default_policy(sc, actor.id)
         out.append(SeatChoice(actor.id, actor.name, (STUDENT, *policies), default))
     return tuple(out)
 

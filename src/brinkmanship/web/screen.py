@@ -116,9 +116,13 @@ class NewGameForm:
 
 
 def playable_sides(sc: CompiledScenario) -> tuple[Option, ...]:
-    """The principal actors (those that serve no other): the sides a person can play."""
+    """The sides a person plays: those the scenario's presentation names, else every
+    principal actor (one that serves no other)."""
+    sides = sc.presentation.sides
     return tuple(
-        Option(a.id, a.name, a.description.strip()) for a in sc.actors.values() if a.holder == a.id
+        Option(a.id, a.name, a.description.strip())
+        for a in sc.actors.values()
+        if (a.id in sides if sides is not None else a.holder == a.id)
     )
 
 
