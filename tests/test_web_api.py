@@ -155,6 +155,34 @@ def convene_then_wait(client: TestClient, game_id: str, token: str) -> Any:
     )
 
 
+@pytest.mark.parametrize("side", ["us", "su"])
+def test_an_alert_level_the_player_s_own_order_set_is_not_news(
+    client: TestClient, side: str
+) -> None:
+    """The first order that sets an alert level (the US air strike sets DEFCON 3, Moscow
+    raises its readiness): the next view's news does not name that level."""
+    sc = load_scenario("cuba-1962")
+    gauges = {g.name: g.label for g in sc.presentation.gauges}
+    game_id, token = new_game(client, side)
+    v = view(client, game_id, token)
+    for _ in range(60):
+        acts = [c["id"] for c in v["choices"] if c["id"] not in ("wait", "wait.news")]
+        movers = [a for a in acts if {e.var for e in sc.actions[a].effects} & set(gauges)]
+        r = client.post(
+            f"/api/games/{game_id}/choices",
+            json={"action": (movers or acts or ["wait"])[0], "at_tick": v["tick"]},
+            headers=auth(token),
+        )
+        assert r.status_code == 200, r.text
+        v = r.json()
+        if movers:
+            break
+    else:
+        raise AssertionError("no order set an alert level")
+    mine = [gauges[e.var] for e in sc.actions[movers[0]].effects if e.var in gauges]
+    assert mine and not [n for n in v["news"] if any(n.startswith(f"{x}:") for x in mine)]
+
+
 def test_several_orders_at_one_decision(client: TestClient, browser: TestClient) -> None:
     game_id, token = new_game(client, side="us")
     open_link(browser, game_id, token)
