@@ -217,3 +217,40 @@ def test_a_bad_list_of_a_seat_s_orders_changes_nothing() -> None:
     with pytest.raises(UnknownNameError):
         game.carry_out([WAIT], seat="cuba")
     assert game.record.moves == [] and game.request_for("us") is not None
+
+
+@pytest.mark.parametrize(
+    ("scenario", "seats", "orders"),
+    [
+        ("cuba-1962", ("us", "su"), [WAIT, WAIT, "us_choose_quarantine"]),  # they run out
+        ("cuba-1962", ("us", "su"), ["us_convene_excomm", WAIT_FOR_NEWS]),  # news ends them
+        # after its last order the seat is not asked for two steps: its screen is to come
+        ("standoff", ("west", "east"), ["send_offer", "deploy_warships"]),
+    ],
+)
+def test_a_seat_s_screen_after_its_orders_is_rebuilt_from_the_record_at_every_step(
+    scenario: str, seats: tuple[str, str], orders: list[str]
+) -> None:
+    """What a server saves (the record and the seats' orders) rebuilds every seat's screen
+    at every step, also between a seat's last order and its next decision, where its
+    screen after the orders is still to come; that screen counts everything since the
+    orders were given as new."""
+    seat, other = seats
+    game = Game.new(scenario, seat, seed=0, seats=[other])
+    given_at = game.tick
+    game.carry_out(orders, seat=seat)
+    for _ in range(200):
+        saved = game.seat_orders()
+        again = Game.from_record(game.record)
+        if saved is not None:
+            again.restore_seat_orders(saved)
+        for each in seats:
+            assert again.view(each) == game.view(each), (each, game.tick)
+        if game.request_for(seat) is not None or game.finished:
+            break
+        for each in game.pending:
+            game.choose(WAIT, seat=each)
+    view = game.view(seat)
+    assert view.plan is not None and len(game.moves_of(seat)) >= 2
+    assert all(e.new for e in view.events if e.tick > given_at)
+    assert any(not e.new for e in view.events), "what the seat saw then is not new"

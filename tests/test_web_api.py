@@ -197,6 +197,15 @@ def test_several_orders_at_one_decision(client: TestClient, browser: TestClient)
     assert moves[0] == "us_convene_excomm" and set(moves[1:]) == {"wait"} and len(moves) >= 2
     page = visible(browser.get(f"/games/{game_id}").text)
     assert "Your orders: Convene the ExComm (16 Oct, noon); then waited until" in page
+    # the events listed are those since the orders were given, the first order's included
+    since = " ".join(page[page.index("Since your last decision") :].split())
+    convened = next(e for e in after["events"] if e["id"] == "us_convene_excomm")
+    assert convened["new"] and convened["tick"] < moves_ticks(client, game_id, token)[-1]
+    assert f"{short_time(convened['time'])} {convened['text']}" in since.split("Earlier")[0]
+
+
+def moves_ticks(client: TestClient, game_id: str, token: str) -> list[int]:
+    return [m["tick"] for m in record(client, game_id, token)["moves"]]
 
 
 def test_the_silent_advisers_are_one_line_with_their_reason(

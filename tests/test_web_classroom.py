@@ -23,7 +23,7 @@ from brinkmanship.play.game import Game, GameRecord
 from brinkmanship.scenario.loader import builtin_names, load_scenario
 from brinkmanship.scenarios import CATALOG, DEFAULT
 from brinkmanship.web import create_app
-from brinkmanship.web.screen import playable_sides
+from brinkmanship.web.screen import playable_sides, short_time
 
 Json = dict[str, Any]
 SEATS = {"us": "student", "su": "student", "cuba": "student"}
@@ -483,6 +483,78 @@ def test_a_seat_gives_several_orders_and_waits_for_news_with_its_own_token(
     assert view["tick"] == now["tick"] and view["news"], "the wait stopped on news"
     planned = [o["id"] for o in view["plan"]["orders"]]
     assert planned == ["us_convene_excomm", "us_choose_quarantine", "wait.news"]
+
+
+@pytest.mark.parametrize("then", [["us_choose_quarantine"], ["wait.news"]])
+def test_after_a_seat_s_orders_its_screen_shows_everything_since_it_gave_them(
+    client: TestClient, then: list[str]
+) -> None:
+    """As the terminal's report does: the events from the first order on are new (the
+    page lists them since the last decision) and the news is told from that decision,
+    whether the orders ran out or a wait for news ended."""
+    gid, teacher, tokens = one_game(client, seats={"us": "student", "su": "student"})
+    start = turn(client, gid, teacher)
+    first = choose(client, gid, tokens["us"], "us_convene_excomm", then=then, **start_at(start))
+    assert first.status_code == 200, first.text
+    until_asked(client, gid, tokens, "us")
+    record = client.get(f"/api/games/{gid}/record", headers=auth(teacher)).json()
+    mine = [m for m in record["moves"] if m["seat"] == "us"]
+    assert len(mine) >= 2, "the orders ran over several decisions"
+    view = client.get(f"/api/games/{gid}", headers=auth(tokens["us"])).json()
+    assert view["plan"] is not None
+    new = [e for e in view["events"] if e["new"]]
+    assert new and new[0]["tick"] == start["tick"] < mine[-1]["tick"], [e["time"] for e in new]
+    assert any(e["id"] == "us_convene_excomm" for e in new)  # the first order's own event
+    page = seat_page(client, gid, tokens["us"])
+    since = page[page.index("Since your last decision") :]
+    assert short_time(new[0]["time"]) in since.split("Earlier events", 1)[0]
+
+
+def test_orders_left_when_the_game_ends_are_reported_on_the_end_page(
+    client: TestClient,
+) -> None:
+    """A seat's orders still to carry out when the game ends (here at the horizon of the
+    test scenario, seed 25, one side waiting for news, the other ordering waits) are named
+    on its end page as not carried out; a wait for news waited until the end."""
+    seats = {"west": "student", "east": "student", "council": "mediate"}
+    made = client.post(
+        "/api/classes", json={"scenario": "standoff", "games": 1, "seats": seats, "seed": 25}
+    )
+    assert made.status_code == 201, made.text
+    game = made.json()["games"][0]
+    gid, tokens = game["id"], {s: token_of(link) for s, link in game["seats"].items()}
+    for _ in range(100):
+        now = turn(client, gid, tokens["west"])
+        if now["finished"]:
+            break
+        for seat in now["pending"]:
+            orders = {"then": ["wait", "wait"]} if seat == "east" else {}
+            action = "wait" if seat == "east" else "wait.news"
+            assert (
+                choose(client, gid, tokens[seat], action, **orders, **start_at(now)).status_code
+                == 200
+            )
+    assert turn(client, gid, tokens["west"])["finished"]
+    east = client.get(f"/api/games/{gid}", headers=auth(tokens["east"])).json()
+    left = [o for o in east["plan"]["orders"] if o["time"] is None]
+    assert left and east["plan"]["stopped"] == "the game ended"
+    page = seat_page(client, gid, tokens["east"])
+    assert "The end:" in page and "Stopped: the game ended. Not carried out: Wait" in page
+    west = seat_page(client, gid, tokens["west"])
+    assert "Your orders: waited until something happened." in west
+    assert "Not carried out" not in west
+
+
+def start_at(turn: Json) -> dict[str, int]:
+    return {"at_tick": turn["tick"]}
+
+
+def seat_page(client: TestClient, game_id: str, token: str) -> str:
+    """The text of a seat's page as shown (tags dropped, entities decoded, spaces
+    collapsed), opened by its link in a browser that holds no other token."""
+    client.cookies.clear()
+    html = client.get(f"/games/{game_id}?token={token}").text
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def test_a_class_with_one_student_plays_the_other_sides_by_the_form_s_policies(

@@ -20,8 +20,10 @@ first is carried out now and each next one at the following decision point, as l
 nothing new happens; :data:`WAIT_FOR_NEWS` may end them. With several human seats, a seat
 gives several orders (or a wait for news, also chosen alone) the same way; each is its
 choice when it is next due, the other seats deciding as ever, and the record holds them as
-that seat's moves. The orders still to carry out are not in the record: a server saves
-:meth:`Game.seat_orders` beside the moves and gives it back to :meth:`Game.restore_seat_orders`.
+that seat's moves; the seat's screen where they end counts everything since it gave them
+as new, and orders left when the game ends are reported as not carried out. The orders
+still to carry out are not in the record: a server saves :meth:`Game.seat_orders` beside
+the moves and gives it back to :meth:`Game.restore_seat_orders`.
 """
 
 from __future__ import annotations
@@ -156,6 +158,14 @@ class _Queue:
     labels: Mapping[str, str]
     done: list[str] = field(default_factory=list)
     """When each order in ``report`` was carried out."""
+    start: int = 0
+    """The number of moves made when the seat gave the orders (a replay to that many
+    shows the decision they were given at)."""
+    shown: int = 0
+    """The events up to this index were on the seat's screen when it gave them."""
+    first: Glance | None = None
+    """What the seat saw when it gave them (its screen after the orders tells what
+    changed since)."""
 
     def saved(self, seat: str) -> QueuedOrders:
         """The queue as a server saves it."""
@@ -167,6 +177,7 @@ class _Queue:
             done=list(self.done),
             numbers=dict(self.numbers),
             labels=dict(self.labels),
+            start=self.start,
         )
 
     def plan(self, stopped: str) -> PlanView:
@@ -188,6 +199,9 @@ class QueuedOrders(BaseModel):
     done: list[str]
     numbers: dict[str, int]
     labels: dict[str, str]
+    start: int | None = None
+    """The number of moves made when the seat gave the orders (None in older saves:
+    ``since``)."""
 
 
 class SeatOrders(BaseModel):
@@ -197,6 +211,9 @@ class SeatOrders(BaseModel):
 
     queues: list[QueuedOrders]
     plans: dict[str, PlanView]
+    starts: dict[str, int] = {}
+    """For each seat whose last orders are reported: the number of moves made when it gave
+    them (its screen shows everything since)."""
 
 
 class Game:
@@ -250,6 +267,11 @@ class Game:
         """In a game with several human seats, each seat's orders still to carry out."""
         self._seat_plans: dict[str, PlanView] = {}
         """In a game with several human seats, what became of each seat's last orders."""
+        self._seat_starts: dict[str, int] = {}
+        """For each seat in ``_seat_plans``: the number of moves made when it gave them."""
+        self._reports_due: dict[str, tuple[int, Glance | None]] = {}
+        """The seats whose orders ended, until their next screen: where that screen's news
+        starts (the events on the screen they gave the orders on, and what they saw)."""
         self._carrying = False
         """Queued orders are being carried out (a choice made then runs no queue itself)."""
         self._advance(None)
@@ -511,6 +533,8 @@ class Game:
         self._plan, self._orders_from = None, None
         if not self._carrying:
             self._seat_plans.pop(seat, None)
+            self._seat_starts.pop(seat, None)
+            self._reports_due.pop(seat, None)
         self._views.clear()  # the views count the moves and show who has chosen
         if not self.pending and defer:
             self._unsettled = True
@@ -654,14 +678,17 @@ class Game:
         if seat not in self.seats:
             raise UnknownNameError("seat", seat, self.seats)
         numbers, labels = self._checked_orders(seat, orders, at_tick)
-        first = orders[0]
+        first, seen = orders[0], self._glance(seat)
         queue = _Queue(
             orders=list(orders if first == WAIT_FOR_NEWS else orders[1:]),
-            since=self._glance(seat),
+            since=seen,
             since_moves=len(self.record.moves),
             report=[],
             numbers=numbers,
             labels=labels,
+            start=len(self.record.moves),
+            shown=self._mark[seat],
+            first=seen,
         )
         if first != WAIT_FOR_NEWS:
             queue.report.append(OrderView(id=first, label=labels[first], number=numbers[first]))
@@ -680,28 +707,46 @@ class Game:
         if not self._queues and not self._seat_plans:
             return None
         queues = [queue.saved(seat) for seat, queue in self._queues.items()]
-        return SeatOrders(queues=queues, plans=dict(self._seat_plans))
+        return SeatOrders(
+            queues=queues, plans=dict(self._seat_plans), starts=dict(self._seat_starts)
+        )
 
     def restore_seat_orders(self, saved: SeatOrders) -> None:
         """Take up again, in a game rebuilt by replay, the seats' orders saved by
         :meth:`seat_orders`, and carry out those due now (a server stopped before it made
         them): the game moves on as it would have."""
         seen: dict[int, Game] = {}
+
+        def then(seat: str, moves: int) -> Game:
+            """The game as the seat saw it after ``moves`` moves (replayed once each)."""
+            if seat not in self.seats or not 0 <= moves <= len(self.record.moves):
+                raise BrinkError(f"no orders of {seat!r} were given after move {moves}")
+            if moves not in seen:
+                seen[moves] = Game.from_record(self.record, moves=moves)
+            return seen[moves]
+
         for q in saved.queues:
-            if q.seat not in self.seats or not 0 <= q.since <= len(self.record.moves):
-                raise BrinkError(f"no orders of {q.seat!r} were given after move {q.since}")
-            if q.since not in seen:
-                seen[q.since] = Game.from_record(self.record, moves=q.since)
+            start = q.since if q.start is None else q.start
+            at = then(q.seat, start)
             self._queues[q.seat] = _Queue(
                 orders=list(q.orders),
-                since=seen[q.since]._glance(q.seat),
+                since=then(q.seat, q.since)._glance(q.seat),
                 since_moves=q.since,
                 report=list(q.report),
                 numbers=q.numbers,
                 labels=q.labels,
                 done=list(q.done),
+                start=start,
+                shown=at._mark[q.seat],
+                first=at._glance(q.seat),
             )
         self._seat_plans.update(saved.plans)
+        for seat, start in saved.starts.items():
+            at = then(seat, start)
+            self._seat_starts[seat] = start
+            self._reports_due[seat] = (at._mark[seat], at._glance(seat))
+            if self._state.finished or self.request_for(seat) is not None:
+                self._report(seat)
         self._views.clear()
         self._carry_queues()
 
@@ -715,6 +760,9 @@ class Game:
         try:
             while not self._state.finished and self._carry_one():
                 pass
+            if self._state.finished:
+                for seat, queue in list(self._queues.items()):
+                    self._end(seat, queue)
         finally:
             self._carrying = False
 
@@ -733,11 +781,11 @@ class Game:
                     OrderView(id=order, label=NEWS_LABEL, number=queue.numbers[order])
                 )
                 queue.done.append(at)
-                self._stop(seat, queue, "")
+                self._stop(seat, queue, "", now=True)
                 continue
             if order != WAIT_FOR_NEWS and (new or order not in self._due[seat].legal):
                 gone = f"{queue.labels[order]} is no longer possible"
-                self._stop(seat, queue, "; ".join(new) or gone)
+                self._stop(seat, queue, "; ".join(new) or gone, now=True)
                 continue
             action = WAIT if order == WAIT_FOR_NEWS else order
             if order != WAIT_FOR_NEWS:
@@ -753,10 +801,35 @@ class Game:
             return True
         return False
 
-    def _stop(self, seat: str, queue: _Queue, stopped: str) -> None:
-        """End a seat's queued orders; its next screen reports them (and why they stopped)."""
+    def _end(self, seat: str, queue: _Queue) -> None:
+        """End a seat's queued orders with the game: a wait for news waited until the end;
+        any other order left is reported as not carried out."""
+        if queue.orders == [WAIT_FOR_NEWS]:
+            queue.orders.pop()
+            number = queue.numbers[WAIT_FOR_NEWS]
+            queue.report.append(OrderView(id=WAIT_FOR_NEWS, label=NEWS_LABEL, number=number))
+            queue.done.append(self.scenario.iso(self.tick))
+        self._stop(seat, queue, "the game ended", now=True)
+
+    def _stop(self, seat: str, queue: _Queue, stopped: str, *, now: bool = False) -> None:
+        """End a seat's queued orders; its next screen (``now``: the one it sees now, else
+        the next where it is asked) reports them, why they stopped, and everything that
+        happened since it gave them."""
         del self._queues[seat]
         self._seat_plans[seat] = queue.plan(stopped)
+        self._seat_starts[seat] = queue.start
+        self._reports_due[seat] = (queue.shown, queue.first)
+        if now:
+            self._report(seat)
+        self._views.pop(seat, None)
+
+    def _report(self, seat: str) -> None:
+        """Make the seat's screen now the one after its orders: what happened since it gave
+        them is new, and what changed is told from what it saw then."""
+        shown, first = self._reports_due.pop(seat)
+        self._shown[seat] = shown
+        if first is not None:
+            self._before[seat] = first
         self._views.pop(seat, None)
 
     def _wait_for_news(self, seat: str, since: Glance | None, by: Maker) -> None:
@@ -805,6 +878,8 @@ class Game:
         events = len(self._state.events)
         for seat in self.seats if self._state.finished else self._due:
             self._shown[seat], self._mark[seat] = self._mark[seat], events
+            if seat in self._reports_due:  # the first screen after the seat's orders
+                self._report(seat)
 
     def _playing(self, chosen: Mapping[str, str]) -> dict[str, Policy]:
         """Everyone's policy for a tick where the seats choose ``chosen`` (others wait)."""

@@ -220,8 +220,9 @@ class Screen:
     gauges: tuple[Gauge, ...]
     menu: Menu | None
     recent: tuple[EventView, ...]
-    """Events since the player's last decision (those of its own hour included); counsel
-    is not among them: it stands beside the decision (the view's ``counsel``)."""
+    """Events new since the player's last decision (after several orders, or a wait for
+    news: since it gave them); counsel is not among them: it stands beside the decision
+    (the view's ``counsel``)."""
     earlier: tuple[EventView, ...]
     inbox: tuple[LetterView, ...]
     """Letters from others that arrived since the last decision (a public statement of the
@@ -276,7 +277,6 @@ def action_label(sc: CompiledScenario, action: str) -> str:
 
 def game_screen(sc: CompiledScenario, view: GameView, record: GameRecord) -> Screen:
     """Everything the game template needs beyond the view itself."""
-    since = view.last_move_tick if view.last_move_tick is not None else -1
     fresh, earlier = new_letters(view)
     shown = [e for e in view.events if e.kind not in SKIPPED_KINDS]
     numbers: list[tuple[str, str]] = []
@@ -291,8 +291,8 @@ def game_screen(sc: CompiledScenario, view: GameView, record: GameRecord) -> Scr
         when=long_time(view.time),
         gauges=tuple(gauge(a) for a in view.alerts),
         menu=build_menu(view.choices) if view.choices else None,
-        recent=tuple(e for e in shown if e.tick >= since),
-        earlier=tuple(e for e in shown if e.tick < since),
+        recent=tuple(e for e in shown if e.new),
+        earlier=tuple(e for e in shown if not e.new),
         inbox=tuple(x for x in fresh if x.sender != view.side),
         earlier_letters=tuple(x for x in earlier if x.sender != view.side),
         outbox=outbox(sc, record, view.events),
@@ -328,8 +328,8 @@ def plan_lines(plan: PlanView) -> tuple[str, ...]:
     left = [o for o in plan.orders if o.time is None]
     said = [f"{o.label} ({short_time(o.time)})" for o in done if o.time and o.id != WAIT_FOR_NEWS]
     if len(said) < len(done):
-        said.append("then waited until something happened")
-    lines = ["Your orders: " + "; ".join(said) + "."]
+        said.append(("then " if said else "") + "waited until something happened")
+    lines = ["Your orders: " + "; ".join(said) + "."] if said else []
     if left:
         lines.append(
             f"Stopped: {plan.stopped}. Not carried out: {'; '.join(o.label for o in left)}."
