@@ -59,8 +59,6 @@ MESSAGE_NOUN = {
     "reject": "refusal",
     "statement": "statement",
 }
-
-
 MISREADABLE = frozenset({"offer", "demand", "statement"})
 """Kinds of message a recipient can misread; an acceptance or refusal is unmistakable."""
 
