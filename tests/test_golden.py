@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from golden import digest
 
-RECORDED = "34a0c1e46a13abd1477fc94e565dc87bd346344a8f2577e8e8b2d2b444237c1b"
+RECORDED = "ba2771b981133513f3914722da8ff04b8afc25b939e6caabcf46d49382c715fc"
 """``python tests/golden.py``. A change that is meant to change results records the new value
 here, and its commit message says which results changed and why. History: 25bb9ab
 (``daa88662…``); cuba-1962's script premises (``9a38afa9…``); texts without clock times,
@@ -72,7 +72,9 @@ October: counsel lines, and Model III for the Soviet side (``f062798f…``); del
 delayed effects in plain words ("President Kennedy receives an offer from Khrushchev by
 letter (…), sent …", "Carried out: …"): texts only, the digest without texts unchanged
 (``7a8c89e6…``); the public trade's outcome text without "audience costs" (texts only,
-``34a0c1e4…``)."""
+``34a0c1e4…``); the Joint Chiefs' recommendation of strike and invasion seen inside the US
+government only: a tit-for-tat Moscow no longer answers it in kind under the airstrike,
+blockade and invasion interventions (``ba2771b9…``)."""
 
 
 def test_every_trajectory_is_the_recorded_one() -> None:
