@@ -21,6 +21,7 @@ from brinkmanship.play.menus import build_menu
 from brinkmanship.play.view import (
     LETTER_PLACE,
     EventView,
+    GameView,
     StateItem,
     new_letters,
     plain_time,
@@ -381,3 +382,31 @@ def test_the_debrief_never_ends_a_sentence_twice() -> None:
     Console(file=out, width=80).print(terminal.render_debrief(debrief))
     for text in (debrief_markdown(debrief), out.getvalue()):
         assert not re.search(r"[ap]\.m\.\.", text), re.search(r".{40}[ap]\.m\.\.", text)
+
+
+def one_mind(view: GameView) -> bool:
+    """Whether two advisers or more recommend the same choice for the same reason."""
+    speaking = [(c.action, c.why) for c in view.counsel if not c.abstains]
+    return len(set(speaking)) < len(speaking)
+
+
+def test_advisers_of_one_mind_share_one_line() -> None:
+    """On 22 October at 7 a.m. eight rows gave '[10] Give Dobrynin the text of the address
+    (under Write a letter…)' with three reasons in all (40 lines at 80 columns): advisers
+    with the same choice and reason are one line, a lone adviser keeps his role."""
+    game = Game.new("cuba-1962", "us", seed=0)
+    game.choose("us_convene_excomm")
+    game.carry_out(["us_choose_quarantine", WAIT_FOR_NEWS])
+    while not one_mind(game.view()):
+        game.choose(WAIT_FOR_NEWS)
+    view = game.view()
+    speaking = [c for c in view.counsel if not c.abstains]
+    out = io.StringIO()
+    Console(file=out, width=300).print(terminal.render_view(view))
+    screen = out.getvalue()
+    for member in speaking:
+        assert screen.count(f"— {member.why} ") == 1, member.why
+        assert screen.count(member.name) == 1, member.name
+    assert len(view.advised) == len({(c.action, c.why) for c in speaking}) < len(speaking)
+    assert sorted(n for a in view.advised for n in a.names) == sorted(c.name for c in speaking)
+    assert all(bool(a.role) == (len(a.names) == 1) for a in view.advised)

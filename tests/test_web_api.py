@@ -227,6 +227,35 @@ def test_the_silent_advisers_are_one_line_with_their_reason(
     assert not any(c["name"] in page for c in silent)
 
 
+def test_advisers_of_one_mind_are_one_line(client: TestClient, browser: TestClient) -> None:
+    """Advisers who recommend the same choice for the same reason are named on one line
+    with it, as on the terminal (view.advised), not once each."""
+    game_id, token = new_game(client, side="us")
+    open_link(browser, game_id, token)
+    v = convene_then_wait(client, game_id, token).json()
+    orders = ["us_choose_quarantine", "wait.news"]
+    while not shared(v):
+        assert v["tick"] < 160, "on 22 October advisers share a reason"
+        r = client.post(
+            f"/api/games/{game_id}/choices",
+            json={"action": orders[0], "then": orders[1:], "at_tick": v["tick"]},
+            headers=auth(token),
+        )
+        assert r.status_code == 200, r.text
+        v, orders = r.json(), ["wait.news"]
+    speaking = [c for c in v["counsel"] if not c["abstains"]]
+    page = " ".join(visible(browser.get(f"/games/{game_id}").text).split())
+    for c in speaking:
+        assert page.count(c["why"]) == 1 and page.count(c["name"]) == 1, c
+    assert len(v["advised"]) == len({(c["action"], c["why"]) for c in speaking})
+
+
+def shared(v: Json) -> bool:
+    """Whether two advisers or more recommend the same choice for the same reason."""
+    speaking = [(c["action"], c["why"]) for c in v["counsel"] if not c["abstains"]]
+    return len(set(speaking)) < len(speaking)
+
+
 def test_the_report_of_several_orders_survives_a_restart(db: Path) -> None:
     with TestClient(create_app(db)) as first:
         game_id, token = new_game(first, side="us")

@@ -34,9 +34,9 @@ from brinkmanship.play.game import MAX_ORDERS, WAIT_FOR_NEWS, Game
 from brinkmanship.play.menus import KindGroup, Menu, build_menu, terms_line
 from brinkmanship.play.record import SaveFileError, save_record
 from brinkmanship.play.view import (
+    AdviceView,
     AlertLevel,
     ChoiceView,
-    CounselView,
     EventView,
     GameView,
     LetterView,
@@ -136,7 +136,7 @@ def render_plan(plan: PlanView) -> RenderableType:
     return text
 
 
-def _advice(c: CounselView) -> str:
+def _advice(c: AdviceView) -> str:
     if c.number is None:
         head = c.action_label
     else:
@@ -193,17 +193,16 @@ def render_view(view: GameView, full_state: bool = False) -> RenderableType:
                 Text(f"{n} earlier letter{'' if n == 1 else 's'}: {INBOX_KEY} = all letters")
             )
         parts.append(Panel(Group(*letters), title="Inbox", title_align="left"))
-    speaking = [c for c in view.counsel if not c.abstains]
     table = Table(title="Your advisers", title_justify="left", show_header=False)
     if any(s.everyone for s in view.silent):  # one line for the whole body
         table.add_column("advice")
         table.add_row(view.silent[0].text)
         parts.append(table)
-    elif speaking or view.silent:
+    elif view.advised or view.silent:
         table.add_column("who")
         table.add_column("advice")
-        for c in speaking:
-            table.add_row(f"{c.name} ({c.role})" if c.role else c.name, _advice(c))
+        for a in view.advised:
+            table.add_row(f"{a.who} ({a.role})" if a.role else a.who, _advice(a))
         for s in view.silent:
             table.add_row(s.who, s.text)
         parts.append(table)

@@ -137,6 +137,43 @@ def silences(counsel: Sequence[CounselView]) -> list[SilenceView]:
     return [SilenceView(names=n, reason=why, everyone=everyone) for why, n in groups.items()]
 
 
+class AdviceView(BaseModel):
+    """Advisers who recommend the same choice for the same reason, shown as one line: the
+    names (a lone adviser's with his ``role``), then the choice and why."""
+
+    names: list[str]
+    role: str = ""
+    action_label: str
+    why: str
+    number: int | None = None
+    where: str = ""
+
+    @property
+    def who(self) -> str:
+        return ", ".join(self.names)
+
+
+def advice(counsel: Sequence[CounselView]) -> list[AdviceView]:
+    """The advisers with a view, one group per choice and reason, in the order they first
+    appear (eight rows of the same "[10] Give Dobrynin the text of the address" became
+    three)."""
+    groups: dict[tuple[str, str], list[CounselView]] = {}
+    for cn in counsel:
+        if not cn.abstains:
+            groups.setdefault((cn.action, cn.why), []).append(cn)
+    return [
+        AdviceView(
+            names=[m.name for m in members],
+            role=members[0].role if len(members) == 1 else "",
+            action_label=members[0].action_label,
+            why=members[0].why,
+            number=members[0].number,
+            where=members[0].where,
+        )
+        for members in groups.values()
+    ]
+
+
 class LetterSpec(BaseModel):
     """What a message action sends: its kind, channel, addressee and typed terms."""
 
@@ -311,6 +348,12 @@ class GameView(BaseModel):
     def silent(self) -> list[SilenceView]:
         """The advisers in ``counsel`` with no view, grouped by their reason."""
         return silences(self.counsel)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def advised(self) -> list[AdviceView]:
+        """The advisers in ``counsel`` with a view, grouped by choice and reason."""
+        return advice(self.counsel)
 
 
 def terms_view(sc: c.CompiledScenario, ids: Iterable[str]) -> list[TermView]:
