@@ -410,3 +410,15 @@ def test_advisers_of_one_mind_share_one_line() -> None:
     assert len(view.advised) == len({(c.action, c.why) for c in speaking}) < len(speaking)
     assert sorted(n for a in view.advised for n in a.names) == sorted(c.name for c in speaking)
     assert all(bool(a.role) == (len(a.names) == 1) for a in view.advised)
+
+
+def test_a_side_with_nothing_to_decide_is_told_so() -> None:
+    """Playing Washington in Able Archer (seed 0) printed the outcome first, with no
+    screen before it and no word why: its choices need a warning that never comes."""
+    game = Game.new("able-archer-1983", "washington", seed=0)
+    assert game.finished and not game.record.moves, "every hour offered only waiting"
+    out = io.StringIO()
+    terminal.TerminalGame(Console(file=out, width=80), lambda: "", None).run(game)
+    text = " ".join(out.getvalue().split())
+    said = f"{game.view().side_name} had nothing to decide in this game"
+    assert said in text and text.index(said) < text.index("The outcome"), text[:300]

@@ -209,6 +209,15 @@ def render_view(view: GameView, full_state: bool = False) -> RenderableType:
     return _Screen(plain_time(view.time, year=True), view.side_name, view.title, parts)
 
 
+def nothing_to_decide(view: GameView) -> str:
+    """Why a game ended without a screen: every hour offered the side only waiting,
+    and such hours pass by themselves."""
+    return (
+        f"{view.side_name} had nothing to decide in this game: every hour until the end "
+        "offered only waiting, and such hours pass by themselves."
+    )
+
+
 def key_lines(keys: Sequence[str], width: int) -> str:
     """The keys a screen offers, joined by " · " in lines of at most ``width`` columns,
     each key whole on one line (never "q =" at a line's end and "quit" on the next)."""
@@ -475,6 +484,8 @@ class TerminalGame:
             return
         self._save(game)
         debrief = build_debrief(game)
+        if not game.record.moves:  # no screen came: say why before the ending
+            self.console.print(nothing_to_decide(game.view()))
         self.console.print(render_outcome(game.view()))
         self.show_debrief(debrief)
         if self.debrief is not None:
