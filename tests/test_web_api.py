@@ -604,6 +604,9 @@ def test_the_end_screen_and_debrief_pages(client: TestClient, browser: TestClien
         assert outcome["cause"] and f"What caused it: {outcome['cause']}" in text
         assert f"from {outcome['worst']:g}, its worst outcome for your side" in text
         assert "Every side's score under this outcome: " in text
+    # the side's score stated once, as the outcome's lines state it ("-3"), not also "-3.0"
+    assert "your side's score" not in visible(page)
+    assert f"Score for your side: {outcome['utility']:g} " in visible(page)
 
 
 def test_the_end_page_names_the_kind_of_ending_in_words_not_its_class_id(
@@ -614,8 +617,8 @@ def test_the_end_page_names_the_kind_of_ending_in_words_not_its_class_id(
     open_link(browser, game_id, token)
     text = " ".join(visible(browser.get(f"/games/{game_id}").text).split())
     cls = end["outcome"]["cls"]
-    assert f"· {outcome_kind(cls)} ·" in text
-    assert f"· {cls.replace('_', ' ')} ·" not in text  # as the page said before
+    assert f"· {outcome_kind(cls)} " in text
+    assert f"· {cls.replace('_', ' ')} " not in text  # as the page said before
     # every class the scenario language knows has its words
     assert all("_" not in outcome_kind(known.value) for known in OutcomeClass)
 
