@@ -104,6 +104,15 @@ def test_no_text_carries_a_clock_time(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", builtin_names())
+def test_no_label_states_a_value_of_its_own(name: str) -> None:
+    """A quantity's label names no amount: the screen shows its value beside it, which can
+    differ ("Armed Cubans (true, about 270,000)" on Castro's screen)."""
+    sc = load_scenario(name)
+    found = [(k, v.label) for k, v in sc.variables.items() if re.search(r"\d,\d{3}", v.label)]
+    assert not found, found
+
+
+@pytest.mark.parametrize("name", builtin_names())
 def test_every_intervention_has_a_label(name: str) -> None:
     """A player picks an intervention by its label (the id is never shown)."""
     sc = load_scenario(name)
