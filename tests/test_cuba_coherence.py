@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterator, Mapping
 import pytest
 
 from brinkmanship.engine.driver import TickDriver
+from brinkmanship.engine.observation import Choice, LegalActions, Observation
+from brinkmanship.engine.policy import Policy
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.trajectory import RunResult
 from brinkmanship.errors import BrinkError
@@ -134,15 +136,40 @@ def scenario(interventions: tuple[str, ...]) -> CompiledScenario | None:
 
 
 States = dict[int, dict[str, float]]
+Offered = list[tuple[int, str, tuple[str, ...]]]
+"""Every decision of a run: its tick, the actor, and the actions on its menu."""
+
+
+@dataclasses.dataclass
+class Recording:
+    """A policy that notes the menu it was offered before deciding."""
+
+    policy: Policy
+    offered: Offered
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        self.name = self.policy.name
+
+    def decide(self, observation: Observation, legal: LegalActions) -> Choice | str:
+        self.offered.append((observation.tick, legal.actor, legal.ids))
+        return self.policy.decide(observation, legal)
 
 
 def played(
-    sc: CompiledScenario, seed: int, overrides: Mapping[str, str] | None = None
+    sc: CompiledScenario,
+    seed: int,
+    overrides: Mapping[str, str] | None = None,
+    offered: Offered | None = None,
 ) -> tuple[RunResult, States, States]:
     """One run with the default policies (``overrides`` replacing some); by tick, the state
-    its actors decided in (after the tick's events) and the state it ended in."""
+    its actors decided in (after the tick's events) and the state it ended in. ``offered``,
+    if given, collects every menu its actors were offered."""
     engine = ReferenceEngine(sc)
     policies = policy_set(sc, overrides)
+    made: Mapping[str, Policy] = policies.make()
+    if offered is not None:
+        made = {actor: Recording(p, offered) for actor, p in made.items()}
     st = engine.start(seed, 0)
     decided_in: States = {}
     ended: States = {-1: dict(st.env)}
@@ -152,8 +179,65 @@ def played(
         after_events=lambda s: decided_in.__setitem__(s.tick, dict(s.env)),
         after_tick=lambda s: ended.__setitem__(s.tick, dict(s.env)),
     )
-    driver.play(policies.make())
+    driver.play(made)
     return engine.result(st, dict(policies.specs)), decided_in, ended
+
+
+PREMISES: tuple[tuple[str, str, Callable[[Mapping[str, float]], bool]], ...] = (
+    ("Khrushchev's refusal", "su_letter_24_heard", lambda e: bool(e["su_letter_24_heard"])),
+    ("answer the refusal", "su_letter_24_heard", lambda e: bool(e["su_letter_24_heard"])),
+    ("Kennedy answers by telegram", "su_letter_23_heard", lambda e: bool(e["su_letter_23_heard"])),
+    (
+        "Khrushchev answers Kennedy's letter",
+        "jfk_letter_22_heard",
+        lambda e: bool(e["jfk_letter_22_heard"]),
+    ),
+    (
+        "the US alert",
+        "a US alert or attack",
+        lambda e: bool(e["us_attacked"] or e["defcon_us"] <= 3),
+    ),
+    ("announcing the strike", "missiles_struck", lambda e: bool(e["missiles_struck"])),
+    ("have struck the missile sites", "missiles_struck", lambda e: bool(e["missiles_struck"])),
+    ("the first letter", "letter1_received", lambda e: bool(e["letter1_received"])),
+    ("Answer Fomin", "fomin_heard", lambda e: bool(e["fomin_heard"])),
+    ("Kennedy's answer is heard", "reply_received", lambda e: bool(e["reply_received"])),
+    ("eigh Kennedy's answer", "reply_received", lambda e: bool(e["reply_received"])),
+)
+"""A phrase of a text a player reads → what it presumes (in words) and the state in which
+it may be read: on an offered choice (its label or text), the reason for a choice, a
+member's counsel, or a narrated act. "Answer Khrushchev's refusal" on 16 October, before
+any refusal exists, or "in answer to the US alert" with no US alert, is a timetable's text."""
+
+
+def presumed(where: str, text: str, env: Mapping[str, float]) -> Iterator[str]:
+    """The failures of one text read in state ``env``: each phrase whose premise is false."""
+    for phrase, premise, holds in PREMISES:
+        if phrase in text and not holds(env):
+            yield f"{where}: {text[:70]!r} says {phrase!r} before {premise}"
+
+
+def check_presumptions(
+    sc: CompiledScenario, result: RunResult, decided_in: States, offered: Offered
+) -> None:
+    """No offered choice, reason, counsel or narrated act states a premise false in the run."""
+    run = f"{result.interventions} seed {result.seed}"
+    found: list[str] = []
+    for tick, actor, ids in offered:
+        for action in ids:
+            if action in sc.actions:
+                a = sc.actions[action]
+                where = f"{run}: {actor} offered {action} at {sc.iso(tick)}"
+                found += presumed(where, f"{a.label} | {a.text}", decided_in[tick])
+    for choice in result.choices:
+        where = f"{run}: {choice.actor} {choice.action}'s reason at {sc.iso(choice.tick)}"
+        found += presumed(where, choice.why, decided_in[choice.tick])
+    for event in result.events:
+        if event.kind in ("counsel", "action", "message"):
+            found += presumed(
+                f"{run}: {event.id} at {event.time}", event.text, decided_in[event.tick]
+            )
+    assert not found, found[:5]
 
 
 def check_premises(
@@ -365,7 +449,9 @@ def check_ladder(result: RunResult, ended: States) -> None:
 
 
 def check(sc: CompiledScenario, seed: int, overrides: Mapping[str, str] | None = None) -> None:
-    result, decided_in, ended = played(sc, seed, overrides)
+    offered: Offered = []
+    result, decided_in, ended = played(sc, seed, overrides, offered)
+    check_presumptions(sc, result, decided_in, offered)
     check_premises(sc, result, decided_in)
     check_late_orders(sc, result, decided_in)
     check_record(result, decided_in, ended)

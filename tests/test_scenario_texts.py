@@ -103,6 +103,41 @@ def test_no_text_carries_a_clock_time(name: str) -> None:
     assert not found, found
 
 
+DATE = re.compile(
+    r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"
+    r"|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2}\b"
+)
+"""A day of the year written into a text: '22 Oct', '20 October', 'October 22'."""
+
+
+def labels(sc: CompiledScenario) -> Iterator[tuple[str, str]]:
+    """The names a screen shows for a state variable or a choice, whatever the run's day."""
+    for var in sc.variables.values():
+        yield f"variable {var.name}", var.label
+    for action in sc.actions.values():
+        yield f"action {action.id}", action.label
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_no_label_carries_a_date_or_a_clock_time(name: str) -> None:
+    """A label is read on every day of a run: 'Quarantine chosen (secret until 22 Oct)'
+    shown on 24 October, or 'Kennedy's letter of 22 October' sent on the 21st, contradicts
+    it. A label names a thing by what it is; its documented day belongs to the timeline."""
+    found = [
+        f"{where}: {m.group(0)!r}"
+        for where, text in labels(load_scenario(name))
+        if (m := DATE.search(text) or CLOCK.search(text))
+    ]
+    assert not found, found
+
+
+def test_the_pattern_finds_dates() -> None:
+    for text in ("secret until 22 Oct", "Kennedy's letter of 25 October", "on October 22"):
+        assert DATE.search(text), text
+    for text in ("Local commanders may use", "1 = September 1983", "learned of them in 1992"):
+        assert not DATE.search(text), text
+
+
 @pytest.mark.parametrize("name", builtin_names())
 def test_no_label_states_a_value_of_its_own(name: str) -> None:
     """A quantity's label names no amount: the screen shows its value beside it, which can
