@@ -210,11 +210,25 @@ member's counsel, or a narrated act. "Answer Khrushchev's refusal" on 16 October
 any refusal exists, or "in answer to the US alert" with no US alert, is a timetable's text."""
 
 
-def presumed(where: str, text: str, env: Mapping[str, float]) -> Iterator[str]:
-    """The failures of one text read in state ``env``: each phrase whose premise is false."""
+AFTER_EVENT: dict[str, str] = {
+    "the OAS has endorsed": "oas_endorses",
+    "the OAS vote": "oas_endorses",
+}
+"""A phrase → the event that must have happened by the tick it is read in (the OAS vote
+leaves no variable): "proclaim it now that the OAS has endorsed it" before the vote."""
+
+
+def presumed(
+    where: str, text: str, env: Mapping[str, float], happened: Mapping[str, int], tick: int
+) -> Iterator[str]:
+    """The failures of one text read in state ``env`` at ``tick``: each phrase whose premise
+    is false (``happened``: the tick of each event's first occurrence in the run)."""
     for phrase, premise, holds in PREMISES:
         if phrase in text and not holds(env):
             yield f"{where}: {text[:70]!r} says {phrase!r} before {premise}"
+    for phrase, event in AFTER_EVENT.items():
+        if phrase in text and happened.get(event, tick + 1) > tick and "istorically" not in text:
+            yield f"{where}: {text[:70]!r} says {phrase!r} before {event}"
 
 
 def check_presumptions(
@@ -223,20 +237,22 @@ def check_presumptions(
     """No offered choice, reason, counsel or narrated act states a premise false in the run."""
     run = f"{result.interventions} seed {result.seed}"
     found: list[str] = []
+    happened: dict[str, int] = {}
+    for event in result.events:
+        happened.setdefault(event.id, event.tick)
     for tick, actor, ids in offered:
         for action in ids:
             if action in sc.actions:
                 a = sc.actions[action]
                 where = f"{run}: {actor} offered {action} at {sc.iso(tick)}"
-                found += presumed(where, f"{a.label} | {a.text}", decided_in[tick])
+                found += presumed(where, f"{a.label} | {a.text}", decided_in[tick], happened, tick)
     for choice in result.choices:
         where = f"{run}: {choice.actor} {choice.action}'s reason at {sc.iso(choice.tick)}"
-        found += presumed(where, choice.why, decided_in[choice.tick])
+        found += presumed(where, choice.why, decided_in[choice.tick], happened, choice.tick)
     for event in result.events:
         if event.kind in ("counsel", "action", "message"):
-            found += presumed(
-                f"{run}: {event.id} at {event.time}", event.text, decided_in[event.tick]
-            )
+            where = f"{run}: {event.id} at {event.time}"
+            found += presumed(where, event.text, decided_in[event.tick], happened, event.tick)
     assert not found, found[:5]
 
 
