@@ -435,3 +435,19 @@ def test_nuclear_use_is_likelier_than_in_the_baseline(baseline: list[str], name:
     z = mcnemar_z(baseline, other)
     assert p_other > p_base
     assert z > 3, f"{name}: P(nuclear) {p_other:.3f} vs {p_base:.3f}, McNemar z = {z:.2f}"
+
+
+def test_every_documented_us_choice_has_its_timeline_entry(
+    cuba: CompiledScenario, replay: RunResult
+) -> None:
+    """What the President's historical policy chooses in the replay is in the timeline, so
+    the debrief sets it beside its documented time instead of calling it "not in history"
+    (the low-level reconnaissance, the draft of the answer and the holding off after
+    Anderson's loss were). Moscow's modelled deliberation and its readiness order (F7, no
+    hour) have no entry yet."""
+    dated = {entry.expect for entry in cuba.timeline}
+    sides = {"us", "cuba"}
+    missing = sorted(
+        {c.action for c in replay.choices if c.actor in sides and c.action != "wait"} - dated
+    )
+    assert not missing, missing

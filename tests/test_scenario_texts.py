@@ -425,3 +425,29 @@ def test_every_text_a_screen_can_show_is_plain(name: str) -> None:
         f"{where}: {hit}" for where, text in (*texts(sc), *reasons(sc)) for hit in unplain(text)
     ]
     assert not found, found
+
+
+def scheduled(sc: CompiledScenario) -> dict[str, int]:
+    """When each scheduled event happens and each step of a default policy's script is due."""
+    due = {e.id: e.at_tick for e in sc.events.values() if e.at_tick is not None}
+    for actor in sc.actors.values():
+        policy = actor.policies.get(actor.default_policy or "")
+        for step in policy.script if policy is not None else ():
+            due.setdefault(step.do, step.at_tick)
+    return due
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_a_dated_entry_stands_where_the_history_plays_it(name: str) -> None:
+    """A timeline entry that the sources date to the day only (no documented clock) stands
+    at the hour the scenario plays it: the proclamation entry at noon while the historical
+    policy signs it at 7 p.m. shows a run that follows the record as hours off it. An entry
+    with a documented time (its `clock`) keeps that time."""
+    sc = load_scenario(name)
+    due = scheduled(sc)
+    found = [
+        f"{entry.expect}: entry {sc.iso(entry.tick)}, played {sc.iso(due[entry.expect])}"
+        for entry in sc.timeline
+        if entry.expect in due and not entry.clock and entry.tick != due[entry.expect]
+    ]
+    assert not found, found
