@@ -231,16 +231,32 @@ def presumed(
             yield f"{where}: {text[:70]!r} says {phrase!r} before {event}"
 
 
+ONE_ON_MENU: tuple[frozenset[str], ...] = (
+    frozenset({"us_execute_chosen_strike", "us_order_airstrike", "us_strike_and_invade"}),
+)
+"""Choices of which a menu offers at most one: a strike decided on is launched one way, not
+offered as "Launch the air strike decided on" beside "Launch an air strike now"."""
+
+MEETS = re.compile(r"\bmeets?\b")
+"""A text that tells a meeting: an hour tells each meeting once ("The NSC meets, …" and
+"The National Security Council meets. …" at the same hour were one meeting told twice)."""
+
+
 def check_presumptions(
     sc: CompiledScenario, result: RunResult, decided_in: States, offered: Offered
 ) -> None:
-    """No offered choice, reason, counsel or narrated act states a premise false in the run."""
+    """No offered choice, reason, counsel or narrated act states a premise false in the run;
+    no menu offers the same act twice (:data:`ONE_ON_MENU`); no hour tells a meeting twice."""
     run = f"{result.interventions} seed {result.seed}"
     found: list[str] = []
     happened: dict[str, int] = {}
     for event in result.events:
         happened.setdefault(event.id, event.tick)
     for tick, actor, ids in offered:
+        for group in ONE_ON_MENU:
+            both = sorted(group.intersection(ids))
+            if len(both) > 1:
+                found.append(f"{run}: {actor} offered {both} at once at {sc.iso(tick)}")
         for action in ids:
             if action in sc.actions:
                 a = sc.actions[action]
@@ -253,6 +269,15 @@ def check_presumptions(
         if event.kind in ("counsel", "action", "message"):
             where = f"{run}: {event.id} at {event.time}"
             found += presumed(where, event.text, decided_in[event.tick], happened, event.tick)
+    meetings: dict[int, list[str]] = {}
+    for event in result.events:
+        if event.kind in ("event", "action", "message") and MEETS.search(event.text):
+            meetings.setdefault(event.tick, []).append(event.id)
+    found += [
+        f"{run}: {ids} tell one meeting twice at {sc.iso(t)}"
+        for t, ids in meetings.items()
+        if len(ids) > 1
+    ]
     assert not found, found[:5]
 
 
