@@ -50,8 +50,9 @@ def test_new_choices_are_named_once_with_their_numbers_and_place() -> None:
 def test_a_wait_does_not_stop_on_the_alert_the_side_itself_raised() -> None:
     game = Game.new("cuba-1962", "su", seed=0)
     game.choose(WAIT_FOR_NEWS)
-    legal = {c.id for c in game.view().choices}
-    assert {"su_raise_readiness", "su_r14_home"} <= legal
+    # readiness is raised in answer to the US alert, so it waits for the address
+    while not {"su_raise_readiness", "su_r14_home"} <= {c.id for c in game.view().choices}:
+        game.choose(WAIT_FOR_NEWS)
     game.carry_out(["su_raise_readiness", "su_r14_home", WAIT_FOR_NEWS])
     view = game.view()
     assert view.plan is not None and not view.plan.stopped, view.plan
@@ -175,9 +176,10 @@ def test_the_excomm_meets_only_once_the_president_convenes_it() -> None:
 def test_gromyko_does_not_call_the_weapons_defensive_after_a_deal() -> None:
     sc = Game.new("cuba-1962", "su", seed=0).scenario
     premise = sc.actions["su_gromyko_defensive"].when
-    values = {name: v.initial for name, v in sc.variables.items()}
+    values = {**{name: v.initial for name, v in sc.variables.items()}, "hours": 57.0}
     assert premise(values)
     assert not premise({**values, "withdrawal_agreed": 1.0})
+    assert not premise({**values, "hours": 56.0}), "not before his call on the President"
 
 
 def test_choosing_a_strike_and_launching_one_are_told_apart() -> None:

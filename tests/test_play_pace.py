@@ -29,8 +29,10 @@ did; 28 with one order and waits for news, 63 with single waits). The documented
 
 KHRUSHCHEV_LIMIT = 11
 """The same for the documented Soviet path, which settles on each of :data:`SOVIET_SEEDS`
-(measured: 10, 10 and 11, for 12 documented choices; 19 with one order per screen on
-seed 0). Before alert levels stopped no wait, it settled on seed 0 alone (11 decisions)."""
+(measured: 10, 10 and 11, for 11 documented choices; 19 with one order per screen on
+seed 0). Before alert levels stopped no wait, it settled on seed 0 alone (11 decisions).
+Fomin's feeler, his own act (F4), left Khrushchev's choices (12 before, the screens the
+same)."""
 
 SOVIET_SEEDS = (0, 1, 2)
 """Seeds where the historical policy settles and the reader does too (on seed 3 the
@@ -403,12 +405,12 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Played:
 
 
 @pytest.mark.parametrize("seed", SOVIET_SEEDS)
-def test_the_documented_soviet_path_takes_fewer_decisions_than_choices(seed: int) -> None:
+def test_the_documented_soviet_path_takes_no_more_decisions_than_choices(seed: int) -> None:
     game, screens, reader = play_by_reading("su", seed)
     assert game.outcome is not None and game.outcome.id == "settlement"
     assert not reader.book, "every documented choice was made"
     assert reader.decisions == len(reader.title.findall(screens))
-    assert reader.decisions <= KHRUSHCHEV_LIMIT < len(documented(seed, "su")[0])
+    assert reader.decisions <= KHRUSHCHEV_LIMIT <= len(documented(seed, "su")[0])
 
 
 def test_no_screen_shows_an_iso_time_or_an_internal_id(played: Played) -> None:
@@ -453,8 +455,22 @@ def test_the_debrief_names_the_interventions_by_label() -> None:
         assert not any(i in text for i in chosen), text[:300]
 
 
+def offering(side: str, action: str) -> Game:
+    """A game on seed 0 played by the side's historical policy until ``action`` is on its
+    menu (a letter is offered only once what it answers or assumes holds)."""
+    game = Game.new("cuba-1962", side, seed=0)
+    policy = data_policy(game.scenario.actors[side].policies["historical"])
+    while action not in {c.id for c in game.view().choices}:
+        assert game.request is not None and not game.finished
+        game.choose(policy.decide(game.request.observation, game.request.legal).action)
+    return game
+
+
 def test_back_goes_one_step(tmp_path: Path) -> None:
-    game = Game.new("cuba-1962", "su", seed=0)
+    # 27 October: the answer to the first letter (an offer, by one channel) and Robert
+    # Kennedy's assurance (a pledge) are both on offer
+    game = offering("us", "us_rfk_dobrynin")
+    before = len(game.record.moves)
     out = io.StringIO()
     console = Console(file=out, width=110, highlight=False, markup=False)
     keys = iter(["l", "1", "0", "0", "q"])
@@ -464,11 +480,11 @@ def test_back_goes_one_step(tmp_path: Path) -> None:
     # the choices
     assert len(re.findall(r"^Kind of letter *$", text, re.MULTILINE)) == 2
     assert text.count("Your choices") == 2
-    assert "Channel: " in text and game.record.moves == []
+    assert "Channel: " in text and len(game.record.moves) == before
 
 
 def test_a_question_with_one_answer_is_not_asked() -> None:
-    game = Game.new("cuba-1962", "us", seed=0)
+    game = offering("us", "us_rusk_dobrynin")
     out = io.StringIO()
     console = Console(file=out, width=110, highlight=False, markup=False)
     keys = iter(["l", "0", "q"])
