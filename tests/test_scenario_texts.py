@@ -414,6 +414,8 @@ def test_the_joins_a_screen_uses() -> None:
     assert attributed("Khrushchev", "An offer from Khrushchev …", "delivery") == (
         "An offer from Khrushchev …"
     )
+    # a role in brackets, its name in another cell, names nobody: "Wait" is not a repeat
+    assert not names_its_subject("(Chairman of the Joint Chiefs of Staff)", "Wait — wary")
 
 
 @pytest.mark.parametrize("name", builtin_names())

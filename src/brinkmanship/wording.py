@@ -61,6 +61,8 @@ def names_its_subject(name: str, text: str) -> bool:
     among the text's first six, as in "President Kennedy receives…" or "The patrol boat
     breaks off" for "East patrol boat"."""
     head = _words(re.sub(r"\s*\([^()]*\)\s*$", "", name))[-2:]
+    if not head:  # a name that is all bracket ("(Chairman of …)") names nothing
+        return False
     opening = _words(text)
     if opening[:1] in (["the"], ["a"], ["an"]):
         opening = opening[1:]
