@@ -21,3 +21,14 @@ def historical_us_views(seed: int = 0) -> Iterator[tuple[Game, GameView, str]]:
         action = policy.decide(game.request.observation, game.request.legal).action
         yield game, game.view(), action
         game.choose(action)
+
+
+def offering(side: str, action: str, seed: int = 0) -> Game:
+    """A game played by the side's historical policy until ``action`` is on its menu (a
+    letter is offered only once what it answers or assumes holds)."""
+    game = Game.new("cuba-1962", side, seed=seed)
+    policy = data_policy(game.scenario.actors[side].policies["historical"])
+    while action not in {c.id for c in game.view().choices}:
+        assert game.request is not None and not game.finished
+        game.choose(policy.decide(game.request.observation, game.request.legal).action)
+    return game

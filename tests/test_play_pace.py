@@ -19,6 +19,7 @@ from brinkmanship.play.game import WAIT_FOR_NEWS, Game
 from brinkmanship.play.terminal import TerminalGame, render_debrief
 from brinkmanship.play.view import GameView, Glance, news
 from brinkmanship.policies.rules import data_policy
+from historical_path import offering
 from test_scenario_texts import PLAIN
 
 PACE_LIMIT = 17
@@ -453,17 +454,6 @@ def test_the_debrief_names_the_interventions_by_label() -> None:
     assert f"counterfactuals: {labels})" in markdown
     for text in (out.getvalue(), markdown):
         assert not any(i in text for i in chosen), text[:300]
-
-
-def offering(side: str, action: str) -> Game:
-    """A game on seed 0 played by the side's historical policy until ``action`` is on its
-    menu (a letter is offered only once what it answers or assumes holds)."""
-    game = Game.new("cuba-1962", side, seed=0)
-    policy = data_policy(game.scenario.actors[side].policies["historical"])
-    while action not in {c.id for c in game.view().choices}:
-        assert game.request is not None and not game.finished
-        game.choose(policy.decide(game.request.observation, game.request.legal).action)
-    return game
 
 
 def test_back_goes_one_step(tmp_path: Path) -> None:

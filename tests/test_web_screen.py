@@ -7,12 +7,14 @@ from __future__ import annotations
 from brinkmanship.engine.observation import WAIT
 from brinkmanship.play.game import Game
 from brinkmanship.web.screen import game_screen, short_time
+from historical_path import historical_us_views
 
 
 def test_the_outbox_says_a_letter_arrived_once_the_side_saw_it_arrive() -> None:
-    game = Game.new("cuba-1962", "us", seed=4)  # a cabled letter: hours on the way
-    view = game.view()
-    letter = next(c for c in view.choices if c.letter is not None)
+    # the letter handed to Dobrynin when the President's policy hands it over (22 October):
+    # cabled, hours on the way, with decisions of the President's in between
+    game, view = next((g, v) for g, v, a in historical_us_views(4) if a == "us_rusk_dobrynin")
+    letter = next(c for c in view.choices if c.id == "us_rusk_dobrynin")
     game.choose(letter.id, at_tick=view.tick)
     unknown_seen = arrived_seen = False
     while not game.finished and not arrived_seen:
