@@ -435,7 +435,7 @@ def test_the_debrief_is_in_time_order_and_written_as_markdown(
     game, _, markdown, _ = played
     debrief = build_debrief(game)
     for day in debrief.days:
-        ticks = [t for t, _, _ in timeline(day)]
+        ticks = [t for t, _, _ in timeline(debrief, day)]
         assert ticks == sorted(ticks)
     assert markdown == debrief_markdown(debrief)
     assert markdown.startswith("# Debrief") and "## Sources" in markdown

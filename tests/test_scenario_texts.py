@@ -26,7 +26,15 @@ from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.loader import builtin_names, load_scenario
 from brinkmanship.web import create_app
 from brinkmanship.web.screen import playable_sides
-from brinkmanship.wording import attributed, names_its_subject, noted
+from brinkmanship.wording import (
+    ASSUMPTION_TITLE,
+    attributed,
+    footnotes,
+    names_its_subject,
+    noted,
+    orders_left,
+    source_title,
+)
 
 CLOCK = re.compile(
     r"\b\d{1,2}(:\d\d)?\s?[ap]\.m\.|\bnoon\b|\bmidnight\b|\btime assumed\b|\b\d{1,2}:\d\d\b",
@@ -203,6 +211,7 @@ def test_the_pattern_finds_the_modellers_words() -> None:
 PLAIN: dict[str, re.Pattern[str]] = {
     "a modeller's scale": re.compile(r"\bmodel index\b", re.IGNORECASE),
     "the modelling assumptions' source id": re.compile(r"\bMODEL\b"),
+    "a source id": re.compile(r"\b(?:[A-Z]\d{1,3}[a-z]?|FS)\b"),
     "the modeller's words": re.compile(r"\baudience costs\b|\bmodell?ed\b", re.IGNORECASE),
     "a note to the modeller": re.compile(r"\bday only\b|\bnot found\b|⚠", re.IGNORECASE),
     "a local address": re.compile(r"127\.0\.0\.1|\blocalhost\b"),
@@ -249,6 +258,9 @@ def test_the_scan_finds_what_players_should_not_read() -> None:
     for text in (
         "Tension (model index 0-10)",
         "[R3, R22, MODEL]",
+        "Sources: R29, C11",
+        "[L2] (F4)",
+        "Source: R70b; FS",
         "US public commitment (audience costs)",
         "Other Presidium members (modelled as one voice)",
         "Marucla boarded (day only).",
@@ -265,7 +277,8 @@ def test_the_scan_finds_what_players_should_not_read() -> None:
     assert not unplain(
         "What caused it: The US air strike on the missile sites. Score for your side: 8 (on "
         "this scenario's scale). 10 p.m. Khrushchev: The ships carrying R-14 missiles are "
-        "ordered home. Decide on an air strike (launched later; secret). [R3, assumption]"
+        "ordered home. Decide on an air strike (launched later; secret). [3, 12] A U-2 is lost. "
+        "Sources: Hoffman, The Dead Hand, ch. 2"
     )
 
 
@@ -416,6 +429,19 @@ def test_the_joins_a_screen_uses() -> None:
     )
     # a role in brackets, its name in another cell, names nobody: "Wait" is not a repeat
     assert not names_its_subject("(Chairman of the Joint Chiefs of Staff)", "Wait — wary")
+
+
+def test_sources_are_cited_by_number_or_title_and_waits_counted() -> None:
+    listed = ["R3", "R29", "assumption"]
+    assert footnotes(["R29", "R3", "X9"], listed) == " [1, 2]"
+    assert footnotes(["X9"], listed) == ""
+    titles = {"R29": "Marc Ambinder, The Brink (2018)"}
+    assert source_title("R29", titles) == "Marc Ambinder, The Brink (2018)"
+    assert source_title("MODEL", titles) == source_title("assumption", titles) == ASSUMPTION_TITLE
+    assert orders_left([("Wait", True), ("Quarantine", False), ("Wait", True)]) == (
+        "Quarantine; 2 waits"
+    )
+    assert orders_left([("Wait", True)]) == "a wait"
 
 
 @pytest.mark.parametrize("name", builtin_names())

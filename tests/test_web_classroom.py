@@ -539,7 +539,9 @@ def test_orders_left_when_the_game_ends_are_reported_on_the_end_page(
     left = [o for o in east["plan"]["orders"] if o["time"] is None]
     assert left and east["plan"]["stopped"] == "the game ended"
     page = seat_page(client, gid, tokens["east"])
-    assert "The end:" in page and "Stopped: the game ended. Not carried out: Wait" in page
+    waits = "a wait" if len(left) == 1 else f"{len(left)} waits"  # waits counted in words
+    assert "The end:" in page and f"Stopped: the game ended. Not carried out: {waits}." in page
+    assert "Wait; Wait" not in page
     west = seat_page(client, gid, tokens["west"])
     assert "Your orders: waited until something happened." in west
     assert "Not carried out" not in west

@@ -6,7 +6,7 @@ the engine's record, the narrative, the terminal, the web pages and the debrief 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 ASSUMPTION = "MODEL"
 """The source id a scenario cites for its own modelling assumptions (docs/*.md)."""
@@ -27,6 +27,37 @@ def source_name(ident: str) -> str:
 def cited(ids: Iterable[str]) -> list[str]:
     """A text's sources as a player reads them (:func:`source_name`)."""
     return [source_name(i) for i in ids]
+
+
+def source_title(ident: str, titles: Mapping[str, str]) -> str:
+    """A cited source by its title, as the end of a game lists it; the scenario's own
+    modelling assumptions by :data:`ASSUMPTION_TITLE`."""
+    if ident in (ASSUMPTION, ASSUMPTION_NAME):
+        return ASSUMPTION_TITLE
+    return titles.get(ident, ident)
+
+
+def numbered(ids: Iterable[str], listed: Sequence[str]) -> list[tuple[int, str]]:
+    """The sources ``ids`` that a list of sources (``listed``) holds, each with its number
+    there (from 1), in order of number."""
+    return sorted({(listed.index(i) + 1, i) for i in ids if i in listed})
+
+
+def footnotes(ids: Iterable[str], listed: Sequence[str]) -> str:
+    """Sources cited by their numbers in a list of sources (:func:`numbered`): " [1, 4]";
+    "" when none of them is listed."""
+    numbers = [str(n) for n, _ in numbered(ids, listed)]
+    return f" [{', '.join(numbers)}]" if numbers else ""
+
+
+def orders_left(labels: Sequence[tuple[str, bool]]) -> str:
+    """Orders not carried out, each ``(label, is_a_wait)``, in words: the others by their
+    labels, the waits counted ("Quarantine; 2 waits")."""
+    waits = sum(1 for _, wait in labels if wait)
+    said = [label for label, wait in labels if not wait]
+    if waits:
+        said.append("a wait" if waits == 1 else f"{waits} waits")
+    return "; ".join(said)
 
 
 def sentence(text: str) -> str:

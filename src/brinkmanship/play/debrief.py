@@ -8,7 +8,7 @@ scenario without a timeline gets a debrief without a history column.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Literal
 
@@ -20,7 +20,16 @@ from brinkmanship.play.game import Game
 from brinkmanship.play.view import OutcomeView, outcome_view, plain_clock, plain_time
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
-from brinkmanship.wording import ASSUMPTION_NAME, ASSUMPTION_TITLE, cited, noted, sentence, within
+from brinkmanship.wording import (
+    ASSUMPTION_NAME,
+    ASSUMPTION_TITLE,
+    cited,
+    footnotes,
+    noted,
+    numbered,
+    sentence,
+    within,
+)
 
 OWN_KINDS = frozenset({"action", "message"})
 SKIPPED_KINDS = frozenset({"counsel", "start"})
@@ -110,6 +119,15 @@ class Debrief(BaseModel):
     comparison: list[ChoiceComparison]
     days: list[DebriefDay]
     sources: list[SourceRef]
+    """The sources cited, each cited on the debrief by its number here (from 1)."""
+
+    def cite(self, ids: Sequence[str]) -> str:
+        """``ids`` by their numbers in :attr:`sources`: " [1, 4]"."""
+        return footnotes(ids, [s.id for s in self.sources])
+
+    def numbered(self, ids: Sequence[str]) -> list[tuple[int, str]]:
+        """``ids`` with their numbers in :attr:`sources`, in order (web links use the id)."""
+        return numbered(ids, [s.id for s in self.sources])
 
 
 def _date(iso: str) -> str:
@@ -249,15 +267,18 @@ def build_debrief(game: Game, seat: str | None = None) -> Debrief:
     for d in ordered:
         d.history.sort(key=lambda h: h.tick)
 
+    comparison = _comparison(sc, side, own)
     cites: dict[str, None] = {}
+    if game.outcome is not None:
+        cites.update(dict.fromkeys(cited(game.outcome.sources)))
+    for c in comparison:
+        cites.update(dict.fromkeys(c.sources))
     for d in ordered:
         for group in (d.yours, d.seen, d.hidden):
             for p in group:
                 cites.update(dict.fromkeys(p.sources))
         for h in d.history:
             cites.update(dict.fromkeys(h.sources))
-    if game.outcome is not None:
-        cites.update(dict.fromkeys(cited(game.outcome.sources)))
     sources = [
         SourceRef(id=s, title=ASSUMPTION_TITLE, url=None)
         if s == ASSUMPTION_NAME
@@ -283,7 +304,7 @@ def build_debrief(game: Game, seat: str | None = None) -> Debrief:
             "choices, and its rules once a run leaves them) on the same random draws as your "
             "game; the timeline entries are the documented record."
         ),
-        comparison=_comparison(sc, side, own),
+        comparison=comparison,
         days=ordered,
         sources=sorted(sources, key=lambda s: _source_key(s.id)),
     )
@@ -295,13 +316,14 @@ def _source_key(ident: str) -> tuple[str, int, str]:
     return (head, int(tail) if tail else -1, ident)
 
 
-def timeline(day: DebriefDay) -> list[tuple[int, str, str]]:
+def timeline(debrief: Debrief, day: DebriefDay) -> list[tuple[int, str, str]]:
     """The player's day in time order: (tick, time of day, line) for their own choices
-    (``YOU:``), what they saw, and what was hidden from them. The opening briefing, which
-    the player has read, is one line; the time of what was there at the start is "start"
-    (its clock time would be the game's start, not the facts')."""
+    (``YOU:``, with their sources' numbers in the debrief), what they saw, and what was
+    hidden from them. The opening briefing, which the player has read, is one line; the
+    time of what was there at the start is "start" (its clock time would be the game's
+    start, not the facts')."""
     briefing = [p for p in day.seen if p.tick == 0]
-    tagged = [(p, f"YOU: {p.text} [{', '.join(p.sources)}]") for p in day.yours]
+    tagged = [(p, f"YOU: {p.text}{debrief.cite(p.sources)}") for p in day.yours]
     tagged += [(p, p.text) for p in day.seen if p.tick != 0]
     tagged += [(p, f"(hidden from you) {p.text}") for p in day.hidden]
     tagged.sort(key=lambda pair: pair[0].tick)  # stable: same-tick entries keep their group
@@ -356,7 +378,9 @@ def debrief_markdown(debrief: Debrief) -> str:
         o = debrief.outcome
         out += [f"## The outcome: {o.label}", "", f"{ended(o)} — {o.text}", ""]
         out += [f"- {line}" for line in outcome_lines(o)]
-        out += [f"- Sources: {', '.join(o.sources)}", ""]
+        cites = debrief.cite(o.sources)
+        out += [f"- Sources:{cites}"] if cites else []
+        out.append("")
     replay = debrief.historical_replay
     out += [
         "## The historical replay",
@@ -370,7 +394,7 @@ def debrief_markdown(debrief: Debrief) -> str:
     ]
     for day in debrief.days:
         out += [f"## {day.label}", "", "Your game:", ""]
-        out += [f"- {clock}: {line}" for _, clock, line in timeline(day)] or ["- —"]
+        out += [f"- {clock}: {line}" for _, clock, line in timeline(debrief, day)] or ["- —"]
         if day.history:
             out += ["", "History:", ""]
             for h in day.history:
@@ -379,7 +403,7 @@ def debrief_markdown(debrief: Debrief) -> str:
                     if h.in_game
                     else ("your game had ended" if h.game_over else "not in your game")
                 )
-                out.append(f"- {h.clock}: {h.text} [{', '.join(h.sources)}] — {mark}")
+                out.append(f"- {h.clock}: {h.text}{debrief.cite(h.sources)} — {mark}")
         out.append("")
     if debrief.comparison:
         out += ["## Your choices beside the documented ones", ""]
@@ -389,9 +413,12 @@ def debrief_markdown(debrief: Debrief) -> str:
             out.append(
                 f"| {_cell(c.label)} | {plain_time(c.history_time) if c.history_time else '—'} "
                 f"| {plain_time(c.your_time) if c.your_time else '—'} | {verdict} "
-                f"| {', '.join(c.sources)} |"
+                f"| {debrief.cite(c.sources).strip()} |"
             )
         out.append("")
     out += ["## Sources", ""]
-    out += [f"- {s.id}: {s.title}" + (f" <{s.url}>" if s.url else "") for s in debrief.sources]
+    out += [
+        f"{n}. {s.title}" + (f" <{s.url}>" if s.url else "")
+        for n, s in enumerate(debrief.sources, 1)
+    ]
     return "\n".join(out) + "\n"

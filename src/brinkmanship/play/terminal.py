@@ -47,7 +47,7 @@ from brinkmanship.play.view import (
     plain_time,
     value_text,
 )
-from brinkmanship.wording import noted, sentence
+from brinkmanship.wording import noted, orders_left, sentence
 
 ReadLine = Callable[[], str]
 """Returns the next input line (with its newline), or ``""`` at end of input."""
@@ -131,7 +131,7 @@ def render_plan(plan: PlanView) -> RenderableType:
     text.append("; ".join(said) + ".")
     if left:
         text.append(f"\nStopped: {plan.stopped}. Not carried out: ", style="bold")
-        text.append("; ".join(f"[{o.number}] {o.label}" for o in left))
+        text.append(orders_left([(f"[{o.number}] {o.label}", o.id == WAIT) for o in left]))
         text.append(f" (to give them again: {' '.join(str(o.number) for o in left)}).")
     return text
 
@@ -571,7 +571,8 @@ def render_outcome(view: GameView) -> RenderableType:
     text.append(outcome.text)
     for line in outcome_lines(outcome):
         text.append(f"\n{line}")
-    text.append(f"\nSources: {', '.join(outcome.sources)}")
+    if outcome.source_titles:
+        text.append(f"\nSources: {'; '.join(outcome.source_titles)}")
     return Panel(text, title="The outcome", title_align="left")
 
 
@@ -595,7 +596,7 @@ def render_debrief(debrief: Debrief) -> RenderableType:
         table = Table(title=day.label, title_justify="left", show_header=True, expand=True)
         table.add_column("Your game", ratio=1)
         table.add_column("History", ratio=1)
-        mine = [f"{clock} {line}" for _, clock, line in timeline(day)]
+        mine = [f"{clock} {line}" for _, clock, line in timeline(debrief, day)]
         hist = []
         for h in day.history:
             mark = (
@@ -605,7 +606,7 @@ def render_debrief(debrief: Debrief) -> RenderableType:
                 if h.in_game
                 else ("your game had ended" if h.game_over else "not in your game")
             )
-            hist.append(f"{h.clock}: {h.text} [{', '.join(h.sources)}] — {mark}")
+            hist.append(f"{h.clock}: {h.text}{debrief.cite(h.sources)} — {mark}")
         table.add_row("\n".join(mine) or "—", "\n".join(hist) or "—")
         parts.append(table)
     if debrief.comparison:
@@ -618,14 +619,14 @@ def render_debrief(debrief: Debrief) -> RenderableType:
                 when(c.history_time) if c.history_time else "—",
                 when(c.your_time) if c.your_time else "—",
                 c.verdict + (f" ({c.hours_apart:+g} h)" if c.hours_apart else ""),
-                ", ".join(c.sources),
+                debrief.cite(c.sources).strip(),
             )
         parts.append(table)
     sources = Table(title="Sources", title_justify="left", show_header=False)
-    sources.add_column("id", no_wrap=True)
+    sources.add_column("number", no_wrap=True)
     sources.add_column("source")
-    for s in debrief.sources:
-        sources.add_row(s.id, s.title + (f" — {s.url}" if s.url else ""))
+    for n, s in enumerate(debrief.sources, 1):
+        sources.add_row(f"{n}.", s.title + (f" — {s.url}" if s.url else ""))
     parts.append(sources)
     return Panel(Group(*parts), title="Debrief", title_align="left")
 

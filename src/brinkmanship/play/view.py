@@ -21,7 +21,7 @@ from brinkmanship.narrative import with_documented_time
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario.schema import VarType
 from brinkmanship.scenario.timeutil import clock_text
-from brinkmanship.wording import cited, noted
+from brinkmanship.wording import cited, noted, source_title
 
 WAIT_FOR_NEWS = "wait.news"
 """The choice offered at every decision besides the scenario's actions: wait until a
@@ -287,6 +287,8 @@ class OutcomeView(BaseModel):
     time: str
     utility: float | None
     sources: list[str]
+    source_titles: list[str] = []
+    """The sources by their titles, as the end of a game lists them (with the scenario)."""
     cause: str = ""
     rule: list[str] = []
     utilities: list[UtilityView] = []
@@ -669,6 +671,8 @@ def outcome_view(
     )
     if sc is None:
         return view
+    titles = {i: s.title for i, s in sc.bibliography.items()}
+    view.source_titles = [source_title(i, titles) for i in outcome.sources]
     mechanism = sc.mechanisms.get(outcome.mechanism or "")
     if mechanism is not None and not mechanism.default:
         # the description says it in a sentence; before it, the label would name it twice

@@ -32,6 +32,7 @@ from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.scenario.timeutil import clock_text
 from brinkmanship.scenarios import DEFAULT
 from brinkmanship.web.games import Scenarios
+from brinkmanship.wording import orders_left
 
 MAX_SEGMENTS = 10
 
@@ -332,6 +333,7 @@ def plan_lines(plan: PlanView) -> tuple[str, ...]:
     lines = ["Your orders: " + "; ".join(said) + "."] if said else []
     if left:
         lines.append(
-            f"Stopped: {plan.stopped}. Not carried out: {'; '.join(o.label for o in left)}."
+            f"Stopped: {plan.stopped}. "
+            f"Not carried out: {orders_left([(o.label, o.id == WAIT) for o in left])}."
         )
     return tuple(lines)
