@@ -125,7 +125,6 @@ KEY_EVENTS = [
     ("us_choose_quarantine", "1962-10-20T17:00", 3),
     ("us_rusk_dobrynin", "1962-10-22T18:00", 0),
     ("us_address", "1962-10-22T19:00", 0),
-    ("jcs_defcon3", "1962-10-22T19:00", 1),
     ("aleksandrovsk", "1962-10-23T05:45", 1),
     ("navy_quarantine_line", "1962-10-24T10:00", 0),
     ("sac_defcon2", "1962-10-24T12:00", 12),

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 import pytest
 
 from brinkmanship.engine.driver import TickDriver
-from brinkmanship.engine.observation import Choice, LegalActions, Observation
+from brinkmanship.engine.observation import WAIT, Choice, LegalActions, Observation
 from brinkmanship.engine.policy import Policy
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.trajectory import RunResult
@@ -352,6 +352,17 @@ def check_record(result: RunResult, decided_in: States, ended: States) -> None:
         )
 
 
+def check_alert(result: RunResult, ended: States) -> None:
+    """US forces go to DEFCON 3 only after something happened that raised them: the address
+    that announced the response (US forces went to DEFCON 3 with it, R12) or a US attack; not
+    at the hour of 22 October whatever the run did."""
+    for tick, env in ended.items():
+        assert env["defcon_us"] > 3 or env["doctrine_declared"] or env["us_attacked"], (
+            f"{result.interventions} seed {result.seed} policies {result.policies}: "
+            f"DEFCON {env['defcon_us']:.0f} at tick {tick} with no address and no attack"
+        )
+
+
 def check_texts(sc: CompiledScenario, result: RunResult) -> None:
     """Every text the run shows marks a counterfactual the same way, at its start, and makes
     a claim about later history only as history; the outcome names the channel of the
@@ -496,6 +507,7 @@ def check(sc: CompiledScenario, seed: int, overrides: Mapping[str, str] | None =
     check_premises(sc, result, decided_in)
     check_late_orders(sc, result, decided_in)
     check_record(result, decided_in, ended)
+    check_alert(result, ended)
     check_counsel(sc, result, decided_in)
     check_channels(sc, result)
     check_texts(sc, result)
@@ -610,3 +622,34 @@ def test_the_ladder_climbs_one_decision_at_a_time() -> None:
         assert first < steps[0].tick < steps[1].tick == general
         climbed += 1
     assert climbed >= 3
+
+
+class DecidesThenWaits:
+    """A President who takes one decision when it is offered and then waits: the playtester's
+    Kennedy who decides and never announces or launches anything."""
+
+    name = "decides-then-waits"
+
+    def __init__(self, decision: str) -> None:
+        self.decision = decision
+
+    def decide(self, observation: Observation, legal: LegalActions) -> Choice:
+        return Choice(self.decision if self.decision in legal.ids else WAIT)
+
+
+@pytest.mark.parametrize("decision", ["us_choose_quarantine", "us_choose_airstrike"])
+def test_the_alert_follows_what_the_president_did(decision: str) -> None:
+    """US forces are not raised to DEFCON 3 at the documented hour of the address in a run
+    with no address and no attack (it failed when the Joint Chiefs' step fired at 7 p.m. on
+    22 October whatever the President had done)."""
+    sc = load_scenario(NAME)
+    engine = ReferenceEngine(sc)
+    st = engine.start(0, 0)
+    ended: States = {}
+    policies = policy_set(sc).make() | {"us": DecidesThenWaits(decision)}
+    TickDriver(engine, st, after_tick=lambda s: ended.__setitem__(s.tick, dict(s.env))).play(
+        policies
+    )
+    result = engine.result(st, {})
+    assert any(c.action == decision for c in result.choices)
+    check_alert(result, ended)
