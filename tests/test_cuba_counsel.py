@@ -207,3 +207,46 @@ def test_counsel_links_to_the_menu() -> None:
                 assert advice.number == numbers[advice.action], advice
                 linked.add(advice.action)
     assert {"us_letter_23", "us_un_photographs"} <= linked
+
+
+class DecidesStrikeThenWaits:
+    """Kennedy convenes the ExComm, decides on the air strike at its evening meeting of 16
+    October and then waits, noting the counsel at each later decision."""
+
+    name = "decides-strike-then-waits"
+
+    def __init__(self, heard: list[Heard]) -> None:
+        self.heard = heard
+
+    def decide(self, observation: Observation, legal: LegalActions) -> Choice:
+        wanted = ("us_convene_excomm", "us_choose_airstrike")
+        action = next(
+            (a for a in wanted if a in legal.ids and observation.iso >= "1962-10-16T18"), WAIT
+        )
+        if action == WAIT and "us_convene_excomm" in legal.ids:
+            action = "us_convene_excomm"
+        self.heard.append(
+            Heard(
+                observation.iso,
+                action,
+                observation.counsel,
+                frozenset(legal.ids),
+                observation.values,
+            )
+        )
+        return Choice(action)
+
+
+def test_a_decided_strike_s_backers_counsel_launching_it() -> None:
+    """After Kennedy decides on the strike, the next decision at which the ExComm sits has its
+    section-C backers counselling the launch (it had no one before 22 October, and a President
+    who waited reached 20 November unresolved)."""
+    sc = load_scenario("cuba-1962")
+    out: list[Heard] = []
+    made = policy_set(sc).make()
+    made["us"] = DecidesStrikeThenWaits(out)
+    ReferenceEngine(sc).run(0, 0, made, {})
+    decided = next(i for i, h in enumerate(out) if h.action == "us_choose_airstrike")
+    after = next(h for h in out[decided + 1 :] if h.values["meeting"] != 0)
+    assert "us_execute_chosen_strike" in after.legal
+    assert after.backing("us_execute_chosen_strike") & HAWKS, (after.time, after.counsel)

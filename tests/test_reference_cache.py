@@ -100,7 +100,8 @@ def test_trajectories_are_the_ones_from_before_the_cache() -> None:
     told as history; and for Gromyko's counsel at his call and at the answer of 23 October;
     and for deliveries and delayed effects in plain words, texts only; and for texts the run
     cannot contradict: premises on actions, Fomin's own act; and for the alert of 22 October
-    as an effect of the address);
+    as an effect of the address; and for a decided strike's backers counselling its launch
+    at every meeting);
     what keeps the cache honest from
     then on is :func:`test_generated_scenarios_match_the_uncached_engine`.
     """
