@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rich.console import Console
 
+from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.errors import BrinkError
 from brinkmanship.play.debrief import build_debrief, debrief_markdown
 from brinkmanship.play.game import Game
@@ -479,3 +480,16 @@ def test_a_dated_entry_stands_where_the_history_plays_it(name: str) -> None:
         if entry.expect in due and not entry.clock and entry.tick != due[entry.expect]
     ]
     assert not found, found
+
+
+def test_no_choice_on_the_first_day_names_a_later_day() -> None:
+    """The choices offered to Kennedy on 16 October name no later day of the crisis (the
+    option to live with the missiles was offered as 'as Bundy floated on 18 October')."""
+    sc = load_scenario("cuba-1962")
+    engine = ReferenceEngine(sc)
+    st = engine.start(0, 0)
+    later = re.compile(r"\b(1[7-9]|2\d|3[01]) October\b")
+    offered = engine.legal_actions(st, "us").actions
+    assert any(a.id == "us_accept_missiles" for a in offered)
+    for action in offered:
+        assert not later.search(f"{action.label} {action.text}"), action
