@@ -217,6 +217,7 @@ PLAIN: dict[str, re.Pattern[str]] = {
     "a note to the modeller": re.compile(r"\bday only\b|\bnot found\b|⚠", re.IGNORECASE),
     "a local address": re.compile(r"127\.0\.0\.1|\blocalhost\b"),
     "an ISO date-time": re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d"),
+    "the model's hour count": re.compile(r"\bhour \d+\b"),
     "brackets after brackets": re.compile(r"\) \("),
     "a possessive after brackets": re.compile(r"\)'s\b"),
 }
@@ -269,6 +270,7 @@ def test_the_scan_finds_what_players_should_not_read() -> None:
         "nsarchive.gwu.edu/media/29201 ⚠ title not retained",
         "http://127.0.0.1:8000/v1",
         "(sent 1962-10-22T19:00-04:00)",
+        "the quarantine plan, on its timetable (hour 155: 22 Oct, evening)",
         "by letter (cabled through the embassies) (sent 10 a.m., 26 October)",
         "United Nations (U Thant, Security Council)'s statement",
         "What caused it: The air strike: The US air strike on the missile sites.",
