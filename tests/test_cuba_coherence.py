@@ -197,6 +197,7 @@ PREMISES: tuple[tuple[str, str, Callable[[Mapping[str, float]], bool]], ...] = (
         "a US alert or attack",
         lambda e: bool(e["us_attacked"] or e["defcon_us"] <= 3),
     ),
+    ("the US response is the minimum", "no US attack", lambda e: not e["us_attacked"]),
     ("announcing the strike", "missiles_struck", lambda e: bool(e["missiles_struck"])),
     ("have struck the missile sites", "missiles_struck", lambda e: bool(e["missiles_struck"])),
     ("the first letter", "letter1_received", lambda e: bool(e["letter1_received"])),
@@ -543,7 +544,8 @@ def test_models_two_and_three_keep_the_record(
 
 
 def without_premises(sc: CompiledScenario) -> CompiledScenario:
-    """``sc`` as the first build had it: every script step's premise always true."""
+    """``sc`` as the first build had it: every script step's premise always true, and the
+    premises since moved onto the scripted actions themselves."""
 
     def always(expr: Expr) -> Expr:
         return dataclasses.replace(expr, scalar=lambda env: 1.0)
@@ -561,14 +563,21 @@ def without_premises(sc: CompiledScenario) -> CompiledScenario:
         )
         for aid, actor in sc.actors.items()
     }
-    return dataclasses.replace(sc, actors=actors)
+    scripted = {
+        s.do for actor in sc.actors.values() for p in actor.policies.values() for s in p.script
+    }
+    actions = {
+        aid: dataclasses.replace(a, when=always(a.when)) if aid in scripted else a
+        for aid, a in sc.actions.items()
+    }
+    return dataclasses.replace(sc, actors=actors, actions=actions)
 
 
 def test_the_checks_catch_a_timetable() -> None:
     """The same runs with every premise removed (the first build's timetable) fail: under the
-    air strike the quarantine's address and Rusk's advance notice still go out."""
+    air strike the scripted letters are offered before what they answer has been heard."""
     sc = without_premises(load_scenario(NAME, ["airstrike"]))
-    with pytest.raises(AssertionError, match=r"us_rusk_dobrynin|us_address"):
+    with pytest.raises(AssertionError, match=r"says '[^']+' before \w+"):
         check(sc, 0)
 
 
