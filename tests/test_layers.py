@@ -13,12 +13,12 @@ import pytest
 import brinkmanship
 
 PACKAGE = Path(brinkmanship.__file__).parent
-ENGINE_MAY_IMPORT = (
-    "brinkmanship.engine",
-    "brinkmanship.scenario",
-    "brinkmanship.errors",
-    "brinkmanship.version",
-)
+LEAVES = ("brinkmanship.errors", "brinkmanship.version", "brinkmanship.wording")
+"""Modules outside ``engine`` and ``scenario`` that the engine may import, because they
+import nothing of the package (:func:`test_the_engines_leaves_are_leaves`): errors, the
+version, and how texts join their parts (used by the engine's record and every screen)."""
+
+ENGINE_MAY_IMPORT = ("brinkmanship.engine", "brinkmanship.scenario", *LEAVES)
 """What the engine builds on; ``brinkmanship`` itself only for ``__version__``."""
 
 
@@ -130,6 +130,13 @@ def test_the_checker_finds_a_loop() -> None:
 def test_the_engine_imports_nothing_above_it(module: str, path: Path) -> None:
     names = imported(path.read_text(encoding="utf-8"), module, path.name == "__init__.py")
     assert violations(names) == [], f"{module} imports from above the engine"
+
+
+def test_the_engines_leaves_are_leaves() -> None:
+    known = modules()
+    for leaf in LEAVES:
+        path = known[leaf]
+        assert imported(path.read_text(encoding="utf-8"), leaf) == set(), leaf
 
 
 def test_no_modules_import_each_other() -> None:
