@@ -517,7 +517,7 @@ def main() -> int:
     )
     parser.add_argument("--timer", type=int, default=0, help="class mode: seconds per decision")
     parser.add_argument(
-        "--kill-at", type=int, default=600, help="class mode: kill after this many choices"
+        "--kill-at", type=int, default=250, help="class mode: kill after this many choices"
     )
     args = parser.parse_args()
     if args.games < 1 or args.runs < 1 or args.choices < 1 or args.think < 0:
