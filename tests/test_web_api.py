@@ -26,6 +26,7 @@ from brinkmanship.web.pages import templates
 from brinkmanship.web.screen import game_screen, outcome_kind, short_time
 from brinkmanship.web.service import GameService
 from brinkmanship.web.tokens import new_game_id, new_token
+from brinkmanship.wording import ASSUMPTION_NAME, ASSUMPTION_TITLE
 
 Json = dict[str, Any]
 
@@ -723,3 +724,20 @@ def test_the_debrief_ends_each_sentence_with_one_full_stop(
     debrief = visible(browser.get(f"/games/{game_id}/debrief").text)
     assert re.search(r"In your game: [^.]+ [ap]\.m\.(?!\.)", debrief)
     assert not re.search(r"[ap]\.m\.\.", debrief)
+
+
+def test_the_api_docs_say_what_a_text_s_sources_are(client: TestClient) -> None:
+    """Every ``sources`` of ids (an event's, the outcome's, the debrief's entries) says what
+    its ids are, the scenario's own assumptions included, on the page served offline."""
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    described = {
+        name: schema["properties"]["sources"].get("description", "")
+        for name, schema in schemas.items()
+        if schema.get("properties", {}).get("sources", {}).get("items") == {"type": "string"}
+    }
+    assert {"EventView", "OutcomeView", "PathEntry", "HistoryEntry"} <= set(described)
+    assert all(f'"{ASSUMPTION_NAME}"' in d and "bibliography" in d for d in described.values())
+    assert "title" in schemas["Debrief"]["properties"]["sources"].get("description", "")
+    html = unescape(client.get("/api/docs").text)
+    section = html.split('id="schema-EventView"', 1)[1].split("</section>", 1)[0]
+    assert f'"{ASSUMPTION_NAME}": {ASSUMPTION_TITLE}' in section

@@ -12,12 +12,18 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from brinkmanship.engine.reference import ReferenceEngine
 from brinkmanship.engine.trajectory import TrajectoryEvent
 from brinkmanship.play.game import Game
-from brinkmanship.play.view import OutcomeView, outcome_view, plain_clock, plain_time
+from brinkmanship.play.view import (
+    OutcomeView,
+    SourceIds,
+    outcome_view,
+    plain_clock,
+    plain_time,
+)
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.wording import (
@@ -58,7 +64,7 @@ class PathEntry(BaseModel):
     actor_name: str
     id: str
     text: str
-    sources: list[str]
+    sources: SourceIds
 
 
 class HistoryEntry(BaseModel):
@@ -67,7 +73,7 @@ class HistoryEntry(BaseModel):
     tick: int
     time: str
     text: str
-    sources: list[str]
+    sources: SourceIds
     expect: str | None
     in_game: str | None
     """When it happened in the player's game (ISO time), or ``None``."""
@@ -98,7 +104,7 @@ class ChoiceComparison(BaseModel):
     your_time: str | None
     verdict: Verdict
     hours_apart: float | None
-    sources: list[str]
+    sources: SourceIds
 
 
 class Debrief(BaseModel):
@@ -118,8 +124,11 @@ class Debrief(BaseModel):
     historical_note: str
     comparison: list[ChoiceComparison]
     days: list[DebriefDay]
-    sources: list[SourceRef]
-    """The sources cited, each cited on the debrief by its number here (from 1)."""
+    sources: list[SourceRef] = Field(
+        description="Every source the debrief cites, with its title and address; the "
+        "`sources` of its entries name them by id, and the pages cite each by its number "
+        "here (from 1)."
+    )
 
     def cite(self, ids: Sequence[str]) -> str:
         """``ids`` by their numbers in :attr:`sources`: " [1, 4]"."""

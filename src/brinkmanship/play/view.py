@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, computed_field
+from pydantic import BaseModel, Field, computed_field
 
 from brinkmanship.engine.observation import WAIT, ActionInfo, LegalActions, Letter, Observation
 from brinkmanship.engine.reference import MESSAGE_NOUN, without_reason
@@ -21,7 +21,13 @@ from brinkmanship.narrative import with_documented_time
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario.schema import VarType
 from brinkmanship.scenario.timeutil import clock_text
-from brinkmanship.wording import cited, noted, source_title
+from brinkmanship.wording import (
+    ASSUMPTION_NAME,
+    ASSUMPTION_TITLE,
+    cited,
+    noted,
+    source_title,
+)
 
 WAIT_FOR_NEWS = "wait.news"
 """The choice offered at every decision besides the scenario's actions: wait until a
@@ -241,6 +247,17 @@ class AlertLevel(BaseModel):
     counts: Literal["up", "down"] = "up"
 
 
+SourceIds = Annotated[
+    list[str],
+    Field(
+        description="The sources of this text: each the id of an entry of the scenario's "
+        "bibliography (the debrief's `sources` gives its title and address), or "
+        f'"{ASSUMPTION_NAME}": {ASSUMPTION_TITLE}'
+    ),
+]
+"""A text's sources as the API gives them (:func:`brinkmanship.wording.cited`)."""
+
+
 class EventView(BaseModel):
     """An event the player's side observed."""
 
@@ -250,7 +267,7 @@ class EventView(BaseModel):
     actor: str
     id: str
     text: str
-    sources: list[str]
+    sources: SourceIds
     new: bool
     """Not on the player's previous screen."""
     historically: str | None = None
@@ -286,9 +303,11 @@ class OutcomeView(BaseModel):
     text: str
     time: str
     utility: float | None
-    sources: list[str]
-    source_titles: list[str] = []
-    """The sources by their titles, as the end of a game lists them (with the scenario)."""
+    sources: SourceIds
+    source_titles: list[str] = Field(
+        default=[],
+        description="The same sources by their titles, as the end of a game lists them.",
+    )
     cause: str = ""
     rule: list[str] = []
     utilities: list[UtilityView] = []
