@@ -250,3 +250,16 @@ def test_a_decided_strike_s_backers_counsel_launching_it() -> None:
     after = next(h for h in out[decided + 1 :] if h.values["meeting"] != 0)
     assert "us_execute_chosen_strike" in after.legal
     assert after.backing("us_execute_chosen_strike") & HAWKS, (after.time, after.counsel)
+
+
+def test_a_recommended_act_that_opens_with_a_name_keeps_its_capital() -> None:
+    """The record's counsel line joins a member's name and the act's label: a label that
+    opens with a name keeps it ("Andrei Gromyko recommends: Gromyko assures Kennedy"), one
+    that opens with a verb reads inside the sentence ("recommends: choose the quarantine")."""
+    sc = load_scenario("cuba-1962")
+    policies = policy_set(sc)
+    result = ReferenceEngine(sc).run(0, 0, policies.make(), dict(policies.specs))
+    said = [e.text.split(" recommends: ", 1)[1] for e in result.events if e.kind == "counsel"]
+    assert any(s.startswith("Gromyko assures Kennedy") for s in said)
+    assert any(s.startswith("choose the quarantine") for s in said)
+    assert not any(s.startswith(("gromyko", "Choose")) for s in said)

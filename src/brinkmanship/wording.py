@@ -125,3 +125,23 @@ def within(name: str) -> str:
     """A name as it reads inside a sentence: "the British government …" for "The British
     government …" (a name that is a title, like "President Kennedy", keeps its capital)."""
     return f"the {name[4:]}" if name.startswith("The ") else name
+
+
+def proper_words(names: Iterable[str]) -> frozenset[str]:
+    """The words of ``names`` that are names wherever they stand: each capitalised word but
+    a name's first ("Gromyko" of "Andrei Gromyko", "Fomin" of "Aleksandr Feklisov
+    ('Fomin')"; not "Strategic" of "Strategic Air Command", which may open any sentence)."""
+    return frozenset(w for name in names for w in _WORD.findall(name)[1:] if w[:1].isupper())
+
+
+def in_sentence(label: str, proper: frozenset[str] = frozenset()) -> str:
+    """A label as it reads after a colon inside a sentence: 'Choose the quarantine' →
+    'choose the quarantine'; one that opens with a name ('Gromyko assures Kennedy',
+    "Fomin's feeler", ``proper`` holding the names) or an acronym ('RFK meets Dobrynin')
+    unchanged."""
+    first = _WORD.findall(label)[:1]
+    if first and first[0] in proper:
+        return label
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label

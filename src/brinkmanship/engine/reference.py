@@ -48,7 +48,7 @@ from brinkmanship.errors import IllegalChoiceError
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario.timeutil import moment_text
 from brinkmanship.version import __version__
-from brinkmanship.wording import with_article, within
+from brinkmanship.wording import in_sentence, proper_words, with_article, within
 
 EVERYONE = frozenset({"*"})
 COUNSEL_VERB = "recommends:"
@@ -86,6 +86,11 @@ class ReferenceEngine:
             for a, points in self.decision_points.items()
         }
         """Per actor, what happening asks it to decide."""
+        self.proper = proper_words(
+            [a.name for a in scenario.actors.values()]
+            + [m.name for a in scenario.actors.values() for m in a.members]
+        )
+        """Words of the actors' and members' names that keep their capital in a sentence."""
         self.space: dict[str, tuple[str, ...]] = {
             a: (WAIT, *actor.actions) for a, actor in scenario.actors.items()
         }
@@ -222,7 +227,8 @@ class ReferenceEngine:
         for cn in obs.counsel:
             if cn.abstains:
                 continue
-            label = WAIT if cn.action == WAIT else _lower_first(self.sc.actions[cn.action].label)
+            label = self.sc.actions[cn.action].label if cn.action != WAIT else WAIT
+            label = in_sentence(label, self.proper)
             text = f"{cn.name} {COUNSEL_VERB} {label}" + (f" — {cn.why}" if cn.why else "")
             self._log(st, actor.id, "counsel", cn.member, text, sources[cn.member], audience)
 
@@ -726,13 +732,6 @@ def without_reason(text: str, plain: str) -> str:
     side sees of the act (``plain`` is the action's own text)."""
     cut = text.find(REASON, max(0, len(plain.rstrip()) - 1))
     return text if cut < 0 else text[:cut]
-
-
-def _lower_first(label: str) -> str:
-    """'Choose the quarantine' → 'choose the quarantine'; 'RFK meets Dobrynin' unchanged."""
-    if len(label) > 1 and label[0].isupper() and label[1].islower():
-        return label[0].lower() + label[1:]
-    return label
 
 
 def latency_seconds(latency: c.Latency, u: float) -> float:
