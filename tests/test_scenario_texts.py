@@ -495,3 +495,39 @@ def test_no_choice_on_the_first_day_names_a_later_day() -> None:
     assert any(a.id == "us_accept_missiles" for a in offered)
     for action in offered:
         assert not later.search(f"{action.label} {action.text}"), action
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_the_teacher_s_dashboard_is_plain(web: TestClient, name: str) -> None:
+    """A class of three games, one played to its end (random choices, seat 0) and two
+    waiting for their students: the teacher's page and the texts of its API that a person
+    reads (the class's name, the outcomes, the documented path)."""
+    sc = load_scenario(name)
+    seat = playable_sides(sc)[0].value
+    made = web.post(
+        "/api/classes", json={"scenario": name, "games": 3, "seats": {seat: "student"}}
+    ).json()
+    game_id, link = made["games"][0]["id"], made["games"][0]["seats"][seat]
+    player = {"Authorization": f"Bearer {link.split('token=', 1)[1]}"}
+    rng = random.Random(0)
+    v = web.get(f"/api/games/{game_id}", headers=player).json()
+    for _ in range(600):
+        if v["finished"]:
+            break
+        action = rng.choice([c["id"] for c in v["choices"]])
+        body = {"action": action, "at_tick": v["tick"]}
+        web.post(f"/api/games/{game_id}/choices", json=body, headers=player)
+        v = web.get(f"/api/games/{game_id}", headers=player).json()
+    assert v["finished"]
+    teacher = {"Authorization": f"Bearer {made['teacher_token']}"}
+    board = web.get(f"/api/classes/{made['id']}", headers=teacher).json()
+    assert board["finished"] >= 1
+    read = [
+        board["title"],
+        *(g["outcome"] for g in board["games"]),
+        *(o["label"] for o in board["outcomes"]),
+        *(f"{e['date']}, {e['clock']}: {e['text']}" for e in board["documented"]),
+    ]
+    page = web.get(f"/classes/{made['id']}", headers=teacher).text
+    found = unplain("\n".join([_page_text(page), *read]))
+    assert not found, found[:8]

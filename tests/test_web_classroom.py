@@ -246,15 +246,20 @@ def test_the_dashboard_and_the_exports(client: TestClient) -> None:
         ({"seats": {"us": "student", "su": "llm"}}, "seats.su"),  # not configured
         ({"seats": {"us": "passive"}}, "seats"),
         ({"scenario": "no-such-scenario"}, "scenario"),
+        ({"games": 2.5}, "games"),  # malformed as well as impossible: still by its field
+        ({"timer": "soon"}, "timer"),
     ],
 )
 def test_impossible_forms_are_refused_field_by_field(
     client: TestClient, change: Json, field: str
 ) -> None:
     body = {"scenario": "cuba-1962", "games": 2, "seats": SEATS, "timer": 10, **change}
+    store = client.app.state.games.store  # type: ignore[attr-defined]
+    games = store.count()
     r = client.post("/api/classes", json=body)
     assert r.status_code == 422, r.text
     assert field in r.json()["fields"]
+    assert store.count() == games
 
 
 def test_several_impossible_values_are_named_together(client: TestClient) -> None:
@@ -569,3 +574,25 @@ def test_a_class_with_one_student_plays_the_other_sides_by_the_form_s_policies(
     r = client.get(f"/api/games/{game['id']}/record", headers=auth(made["teacher_token"]))
     opponents = GameRecord.model_validate(r.json()).opponents
     assert opponents["su"] == "hawk" and opponents["cuba"] == "dove"
+
+
+def test_the_dashboard_says_what_each_number_is(client: TestClient) -> None:
+    """The model's shares say of how many runs, with the interval in percent under each and
+    a legend naming who played the students' sides in the model; the timer column says what
+    it counts; the form names the computer players in words."""
+    made = new_class(client, games=1, seats={"us": "student", "su": "student"})
+    page = client.get(f"/classes/{made['id']}?token={made['teacher_token']}", follow_redirects=True)
+    shown = unescape(re.sub(r"<[^>]+>", "", page.text))
+    board = client.get(f"/api/classes/{made['id']}", headers=auth(made["teacher_token"])).json()
+    runs = board["model_runs"]
+    assert board["model_students"] == {"us": "historical", "su": "historical"}
+    assert f"Model: share of {runs} runs" in shown
+    assert re.search(r"\d+\.\d%\d+\.\d–\d+\.\d%", shown)  # the share, then its interval
+    sc = load_scenario("cuba-1962")
+    for seat in ("us", "su"):
+        assert f"{sc.actors[seat].name}: the computer, as in history" in shown
+    assert "95% interval" in shown and "Timer ran out: how many times" in shown
+    assert re.search(r'class="fallbacks">0 times<', page.text)
+    form = unescape(client.get("/classes/new").text)
+    assert "Policy:" not in form and ">The computer, as in history<" in form
+    assert ">The computer: hawk, climbs the escalation ladder one rung at a time<" in form

@@ -1,7 +1,8 @@
 """Every page on a phone (390 x 844 px) in a real browser (Debian's Chromium, headless):
 nothing wider than the screen but a deliberately scrollable table, every control within
 reach, a decision made there; and no page of a whole game shows an ISO time, an
-internal id or a 24-hour clock."""
+internal id or a 24-hour clock. The same for a class: a student seat's whole game and the
+teacher's page."""
 
 from __future__ import annotations
 
@@ -199,3 +200,114 @@ def test_decide_comes_after_every_choice_on_a_phone(
     # where a player stands when they pick "Wait", the first choice
     phone.locator("#choose input[name=action][value=wait]").scroll_into_view_if_needed()
     assert phone.evaluate(AFTER_THE_CHOICES) == []
+
+
+# ------------------------------------------------------------ a class on a phone
+
+CLASS_TIMER = 20
+"""Seconds per decision in the phone's class: enough for a loaded machine to decide in, short
+enough to let one run out."""
+
+
+@dataclass(frozen=True)
+class Classroom:
+    """A class of three games whose first game a student played to its end on a phone."""
+
+    link: str
+    """The teacher's page."""
+    teacher: str
+    problems: dict[str, list[str]]
+    """What reached past the phone's screen, by the student's screen it was on."""
+    shown: dict[str, str]
+    """The text of the student's screens that were not a plain decision, by what they were."""
+    ending: str
+    """The outcome's label, from the API."""
+
+
+def misfits(page: Page) -> list[str]:
+    """What on the page reaches past a phone's screen, or keeps a control out of reach; the
+    choices that come after Decide."""
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    found = [f"the page is {width} px wide"] if width > PHONE["width"] else []
+    found += page.evaluate(WIDER) + page.evaluate(OUT_OF_REACH)
+    if page.locator("#decide").count():
+        found += [f"after Decide: {c}" for c in page.evaluate(AFTER_THE_CHOICES)]
+    return found
+
+
+def act(page: Page, step: int) -> None:
+    """Take a choice other than waiting (the step's, cycling through the menu) and decide."""
+    acts = page.locator("#choose input[name=action]:not([value=wait]):not([value='wait.news'])")
+    acts.nth(step % acts.count()).check()
+    with page.expect_navigation():
+        page.locator("#decide").click()
+
+
+@pytest.fixture(scope="module")
+def classroom(server: LocalServer, browser: Browser) -> Iterator[Classroom]:
+    """A class of three games, Kennedy a student in each: in game 1 the student plays on a
+    phone (several orders with a wait for news, one decision left to the timer, the others
+    taken) to the end; games 2 and 3 are never answered, so their timers run out."""
+    body = {"scenario": "cuba-1962", "games": 3, "seats": {"us": "student"}}
+    made = httpx.post(server.base + "/api/classes", json={**body, "timer": CLASS_TIMER}, timeout=60)
+    assert made.status_code == 201, made.text
+    data = made.json()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(server.base + data["games"][0]["seats"]["us"])
+    problems: dict[str, list[str]] = {}
+    shown: dict[str, str] = {"the briefing": page.inner_text("main")}
+    for step in range(120):
+        if page.locator("#outcome-h").count():
+            break
+        problems[f"decision {step + 1}"] = misfits(page)
+        if page.locator(".orders").count():
+            shown.setdefault("the report of the orders", page.inner_text(".orders"))
+        if step == 0:  # several orders, the last a wait for news
+            page.locator("#choose input[name=action]:not([value=wait])").first.check()
+            page.select_option("#then-0", index=1)
+            page.select_option("#then-1", label="Wait until something happens")
+            with page.expect_navigation():
+                page.locator("#decide").click()
+        elif step == 3:  # left to the timer: the page moves on by itself
+            shown["a decision left to the timer"] = page.inner_text("main")
+            with page.expect_navigation(timeout=(CLASS_TIMER + 30) * 1000):
+                pass
+        else:
+            act(page, step)
+    page.locator("#outcome-h").wait_for(timeout=30_000)
+    problems["the end"] = misfits(page)
+    shown["the end"] = page.inner_text("main")
+    token = data["games"][0]["seats"]["us"].split("token=", 1)[1]
+    view = httpx.get(
+        f"{server.base}/api/games/{data['games'][0]['id']}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+    ).json()
+    context.close()
+    yield Classroom(
+        data["teacher_link"], data["teacher_token"], problems, shown, view["outcome"]["label"]
+    )
+
+
+def test_a_class_seat_s_whole_game_fits_a_phone(classroom: Classroom) -> None:
+    assert len(classroom.problems) > 5
+    assert {name: found for name, found in classroom.problems.items() if found} == {}
+    assert "The end: " + classroom.ending in classroom.shown["the end"]
+    assert "score" in classroom.shown["the end"].lower()
+    assert "Your orders" in classroom.shown["the report of the orders"]
+    assert "until something happen" in classroom.shown["the report of the orders"]
+
+
+def test_the_teacher_s_page_fits_a_phone(
+    server: LocalServer, browser: Browser, classroom: Classroom
+) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    open_page(page, server.base + classroom.link)
+    assert misfits(page) == []
+    text = page.inner_text("main")
+    assert "Over: " + classroom.ending in text and "In play: " in text
+    leaks = sorted({m.group(0) for p in (ISO, INTERNAL_ID, CLOCK_24H) for m in p.finditer(text)})
+    assert leaks == []
+    context.close()

@@ -43,6 +43,17 @@ def validation_message(exc: RequestValidationError) -> str:
     return f"{where}: {first.get('msg', 'invalid')}{more}"
 
 
+def validation_fields(exc: RequestValidationError) -> dict[str, str]:
+    """Each field of a request's body that is malformed, with what is wrong with it (a
+    form shows each message by its field)."""
+    fields: dict[str, str] = {}
+    for error in exc.errors():
+        loc = [str(p) for p in error.get("loc", ())]
+        if len(loc) > 1 and loc[0] == "body":
+            fields.setdefault(".".join(loc[1:]), str(error.get("msg", "invalid")))
+    return fields
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api") or request.url.path == "/openapi.json"
 
@@ -91,6 +102,11 @@ def create_app(db_path: Path, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAP
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        fields = validation_fields(exc)
+        if fields and _wants_json(request):
+            return JSONResponse(
+                {"detail": validation_message(exc), "fields": fields}, status_code=422
+            )
         return problem(request, 422, validation_message(exc))
 
     @app.exception_handler(StarletteHTTPException)

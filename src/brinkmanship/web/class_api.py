@@ -88,6 +88,7 @@ def dashboard_json(d: Dashboard) -> dict[str, Any]:
             for g in d.games
         ],
         "model_runs": d.model_runs,
+        "model_students": dict(d.model_students),
         "outcomes": [s.__dict__ for s in d.shares],
         "documented": [x.__dict__ for x in d.documented],
     }

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from brinkmanship.web.class_api import Classes
-from brinkmanship.web.classroom import seat_choices
+from brinkmanship.web.classroom import player_label, seat_choices
 from brinkmanship.web.credentials import cookie_tokens, keep_token
 from brinkmanship.web.pages import render
 
@@ -24,7 +24,7 @@ def new_class(request: Request, svc: Classes) -> HTMLResponse:
     """The teacher's form: scenario, games, each deciding actor's player, the timer."""
     scenarios = svc.games.scenarios
     options = [(scenarios.get(n), seat_choices(scenarios.get(n))) for n in scenarios.names]
-    return render(request, "class_new.html", options=options)
+    return render(request, "class_new.html", options=options, player=player_label)
 
 
 @router.get("/classes/{class_id}", response_class=HTMLResponse)
@@ -39,4 +39,4 @@ def dashboard(
         return response
     d = svc.dashboard(class_id, cookie_tokens(request))
     base = str(request.base_url).rstrip("/")
-    return render(request, "class.html", d=d, base=base)
+    return render(request, "class.html", d=d, base=base, player=player_label)

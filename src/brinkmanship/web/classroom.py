@@ -26,11 +26,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from brinkmanship.analysis.escalation import REFERENCE_POLICY
 from brinkmanship.api import load
 from brinkmanship.errors import BrinkError
 from brinkmanship.play.game import Game
 from brinkmanship.policies.defaults import default_policy
-from brinkmanship.policies.registry import available
+from brinkmanship.policies.registry import BUILTINS, available
 from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.web.games import web_offers
 from brinkmanship.web.problems import MissingTokenError, UnknownGameError, WrongTokenError
@@ -80,6 +81,18 @@ class UnknownClassError(BrinkError):
 
     def __init__(self) -> None:
         super().__init__("no class with this id opens to the token sent (check the link)")
+
+
+def player_label(player: str) -> str:
+    """A seat's player in words, as the class form and the teacher's page name it."""
+    if player == STUDENT:
+        return "A student"
+    if player == REFERENCE_POLICY:
+        return "The computer, as in history"
+    builtin = BUILTINS.get(player)
+    if builtin is not None:
+        return f"The computer: {player}, {builtin.description}"
+    return f"The computer: the scenario's {player.replace('_', ' ')!r}"
 
 
 @dataclass(frozen=True)
@@ -142,6 +155,8 @@ class Dashboard:
     games: tuple[ClassGame, ...]
     shares: tuple[Share, ...]
     model_runs: int
+    model_students: tuple[tuple[str, str], ...]
+    """Each student seat and the policy that plays it in the model's runs."""
     documented: tuple[Documented, ...]
     finished: int
 
@@ -277,7 +292,7 @@ class ClassService:
         sc = self.games.scenarios.get(form.scenario, form.interventions)
         games = []
         issues = self.games.store.revocations(row.games)
-        seats = [s for s, p in form.seats.items() if p == STUDENT]
+        seats = [a for a in sc.actors if form.seats.get(a) == STUDENT]  # the scenario's order
         for n, game_id in enumerate(row.games):
             now = self.games.snapshot(game_id, [teacher])
             outcome = now.view.outcome
@@ -326,6 +341,7 @@ class ClassService:
             games=tuple(games),
             shares=tuple(shares),
             model_runs=model[0],
+            model_students=tuple((s, default_policy(sc, s)) for s in seats),
             documented=documented,
             finished=finished,
         )

@@ -209,7 +209,12 @@
         .then(function (r) {
           if (!r.ok) {
             showFields(r.data.fields);
-            say(status, r.data.detail || "The server refused the class (" + r.status + ").");
+            say(
+              status,
+              r.data.fields
+                ? "No class was set up: each problem is shown by its field above."
+                : r.data.detail || "The server refused the class (" + r.status + ")."
+            );
             button.disabled = false;
             return;
           }
