@@ -126,8 +126,10 @@ def new_seat_link(
 
 @router.get("/classes/{class_id}/records.parquet", responses=ERRORS)
 def export_parquet(class_id: ClassId, svc: Classes, tokens: Reader) -> Response:
-    """Every move of the class's games as Parquet: game, move, tick, seat, action, whether
-    the player or the fallback chose, when it was saved, the game's outcome."""
+    """Every move of the class's games as Parquet: game, move, the side and its choice in
+    words, who decided (the student, or the computer when the timer ran out), the game's
+    time and when it was saved (UTC), the game's outcome; then the record's ids (seat,
+    action, by, tick, game_id, class_id)."""
     data = parquet_bytes(svc.records(class_id, tokens))
     return Response(
         data,

@@ -21,6 +21,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 import pyarrow as pa
@@ -36,7 +37,7 @@ from brinkmanship.scenario.compiled import CompiledScenario
 from brinkmanship.web.games import web_offers
 from brinkmanship.web.problems import MissingTokenError, UnknownGameError, WrongTokenError
 from brinkmanship.web.schemas import NewClass
-from brinkmanship.web.screen import playable_sides
+from brinkmanship.web.screen import action_label, playable_sides
 from brinkmanship.web.service import GameService, Turn, summary_of
 from brinkmanship.web.store import ClassRow, NewGameRow
 from brinkmanship.web.tokens import (
@@ -381,8 +382,12 @@ class ClassService:
     # ------------------------------------------------------------ export
 
     def records(self, class_id: str, tokens: Iterable[str]) -> pa.Table:
-        """Every move of the class's games, one row each, with each game's outcome."""
+        """Every move of the class's games, one row each, with each game's outcome: first
+        the columns a person reads (names, labels, times a spreadsheet reads as times), then
+        the ids a program joins on (docs/web.md, "Export")."""
         row, _ = self.teacher(class_id, tokens)
+        form = NewClass.model_validate(row.form)
+        sc = self.games.scenarios.get(form.scenario, form.interventions)
         moves = self.games.store.class_moves(class_id)
         outcomes: dict[str, str] = {}
         sides: dict[str, str] = {}
@@ -390,23 +395,41 @@ class ClassService:
             saved = self.games.store.load(game_id)
             if saved is not None:
                 outcomes[game_id], sides[game_id] = saved.summary.outcome, saved.side
+        seats = [m[4] or sides.get(m[1], "") for m in moves]
         columns: dict[str, list[Any]] = {
-            "class_id": [class_id] * len(moves),
             "game": [int(m[0]) + 1 for m in moves],
-            "game_id": [m[1] for m in moves],
             "move": [int(m[2]) + 1 for m in moves],
-            "tick": [int(m[3]) for m in moves],
-            "seat": [m[4] or sides.get(m[1], "") for m in moves],
+            "side": [sc.actors[s].name if s in sc.actors else s for s in seats],
+            "choice": [action_label(sc, m[5]) for m in moves],
+            "decided_by": [DECIDED_BY.get(m[6], m[6]) for m in moves],
+            "game_time": [wall_clock(sc.iso(int(m[3]))) for m in moves],
+            "saved_at_utc": [datetime.fromisoformat(m[7]).astimezone(timezone.utc) for m in moves],
+            "game_outcome": [outcomes.get(m[1], "") for m in moves],
+            "seat": seats,
             "action": [m[5] for m in moves],
             "by": [m[6] for m in moves],
-            "saved_at": [m[7] for m in moves],
-            "game_outcome": [outcomes.get(m[1], "") for m in moves],
+            "tick": [int(m[3]) for m in moves],
+            "game_id": [m[1] for m in moves],
+            "class_id": [class_id] * len(moves),
         }
-        ints = {"game", "move", "tick"}
-        schema = pa.schema(
-            [pa.field(name, pa.int64() if name in ints else pa.string()) for name in columns]
-        )
+        types = {
+            "game": pa.int64(),
+            "move": pa.int64(),
+            "tick": pa.int64(),
+            "game_time": pa.timestamp("s"),
+            "saved_at_utc": pa.timestamp("s", tz="UTC"),
+        }
+        schema = pa.schema([pa.field(n, types.get(n, pa.string())) for n in columns])
         return pa.table(columns, schema=schema)
+
+
+DECIDED_BY = {"player": "the student", "fallback": "the computer (the timer ran out)"}
+"""Who made a move, in words, by the record's ``by``."""
+
+
+def wall_clock(iso: str) -> datetime:
+    """A game's time as its clock shows it (the scenario's local time, no offset)."""
+    return datetime.fromisoformat(iso).replace(tzinfo=None)
 
 
 def parquet_bytes(table: pa.Table) -> bytes:
@@ -416,11 +439,19 @@ def parquet_bytes(table: pa.Table) -> bytes:
     return sink.getvalue()
 
 
+def spreadsheet(value: Any) -> Any:
+    """A value as a spreadsheet reads it: a time as ``1962-10-16 08:00:00`` (no ``T``, no
+    offset: the column's name says the zone)."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None).isoformat(sep=" ")
+    return value
+
+
 def csv_text(table: pa.Table) -> str:
     """A table as CSV with a header row."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(table.column_names)
     for row in zip(*(table.column(c).to_pylist() for c in table.column_names), strict=True):
-        writer.writerow(row)
+        writer.writerow([spreadsheet(v) for v in row])
     return out.getvalue()
