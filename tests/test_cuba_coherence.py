@@ -200,6 +200,7 @@ PREMISES: tuple[tuple[str, str, Callable[[Mapping[str, float]], bool]], ...] = (
     ("the US response is the minimum", "no US attack", lambda e: not e["us_attacked"]),
     ("announcing the strike", "missiles_struck", lambda e: bool(e["missiles_struck"])),
     ("have struck the missile sites", "missiles_struck", lambda e: bool(e["missiles_struck"])),
+    ("the Joint Chiefs recommended", "jcs_pressure", lambda e: bool(e["jcs_pressure"])),
     ("the first letter", "letter1_received", lambda e: bool(e["letter1_received"])),
     ("Answer Fomin", "fomin_heard", lambda e: bool(e["fomin_heard"])),
     ("Kennedy's answer is heard", "reply_received", lambda e: bool(e["reply_received"])),
@@ -662,3 +663,36 @@ def test_the_alert_follows_what_the_president_did(decision: str) -> None:
     result = engine.result(st, {})
     assert any(c.action == decision for c in result.choices)
     check_alert(result, ended)
+
+
+US_SIDE = frozenset({"us", "jcs", "navy", "sac"})
+"""The US government and its forces: the side whose texts name the measure it chose."""
+
+AS_HISTORY = re.compile(r"\([^()]*[Hh]istorically[^()]*\)")
+"""A bracket that tells the record as history, where the quarantine may be named."""
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_declared_blockade_is_never_called_the_quarantine(seed: int) -> None:
+    """Under intervention blockade no US text names the quarantine the run never chose (but
+    as history): an offered choice (label and text), a reason, a member's counsel, an act, a
+    force's name ("ask Khrushchev … to observe the quarantine" under the blockade, issue 17)."""
+    sc = load_scenario(NAME, ["blockade"])
+    offered: Offered = []
+    result, _, _ = played(sc, seed, offered=offered)
+    said = [sc.actors[a].name for a in US_SIDE]
+    said += [
+        f"{sc.actions[x].label} | {sc.actions[x].text}"
+        for _, a, ids in offered
+        if a in US_SIDE
+        for x in ids
+        if x in sc.actions
+    ]
+    said += [c.why for c in result.choices if c.actor in US_SIDE]
+    said += [
+        e.text
+        for e in result.events
+        if e.actor in US_SIDE and e.kind in ("counsel", "action", "message")
+    ]
+    wrong = [t for t in said if "quarantine" in AS_HISTORY.sub("", t).lower()]
+    assert not wrong, sorted(set(wrong))[:5]
