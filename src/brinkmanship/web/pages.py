@@ -95,6 +95,12 @@ def api_docs(request: Request) -> HTMLResponse:
     return render(request, "api.html", doc=doc, names=names)
 
 
+@router.get("/docs")
+def docs_address() -> RedirectResponse:
+    """Where FastAPI apps keep their documentation: ours is at ``/api/docs``."""
+    return RedirectResponse("/api/docs", status_code=308)
+
+
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, games: Service) -> HTMLResponse:
     """The games this browser holds a token of."""
