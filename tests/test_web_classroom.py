@@ -595,6 +595,7 @@ def test_the_dashboard_says_what_each_number_is(client: TestClient) -> None:
     assert "95% interval" in shown and "Timer ran out: how many times" in shown
     assert re.search(r'class="fallbacks">0 times<', page.text)
     form = unescape(client.get("/classes/new").text)
+    assert "one student for each side marked “A student”" in form  # how many students
     assert "Policy:" not in form and ">The computer, as in history<" in form
     assert ">The computer: hawk, climbs the escalation ladder one rung at a time<" in form
 
