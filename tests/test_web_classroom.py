@@ -634,3 +634,15 @@ def test_the_export_reads_plainly_in_a_spreadsheet(client: TestClient) -> None:
     saved, played = table.schema.field("saved_at_utc").type, table.schema.field("game_time").type
     assert pa.types.is_timestamp(saved) and saved.tz == "UTC"
     assert pa.types.is_timestamp(played) and played.tz is None
+
+
+def test_a_class_without_a_timer_has_no_timer_column(client: TestClient) -> None:
+    """No time limit: nothing to count of timers running out."""
+    made = new_class(client, games=1, seats={"us": "student"}, timer=0)
+    page = client.get(f"/classes/{made['id']}?token={made['teacher_token']}", follow_redirects=True)
+    assert "no time limit" in page.text and "Timer ran out" not in page.text
+    timed = new_class(client, games=1, seats={"us": "student"}, timer=60)
+    page = client.get(
+        f"/classes/{timed['id']}?token={timed['teacher_token']}", follow_redirects=True
+    )
+    assert "Timer ran out" in page.text and "60 seconds per decision" in page.text
