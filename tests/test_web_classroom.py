@@ -581,9 +581,10 @@ def test_the_dashboard_says_what_each_number_is(client: TestClient) -> None:
     """The model's shares say of how many runs, with the interval in percent under each and
     a legend naming who played the students' sides in the model; the timer column says what
     it counts; the form names the computer players in words."""
-    made = new_class(client, games=1, seats={"us": "student", "su": "student"})
+    made = new_class(client, games=1, seats={"us": "student", "su": "student"}, timer=60)
     page = client.get(f"/classes/{made['id']}?token={made['teacher_token']}", follow_redirects=True)
     shown = unescape(re.sub(r"<[^>]+>", "", page.text))
+    assert "1 games" not in shown and "1 game" in shown
     board = client.get(f"/api/classes/{made['id']}", headers=auth(made["teacher_token"])).json()
     runs = board["model_runs"]
     assert board["model_students"] == {"us": "historical", "su": "historical"}
@@ -646,3 +647,19 @@ def test_a_class_without_a_timer_has_no_timer_column(client: TestClient) -> None
         f"/classes/{timed['id']}?token={timed['teacher_token']}", follow_redirects=True
     )
     assert "Timer ran out" in page.text and "60 seconds per decision" in page.text
+
+
+def test_the_dashboard_s_heading_says_each_thing_once(client: TestClient) -> None:
+    """A class named by default after its scenario and games does not repeat them under its
+    name; a class with a name of its own says them there."""
+    title = load_scenario("cuba-1962").title
+    made = new_class(client, games=2, seats={"us": "student"})
+    page = client.get(f"/classes/{made['id']}?token={made['teacher_token']}", follow_redirects=True)
+    heading = unescape(re.sub(r"<[^>]+>", " ", page.text.split("<h1>", 1)[1].split("</h1>")[0]))
+    assert heading.count(title) == 1 and heading.count("2 games") == 1, heading
+    named = new_class(client, games=2, seats={"us": "student"}, title="Period 4")
+    page = client.get(
+        f"/classes/{named['id']}?token={named['teacher_token']}", follow_redirects=True
+    )
+    heading = unescape(re.sub(r"<[^>]+>", " ", page.text.split("<h1>", 1)[1].split("</h1>")[0]))
+    assert "Period 4" in heading and title in heading and "2 games" in heading

@@ -267,7 +267,7 @@ class ClassService:
             made.append((NewGameRow(game_id, grants, header, sc.title, summary_of(game)), game))
             links.append((game_id, invites))
         form = body.model_dump()
-        title = body.title or f"{sc.title}: {body.games} games"
+        title = body.title or f"{sc.title}: {body.games} game{'' if body.games == 1 else 's'}"
         timer = float(body.timer) if body.timer > 0 else None
         self.games.create_many(class_id, hash_token(teacher), form, title, made, timer)
         return class_id, teacher, links
