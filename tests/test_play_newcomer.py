@@ -416,8 +416,10 @@ def test_advisers_of_one_mind_share_one_line() -> None:
 
 def test_a_side_with_nothing_to_decide_is_told_so() -> None:
     """Playing Washington in Able Archer (seed 0) printed the outcome first, with no
-    screen before it and no word why: its choices need a warning that never comes."""
-    game = Game.new("able-archer-1983", "washington", seed=0)
+    screen before it and no word why. Washington now decides; the Soviet leadership in
+    petrov-1983 (not offered, but playable with --as) still decides only where an attack
+    warning reaches it, which on seed 0 it does not."""
+    game = Game.new("petrov-1983", "su", seed=0)
     assert game.finished and not game.record.moves, "every hour offered only waiting"
     out = io.StringIO()
     terminal.TerminalGame(Console(file=out, width=80), lambda: "", None).run(game)

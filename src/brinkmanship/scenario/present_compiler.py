@@ -68,17 +68,17 @@ class PresentationCompiler:
         )
 
     def _sides(self, sides: Sequence[str]) -> tuple[str, ...]:
-        """The sides a person plays: principal actors (none serves another), each once."""
-        principals = [a for a, actor in self.actors.items() if actor.side is None]
+        """The sides a person plays, each once: actors of the scenario, usually principal
+        ones; an actor that serves a side is named where it, not its side, holds the
+        decisions (it scores its side's utility)."""
         if not sides:
             self.fail(("sides",), "list at least one side a person plays, or leave sides out")
         for i, side in enumerate(sides):
-            if side not in principals:
-                what = "unknown actor" if side not in self.actors else "not a principal actor"
+            if side not in self.actors:
                 self.fail(
                     ("sides", i),
-                    f"{what} {side!r} as a side a person plays; principal actors: "
-                    f"{', '.join(principals)}",
+                    f"unknown actor {side!r} as a side a person plays; actors: "
+                    f"{', '.join(self.actors)}",
                 )
             if side in sides[:i]:
                 self.fail(("sides", i), f"{side!r} is listed twice")
