@@ -161,13 +161,15 @@ def played(
     seed: int,
     overrides: Mapping[str, str] | None = None,
     offered: Offered | None = None,
+    replaced: Mapping[str, Policy] | None = None,
 ) -> tuple[RunResult, States, States]:
-    """One run with the default policies (``overrides`` replacing some); by tick, the state
-    its actors decided in (after the tick's events) and the state it ended in. ``offered``,
-    if given, collects every menu its actors were offered."""
+    """One run with the default policies (``overrides`` replacing some by name, ``replaced``
+    by a policy object); by tick, the state its actors decided in (after the tick's events)
+    and the state it ended in. ``offered``, if given, collects every menu its actors were
+    offered."""
     engine = ReferenceEngine(sc)
     policies = policy_set(sc, overrides)
-    made: Mapping[str, Policy] = policies.make()
+    made: Mapping[str, Policy] = policies.make() | dict(replaced or {})
     if offered is not None:
         made = {actor: Recording(p, offered) for actor, p in made.items()}
     st = engine.start(seed, 0)
@@ -180,7 +182,8 @@ def played(
         after_tick=lambda s: ended.__setitem__(s.tick, dict(s.env)),
     )
     driver.play(made)
-    return engine.result(st, dict(policies.specs)), decided_in, ended
+    names = dict(policies.specs) | {actor: p.name for actor, p in (replaced or {}).items()}
+    return engine.result(st, names), decided_in, ended
 
 
 PREMISES: tuple[tuple[str, str, Callable[[Mapping[str, float]], bool]], ...] = (
@@ -203,6 +206,13 @@ PREMISES: tuple[tuple[str, str, Callable[[Mapping[str, float]], bool]], ...] = (
     ("the Joint Chiefs recommended", "jcs_pressure", lambda e: bool(e["jcs_pressure"])),
     ("the first letter", "letter1_received", lambda e: bool(e["letter1_received"])),
     ("Answer Fomin", "fomin_heard", lambda e: bool(e["fomin_heard"])),
+    (
+        "endorses the quarantine",
+        "an address announcing the quarantine",
+        lambda e: bool(e["quarantine_chosen"] and e["doctrine_declared"]),
+    ),
+    ("sounds out a settlement", "a crisis made public", lambda e: bool(e["doctrine_declared"])),
+    ("shoots down Maj. Rudolf Anderson", "raised readiness", lambda e: e["su_readiness"] >= 1),
     ("Kennedy's answer is heard", "reply_received", lambda e: bool(e["reply_received"])),
     ("eigh Kennedy's answer", "reply_received", lambda e: bool(e["reply_received"])),
 )
@@ -268,7 +278,7 @@ def check_presumptions(
         where = f"{run}: {choice.actor} {choice.action}'s reason at {sc.iso(choice.tick)}"
         found += presumed(where, choice.why, decided_in[choice.tick], happened, choice.tick)
     for event in result.events:
-        if event.kind in ("counsel", "action", "message"):
+        if event.kind in ("counsel", "action", "message", "event"):
             where = f"{run}: {event.id} at {event.time}"
             found += presumed(where, event.text, decided_in[event.tick], happened, event.tick)
     meetings: dict[int, list[str]] = {}
@@ -502,9 +512,14 @@ def check_ladder(result: RunResult, ended: States) -> None:
             )
 
 
-def check(sc: CompiledScenario, seed: int, overrides: Mapping[str, str] | None = None) -> None:
+def check(
+    sc: CompiledScenario,
+    seed: int,
+    overrides: Mapping[str, str] | None = None,
+    replaced: Mapping[str, Policy] | None = None,
+) -> None:
     offered: Offered = []
-    result, decided_in, ended = played(sc, seed, overrides, offered)
+    result, decided_in, ended = played(sc, seed, overrides, offered, replaced)
     check_presumptions(sc, result, decided_in, offered)
     check_premises(sc, result, decided_in)
     check_late_orders(sc, result, decided_in)
@@ -696,3 +711,24 @@ def test_a_declared_blockade_is_never_called_the_quarantine(seed: int) -> None:
     ]
     wrong = [t for t in said if "quarantine" in AS_HISTORY.sub("", t).lower()]
     assert not wrong, sorted(set(wrong))[:5]
+
+
+@pytest.mark.parametrize(
+    "decision", ["us_choose_quarantine", "us_choose_airstrike", "us_accept_missiles"]
+)
+def test_a_president_who_decides_and_announces_nothing(decision: str) -> None:
+    """The world answers a Kennedy who decides in secret and then waits: no one endorses,
+    protests or bargains over a quarantine or a strike that was never announced (the OAS
+    endorsed an unannounced quarantine at its documented hour, and Fomin sounded out a
+    settlement of a crisis that was still secret)."""
+    sc = load_scenario(NAME)
+    for seed in SEEDS:
+        check(sc, seed, replaced={"us": DecidesThenWaits(decision)})
+        result, _, _ = played(sc, seed, replaced={"us": DecidesThenWaits(decision)})
+        answers = {c.action for c in result.choices} & ANSWERS_TO_A_PUBLIC_CRISIS
+        assert not answers, f"seed {seed}: {sorted(answers)} in a crisis never made public"
+
+
+ANSWERS_TO_A_PUBLIC_CRISIS = frozenset({"cuba_letter", "su_fomin_feeler", "airdef_shoot_u2"})
+"""Acts of others that answer the crisis once the address has made it public: Castro's letter
+expecting the invasion, Fomin's feeler, the local order to fire on a U-2."""
