@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from golden import digest
 
-RECORDED = "1a28ec05a9b6860f3a34ac9c5297c545cf7a312a25850e59323928b8858ce4f6"
+RECORDED = "649e0242d95ce216351b707150a210bea4fd850303de850954b584716846e165"
 """``python tests/golden.py``. A change that is meant to change results records the new value
 here, and its commit message says which results changed and why. History: 25bb9ab
 (``daa88662…``); cuba-1962's script premises (``9a38afa9…``); texts without clock times,
@@ -74,7 +74,10 @@ letter (…), sent …", "Carried out: …"): texts only, the digest without tex
 (``7a8c89e6…``); the public trade's outcome text without "audience costs" (texts only,
 ``34a0c1e4…``); the Joint Chiefs' recommendation of strike and invasion seen inside the US
 government only: a tit-for-tat Moscow no longer answers it in kind under the airstrike,
-blockade and invasion interventions (``ba2771b9…``)."""
+blockade and invasion interventions (``ba2771b9…``); a meeting in person heard in the hour
+it happens and its recipient seeing it, a private message's arrival no longer told to its
+sender: delivery times, texts and audiences only, no outcome, time or choice moved
+(``649e0242…``)."""
 
 
 def test_every_trajectory_is_the_recorded_one() -> None:

@@ -157,7 +157,8 @@ def test_the_view_holds_only_what_the_side_may_see(side: str) -> None:
             assert message.to == side or letter.public
     unseen = [e for e in game.events if not e.seen_by(side)]
     assert unseen and all(
-        (e.tick, e.id) not in {(v.tick, v.id) for v in views[-1].events} for e in unseen
+        (e.tick, e.id, e.kind) not in {(v.tick, v.id, v.kind) for v in views[-1].events}
+        for e in unseen
     )
 
 

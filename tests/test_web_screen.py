@@ -1,6 +1,6 @@
-"""The game screen's parts agree with the player's view: a letter's arrival shown in the
-event list is shown in the outbox too, and counsel stands beside the decision, never in
-the event log."""
+"""The game screen's parts agree with the player's view: a letter's arrival is shown in the
+outbox only where the event list shows it (a private letter's sender is not told), and
+counsel stands beside the decision, never in the event log."""
 
 from __future__ import annotations
 
@@ -10,26 +10,33 @@ from brinkmanship.web.screen import game_screen, short_time
 from historical_path import historical_us_views
 
 
-def test_the_outbox_says_a_letter_arrived_once_the_side_saw_it_arrive() -> None:
-    # the letter handed to Dobrynin when the President's policy hands it over (22 October):
-    # cabled, hours on the way, with decisions of the President's in between
-    game, view = next((g, v) for g, v, a in historical_us_views(4) if a == "us_rusk_dobrynin")
-    letter = next(c for c in view.choices if c.id == "us_rusk_dobrynin")
+def _outbox_against_events(action: str, public: bool) -> None:
+    """The President's policy sends ``action``; at each of his decisions until it has
+    arrived, the outbox says it arrived only when the event list shows the arrival; a
+    public message is seen arriving, a private letter never (its sender is not told)."""
+    game, view = next((g, v) for g, v, a in historical_us_views(4) if a == action)
+    letter = next(c for c in view.choices if c.id == action)
     game.choose(letter.id, at_tick=view.tick)
-    unknown_seen = arrived_seen = False
-    while not game.finished and not arrived_seen:
+    arrived_seen = False
+    while not game.finished:
         view = game.view()
         screen = game_screen(game.scenario, view, game.record)
-        (sent,) = screen.outbox
+        sent = next(x for x in screen.outbox if x.label == letter.label)
         arrivals = [e for e in view.events if e.kind == "delivery" and e.id == letter.id]
-        if arrivals:
-            assert sent.arrived == short_time(arrivals[0].time)
-            arrived_seen = True
-        else:
-            assert sent.arrived == ""
-            unknown_seen = True
+        assert sent.arrived == (short_time(arrivals[0].time) if arrivals else "")
+        arrived_seen = arrived_seen or bool(arrivals)
+        if any(e.kind == "delivery" and e.id == letter.id for e in game.events):
+            break
         game.choose(WAIT, at_tick=view.tick)
-    assert unknown_seen and arrived_seen
+    assert any(e.kind == "delivery" and e.id == letter.id for e in game.events)
+    assert arrived_seen == public
+
+
+def test_the_outbox_says_a_letter_arrived_only_when_the_side_saw_it_arrive() -> None:
+    # the letter handed to Dobrynin when the President's policy hands it over (22 October):
+    # cabled, hours on the way; the address is public and reaches every side
+    _outbox_against_events("us_rusk_dobrynin", public=False)
+    _outbox_against_events("us_address", public=True)
 
 
 def test_counsel_is_beside_the_decision_not_in_the_event_log() -> None:

@@ -14,7 +14,8 @@ Each tick, in this order:
 5. outcomes are checked; when one holds, the run ends here;
 6. every actor whose decision point is due decides, all on the same state: a body's
    members give counsel, the policy chooses, the body's rule resolves; then the choices
-   are applied in actor order (effects land now or after a delay, messages leave);
+   are applied in actor order (effects land now or after a delay, messages leave; one of
+   no latency, a meeting in person, is delivered at once, as in step 4);
 7. outcomes are checked again; at the horizon the default outcome applies.
 
 Steps 1-5 are :meth:`ReferenceEngine.begin_tick

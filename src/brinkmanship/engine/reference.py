@@ -342,9 +342,6 @@ class ReferenceEngine:
             )
             self._notify(st, event.id, event.visible_to)
 
-    def _recipients(self, message: c.Message) -> frozenset[str]:
-        return EVERYONE if self.sc.channels[message.channel].public else frozenset({message.to})
-
     def _deliver_messages(self, st: RunState) -> None:
         if all(t.arrival_tick != st.tick for t in st.in_transit.values()):
             return
@@ -362,19 +359,27 @@ class ReferenceEngine:
             if transit.misread:
                 as_kind = f" as a {message.misread_kind}" if message.misread_kind else ""
                 note = f" It is misread{as_kind}."
-            sent = moment_text(self.sc.time_of(transit.sent_tick))
+            sent = (
+                ""
+                if transit.sent_tick == st.tick
+                else f", sent {moment_text(self.sc.time_of(transit.sent_tick))}"
+            )
             noun = with_article(MESSAGE_NOUN[message.kind])
             letter = f"{noun} from {within(message.sender_name)}"
             to = self.sc.actors[message.to].name
             text = (
                 f"{letter[:1].upper()}{letter[1:]} to {within(to)} reaches every side by "
-                f"{channel.label}, sent {sent}.{note}"
+                f"{channel.label}{sent}.{note}"
                 if channel.public
-                else f"{to} receives {letter} by {channel.label}, sent {sent}.{note}"
+                else f"{to} receives {letter} by {channel.label}{sent}.{note}"
             )
-            audience = self._recipients(message) | {action.actor}
-            self._log(st, message.to, "delivery", action.id, text, action.sources, audience)
-            self._notify(st, action.id, self._recipients(message))
+            # the sender learns when a private message arrives only if it was there (in
+            # person), or from what follows; a public one reaches every side, the sender too
+            recipients = self.sc.recipients(message)
+            hearers = recipients | {action.actor} if channel.in_person else recipients
+            self._log(st, message.to, "delivery", action.id, text, action.sources, hearers)
+            self._notify(st, action.id, recipients)
+            audience = recipients | {action.actor}
             if message.kind == "accept" and message.of is not None:
                 self._conclude(st, action, self.sc.actions[message.of], audience)
             elif message.kind == "statement" and message.give:
@@ -527,7 +532,7 @@ class ReferenceEngine:
             action = self.sc.actions[action_id]
             message = action.message
             assert message is not None
-            if not c.can_see(self._recipients(message), actor):
+            if not c.can_see(self.sc.recipients(message), actor):
                 continue
             text = message.text
             if transit.misread and message.misread_text:
@@ -664,13 +669,6 @@ class ReferenceEngine:
             st.costs[holder] = st.costs.get(holder, 0.0) + expr(st.env)
         text = with_reason(action.text or action.label, choice.why)
         message = action.message
-        visible = action.visible_to
-        if message is not None:
-            visible = (
-                visible | self._recipients(message)
-                if self.sc.channels[message.channel].public
-                else visible
-            )
         self._log(
             st,
             action.actor,
@@ -678,7 +676,7 @@ class ReferenceEngine:
             action.id,
             text,
             action.sources,
-            visible,
+            self.sc.witnesses(action),
             action.told,
         )
         self._notify(st, action.id, action.visible_to)
@@ -701,7 +699,7 @@ class ReferenceEngine:
         channel = self.sc.channels[message.channel]
         u = rng.uniform(st.seed, st.run, st.tick, draws.latency(action.id))
         seconds = latency_seconds(channel.latency, u)
-        ticks = max(1, self.sc.ticks_of(seconds))
+        ticks = self.sc.ticks_of(seconds)
         misread = False
         if message.kind in MISREADABLE:
             p = min(max(channel.misread(st.env), 0.0), 1.0)
@@ -709,6 +707,8 @@ class ReferenceEngine:
         st.in_transit[action.id] = Transit(action.id, st.tick, st.tick + ticks, misread)
         if message.of is not None:
             st.answered.add(message.of)
+        if ticks == 0:  # no latency (a meeting in person): heard in the hour it is sent
+            self._deliver_messages(st)
 
 
 def with_reason(text: str, why: str) -> str:

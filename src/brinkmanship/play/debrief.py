@@ -101,6 +101,7 @@ class ChoiceComparison(BaseModel):
     action: str
     label: str
     history_time: str | None
+    """The documented time (ISO 8601), or its date alone where the record gives no hour."""
     your_time: str | None
     verdict: Verdict
     hours_apart: float | None
@@ -188,7 +189,8 @@ def _comparison(
         verdict: Verdict = "not taken"
         apart: float | None = None
         if mine is not None:
-            apart = (mine.tick - entry.tick) * sc.tick_hours
+            # hours apart only from a documented hour: a date alone has none to count from
+            apart = (mine.tick - entry.tick) * sc.tick_hours if entry.clock else None
             if abs(mine.tick - entry.tick) <= entry.tolerance_ticks:
                 verdict = "as in history"
             else:
@@ -197,7 +199,7 @@ def _comparison(
             ChoiceComparison(
                 action=action.id,
                 label=action.label,
-                history_time=sc.iso(entry.tick),
+                history_time=sc.iso(entry.tick) if entry.clock else _date(sc.iso(entry.tick)),
                 your_time=mine.time if mine is not None else None,
                 verdict=verdict,
                 hours_apart=apart,

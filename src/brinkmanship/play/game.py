@@ -16,8 +16,9 @@ In a game with one human seat, every decision also offers :data:`WAIT_FOR_NEWS`:
 decision point after decision point, until one where something new concerns the seat (see
 :func:`~brinkmanship.play.view.news`). The record holds the single waits it made. There
 the player may also give several orders at one decision (:meth:`Game.carry_out`): the
-first is carried out now and each next one at the following decision point, as long as
-nothing new happens; :data:`WAIT_FOR_NEWS` may end them. With several human seats, a seat
+first is carried out now and each next one at the following decision point in the seat's
+working hours (the scenario's ``presentation.working_hours``), as long as nothing new
+happens; :data:`WAIT_FOR_NEWS` may end them. With several human seats, a seat
 gives several orders (or a wait for news, also chosen alone) the same way; each is its
 choice when it is next due, the other seats deciding as ever, and the record holds them as
 that seat's moves; the seat's screen where they end counts everything since it gave them
@@ -587,8 +588,9 @@ class Game:
         """Carry out several orders given at one decision (with several human seats, those
         of ``seat``: see :meth:`_queue_orders`, where ``defer`` defers as :meth:`choose`
         does; in a game with one human seat, the side's): the first now, each next one at
-        the following decision point, as long as nothing new concerns the side there (what
-        would stop a wait for news) and the order is still a legal choice;
+        the following decision point in the seat's working hours, as long as nothing new
+        concerns the side there (what would stop a wait for news) and the order is still a
+        legal choice;
         :data:`WAIT_FOR_NEWS`, only as the last order, then waits for news from the last
         order on. The next view's ``plan`` says what was carried out and, if the orders
         stopped early, why; the screen that follows counts everything since this decision
@@ -609,6 +611,8 @@ class Game:
         stopped = ""
         for i, order in enumerate(orders):
             now = self._glance(seat)
+            if done and order != WAIT_FOR_NEWS:
+                now = self._wait_for_work(seat, last, orders[i:])
             if now is None:
                 stopped = "the game ended"
                 break
@@ -787,6 +791,9 @@ class Game:
                 gone = f"{queue.labels[order]} is no longer possible"
                 self._stop(seat, queue, "; ".join(new) or gone, now=True)
                 continue
+            if order != WAIT_FOR_NEWS and not self._at_work(seat):
+                self.choose(WAIT, seat=seat)  # the order waits for the seat's working hours
+                return True
             action = WAIT if order == WAIT_FOR_NEWS else order
             if order != WAIT_FOR_NEWS:
                 queue.orders.pop(0)
@@ -845,6 +852,25 @@ class Game:
         self._shown[seat] = shown
         if start is not None:
             self._before[seat] = start
+
+    def _at_work(self, seat: str) -> bool:
+        """Whether the seat's queued orders are carried out now (its working hours)."""
+        hour = self.scenario.time_of(self.tick).astimezone(self.scenario.zone).hour
+        return self.scenario.presentation.at_work(seat, hour)
+
+    def _wait_for_work(
+        self, seat: str, since: Glance | None, orders: Sequence[str]
+    ) -> Glance | None:
+        """Pass the (only) seat's decision points outside its working hours with a wait,
+        until one within them, news since ``since`` (which stops the orders), or the end;
+        the seat's glance then."""
+        now = self._glance(seat)
+        while now is not None and not self._at_work(seat):
+            if since is not None and news(since, now, orders):
+                break
+            self.choose(WAIT, seat=seat)
+            now = self._glance(seat)
+        return now
 
     def _glance(self, seat: str) -> Glance | None:
         request = self._due.get(seat)

@@ -20,7 +20,7 @@ from brinkmanship.engine.trajectory import OutcomeResult, TrajectoryEvent
 from brinkmanship.narrative import with_documented_time
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario.schema import VarType
-from brinkmanship.scenario.timeutil import clock_text
+from brinkmanship.scenario.timeutil import clock_text, has_clock
 from brinkmanship.wording import (
     ASSUMPTION_NAME,
     ASSUMPTION_TITLE,
@@ -46,9 +46,11 @@ DATED_KINDS = frozenset({"action", "message", "event", DELIVERY})
 
 
 def plain_time(iso: str, *, year: bool = False) -> str:
-    """``1962-10-23T10:00-04:00`` → ``Tue 23 Oct, 10 a.m.`` (as people write it)."""
+    """``1962-10-23T10:00-04:00`` → ``Tue 23 Oct, 10 a.m.`` (as people write it); a date
+    alone (``1962-10-23``) → ``Tue 23 Oct``."""
     d = datetime.fromisoformat(iso)
-    return f"{d:%a} {d.day} {d:%b}{f' {d.year}' if year else ''}, {clock_text(d)}"
+    day = f"{d:%a} {d.day} {d:%b}{f' {d.year}' if year else ''}"
+    return f"{day}, {clock_text(d)}" if has_clock(iso) else day
 
 
 def plain_clock(iso: str) -> str:

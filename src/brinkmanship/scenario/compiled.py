@@ -366,6 +366,12 @@ class Channel:
     public: bool
     sources: tuple[str, ...]
 
+    @property
+    def in_person(self) -> bool:
+        """A channel of no latency (a meeting in person): its recipient hears a message in
+        the hour it is sent, and sees it sent."""
+        return self.latency.kind == "fixed" and self.latency.seconds[0] <= 0.0
+
 
 @dataclass(frozen=True)
 class Term:
@@ -509,6 +515,21 @@ class CompiledScenario:
         """Whom the recipient of the message of ``action`` is told it comes from."""
         act = self.actions[action]
         return act.message.sender_name if act.message else self.actors[act.actor].name
+
+    def recipients(self, message: Message) -> frozenset[str]:
+        """Who receives ``message``: everyone by a public channel, else its addressee."""
+        return ALL if self.channels[message.channel].public else frozenset({message.to})
+
+    def witnesses(self, action: Action) -> frozenset[str]:
+        """Who sees ``action`` taken: those it is visible to, and its message's recipients
+        where they hear the message as it is sent (a public channel, a meeting in person)."""
+        message = action.message
+        if message is None:
+            return action.visible_to
+        channel = self.channels[message.channel]
+        if channel.public or channel.in_person:
+            return action.visible_to | self.recipients(message)
+        return action.visible_to
 
     def time_of(self, tick: int) -> datetime:
         """The real time of a tick."""

@@ -65,7 +65,22 @@ class PresentationCompiler:
             gauges=gauges,
             quantities=quantities,
             sides=self._sides(pr.sides) if pr.sides is not None else None,
+            working_hours=self._working_hours(pr.working_hours),
         )
+
+    def _working_hours(
+        self, hours: Mapping[str, tuple[int, int]]
+    ) -> tuple[tuple[str, int, int], ...]:
+        """Each side's working hours: a principal actor, from an hour before to (0-24)."""
+        for side, (start, end) in hours.items():
+            if side not in self.actors:
+                self.fail(("working_hours", side), f"unknown actor {side!r}", key=True)
+            if not 0 <= start < end <= 24:
+                self.fail(
+                    ("working_hours", side),
+                    f"give [from, to) as hours with 0 <= from < to <= 24, not [{start}, {end}]",
+                )
+        return tuple((side, start, end) for side, (start, end) in hours.items())
 
     def _sides(self, sides: Sequence[str]) -> tuple[str, ...]:
         """The sides a person plays, each once: actors of the scenario, usually principal

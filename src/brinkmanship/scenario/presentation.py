@@ -154,6 +154,13 @@ class Presentation:
     quantities: tuple[QuantitySpec, ...] | None = None
     sides: tuple[str, ...] | None = None
     """The sides a person plays (principal actors); None: every principal actor."""
+    working_hours: tuple[tuple[str, int, int], ...] = ()
+    """Per side, the hours of the clock [from, to) in which its queued orders are carried
+    out (a player's later orders wait for them; a side not named works every hour)."""
+
+    def at_work(self, side: str, hour: int) -> bool:
+        """Whether ``side`` carries out queued orders at ``hour`` (0-23) of the clock."""
+        return all(start <= hour < end for s, start, end in self.working_hours if s == side)
 
     def gauge(self, name: str) -> GaugeSpec | None:
         return next((g for g in self.gauges if g.name == name), None)

@@ -518,6 +518,9 @@ class Presentation(Strict):
     sides: tuple[Id, ...] | None = None
     """The sides a person plays, principal actors (a new game offers them; a class gives
     them to students and the other actors to their policies); by default every principal."""
+    working_hours: dict[Id, tuple[int, int]] = Field(default_factory=dict)
+    """Per side a person plays, the hours of the scenario's clock [from, to) in which its
+    queued orders are carried out (a side not named: every hour)."""
 
 
 class Scenario(Cited):

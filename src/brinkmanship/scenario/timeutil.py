@@ -95,6 +95,12 @@ def format_duration(delta: timedelta) -> str:
     return "".join(parts) or "0s"
 
 
+def has_clock(iso: str) -> bool:
+    """Whether an ISO 8601 text names a time of day ("1962-10-23" is a date alone: a record
+    that gives no hour, shown without one)."""
+    return "T" in iso
+
+
 def clock_text(when: datetime) -> str:
     """A time of day as people write it: "7 p.m.", "8:45 a.m.", "noon", "midnight"."""
     if when.minute == 0 and when.hour in (0, 12):

@@ -29,7 +29,7 @@ from brinkmanship.play.view import (
     quantity_text,
 )
 from brinkmanship.scenario.compiled import CompiledScenario
-from brinkmanship.scenario.timeutil import clock_text
+from brinkmanship.scenario.timeutil import clock_text, has_clock
 from brinkmanship.scenarios import DEFAULT
 from brinkmanship.web.games import Scenarios
 from brinkmanship.wording import orders_left
@@ -45,9 +45,9 @@ def long_time(iso: str) -> str:
 
 
 def short_time(iso: str) -> str:
-    """``16 Oct, 11 a.m.``."""
+    """``16 Oct, 11 a.m.``; a date alone (``1962-10-16``) → ``16 Oct``."""
     t = datetime.fromisoformat(iso)
-    return f"{t.day} {t:%b}, {clock_text(t)}"
+    return f"{t.day} {t:%b}, {clock_text(t)}" if has_clock(iso) else f"{t.day} {t:%b}"
 
 
 def date_time(iso: str) -> str:

@@ -1350,7 +1350,7 @@ def _take(ti: Any, tf: Any, a: int) -> None:
         u = draw(ti, ti[ti[T_MSG_LATENCY_SITE] + m], tick, ti[ti[S_CTX]])
         kind = ti[ti[T_CH_LATENCY_KIND] + ch]
         seconds = _drawn_seconds(tf, kind, ti[T_CH_LATENCY] + (ch) * ti[WT_CH_LATENCY], u)
-        ticks = max(1, math.ceil(seconds / tf[ti[T_TICK_SECONDS]]))
+        ticks = math.ceil(seconds / tf[ti[T_TICK_SECONDS]])
         misread = False
         if ti[ti[T_MSG_MISREADABLE] + m]:
             p = _clamp01(value(ti, tf, ti[ti[T_CH_MISREAD] + ch]))
@@ -1361,6 +1361,8 @@ def _take(ti: Any, tf: Any, a: int) -> None:
         ti[ti[S_TRANSIT_MISREAD] + a] = misread
         if ti[ti[T_MSG_OF] + m] >= 0:
             ti[ti[S_ANSWERED] + ti[ti[T_MSG_OF] + m]] = True
+        if ticks == 0:  # no latency (a meeting in person): heard in the hour it is sent
+            _deliver(ti, tf)
 
 
 @jit

@@ -321,11 +321,6 @@ def _actions(b: _Builder) -> Fields:
     actions = list(sc.actions.values())
     msg_index = {a.id: i for i, a in enumerate(b.messages)}
 
-    def log_vis(a: c.Action) -> int:
-        if a.message is not None and sc.channels[a.message.channel].public:
-            return b.all_mask
-        return b.mask(a.visible_to)
-
     cost_groups = [[(b.holders.index(h), b.expr(e)) for h, e in a.cost] for a in actions]
     costs = [x for g in cost_groups for x in g] or [(0, -1)]
     rows = [
@@ -335,7 +330,7 @@ def _actions(b: _Builder) -> Fields:
             b.effect_list(a.effects),
             LATENCY_KINDS[a.delay.kind],
             b.mask(a.visible_to),
-            log_vis(a),
+            b.mask(sc.witnesses(a)),
             a.once,
             msg_index.get(a.id, -1),
             a.escalation,
@@ -370,9 +365,6 @@ def _messages(b: _Builder) -> Fields:
     term_index = {t: i for i, t in enumerate(sc.terms)}
     channels = list(sc.channels.values())
 
-    def recipients(m: c.Message) -> int:
-        return b.all_mask if sc.channels[m.channel].public else 1 << b.actor_index[m.to]
-
     rows = []
     letters: list[c.Message] = []
     for a in b.messages:
@@ -389,7 +381,7 @@ def _messages(b: _Builder) -> Fields:
                 m.kind in ("offer", "demand", "statement"),
                 b.effect_list(m.on_deliver),
                 b.effect_list(m.on_misread),
-                recipients(m),
+                b.mask(sc.recipients(m)),
                 b.site(draws.latency(a.id)),
                 b.site(draws.misread(a.id)),
             )
