@@ -219,6 +219,7 @@ PLAIN: dict[str, re.Pattern[str]] = {
     "an ISO date-time": re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d"),
     "the model's hour count": re.compile(r"\bhour \d+\b"),
     "brackets after brackets": re.compile(r"\) \("),
+    "a bracket inside a bracket": re.compile(r"\)\)"),
     "a possessive after brackets": re.compile(r"\)'s\b"),
 }
 """What no screen a player reads shows (the terminal's, its debrief, the web game pages and

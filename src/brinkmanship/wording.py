@@ -127,6 +127,13 @@ def within(name: str) -> str:
     return f"the {name[4:]}" if name.startswith("The ") else name
 
 
+def addressee(name: str) -> str:
+    """A name inside a bracketed note: "the Soviet leadership" for "The Soviet leadership
+    (Andropov)" (a bracket never opens inside a bracket)."""
+    bare = name[: name.index(" (")] if name.endswith(")") and " (" in name else name
+    return within(bare)
+
+
 def proper_words(names: Iterable[str]) -> frozenset[str]:
     """The words of ``names`` that are names wherever they stand: each capitalised word but
     a name's first ("Gromyko" of "Andrei Gromyko", "Fomin" of "Aleksandr Feklisov

@@ -47,7 +47,7 @@ from brinkmanship.play.view import (
     plain_time,
     value_text,
 )
-from brinkmanship.wording import noted, orders_left, sentence
+from brinkmanship.wording import addressee, noted, orders_left, sentence
 
 ReadLine = Callable[[], str]
 """Returns the next input line (with its newline), or ``""`` at end of input."""
@@ -560,7 +560,7 @@ def _label(choice: ChoiceView) -> str:
     if choice.letter is not None:
         spec = choice.letter
         how = "public" if spec.public else "secret"
-        return noted(choice.label, f"{how} {kind_name(spec.kind)} to {spec.to_name}")
+        return noted(choice.label, f"{how} {kind_name(spec.kind)} to {addressee(spec.to_name)}")
     return noted(choice.label, "secret") if choice.secret else choice.label
 
 
