@@ -14,7 +14,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, computed_field
 
-from brinkmanship.engine.observation import WAIT, ActionInfo, LegalActions, Letter, Observation
+from brinkmanship.engine.observation import (
+    WAIT,
+    ActionInfo,
+    LegalActions,
+    Letter,
+    Observation,
+    SeenEvent,
+)
 from brinkmanship.engine.reference import MESSAGE_NOUN, without_reason
 from brinkmanship.engine.trajectory import OutcomeResult, TrajectoryEvent
 from brinkmanship.narrative import with_documented_time
@@ -438,7 +445,8 @@ def news_choice() -> ChoiceView:
         label=NEWS_LABEL,
         text=(
             "Skip ahead to your next decision where something new concerns you: a message "
-            "arrives, a new choice opens or an adviser recommends a choice no one did."
+            "or a report arrives, a new choice opens or an adviser recommends a choice no "
+            "one did."
         ),
         secret=False,
         effects=False,
@@ -545,7 +553,8 @@ def value_text(item: StateItem) -> str:
 @dataclass(frozen=True)
 class Glance:
     """What matters to a player at a decision, to tell what is new at a later one: the
-    letters received, the legal choices and what the advisers recommend."""
+    letters received, the reports (entries the scenario tells the side of), the legal
+    choices and what the advisers recommend."""
 
     inbox: frozenset[str]
     legal: frozenset[str]
@@ -556,6 +565,21 @@ class Glance:
     """Each legal choice's fixed menu number."""
     letters: frozenset[str] = frozenset()
     """The legal choices that only send a letter (under "Write a letter…" in a menu)."""
+    reports: frozenset[tuple[str, str]] = frozenset()
+    """The time and id of each entry seen so far that the scenario tells the side of in
+    words of its own (its ``told`` names the side), another actor's: news addressed to it."""
+
+
+def reported(
+    sc: c.CompiledScenario, side: str, seen: Iterable[SeenEvent]
+) -> frozenset[tuple[str, str]]:
+    """The entries of ``seen`` that the scenario tells ``side`` of (see :class:`Glance`)."""
+    out = set()
+    for e in seen:
+        entry = sc.actions.get(e.id) if e.kind == "action" else sc.events.get(e.id)
+        if entry is not None and e.actor != side and side in dict(entry.told):
+            out.add((e.time, e.id))
+    return frozenset(out)
 
 
 def glance(sc: c.CompiledScenario, side: str, obs: Observation, legal: LegalActions) -> Glance:
@@ -572,6 +596,7 @@ def glance(sc: c.CompiledScenario, side: str, obs: Observation, legal: LegalActi
             for a in legal.ids
             if a in sc.actions and sc.actions[a].message is not None and not sc.actions[a].effects
         ),
+        reports=reported(sc, side, obs.seen),
     )
 
 
@@ -581,16 +606,19 @@ LETTER_PLACE = "under Write a letter…"
 
 def news(before: Glance, after: Glance, ordered: Iterable[str] = ()) -> list[str]:
     """What is new at ``after`` since ``before``, in words (empty: nothing): a message
-    received, a choice that was not legal (with its menu number), or an adviser's
-    recommendation of a choice on offer that no adviser recommended before. Advice to do
-    one of ``ordered`` (the orders the side has given and not yet carried out), or to wait
-    while the side has nothing else ordered, gives it nothing new to do; nor does advice for
-    a choice not on offer. Alert levels and other values that moved are listed on the
-    screen where a wait stops (what changed) but stop nothing."""
+    received, a report (an entry the scenario tells the side of), a choice that was not
+    legal (with its menu number), or an adviser's recommendation of a choice on offer that
+    no adviser recommended before. Advice to do one of ``ordered`` (the orders the side has
+    given and not yet carried out), or to wait while the side has nothing else ordered,
+    gives it nothing new to do; nor does advice for a choice not on offer. Alert levels and
+    other values that moved are listed on the screen where a wait stops (what changed) but
+    stop nothing."""
     out = []
     arrived = len(after.inbox - before.inbox)
     if arrived:
         out.append(f"{arrived} new message{'s' if arrived > 1 else ''} received")
+    if told := len(after.reports - before.reports):
+        out.append(f"{told} new report{'s' if told > 1 else ''}")
     labels, numbers = dict(after.labels), dict(after.numbers)
     opened = sorted(after.legal - before.legal, key=lambda a: numbers.get(a, 0))
     if opened:
