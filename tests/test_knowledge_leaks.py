@@ -11,6 +11,7 @@ secret written into a text the seat does see is caught too."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,13 +26,14 @@ from brinkmanship.engine.observation import WAIT
 from brinkmanship.engine.policy import as_choice
 from brinkmanship.play.debrief import build_debrief
 from brinkmanship.play.game import Game
-from brinkmanship.play.terminal import render_briefing, render_inbox, render_view
+from brinkmanship.play.terminal import render_briefing, render_inbox, render_outcome, render_view
 from brinkmanship.play.view import GameView
 from brinkmanship.policies.registry import policy_set
 from brinkmanship.scenario import compiled as c
 from brinkmanship.scenario.loader import load_scenario
 from brinkmanship.web import create_app
 from brinkmanship.web.screen import playable_sides
+from brinkmanship.wording import EPILOGUE
 
 CRISES = ("cuba-1962", "petrov-1983", "able-archer-1983")
 
@@ -242,3 +244,30 @@ def test_the_web_shows_each_seat_only_its_own(
             assert not kept, f"{seat} sees on the web in {name}: {kept[:3]}"
             marks = [m for m in MARKERS.get(name, {}).get(seat, ()) if m in text]
             assert not marks, f"{seat}'s web screens in {name} show {marks}"
+
+
+def test_the_end_says_its_epilogue_is_history(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The outcome's text may tell what the side never learned (the settlement's epilogue
+    tells the US of the tactical warheads), so every end screen says above it that it is
+    history, told after the game: the terminal's end panel, the web's end page, the API."""
+    game = play("cuba-1962", "us", "historical", 0, None)
+    outcome = game.view().outcome
+    assert outcome is not None and "tactical nuclear weapons" in outcome.text
+    out = io.StringIO()
+    Console(file=out, width=80, color_system=None).print(render_outcome(game.view()))
+    panel = " ".join(out.getvalue().replace("│", " ").split())
+    assert EPILOGUE in panel and panel.index(EPILOGUE) < panel.index(outcome.text[:40])
+    db = tmp_path_factory.mktemp("epilogue") / "games.sqlite3"
+    with TestClient(create_app(db)) as client:
+        r = client.post("/api/games", json={"scenario": "cuba-1962", "side": "us", "seed": 0})
+        game_id, token = r.json()["id"], r.json()["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        for move in game.record.moves:
+            body = {"action": move.action, "at_tick": move.tick}
+            made = client.post(f"/api/games/{game_id}/choices", json=body, headers=headers)
+            assert made.status_code == 200, made.text
+        api = client.get(f"/api/games/{game_id}", headers=headers).json()
+        assert api["outcome"]["text"] == outcome.text
+        assert api["outcome"]["epilogue"] == EPILOGUE
+        page = " ".join(unescape(client.get(f"/games/{game_id}?token={token}").text).split())
+        assert page.index(EPILOGUE) < page.index(outcome.text[:40])

@@ -18,6 +18,11 @@ ASSUMPTION_TITLE = "An assumption of this simulation, not a documented fact."
 """How the debrief's list of sources explains :data:`ASSUMPTION_NAME`."""
 
 
+EPILOGUE = "Told after the game, as history: it may say what your side never learned."
+"""What an outcome's text is, said above it on the end screens: the historian's epilogue,
+not what the player's side knew in the game (tests/test_knowledge_leaks.py)."""
+
+
 def source_name(ident: str) -> str:
     """A cited source as a player reads it: its id, or "assumption" for the scenario's own
     modelling assumptions."""

@@ -568,6 +568,8 @@ def render_outcome(view: GameView) -> RenderableType:
     outcome = view.outcome
     assert outcome is not None
     text = Text(f"{outcome.label} — {ended(outcome)}\n", style="bold")
+    if outcome.text:
+        text.append(f"{outcome.epilogue}\n", style="italic")
     text.append(outcome.text)
     for line in outcome_lines(outcome):
         text.append(f"\n{line}")

@@ -31,6 +31,7 @@ from brinkmanship.scenario.timeutil import clock_text, has_clock
 from brinkmanship.wording import (
     ASSUMPTION_NAME,
     ASSUMPTION_TITLE,
+    EPILOGUE,
     cited,
     noted,
     source_title,
@@ -310,6 +311,11 @@ class OutcomeView(BaseModel):
     cls: str
     label: str
     text: str
+    epilogue: str = Field(
+        default=EPILOGUE,
+        description="What ``text`` is, said above it: the epilogue, told after the game as "
+        "history, which may say what the side never learned.",
+    )
     time: str
     utility: float | None
     sources: SourceIds
