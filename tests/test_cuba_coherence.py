@@ -43,6 +43,8 @@ NEVER_AFTER: dict[str, str] = {
     "us_address_blockade": "us_attacked",
     "us_rusk_dobrynin": "us_attacked",
     "us_proclaim_quarantine": "us_attacked",
+    "us_proclaim_blockade": "us_attacked",
+    "oas_endorses": "us_attacked",
     "cuba_letter": "invasion_ordered",
     "su_gromyko_defensive": "doctrine_declared",
     "su_withhold_authorisation": "local_authority",
@@ -223,11 +225,13 @@ any refusal exists, or "in answer to the US alert" with no US alert, is a timeta
 
 
 AFTER_EVENT: dict[str, str] = {
+    "At the Security Council": "un_council_session",
     "the OAS has endorsed": "oas_endorses",
     "the OAS vote": "oas_endorses",
 }
 """A phrase → the event that must have happened by the tick it is read in (the OAS vote
-leaves no variable): "proclaim it now that the OAS has endorsed it" before the vote."""
+leaves no variable): "proclaim it now that the OAS has endorsed it" before the vote; Stevenson
+"At the Security Council" before it has met on the crisis."""
 
 
 def presumed(
@@ -732,3 +736,21 @@ def test_a_president_who_decides_and_announces_nothing(decision: str) -> None:
 ANSWERS_TO_A_PUBLIC_CRISIS = frozenset({"cuba_letter", "su_fomin_feeler", "airdef_shoot_u2"})
 """Acts of others that answer the crisis once the address has made it public: Castro's letter
 expecting the invasion, Fomin's feeler, the local order to fire on a U-2."""
+
+
+@pytest.mark.parametrize("us", ["hawk", "random"])
+@pytest.mark.parametrize("interventions", [(), ("blockade",)], ids=lambda c: "+".join(c))
+def test_a_president_off_the_record_reads_texts_his_run_keeps(
+    us: str, interventions: tuple[str, ...]
+) -> None:
+    """A President who strikes early (us=hawk) or at random is offered and told nothing his
+    run contradicts (``brink run cuba-1962 -p us=hawk --seed 0``: the quarantine proclaimed
+    the morning after the invasion order; Stevenson at a Security Council that had not met;
+    the OAS endorsing the quarantine during the invasion)."""
+    sc = scenario(interventions)
+    assert sc is not None
+    for seed in SEEDS:
+        offered: Offered = []
+        result, decided_in, ended = played(sc, seed, {"us": us}, offered)
+        check_presumptions(sc, result, decided_in, offered)
+        check_record(result, decided_in, ended)

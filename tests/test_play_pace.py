@@ -22,10 +22,12 @@ from brinkmanship.policies.rules import data_policy
 from historical_path import offering
 from test_scenario_texts import PLAIN
 
-PACE_LIMIT = 17
+PACE_LIMIT = 18
 """Screens a player answers to follow the documented US path to the settlement, reading the
-terminal (measured: 17 on seed 0, where alert levels no longer stop a wait; 20 when they
-did; 28 with one order and waits for news, 63 with single waits). The documented path has
+terminal (measured: 18 on seed 0 since Stevenson's photographs wait for the Security
+Council's session, which the player cannot order ahead; 17 before, where alert levels no
+longer stop a wait; 20 when they did; 28 with one order and waits for news, 63 with single
+waits). The documented path has
 15 choices of its own."""
 
 KHRUSHCHEV_LIMIT = 17
