@@ -684,35 +684,30 @@ def test_the_alert_follows_what_the_president_did(decision: str) -> None:
     check_alert(result, ended)
 
 
-US_SIDE = frozenset({"us", "jcs", "navy", "sac"})
-"""The US government and its forces: the side whose texts name the measure it chose."""
-
-AS_HISTORY = re.compile(r"\([^()]*[Hh]istorically[^()]*\)")
-"""A bracket that tells the record as history, where the quarantine may be named."""
+AS_HISTORY = re.compile(r"\([^()]*[Hh]istorically[^()]*\)|\bHistorically\b[^.]*\.")
+"""A bracket or a sentence that tells the record as history, where the quarantine may be
+named."""
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_a_declared_blockade_is_never_called_the_quarantine(seed: int) -> None:
-    """Under intervention blockade no US text names the quarantine the run never chose (but
-    as history): an offered choice (label and text), a reason, a member's counsel, an act, a
-    force's name ("ask Khrushchev … to observe the quarantine" under the blockade, issue 17)."""
+    """Under intervention blockade no text names the quarantine the run never chose (but as
+    history): an offered choice (label and text), a reason, a member's counsel, an act, an
+    event, an actor's name, for every side ("ask Khrushchev … to observe the quarantine"
+    under the blockade, issue 17; Khrushchev's "Refuse the quarantine", U Thant's appeal to
+    suspend it)."""
     sc = load_scenario(NAME, ["blockade"])
     offered: Offered = []
     result, _, _ = played(sc, seed, offered=offered)
-    said = [sc.actors[a].name for a in US_SIDE]
+    said = [actor.name for actor in sc.actors.values()]
     said += [
         f"{sc.actions[x].label} | {sc.actions[x].text}"
-        for _, a, ids in offered
-        if a in US_SIDE
+        for _, _, ids in offered
         for x in ids
         if x in sc.actions
     ]
-    said += [c.why for c in result.choices if c.actor in US_SIDE]
-    said += [
-        e.text
-        for e in result.events
-        if e.actor in US_SIDE and e.kind in ("counsel", "action", "message")
-    ]
+    said += [c.why for c in result.choices]
+    said += [e.text for e in result.events if e.kind in ("counsel", "action", "message", "event")]
     wrong = [t for t in said if "quarantine" in AS_HISTORY.sub("", t).lower()]
     assert not wrong, sorted(set(wrong))[:5]
 
