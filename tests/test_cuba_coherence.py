@@ -216,6 +216,13 @@ PREMISES: tuple[tuple[str, str, Callable[[Mapping[str, float]], bool]], ...] = (
     ("sounds out a settlement", "a crisis made public", lambda e: bool(e["doctrine_declared"])),
     ("shoots down Maj. Rudolf Anderson", "raised readiness", lambda e: e["su_readiness"] >= 1),
     ("Kennedy's answer is heard", "reply_received", lambda e: bool(e["reply_received"])),
+    ("before leaving on a campaign trip", "a secret crisis", lambda e: not e["doctrine_declared"]),
+    ("the idea is rejected", "no response chosen yet", lambda e: bool(e["options_open"])),
+    (
+        "declares the retaliation doctrine",
+        "no doctrine declared yet",
+        lambda e: not e["doctrine_declared"],
+    ),
     ("eigh Kennedy's answer", "reply_received", lambda e: bool(e["reply_received"])),
 )
 """A phrase of a text a player reads → what it presumes (in words) and the state in which
@@ -654,16 +661,19 @@ def test_the_ladder_climbs_one_decision_at_a_time() -> None:
 
 
 class DecidesThenWaits:
-    """A President who takes one decision when it is offered and then waits: the playtester's
-    Kennedy who decides and never announces or launches anything."""
+    """A President who takes his decisions in order, each when it is offered, and then waits:
+    the playtester's Kennedy who decides and never announces or launches anything, or who
+    announces at once and then does nothing more."""
 
     name = "decides-then-waits"
 
-    def __init__(self, decision: str) -> None:
-        self.decision = decision
+    def __init__(self, *decisions: str) -> None:
+        self.decisions = list(decisions)
 
     def decide(self, observation: Observation, legal: LegalActions) -> Choice:
-        return Choice(self.decision if self.decision in legal.ids else WAIT)
+        if self.decisions and self.decisions[0] in legal.ids:
+            return Choice(self.decisions.pop(0))
+        return Choice(WAIT)
 
 
 @pytest.mark.parametrize("decision", ["us_choose_quarantine", "us_choose_airstrike"])
@@ -726,6 +736,16 @@ def test_a_president_who_decides_and_announces_nothing(decision: str) -> None:
         result, _, _ = played(sc, seed, replaced={"us": DecidesThenWaits(decision)})
         answers = {c.action for c in result.choices} & ANSWERS_TO_A_PUBLIC_CRISIS
         assert not answers, f"seed {seed}: {sorted(answers)} in a crisis never made public"
+
+
+def test_a_president_who_announces_at_once() -> None:
+    """The world answers a Kennedy who chooses the quarantine at the first meeting, announces
+    it that afternoon and then waits: no text presumes a crisis still secret or undecided (the
+    President leaving on a campaign trip on 19 October, the NSC rejecting diplomacy first on
+    20 October, after the address)."""
+    sc = load_scenario(NAME)
+    for seed in SEEDS:
+        check(sc, seed, replaced={"us": DecidesThenWaits("us_choose_quarantine", "us_address")})
 
 
 ANSWERS_TO_A_PUBLIC_CRISIS = frozenset({"cuba_letter", "su_fomin_feeler", "airdef_shoot_u2"})
