@@ -163,8 +163,11 @@ def test_no_page_of_a_whole_game_shows_an_iso_time_or_an_internal_id(
     texts = dict(played.scanned)
     for name, url in pages_of(played).items():
         open_page(phone, server.base + url)
-        # The bibliography quotes its sources' own titles (a publication date among them).
-        phone.evaluate("document.querySelectorAll('.bibliography').forEach(e => e.remove())")
+        # The bibliography and an ending's sources quote the sources' own titles (a
+        # publication date, a memo's heading among them).
+        phone.evaluate(
+            "document.querySelectorAll('.bibliography, .sources').forEach(e => e.remove())"
+        )
         texts[name] = phone.inner_text("main")
     leaks = {
         name: sorted(
