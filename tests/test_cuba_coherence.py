@@ -97,6 +97,7 @@ make them only as history ("historically the only time")."""
 
 NEVER_BEFORE: dict[str, str] = {
     "su_letter_23": "jfk_letter_22_heard",
+    "su_protest_address": "doctrine_declared",
     "us_letter_23": "su_letter_23_heard",
     "su_letter_24": "jfk_letter_23_heard",
     "us_letter_25": "su_letter_24_heard",
@@ -375,6 +376,22 @@ def check_record(result: RunResult, decided_in: States, ended: States) -> None:
         )
 
 
+ENDS = re.compile(r"The (NSC )?meeting (ends|breaks up)\.")
+"""A text that ends a meeting: told only when one is in session."""
+
+
+def check_meetings_end(result: RunResult, ended: States) -> None:
+    """No meeting ends that did not begin: "The NSC meeting ends." in a run whose NSC did
+    not meet (its response chosen and announced on 16 October) is a timetable's text."""
+    for event in result.events:
+        assert (
+            event.kind != "event" or not ENDS.match(event.text) or ended[event.tick - 1]["meeting"]
+        ), (
+            f"{result.interventions} seed {result.seed}: {event.id} at {event.time} "
+            "with no meeting in session"
+        )
+
+
 def check_alert(result: RunResult, ended: States) -> None:
     """US forces go to DEFCON 3 only after something happened that raised them: the address
     that announced the response (US forces went to DEFCON 3 with it, R12) or a US attack; not
@@ -536,6 +553,7 @@ def check(
     check_late_orders(sc, result, decided_in)
     check_record(result, decided_in, ended)
     check_alert(result, ended)
+    check_meetings_end(result, ended)
     check_counsel(sc, result, decided_in)
     check_channels(sc, result)
     check_texts(sc, result)
@@ -742,10 +760,14 @@ def test_a_president_who_announces_at_once() -> None:
     """The world answers a Kennedy who chooses the quarantine at the first meeting, announces
     it that afternoon and then waits: no text presumes a crisis still secret or undecided (the
     President leaving on a campaign trip on 19 October, the NSC rejecting diplomacy first on
-    20 October, after the address)."""
+    20 October, after the address), and Moscow answers the address though Rusk gave Dobrynin
+    no letter (it heard nothing for a month and the run ended unresolved)."""
     sc = load_scenario(NAME)
     for seed in SEEDS:
         check(sc, seed, replaced={"us": DecidesThenWaits("us_choose_quarantine", "us_address")})
+        policy = {"us": DecidesThenWaits("us_choose_quarantine", "us_address")}
+        _, _, ended = played(sc, seed, replaced=policy)
+        assert ended[max(ended)]["su_letter_23_heard"], f"seed {seed}: no answer from Moscow"
 
 
 ANSWERS_TO_A_PUBLIC_CRISIS = frozenset({"cuba_letter", "su_fomin_feeler", "airdef_shoot_u2"})

@@ -112,11 +112,12 @@ def test_trajectories_are_the_ones_from_before_the_cache() -> None:
     Stevenson at the Security Council only once it has met, the OAS vote only before an
     attack; and for Moscow's and the UN's texts that name the line at sea the run chose,
     texts only; and for the strike's address after an address that declared the doctrine,
-    a twin that does not declare it again);
+    a twin that does not declare it again; and for Khrushchev's protest answering an address
+    that no letter preceded, which a random Moscow sometimes takes);
     what keeps the cache honest from
     then on is :func:`test_generated_scenarios_match_the_uncached_engine`.
     """
-    assert digest() == "33524b0b1237c36dd8ddf0a9064a281cca99ca4a0c22dc860bbc0b62099318a7"
+    assert digest() == "5a5b1d7f51fd1015c9d6b23d55164ef529a8bd05a3179bca143929aaa1569eff"
 
 
 class Uncached(ReferenceEngine):
