@@ -13,12 +13,13 @@ import time
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlparse
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from brinkmanship.play.game import Game, GameRecord
@@ -255,7 +256,7 @@ def test_impossible_forms_are_refused_field_by_field(
     client: TestClient, change: Json, field: str
 ) -> None:
     body = {"scenario": "cuba-1962", "games": 2, "seats": SEATS, "timer": 10, **change}
-    store = client.app.state.games.store  # type: ignore[attr-defined]
+    store = cast(FastAPI, client.app).state.games.store
     games = store.count()
     r = client.post("/api/classes", json=body)
     assert r.status_code == 422, r.text
